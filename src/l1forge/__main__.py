@@ -1,0 +1,5 @@
+import sys
+
+from l1forge.cli import main
+
+sys.exit(main())

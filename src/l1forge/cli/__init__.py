@@ -1,0 +1,54 @@
+"""Command line: argument parsing and printing only; every action lives in a stage module.
+
+Each command group is one module with `register(subparsers)`, which adds its parser and sets
+`handler(args) -> int`. They are listed here explicitly, in the order of the flow.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from l1forge import __version__
+from l1forge.errors import EXIT_USER_ERROR, UserError
+
+
+def _command_modules():
+    # Imported lazily so `l1forge --help` stays fast and a broken optional stage cannot
+    # stop the others from working.
+    # Each command group adds its own line here when it lands.
+    from l1forge.cli import build
+
+    return [build]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="l1forge",
+        description="Compile Level-1 trigger neural networks into FPGA firmware.",
+    )
+    parser.add_argument("--version", action="version", version=f"l1forge {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _command_modules():
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USER_ERROR
+    try:
+        return int(args.handler(args) or 0)
+    except UserError as err:
+        print(f"l1forge: error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("l1forge: interrupted; nothing half-written was left in place", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
