@@ -1,0 +1,147 @@
+"""Semantic checks of a card after its types are right: ranges, names, layer stacks."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import replace
+
+from l1forge.card.schema import (
+    BACKENDS, IDENTIFIER, IO_TYPES, LAYER_TYPES, STRATEGIES, TASKS, WEIGHTED, Card,
+)
+from l1forge.errors import UserError
+
+BUNCH_CROSSING_HZ = 40e6
+CPP_KEYWORDS = frozenset(
+    "alignas alignof and asm auto bool break case catch char class const constexpr continue "
+    "default delete do double else enum explicit export extern false float for friend goto if "
+    "inline int long mutable namespace new noexcept not nullptr operator or private protected "
+    "public register return short signed sizeof static struct switch template this throw true "
+    "try typedef typeid typename union unsigned using virtual void volatile while xor".split()
+)
+
+
+def check_card(card: Card) -> None:
+    src = card.source
+    check_identifier(src, "name", card.name)
+    one_of(src, "task", card.task, TASKS)
+    _check_layers(card)
+    _check_quantization(card)
+    _check_training(card)
+    _check_target(card)
+    _check_data(card)
+    for i, rate in enumerate(card.trigger.rates_hz):
+        if not 0 < rate < BUNCH_CROSSING_HZ:
+            bad(src, f"trigger.rates_hz[{i}]", f"a rate above 0 and below 40 MHz, got {rate:g} Hz")
+
+
+def check_identifier(src: str, where: str, value: str) -> None:
+    if not IDENTIFIER.match(value) or value in CPP_KEYWORDS or len(value) > 64:
+        bad(src, where, f"a C identifier (letters, digits, _; not starting with a digit; "
+                        f"not a C++ keyword; at most 64 characters), got '{value}'")
+
+
+def one_of(src: str, where: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        close = difflib.get_close_matches(value, allowed, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        bad(src, where, f"one of {', '.join(allowed)}, got '{value}'{hint}")
+
+
+def bad(src: str, where: str, expected: str) -> None:
+    raise UserError(f"{src}: bad value at '{where}': expected {expected}")
+
+
+def named_layers(card: Card) -> Card:
+    """Give every unnamed layer a stable name (type + position) so hls4ml and C++ agree."""
+    layers = tuple(
+        layer if layer.name else replace(layer, name=f"{layer.type}_{i}")
+        for i, layer in enumerate(card.model.layers)
+    )
+    return replace(card, model=replace(card.model, layers=layers))
+
+
+def _check_layers(card: Card) -> None:
+    src, model = card.source, card.model
+    if not model.layers:
+        bad(src, "model.layers", "a non-empty list of layers")
+    if not model.input_shape or any(d <= 0 for d in model.input_shape):
+        bad(src, "model.input_shape", f"positive sizes, got {list(model.input_shape)}")
+    seen: set[str] = set()
+    for i, layer in enumerate(model.layers):
+        where = f"model.layers[{i}]"
+        one_of(src, f"{where}.type", layer.type, LAYER_TYPES)
+        if layer.name:
+            check_identifier(src, f"{where}.name", layer.name)
+            if layer.name in seen:
+                bad(src, f"{where}.name", f"a name not used by another layer, got '{layer.name}'")
+            seen.add(layer.name)
+        if layer.type == "dense" and layer.units <= 0:
+            bad(src, f"{where}.units", f"a positive number of units, got {layer.units}")
+        if layer.type == "conv2d" and layer.filters <= 0:
+            bad(src, f"{where}.filters", f"a positive number of filters, got {layer.filters}")
+        if layer.type in WEIGHTED or layer.type.endswith("pool2d"):
+            sizes = layer.kernel if layer.type == "conv2d" else layer.pool
+            if len(sizes) != 2 or any(k <= 0 for k in sizes):
+                bad(src, f"{where}", f"two positive kernel/pool sizes, got {list(sizes)}")
+        if layer.type == "reshape" and (not layer.shape or any(d <= 0 for d in layer.shape)):
+            bad(src, f"{where}.shape", f"positive sizes, got {list(layer.shape)}")
+        if layer.padding not in ("same", "valid"):
+            bad(src, f"{where}.padding", f"same or valid, got '{layer.padding}'")
+        for key in ("weight_bits", "activation_bits"):
+            value = getattr(layer, key)
+            if value and not 2 <= value <= 32:
+                bad(src, f"{where}.{key}", f"a bit width from 2 to 32 (0 = card default), got {value}")
+    if model.vae_score not in ("kl", "mu2"):
+        bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
+
+
+def _check_quantization(card: Card) -> None:
+    src, q = card.source, card.quantization
+    for kind in ("weight", "bias", "activation", "input"):
+        bits, integer = getattr(q, f"{kind}_bits"), getattr(q, f"{kind}_integer")
+        lowest = 1 if kind == "activation" else 2
+        if not lowest <= bits <= 32:
+            bad(src, f"quantization.{kind}_bits", f"a bit width from {lowest} to 32, got {bits}")
+        if not 0 <= integer <= bits:
+            bad(src, f"quantization.{kind}_integer", f"integer bits from 0 to {bits}, got {integer}")
+
+
+def _check_training(card: Card) -> None:
+    src, t = card.source, card.training
+    if t.epochs < 1:
+        bad(src, "training.epochs", f"at least 1, got {t.epochs}")
+    if t.batch_size < 1:
+        bad(src, "training.batch_size", f"at least 1, got {t.batch_size}")
+    if not 0 < t.learning_rate < 1:
+        bad(src, "training.learning_rate", f"a number between 0 and 1, got {t.learning_rate:g}")
+    if t.early_stopping_patience < 0:
+        bad(src, "training.early_stopping_patience", f"0 or more, got {t.early_stopping_patience}")
+    if t.seed < 0:
+        bad(src, "training.seed", f"0 or more, got {t.seed}")
+
+
+def _check_target(card: Card) -> None:
+    src, t = card.source, card.target
+    one_of(src, "target.backend", t.backend, BACKENDS)
+    one_of(src, "target.io_type", t.io_type, IO_TYPES)
+    one_of(src, "target.strategy", t.strategy, STRATEGIES)
+    if t.reuse_factor < 1:
+        bad(src, "target.reuse_factor", f"at least 1, got {t.reuse_factor}")
+    if not 0 < t.clock_ns <= 100:
+        bad(src, "target.clock_ns", f"a clock period above 0 and at most 100 ns, got {t.clock_ns:g}")
+    if not t.part.strip():
+        bad(src, "target.part", "an FPGA part name such as xcvu13p-flga2577-2-e")
+    if t.softmax_table_size < 64 or t.softmax_table_size & (t.softmax_table_size - 1):
+        bad(src, "target.softmax_table_size", f"a power of two of at least 64, got {t.softmax_table_size}")
+
+
+def _check_data(card: Card) -> None:
+    src, d = card.source, card.data
+    if d.max_events is not None and d.max_events < 100:
+        bad(src, "data.max_events", f"at least 100 events (or null for all), got {d.max_events}")
+    for key in ("test_fraction", "validation_fraction"):
+        value = getattr(d, key)
+        if not 0 < value < 0.5:
+            bad(src, f"data.{key}", f"a fraction above 0 and below 0.5, got {value:g}")
+    if not 0 <= d.pt_shift <= 16:
+        bad(src, "data.pt_shift", f"a shift from 0 to 16 bits, got {d.pt_shift}")

@@ -1,0 +1,117 @@
+"""The model-card schema as frozen dataclasses; every field has a default or a clear error.
+
+Field checks live beside the fields (`_check_*`); the generic walk over mappings, with
+unknown-field did-you-mean and type errors, lives in `l1forge.card.fields`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+TASKS = ("jet_id", "autoencoder", "vae")
+BACKENDS = ("Vitis", "Vivado")
+IO_TYPES = ("io_parallel", "io_stream")
+STRATEGIES = ("Latency", "Resource")
+LAYER_TYPES = (
+    "dense", "relu", "leaky_relu", "linear", "softmax", "sigmoid", "tanh", "batchnorm",
+    "conv2d", "maxpool2d", "avgpool2d", "flatten", "reshape", "upsampling2d",
+)
+# Layers whose `units`/`filters` the card must give.
+WEIGHTED = ("dense", "conv2d")
+
+
+@dataclass(frozen=True)
+class QuantSpec:
+    """QKeras quantizers: `bits` in total, `integer` bits left of the point (sign excluded)."""
+
+    weight_bits: int = 6
+    weight_integer: int = 0
+    bias_bits: int = 6
+    bias_integer: int = 0
+    activation_bits: int = 6
+    activation_integer: int = 0
+    # Input type of the firmware: ap_fixed<input_bits, input_integer> (sign included).
+    input_bits: int = 16
+    input_integer: int = 6
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    type: str
+    name: str = ""
+    units: int = 0
+    filters: int = 0
+    kernel: tuple[int, ...] = (3, 3)
+    pool: tuple[int, ...] = (2, 2)
+    shape: tuple[int, ...] = ()
+    alpha: float = 0.3
+    padding: str = "same"
+    # Per-layer quantizer overrides; 0 means the card's default.
+    weight_bits: int = 0
+    activation_bits: int = 0
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    input_shape: tuple[int, ...] = (16,)
+    layers: tuple[LayerSpec, ...] = ()
+    # The autoencoder/VAE families: index of the latent layer's end (exclusive) in `layers`.
+    encoder_layers: int = 0
+    latent_dim: int = 0
+    # VAE anomaly score computed in firmware: "kl" or "mu2" (sum of mu^2, as AXOL1TL).
+    vae_score: str = "kl"
+    beta: float = 1.0
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    path: str | None = None
+    max_events: int | None = None
+    test_fraction: float = 0.2
+    validation_fraction: float = 0.2
+    signals: tuple[str, ...] = ()
+    # Firmware-friendly pT scaling for L1 objects: pT is divided by 2**pt_shift.
+    pt_shift: int = 0
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    epochs: int = 30
+    batch_size: int = 1024
+    learning_rate: float = 1e-3
+    early_stopping_patience: int = 5
+    l1_regularization: float = 1e-4
+    seed: int = 42
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    backend: str = "Vitis"
+    part: str = "xcvu13p-flga2577-2-e"
+    clock_ns: float = 5.0
+    io_type: str = "io_parallel"
+    strategy: str = "Latency"
+    reuse_factor: int = 1
+    latency_budget_ns: float = 1000.0
+    softmax_table_size: int = 4096
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    rates_hz: tuple[float, ...] = (1000.0, 10000.0)
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    task: str = "jet_id"
+    description: str = ""
+    data: DataSpec = field(default_factory=DataSpec)
+    model: ModelSpec = field(default_factory=ModelSpec)
+    quantization: QuantSpec = field(default_factory=QuantSpec)
+    training: TrainingSpec = field(default_factory=TrainingSpec)
+    target: TargetSpec = field(default_factory=TargetSpec)
+    trigger: TriggerSpec = field(default_factory=TriggerSpec)
+    source: str = ""

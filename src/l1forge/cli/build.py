@@ -1,0 +1,109 @@
+"""`l1forge train`, `l1forge build`, `l1forge csim`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+ERR = Console(stderr=True)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train", help="quantization-aware training of a model card")
+    p.add_argument("card", type=Path, help="model card (YAML), e.g. l1models/jet_id.yaml")
+    p.add_argument("--projects", type=Path, default=Path("hls_projects"),
+                   help="projects folder; trained models go to PROJECTS/.trained (default hls_projects)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a card field, e.g. training.epochs=5 (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(handler=run_train)
+
+    p = sub.add_parser("build", help="train if needed, convert with hls4ml, C-simulate, write the project")
+    p.add_argument("card", type=Path)
+    p.add_argument("--projects", type=Path, default=Path("hls_projects"))
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--events", type=int, default=10_000, help="C-simulation events (default 10000)")
+    p.add_argument("--force", action="store_true", help="replace a project folder of another card")
+    p.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    p.set_defaults(handler=run_build)
+
+    p = sub.add_parser("csim", help="re-run the C-simulation of a built project")
+    p.add_argument("project", type=Path)
+    p.add_argument("--events", type=int, default=10_000)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_csim)
+
+
+def parse_overrides(items: list[str]) -> dict:
+    import yaml
+
+    from l1forge.errors import UserError
+
+    overrides = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--set '{item}': expected KEY=VALUE, e.g. training.epochs=5")
+        overrides[key] = yaml.safe_load(value)
+    return overrides
+
+
+def log(message: str) -> None:
+    ERR.print(f"[dim]l1forge:[/dim] {message}")
+
+
+def run_train(args) -> int:
+    from l1forge.card import load_card
+    from l1forge.train import train
+
+    card = load_card(args.card, parse_overrides(args.set))
+    with ERR.status(f"training {card.name}"):
+        trained = train(card, args.projects, log=log)
+    if args.json:
+        print(json.dumps({"trained": str(trained.directory), "metrics": trained.metrics}, indent=1))
+    else:
+        m = trained.metrics
+        print(f"trained {card.name} -> {trained.directory}")
+        for key in ("float_accuracy", "qat_accuracy"):
+            if key in m:
+                print(f"  {key:16s} {m[key]:.4f}")
+    return 0
+
+
+def run_build(args) -> int:
+    from l1forge.build import build_project
+
+    with ERR.status("building"):
+        result = build_project(args.card, args.projects, force=args.force,
+                               overrides=parse_overrides(args.set), csim_events=args.events, log=log)
+    content = result.manifest
+    if args.json:
+        print(json.dumps(content, indent=1))
+        return 0
+    print(f"project {result.project_dir}")
+    for key, value in content["metrics"].items():
+        if isinstance(value, float):
+            print(f"  {key:24s} {value:.4f}")
+    c = content["csim"]
+    print(f"  C-simulation: {c['events']} events, {c['mismatches']} mismatches vs hls4ml predict "
+          f"({c['seconds']:.2f} s)")
+    return 0 if c["mismatches"] == 0 else 1
+
+
+def run_csim(args) -> int:
+    from l1forge.build import rerun_csim
+
+    with ERR.status("C-simulation"):
+        result = rerun_csim(args.project, args.events, log=log)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"C-simulation of {args.project}: {result['events']} events, "
+              f"{result['mismatches']} mismatches vs hls4ml predict ({result['seconds']:.2f} s)")
+        for event, output, got, want in result["first_mismatches"]:
+            print(f"  event {event} output {output}: csim {got!r} predict {want!r}")
+    sys.stdout.flush()
+    return 0 if result["mismatches"] == 0 else 1

@@ -1,0 +1,205 @@
+"""C-simulation: build the project's firmware with its l1forge test bench (g++ only), run it.
+
+hls4ml's own test bench prints outputs through ap_fixed's `operator<<`, which keeps only six
+significant digits, so it cannot prove bit equality. l1forge writes `l1forge_tb.cpp` into the
+project: a whole file generated from the ModelGraph's input and output variables (never text
+spliced into hls4ml's files). It reads events as raw float64, calls the top function exactly
+as hls4ml's test bench does, and prints every output as a C99 hexadecimal float, which
+`float.fromhex` reads back exactly (ap_fixed of up to 53 bits converts to double exactly).
+Inputs must be the quantized values the firmware sees; they are passed as float64, so the
+conversion to the input type is exact.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from l1forge.errors import UserError
+from l1forge.firmware import require_compiler
+
+TESTBENCH = "l1forge_tb.cpp"
+BINARY = "l1forge_csim"
+
+
+@dataclass(frozen=True)
+class CsimRun:
+    outputs: np.ndarray
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    events: int
+    mismatches: int
+    examples: list = field(default_factory=list)  # (event, output, csim value, reference value)
+
+    def as_dict(self) -> dict:
+        return {"events": self.events, "mismatches": self.mismatches,
+                "first_mismatches": [list(e) for e in self.examples]}
+
+
+def testbench_source(graph) -> str:
+    """The C++ test bench for `graph` (one input array/stream in, one out)."""
+    name = graph.config.get_project_name()
+    inputs, outputs = graph.get_input_variables(), graph.get_output_variables()
+    n_in = sum(v.size() for v in inputs)
+    lines = [
+        "// l1forge C-simulation test bench: float64 events in, hex-float outputs out.",
+        "#include <cstdio>", "#include <map>", "#include <string>", "#include <vector>",
+        f'#include "firmware/{name}.h"', '#include "firmware/nnet_utils/nnet_helpers.h"',
+        "namespace nnet {", "bool trace_enabled = false;",
+        "std::map<std::string, void *> *trace_outputs = NULL;",
+        "size_t trace_type_size = sizeof(double);", "}",
+        "int main(int argc, char **argv) {",
+        "    if (argc != 3) { std::fprintf(stderr, \"usage: l1forge_csim IN.bin OUT.txt\\n\"); return 2; }",
+        "    std::FILE *fin = std::fopen(argv[1], \"rb\");",
+        "    std::FILE *fout = std::fopen(argv[2], \"w\");",
+        "    if (!fin || !fout) { std::fprintf(stderr, \"cannot open files\\n\"); return 2; }",
+        f"    std::vector<double> event({n_in});",
+        f"    while (std::fread(event.data(), sizeof(double), {n_in}, fin) == {n_in}) {{",
+    ]
+    offset = 0
+    for var in inputs:
+        lines.append(f"        {var.definition_cpp()};")
+        lines.append(f"        nnet::convert_data<double, {var.type.name}, {var.size()}>"
+                     f"(event.data() + {offset}, {var.name});")
+        offset += var.size()
+    for var in outputs:
+        lines.append(f"        {var.definition_cpp()};")
+    args = ", ".join(v.name for v in inputs + outputs)
+    lines.append(f"        {name}({args});")
+    for var in outputs:
+        lines += [
+            f"        double {var.name}_out[{var.size()}];",
+            f"        nnet::convert_data<{var.type.name}, double, {var.size()}>({var.name}, {var.name}_out);",
+            f"        for (int i = 0; i < {var.size()}; i++) std::fprintf(fout, \"%a \", {var.name}_out[i]);",
+        ]
+    lines += ['        std::fputc(\'\\n\', fout);', "    }", "    std::fclose(fin);",
+              "    std::fclose(fout);", "    return 0;", "}", ""]
+    return "\n".join(lines)
+
+
+def start_testbench_build(graph, project_dir: Path) -> subprocess.Popen:
+    """Write the test bench into a written project and start g++ on it (runs alongside
+    hls4ml's own library build; call `finish_testbench_build` to wait)."""
+    compiler = require_compiler()
+    project_dir = Path(project_dir)
+    name = graph.config.get_project_name()
+    (project_dir / TESTBENCH).write_text(testbench_source(graph))
+    # In C-simulation the firmware reads its weights from text files under WEIGHTS_DIR; the
+    # binary runs from the project folder, so the relative path keeps the project movable.
+    cmd = [compiler, "-O2", "-std=c++14", "-Ifirmware/ap_types", "-Ifirmware",
+           '-DWEIGHTS_DIR="firmware/weights"', TESTBENCH, f"firmware/{name}.cpp", "-o", BINARY]
+    return subprocess.Popen(cmd, cwd=project_dir, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish_testbench_build(process: subprocess.Popen, project_dir: Path) -> Path:
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        first = next((ln for ln in stderr.splitlines() if "error" in ln), stderr[:200])
+        raise UserError(f"{project_dir}: the C-simulation test bench failed to compile: {first}")
+    return Path(project_dir) / BINARY
+
+
+def build_testbench(graph, project_dir: Path) -> Path:
+    """Write and compile the test bench into `project_dir`; returns the binary."""
+    return finish_testbench_build(start_testbench_build(graph, project_dir), project_dir)
+
+
+def run_binary(project_dir: Path, x: np.ndarray, n_outputs: int) -> CsimRun:
+    """Run the compiled test bench over firmware inputs `x` (N, ...)."""
+    project_dir = Path(project_dir)
+    binary = project_dir / BINARY
+    if not binary.is_file():
+        raise UserError(f"{project_dir}: no compiled C-simulation ({BINARY}); run `l1forge build`")
+    x = np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(len(x), -1))
+    io_dir = project_dir / "tb_data"
+    io_dir.mkdir(exist_ok=True)
+    in_path, out_path = io_dir / "l1forge_csim_in.bin", io_dir / "l1forge_csim_out.txt"
+    x.tofile(in_path)
+    start = time.perf_counter()
+    result = subprocess.run([str(binary.resolve()), str(in_path.relative_to(project_dir)),
+                             str(out_path.relative_to(project_dir))], cwd=project_dir,
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise UserError(f"{binary}: C-simulation failed (exit {result.returncode}): "
+                        f"{result.stderr.strip()[:200]}")
+    outputs = parse_outputs(out_path.read_text(), n_outputs, str(out_path))
+    if len(outputs) != len(x):
+        raise UserError(f"{out_path}: C-simulation wrote {len(outputs)} events for {len(x)} inputs")
+    return CsimRun(outputs, seconds)
+
+
+def parse_outputs(text: str, n_outputs: int, source: str = "csim output") -> np.ndarray:
+    """Parse hex-float rows (one event per line) into an exact float64 array."""
+    rows = []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if len(fields) != n_outputs:
+            raise UserError(f"{source}: line {line_no} has {len(fields)} values; expected {n_outputs}")
+        try:
+            rows.append([float.fromhex(f) for f in fields])
+        except ValueError:
+            raise UserError(f"{source}: line {line_no} holds a value that is not a hex float") from None
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), n_outputs)
+
+
+def compare(csim: np.ndarray, reference: np.ndarray, max_examples: int = 20) -> Comparison:
+    """Bit-for-bit comparison of two output arrays (exact float64 equality per value)."""
+    csim = np.asarray(csim, dtype=np.float64).reshape(len(csim), -1)
+    reference = np.asarray(reference, dtype=np.float64).reshape(len(reference), -1)
+    if csim.shape != reference.shape:
+        raise ValueError(f"shapes differ: {csim.shape} vs {reference.shape}")
+    differ = csim != reference
+    events, outputs = np.nonzero(differ)
+    examples = [(int(e), int(o), float(csim[e, o]), float(reference[e, o]))
+                for e, o in zip(events[:max_examples], outputs[:max_examples])]
+    return Comparison(int(len(csim)), int(differ.sum()), examples)
+
+
+def quantize_inputs(graph, x: np.ndarray) -> np.ndarray:
+    """The firmware's view of inputs: values rounded and saturated into the input type.
+
+    l1forge always gives the input type AP_RND and AP_SAT (see l1forge.firmware), so this is
+    round-half-up on the LSB grid, clipped to the representable range.
+    """
+    precision = graph.get_input_variables()[0].type.precision
+    rounding = str(getattr(precision, "rounding_mode", "")).upper()
+    saturation = str(getattr(precision, "saturation_mode", "")).upper()
+    if "RND" not in rounding or "SAT" not in saturation or "RND_" in rounding:
+        raise UserError(f"input type {precision} is not AP_RND/AP_SAT; regenerate the project")
+    frac = precision.width - precision.integer
+    lo = -(2 ** (precision.width - 1)) if precision.signed else 0
+    hi = 2 ** (precision.width - (1 if precision.signed else 0)) - 1
+    steps = np.floor(np.asarray(x, dtype=np.float64) * 2.0**frac + 0.5)
+    return np.clip(steps, lo, hi) / 2.0**frac
+
+
+@dataclass(frozen=True)
+class Verification:
+    """C-simulation outputs checked bit for bit against hls4ml's compiled predict."""
+
+    inputs: np.ndarray      # quantized firmware inputs
+    outputs: np.ndarray     # C-simulation outputs
+    comparison: Comparison
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return {**self.comparison.as_dict(), "seconds": round(self.seconds, 3)}
+
+
+def verify(graph, project_dir: Path, x_firmware: np.ndarray) -> Verification:
+    """Quantize inputs, run the C-simulation and compare with `graph.predict` (compiled)."""
+    xq = quantize_inputs(graph, x_firmware)
+    n_outputs = sum(v.size() for v in graph.get_output_variables())
+    run = run_binary(project_dir, xq, n_outputs)
+    reference = np.asarray(graph.predict(np.ascontiguousarray(xq)), dtype=np.float64)
+    comparison = compare(run.outputs, reference.reshape(len(xq), -1))
+    return Verification(xq, run.outputs, comparison, run.seconds)

@@ -1,0 +1,129 @@
+"""hls4ml configuration and conversion: from the trained QKeras model to an HLS project.
+
+Precision choices, and why (the firmware must compute what the QAT model computes):
+- Weights, biases and activations take their types from the QKeras quantizers (hls4ml's
+  QKeras handlers read them), so the firmware holds exactly the QAT model's values.
+- Dense/Conv accumulators and results are `auto`: hls4ml's precision inference then gives
+  each the exact width of its sum (input bits + weight bits + log2(fan-in) + 1), so no
+  product or partial sum is ever rounded or wrapped before the quantized activation, which
+  then rounds (RND_CONV) and saturates exactly as QKeras' quantized_relu does.
+- The input type is the card's ap_fixed<input_bits, input_integer> with AP_RND and AP_SAT:
+  a feature beyond the range saturates instead of wrapping to the opposite sign.
+- Softmax uses hls4ml's `stable` form (exp of x - max, so every table entry is in (0, 1]),
+  the card's table size T, a step of 8/T on x_max - x (softmax_norm_type), unsigned 18-bit
+  tables and sums sized to their ranges (exp in (0, 1], sum of five in [1, 5], inverse in
+  [0.2, 1]) and an unsigned 16-bit result in [0, 1), so the argmax matches the QAT model's.
+- Float-only layers (sigmoid, tanh, batch normalization) use 18-bit tables / types set
+  here, so nothing silently falls back to the 16,6 model default.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from l1forge.card import Card
+from l1forge.errors import UserError
+
+SOFTMAX_TYPES = {
+    "result": "ufixed<16,0,RND,SAT>",
+    "exp_table": "ufixed<18,1,RND,SAT>",
+    "inv_table": "ufixed<18,1,RND,SAT>",
+    "inv_inp": "ufixed<18,3,RND,SAT>",
+    "accum": "ufixed<18,3,RND,SAT>",
+}
+# x_max - x_i addresses the exp table through its top log2(table size) bits: 3 integer bits
+# give a step of 8/T for a table of T entries (differences beyond 8 saturate, where
+# exp(-8) = 3e-4 no longer moves an argmax). hls4ml's default derives it from the logits'
+# type (17,6 here), a step of 1/16, which ties close logits and flips the argmax.
+def softmax_norm_type(table_size: int) -> str:
+    address_bits = table_size.bit_length() - 1
+    return f"ap_ufixed<{address_bits + 4},3,AP_RND,AP_SAT>"
+TABLE_ACTIVATIONS = {"sigmoid", "tanh"}
+
+
+def input_precision(card: Card) -> str:
+    q = card.quantization
+    return f"fixed<{q.input_bits},{q.input_integer},RND,SAT>"
+
+
+def hls_config(card: Card, keras_model) -> dict[str, Any]:
+    """The hls4ml HLSConfig for `keras_model`, per layer (granularity 'name')."""
+    import hls4ml
+
+    target = card.target
+    config = hls4ml.utils.config_from_keras_model(
+        keras_model, granularity="name", backend=target.backend,
+        default_reuse_factor=target.reuse_factor,
+    )
+    config["Model"]["Strategy"] = target.strategy
+    config["Model"]["ReuseFactor"] = target.reuse_factor
+    layers = config["LayerName"]
+    by_type = {layer.name: layer.__class__.__name__ for layer in keras_model.layers}
+    for name, layer_cfg in layers.items():
+        precision = layer_cfg.setdefault("Precision", {})
+        if by_type.get(name) == "InputLayer":
+            precision["result"] = input_precision(card)
+        activation = getattr(keras_model.get_layer(name), "activation", None) if name in by_type else None
+        kind = getattr(activation, "__name__", "")
+        if kind == "softmax":
+            precision.update(SOFTMAX_TYPES)
+            # hls4ml reads the softmax table types from the layer level, not from Precision.
+            layer_cfg["exp_table_t"] = "ap_" + SOFTMAX_TYPES["exp_table"].replace("RND", "AP_RND").replace("SAT", "AP_SAT")
+            layer_cfg["inv_table_t"] = "ap_" + SOFTMAX_TYPES["inv_table"].replace("RND", "AP_RND").replace("SAT", "AP_SAT")
+            layer_cfg["Implementation"] = "stable"
+            layer_cfg["inp_norm_t"] = softmax_norm_type(target.softmax_table_size)
+            layer_cfg["TableSize"] = target.softmax_table_size
+        elif kind in TABLE_ACTIVATIONS:
+            precision["result"] = "fixed<18,8,RND,SAT>"
+            precision["table"] = "fixed<18,8,RND,SAT>"
+            layer_cfg["TableSize"] = target.softmax_table_size
+        layer_cfg["ReuseFactor"] = target.reuse_factor
+    return config
+
+
+def convert(card: Card, keras_model, output_dir: Path):
+    """Convert to an hls4ml ModelGraph whose output folder is `output_dir` (not yet written)."""
+    import hls4ml
+
+    target = card.target
+    return hls4ml.converters.convert_from_keras_model(
+        keras_model,
+        hls_config=hls_config(card, keras_model),
+        output_dir=str(output_dir),
+        project_name=card.name,
+        backend=target.backend,
+        part=target.part,
+        clock_period=target.clock_ns,
+        io_type=target.io_type,
+    )
+
+
+def require_compiler() -> str:
+    """Path of g++ (or $CXX); a missing compiler is a user-facing error, not a traceback."""
+    compiler = os.environ.get("CXX", "g++")
+    found = shutil.which(compiler)
+    if not found:
+        raise UserError(f"C++ compiler '{compiler}' not found on PATH; l1forge needs g++ "
+                        "(e.g. apt-get install g++) to compile the firmware for C-simulation")
+    return found
+
+
+def compile_graph(graph) -> None:
+    """Write the project and build hls4ml's shared library (enables graph.predict)."""
+    require_compiler()
+    try:
+        graph.compile()
+    except Exception as err:  # hls4ml reports build failures as bare Exceptions
+        raise UserError(f"{graph.config.get_output_dir()}: firmware C++ failed to compile "
+                        f"({str(err).splitlines()[0] if str(err) else type(err).__name__})") from None
+
+
+def relocate_config(built_dir: Path, final_dir: Path) -> None:
+    """hls4ml records its output folder and model path in hls4ml_config.yml; the project is
+    built in a temporary folder and renamed, so point those entries at the final folder."""
+    config = Path(built_dir) / "hls4ml_config.yml"
+    text = config.read_text()
+    config.write_text(text.replace(str(Path(built_dir)), str(Path(final_dir).resolve())))

@@ -1,0 +1,104 @@
+"""Quantization-aware training of a card, with its float baseline, stored by card hash.
+
+Artifacts go to `<projects_root>/.trained/<name>-<hash16>/` (hash of the data, model,
+quantization and training sections: changing only the firmware target reuses them) (written atomically):
+`qat_model.h5`, `float_model.h5`, `test_split.npz` (the held-out test events in firmware
+input space, with labels), `training.json` (preprocessing, metrics, histories, data info).
+The same card and seed give the same weights: seeds are set and TensorFlow's ops run
+deterministically.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from l1forge.atomic import atomic_dir
+from l1forge.card import Card
+from l1forge.card.load import training_sha256
+from l1forge.tasks import task_module
+
+TRAINING_JSON = "training.json"
+
+
+@dataclass(frozen=True)
+class Trained:
+    directory: Path
+    training_sha256: str
+    preprocessing: dict[str, Any]
+    metrics: dict[str, Any]
+    info: dict[str, Any]
+
+    def qat_model(self):
+        from l1forge.hls_project import load_keras_model
+
+        return load_keras_model(self.directory / "qat_model.h5")
+
+    def float_model(self):
+        from l1forge.hls_project import load_keras_model
+
+        return load_keras_model(self.directory / "float_model.h5")
+
+    def test_split(self) -> tuple[np.ndarray, np.ndarray]:
+        with np.load(self.directory / "test_split.npz") as f:
+            return f["x_test"], f["y_test"]
+
+
+def trained_dir(card: Card, projects_root: Path) -> Path:
+    return Path(projects_root) / ".trained" / f"{card.name}-{training_sha256(card)[:16]}"
+
+
+def load_trained(card: Card, projects_root: Path) -> Trained | None:
+    directory = trained_dir(card, projects_root)
+    if not (directory / TRAINING_JSON).is_file():
+        return None
+    record = json.loads((directory / TRAINING_JSON).read_text())
+    return Trained(directory, record["training_sha256"], record["preprocessing"], record["metrics"],
+                   record["info"])
+
+
+def train(card: Card, projects_root: Path, log=print) -> Trained:
+    """Train float baseline and QAT model for `card`; return the stored result."""
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    task = task_module(card)
+    start = time.perf_counter()
+    log(f"loading data for {card.name}")
+    split = task.prepare(card)
+    log(f"training float baseline ({len(split.x_train)} training events)")
+    float_model, float_history = task.fit(card, split, quantized=False)
+    log("training the quantization-aware (QKeras) model")
+    qat_model, qat_history = task.fit(card, split, quantized=True)
+    metrics = task.evaluate(card, split, float_model, qat_model)
+    record = {
+        "card": card.name,
+        "training_sha256": training_sha256(card),
+        "seed": card.training.seed,
+        "preprocessing": split.preprocessing,
+        "metrics": metrics,
+        "info": split.info,
+        "history": {"float": float_history, "qat": qat_history},
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+    with atomic_dir(trained_dir(card, projects_root), replace=True) as tmp:
+        float_model.save(tmp / "float_model.h5")
+        qat_model.save(tmp / "qat_model.h5")
+        np.savez_compressed(tmp / "test_split.npz", x_test=split.x_test, y_test=split.y_test)
+        (tmp / TRAINING_JSON).write_text(json.dumps(record, indent=1, default=_json_default))
+    trained = load_trained(card, projects_root)
+    assert trained is not None
+    return trained
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
