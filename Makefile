@@ -1,0 +1,38 @@
+# l1forge: `make demo` builds the jet-ID firmware project on the default sample;
+# `make test` runs the whole suite. Both create .venv with python3.11 first.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test test-fast bench browser clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/l1forge build l1models/jet_id.yaml
+
+# The HTML report's browser test needs Debian's chromium; install it when apt is usable
+# (CI runs as root); without it that one test is skipped with its reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null)) \
+	  || echo "chromium not installed: the HTML browser test will be skipped"; }
+
+test: setup browser
+	$(BIN)/pytest -q tests firmware_tests
+
+test-fast: setup
+	$(BIN)/pytest -q tests
+
+bench: setup
+	$(BIN)/pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results.json
+
+clean:
+	rm -rf hls_projects/*/ hls_projects/.trained .pytest_cache
