@@ -77,9 +77,9 @@ def _read_pandas(path: Path, form: str) -> dict:
     return {str(name): frame[name].to_numpy() for name in frame.columns}
 
 
-def _load_npy(path: Path) -> np.ndarray:
+def _load_npy(path: Path, allow_pickle: bool = False) -> np.ndarray:
     try:
-        return np.load(path, allow_pickle=False)
+        return np.load(path, allow_pickle=allow_pickle)
     except (OSError, ValueError) as err:
         raise UserError(f"{path}: not a readable .npy array ({err})") from err
 
@@ -111,7 +111,8 @@ def _read_numpy_split(folder: Path) -> JetSample:
     if missing:
         raise UserError(f"{folder}: missing {', '.join(missing)}; expected the hls4ml "
                         f"tutorial's numpy split ({', '.join(NUMPY_SPLIT_FILES)})")
-    classes = _load_npy(folder / "classes.npy").astype(str)
+    # The tutorial saves LabelEncoder.classes_, an object array, so it is a pickle.
+    classes = _load_npy(folder / "classes.npy", allow_pickle=True).astype(str)
     train = _split_part(folder, "X_train_val.npy", "y_train_val.npy", classes)
     test = _split_part(folder, "X_test.npy", "y_test.npy", classes)
     if len(train[0]) + len(test[0]) == 0:

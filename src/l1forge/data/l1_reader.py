@@ -58,8 +58,9 @@ def validate_chunk(path: Path, chunk: np.ndarray, first_row: int) -> None:
 
 
 def iter_chunks(path: Path, max_events: int | None = None,
-                chunk_events: int = CHUNK_EVENTS) -> Iterator[tuple[int, np.ndarray]]:
+                chunk_events: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (first event index, validated (n, 19, 4) float32 chunk)."""
+    chunk_events = chunk_events or CHUNK_EVENTS
     with open_hdf5(path) as handle:
         data = _dataset(handle, Path(path))
         total = data.shape[0] if max_events is None else min(data.shape[0], max_events)
