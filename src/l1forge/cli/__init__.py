@@ -17,9 +17,9 @@ def _command_modules():
     # Imported lazily so `l1forge --help` stays fast and a broken optional stage cannot
     # stop the others from working.
     # Each command group adds its own line here when it lands.
-    from l1forge.cli import build, data
+    from l1forge.cli import build, data, report
 
-    return [data, build]
+    return [data, build, report]
 
 
 def make_parser() -> argparse.ArgumentParser:

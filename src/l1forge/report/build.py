@@ -1,0 +1,59 @@
+"""Assemble the report of one project folder: estimate, vendor figures, part, verdicts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from l1forge.errors import UserError
+from l1forge.report.compare import budget_section, comparison, part_section
+from l1forge.report.estimate import estimate_graph
+from l1forge.report.parts import find_part
+from l1forge.report.project import MANIFEST_NAME, read_target
+from l1forge.report.vendor import vendor_section
+
+REPORT_VERSION = 1
+
+
+def make_report(project_dir, part: str | None = None, graph=None) -> dict:
+    """The report of an l1forge project or any hls4ml project folder (see module docs).
+
+    `part` overrides the project's part; `graph` skips loading the model (the build
+    passes the ModelGraph it already has).
+    """
+    folder = Path(project_dir)
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such folder")
+    target = read_target(folder)
+    vendor, warnings = vendor_section(folder, target.project_name)
+    warnings = list(target.warnings) + warnings
+    if not target.has_config and vendor is None:
+        raise UserError(f"{folder}: neither an hls4ml project (no hls4ml_config.yml) nor vendor "
+                        "reports (*_csynth.rpt/.xml, vivado_synth.rpt, *utilization*.rpt, "
+                        "*timing_summary*.rpt) under it")
+    part_name = part or target.part or (vendor or {}).get("part")
+    if not part_name:
+        raise UserError(f"{folder}: no FPGA part in {MANIFEST_NAME} or hls4ml_config.yml; pass --part")
+    part_row = find_part(part_name)
+    estimate = None
+    if target.has_config:
+        if graph is None:
+            from l1forge.hls_project import load_graph
+
+            graph = load_graph(folder)
+        # Compare like with like: estimate for the tool that wrote the vendor report.
+        tool = (vendor or {}).get("tool") or target.tool
+        estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape)
+        notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
+        warnings += notes
+    else:
+        warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
+    return {
+        "report_version": REPORT_VERSION,
+        "project": str(folder),
+        "estimate": estimate,
+        "vendor": vendor,
+        "comparison": comparison(estimate, vendor),
+        "part": part_section(part_row, estimate, vendor),
+        "budget": budget_section(estimate, vendor, target.latency_budget_ns),
+        "warnings": warnings,
+    }

@@ -1,0 +1,83 @@
+"""Every tuned number of the estimator, in one place, with where it came from.
+
+Calibration set (the only reports these numbers were fitted on): the two jet-tagger
+projects in ../shared/reference/vivado_reports (jet-tagger-float-vivado2019 and
+jet-tagger-qkeras-vivado2019; Vivado HLS 2019.2, xcu250, 5 ns, io_parallel, Latency,
+RF 1), whose real weights are in the folders. Each per-instance row of their reports
+was matched to its layer (the instance with DSPs in the QKeras report is the only one
+with a 16-bit input, fc1; the others follow by size). Everything else in the reference
+folder is used for validation only (see VALIDATION.md).
+
+Numbers marked "assumed" have no report behind them: they come from the device data
+sheets or from the hls4ml templates, and the estimate says so where they dominate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Calibration:
+    # --- which products become DSP slices ------------------------------------------
+    # Constant products with 3+ CSD digits on inputs of at least 10 bits: 1486 predicted
+    # vs 1445 DSPs in the float dense layers, 29 vs 18 in QKeras fc1; QKeras layers fed
+    # by 6-bit activations use no DSP at all, so the input width threshold lies in 7..16.
+    dsp_min_csd_digits: int = 3
+    dsp_min_data_bits: int = 10
+    # Products of two variables (weights in a ROM): DSP when the operand widths add up
+    # to this many bits (assumed: the tools' default for a non-constant `mul`).
+    variable_dsp_min_bits: int = 16
+
+    # --- LUTs ------------------------------------------------------------------------
+    # Least-squares fit (relative errors) of the 8 dense instances: LUT = a * bits of the
+    # shift-and-add multiplier adders + b * bits of the accumulation adder trees; every
+    # instance within 13% (`python -m l1forge.report.calibrate`).
+    lut_per_adder_bit: float = 0.49
+    lut_per_tree_bit: float = 1.28
+    # ReLU: 28 LUTs per 16-bit value (float relu1-3); 72 per live value for a 16-bit to
+    # ufixed<6,0,RND_CONV,SAT> cast (QKeras relu1-3: 4176/58, 1944/27, 1800/25).
+    lut_per_relu_bit: float = 1.75  # per output bit (compare + select)
+    lut_per_cast_in_bit: float = 3.84  # per input bit when the output type rounds or saturates
+    # Softmax (stable, 5 values): 484 LUT, 144 FF, 3 cycles with plain table types
+    # (QKeras); 664 LUT, 236 FF, 4 cycles with AP_RND/AP_SAT tables (float).
+    softmax_base_cycles: int = 2
+    softmax_lut_per_value: float = 97.0
+    softmax_lut_rounding_per_value: float = 36.0
+    softmax_ff_per_value_cycle: float = 10.6
+
+    # --- flip-flops ------------------------------------------------------------------
+    ff_per_term_registered: float = 2.0  # inside a dense whose adder tree is cut by a register
+
+    # --- delays (ns) for the latency schedule -----------------------------------------
+    # Chosen so that the schedule puts 4 boundary registers in the float jet tagger and
+    # 6 in the QKeras one at 5 ns, as the reports show (their layer*_out registers);
+    # the resulting totals are 12 (report: 13) and 10 (report: 9) cycles.
+    clock_uncertainty_fraction: float = 0.125  # the tools' default: 12.5% of the period
+    delay_dsp_ns: float = 2.0
+    delay_lut_mult_ns: float = 1.0
+    delay_adder_level_ns: float = 0.6
+    delay_relu_ns: float = 0.9
+    delay_cast_ns: float = 0.6
+    delay_softmax_head_ns: float = 2.0
+
+    # --- composition -----------------------------------------------------------------
+    # Cycles a tool adds around the whole pipeline. Vitis HLS 2024.1 put the same
+    # registers as Vivado HLS 2019.2 in the float jet tagger and reported one more cycle
+    # (14 vs 13): tutorial model_1 RF 1, the one Vitis report used for tuning.
+    extra_cycles: dict = field(default_factory=lambda: {"Vivado HLS": 0, "Vitis HLS": 1})
+    stream_start_cycles: int = 1  # dataflow start handshake
+    stream_overhead_cycles: int = 2  # read-to-write cycles a dense process adds in io_stream
+    # io_stream FIFOs, from the SVHN CNN report (Vivado HLS 2020.1; no model, so it is
+    # not a validation case): 496 FIFOs, 14972 LUT, 5 FF each when 1-4 deep; FIFOs of
+    # 576+ bits took one BRAM_18K each, 256-bit ones none.
+    fifo_srl_max_bits: int = 512
+    fifo_ff: int = 5
+    fifo_lut: int = 30
+    # Top-level control of an io_parallel design: `Expression` 6 + `Multiplexer` 36 LUTs
+    # and ap_CS_fsm, the input valid and a start register (both calibration reports).
+    top_control_lut: int = 42
+    top_control_ff: int = 3
+
+
+CALIBRATION = Calibration()

@@ -1,0 +1,74 @@
+"""Side-by-side figures: estimate vs vendor, part usage, and the trigger budget verdicts."""
+
+from __future__ import annotations
+
+from l1forge.report.parts import Part
+
+FIGURES = ("latency_cycles", "ii", "dsp", "lut", "ff", "bram_18k")
+BUNCH_CROSSING_NS = 25.0  # LHC: a new collision every 25 ns; the trigger must accept each
+
+
+def relative_error(estimate: float | None, actual: float | None) -> float | None:
+    """|estimate - actual| / actual; None when either is missing or actual is 0 and estimate is not."""
+    if estimate is None or actual is None:
+        return None
+    if actual == 0:
+        return 0.0 if estimate == 0 else None
+    return abs(estimate - actual) / abs(actual)
+
+
+def comparison(estimate: dict | None, vendor: dict | None) -> list[dict] | None:
+    """One row per figure with both values, the difference and the relative error."""
+    if estimate is None or vendor is None or vendor.get("latency_cycles") is None and vendor.get("dsp") is None:
+        return None
+    rows = []
+    for key in FIGURES:
+        est, ven = estimate.get(key), vendor.get(key)
+        diff = None if est is None or ven is None else est - ven
+        error = relative_error(est, ven)
+        rows.append({"figure": key, "estimate": est, "vendor": ven, "difference": diff,
+                     "relative_error": None if error is None else round(error, 4)})
+    return rows
+
+
+def part_section(part: Part, estimate: dict | None, vendor: dict | None) -> dict:
+    capacity = part.capacity()
+
+    def used(figures: dict | None) -> dict | None:
+        if not figures or all(figures.get(k) is None for k in capacity):
+            return None
+        return {k: (None if figures.get(k) is None else round(100.0 * figures[k] / capacity[k], 2))
+                for k in capacity}
+
+    post = (vendor or {}).get("post_route") or (vendor or {}).get("post_synthesis")
+    return {"name": part.name, "family": part.family, "capacity": capacity,
+            "used_percent": {"estimate": used(estimate), "vendor": used(vendor),
+                             "vendor_implemented": used(post)}}
+
+
+def _verdicts(source: str, latency_ns: float | None, ii: int | None, clock_ns: float | None,
+              budget_ns: float | None) -> list[dict]:
+    checks = []
+    if ii is not None and clock_ns:
+        interval = ii * clock_ns
+        checks.append({"check": "accepts every bunch crossing", "source": source,
+                       "value_ns": round(interval, 3), "limit_ns": BUNCH_CROSSING_NS,
+                       "pass": interval <= BUNCH_CROSSING_NS,
+                       "detail": f"II {ii} x {clock_ns:g} ns = {interval:g} ns"})
+    if latency_ns is not None:
+        checks.append({"check": "latency within the card's budget", "source": source,
+                       "value_ns": round(latency_ns, 3), "limit_ns": budget_ns,
+                       "pass": None if budget_ns is None else latency_ns <= budget_ns,
+                       "detail": "no latency budget set (latency_budget_ns)" if budget_ns is None
+                       else f"{latency_ns:g} ns against {budget_ns:g} ns"})
+    return checks
+
+
+def budget_section(estimate: dict | None, vendor: dict | None, budget_ns: float | None) -> dict:
+    checks = []
+    if estimate:
+        checks += _verdicts("estimate", estimate["latency_ns"], estimate["ii"], estimate["clock_ns"], budget_ns)
+    if vendor and vendor.get("latency_cycles") is not None:
+        checks += _verdicts(f"vendor ({vendor['tool']} {vendor['version']})", vendor["latency_ns"],
+                            vendor["ii"], vendor.get("clock_target_ns"), budget_ns)
+    return {"bunch_crossing_ns": BUNCH_CROSSING_NS, "latency_budget_ns": budget_ns, "checks": checks}

@@ -1,0 +1,97 @@
+"""Convolutions: the dense kernel of one output pixel, repeated in space or in time.
+
+io_stream (hls4ml's line-buffer convolution) builds one kernel of
+kernel_size x n_chan products per filter, fed a window from shift-register line buffers,
+and runs it once per input pixel at II = RF: the latency grows with the image, the
+resources do not. io_parallel (conv_*_latency_cl) unrolls `n_pixels` kernels per
+partition and runs the `n_partitions` partitions in a loop at II = RF.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
+from l1forge.report.dense_cost import kernel_cost, multiplier_limit, resource_cost
+from l1forge.report.fixed_point import bits_of
+from l1forge.report.multipliers import constant_census
+
+SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
+
+
+def _kernel(layer, io: LayerIO, target: Target, product: str) -> tuple[LayerCost, int]:
+    weights = np.asarray(layer.weights["weight"].data)
+    n_filt = weights.shape[-1]
+    matrix = weights.reshape(-1, n_filt)
+    bias_var = layer.weights.get("bias")
+    biases = np.asarray(bias_var.data) if bias_var is not None else None
+    weight = bits_of(layer.weights["weight"].type.precision)
+    accum_t = layer.get_attr("accum_t")
+    accum = bits_of(accum_t.precision) if accum_t is not None else io.out_bits
+    if io.strategy == "resource" and io.reuse_factor > 1:
+        cost = resource_cost(layer.name, "conv", io, matrix.size, n_filt, io.in_bits, weight,
+                             accum, product, target)
+        return cost, n_filt
+    census = constant_census(matrix, biases, io.in_bits, weight, product, target.dsp_shape)
+    limit = multiplier_limit(matrix.size, int(np.sum(matrix == 0)), io.reuse_factor)
+    return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target), n_filt
+
+
+def _pixels(shape: tuple[int, ...]) -> int:
+    return int(math.prod(shape[:-1])) if len(shape) > 1 else 1
+
+
+def conv_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
+    kernel, n_filt = _kernel(layer, io, target, product)
+    in_pixels, out_pixels = _pixels(io.in_shape), _pixels(io.out_shape)
+    n_chan = io.in_shape[-1]
+    out_bits = out_pixels * n_filt * io.out_bits.width
+    if target.io_type == "io_stream":
+        filt_h = int(layer.get_attr("filt_height", 1) or 1)
+        filt_w = int(layer.get_attr("filt_width", 1) or 1)
+        in_width = int(layer.get_attr("in_width", io.in_shape[-2] if len(io.in_shape) > 1 else 1))
+        line_bits = max(filt_h - 1, 0) * n_chan * io.in_bits.width
+        line_lut = line_bits * math.ceil(in_width / SRL_DEPTH)
+        window_ff = filt_h * filt_w * n_chan * io.in_bits.width
+        per_pixel = kernel.ii
+        latency = in_pixels * per_pixel + kernel.cycles + 2
+        return LayerCost(
+            name=layer.name, kind="conv", dsp=kernel.dsp, lut=kernel.lut + line_lut,
+            ff=kernel.ff + window_ff, bram_18k=kernel.bram_18k, cycles=latency, ii=latency + 1,
+            fill_cycles=kernel.cycles + 3, out_bits=out_bits,
+            notes=kernel.notes + ("io_stream convolution: one kernel, one pixel per RF cycles",))
+    partitions = int(layer.get_attr("n_partitions", 1) or 1)
+    copies = max(out_pixels // max(partitions, 1), 1)
+    cycles = kernel.cycles + (partitions - 1) * kernel.ii
+    return LayerCost(
+        name=layer.name, kind="conv", dsp=kernel.dsp * copies, lut=kernel.lut * copies,
+        ff=kernel.ff * copies, bram_18k=kernel.bram_18k, cycles=cycles,
+        ii=partitions * kernel.ii, head_ns=kernel.head_ns, delay_ns=kernel.delay_ns,
+        out_bits=out_bits,
+        notes=kernel.notes + (f"io_parallel convolution: {copies} kernel copies x {partitions} partitions",))
+
+
+def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    """Max pooling compares, average pooling adds; both over the pool window."""
+    pool = int(layer.get_attr("pool_height", 1) or 1) * int(layer.get_attr("pool_width", 1) or 1)
+    if layer.class_name.startswith("GlobalPooling"):
+        pool = max(_pixels(io.in_shape), 1)
+    n_out = io.n_out
+    lut = n_out * max(pool - 1, 0) * io.in_bits.width * 1.5  # a comparator and a mux per step
+    levels = math.ceil(math.log2(pool)) if pool > 1 else 0
+    delay = levels * (C.delay_adder_level_ns + C.delay_relu_ns / 2)
+    if target.io_type == "io_stream":
+        in_pixels = _pixels(io.in_shape)
+        n_chan = io.in_shape[-1]
+        in_width = int(layer.get_attr("in_width", 1) or 1)
+        lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
+        latency = in_pixels + 3
+        return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=pool * n_chan * io.in_bits.width,
+                         cycles=latency, ii=latency + 1, fill_cycles=3,
+                         out_bits=n_out * io.out_bits.width)
+    cycles, head, tail = split_delay(delay, target.budget_ns)
+    return LayerCost(name=layer.name, kind="pooling", lut=lut, cycles=cycles, head_ns=head,
+                     delay_ns=tail, out_bits=n_out * io.out_bits.width)

@@ -1,0 +1,105 @@
+"""The cost of one layer, and what a layer estimator is told about the design around it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.fixed_point import Bits, bits_of
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the firmware is built for: the knobs the estimate depends on besides weights."""
+
+    clock_ns: float
+    io_type: str  # io_parallel or io_stream
+    tool: str  # "Vivado HLS" or "Vitis HLS": the scheduler differs slightly (see schedule)
+    dsp_shape: tuple[int, int]  # signed operand bits of one DSP multiplier
+
+    @property
+    def budget_ns(self) -> float:
+        """Logic delay that fits in one cycle once the clock uncertainty is set aside."""
+        return self.clock_ns * (1.0 - C.clock_uncertainty_fraction)
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Resources and timing of one layer's hardware.
+
+    io_parallel: `cycles` registers inside the layer; `head_ns` is the logic before the
+    first of them and `delay_ns` the logic after the last (all of it when cycles == 0),
+    which the schedule chains with the neighbours. io_stream: `cycles` is the process
+    latency, `ii` its interval, and `fill_cycles` how long the last input takes to come out.
+    """
+
+    name: str
+    kind: str
+    dsp: float = 0.0
+    lut: float = 0.0
+    ff: float = 0.0
+    bram_18k: float = 0.0
+    cycles: int = 0
+    ii: int = 1
+    head_ns: float = 0.0
+    delay_ns: float = 0.0
+    fill_cycles: int = 0
+    out_bits: int = 0  # bits of the output values that are not constants
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def plus(self, **extra: float) -> "LayerCost":
+        """A copy with resources added (`ff=...`, `lut=...`) and cycles added (`cycles=...`)."""
+        return replace(self, **{k: getattr(self, k) + v for k, v in extra.items()})
+
+
+@dataclass(frozen=True)
+class LayerIO:
+    """The facts about a layer's tensors that most estimators need."""
+
+    name: str
+    in_bits: Bits
+    out_bits: Bits
+    n_in: int  # values per inference at the input
+    n_out: int
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    live_in: int  # input values that are not constants
+    reuse_factor: int
+    strategy: str  # latency or resource
+
+
+def layer_io(layer, live: dict[str, int]) -> LayerIO:
+    """Read a ModelGraph layer; `live` maps variable names to their non-constant counts."""
+    names = [] if layer.class_name == "Input" else list(layer.inputs)
+    inputs = [v for v in (layer.model.get_layer_output_variable(n) for n in names) if v is not None]
+    first = inputs[0] if inputs else layer.get_output_variable()
+    out = layer.get_output_variable()
+    n_in = int(math.prod(first.shape))
+    n_out = int(math.prod(out.shape))
+    live_in = live.get(first.name, n_in) if inputs else n_in
+    strategy = str(layer.get_attr("strategy", "latency") or "latency").lower()
+    return LayerIO(name=layer.name, in_bits=bits_of(first.type.precision),
+                   out_bits=bits_of(out.type.precision), n_in=n_in, n_out=n_out,
+                   in_shape=tuple(first.shape), out_shape=tuple(out.shape),
+                   live_in=live_in, reuse_factor=max(1, int(layer.get_attr("reuse_factor", 1) or 1)),
+                   strategy=strategy)
+
+
+def adder_levels(terms: int) -> int:
+    """Depth of a balanced adder tree summing `terms` values."""
+    return math.ceil(math.log2(terms)) if terms > 1 else 0
+
+
+def split_delay(total_ns: float, budget_ns: float, head_ns: float | None = None) -> tuple[int, float, float]:
+    """(internal registers, head, tail) for combinational logic of `total_ns`.
+
+    The first register goes after `head_ns` when given (a DSP's own output register),
+    further ones every `budget_ns`.
+    """
+    if total_ns <= budget_ns:
+        return 0, total_ns, total_ns
+    head = min(head_ns if head_ns is not None else budget_ns, budget_ns)
+    rest = total_ns - head
+    extra = math.ceil(rest / budget_ns) - 1 if rest > budget_ns else 0
+    return 1 + extra, head, rest - extra * budget_ns

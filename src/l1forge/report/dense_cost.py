@@ -1,0 +1,89 @@
+"""Dense layers (and the per-pixel kernel of convolutions): products, adder trees, ROMs.
+
+Latency strategy (hls4ml's dense_latency): every product is unrolled on a visible
+constant, so the multiplier census decides DSP vs LUT vs shift vs nothing; the template
+caps the multipliers at `multiplier_limit = ceil(n_in*n_out/RF) - n_zeros/RF` with an
+ALLOCATION pragma, and pipelines at II = RF. Each output sums its non-zero products and
+its bias in a tree of accum_t adders.
+
+Resource strategy (dense_resource): ceil(n_in*n_out/RF) real multipliers read the weights
+from a ROM that the template forces into block RAM when RF > 1, over RF pipelined cycles.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
+from l1forge.report.fixed_point import Bits, bits_of
+from l1forge.report.multipliers import Census, constant_census, variable_census
+
+BRAM18_BITS = 18 * 1024
+
+
+def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, n_out: int,
+                multiplier_limit: int, target: Target) -> LayerCost:
+    """Cost of one fully unrolled product matrix whose products feed `n_out` sums."""
+    n_dsp = min(census.n_dsp, max(multiplier_limit, 0)) * census.dsp_per_product
+    tree_bits = sum(max(t - 1, 0) for t in census.terms_per_output) * accum.width
+    lut = C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * tree_bits
+    if census.n_dsp:
+        mult_delay, head = C.delay_dsp_ns, C.delay_dsp_ns
+    elif census.n_lut:
+        mult_delay, head = C.delay_lut_mult_ns, None
+    else:
+        mult_delay, head = 0.0, None
+    total = mult_delay + adder_levels(census.max_terms) * C.delay_adder_level_ns
+    cycles, head_ns, tail_ns = split_delay(total, target.budget_ns, head)
+    ff = C.ff_per_term_registered * census.n_nonzero * cycles
+    live = sum(1 for t in census.terms_per_output if t > 0)
+    notes = []
+    if census.n_dsp > multiplier_limit:
+        notes.append(f"{census.n_dsp} products want a DSP; the reuse factor caps them at {multiplier_limit}")
+    return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, cycles=cycles,
+                     ii=io.reuse_factor, head_ns=head_ns, delay_ns=tail_ns,
+                     out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int,
+                  data: Bits, weight: Bits, accum: Bits, product: str, target: Target) -> LayerCost:
+    """Cost of hls4ml's Resource strategy: shared multipliers and a weight ROM."""
+    rf = io.reuse_factor
+    block = math.ceil(n_products / rf)
+    census = variable_census(block, n_out, data, weight, product, target.dsp_shape)
+    select_bits = block * data.width * math.ceil(math.log2(rf)) if rf > 1 else 0
+    lut = (C.lut_per_adder_bit * census.lut_adder_bits
+           + C.lut_per_tree_bit * block * accum.width + 0.5 * select_bits)
+    rom_bits_wide = block * weight.width
+    bram = math.ceil(rom_bits_wide / 36) * math.ceil(rf / 512) if rf > 1 else 0
+    ff = n_out * accum.width + block * (data.width + weight.width)
+    depth = 3 if census.n_dsp else 1  # multiplier pipeline (assumed: DSP with M and P registers)
+    return LayerCost(name=name, kind=kind, dsp=census.n_dsp * census.dsp_per_product, lut=lut,
+                     ff=ff, bram_18k=bram, cycles=rf + depth, ii=rf,
+                     head_ns=target.budget_ns, delay_ns=C.delay_adder_level_ns,
+                     out_bits=n_out * io.out_bits.width,
+                     notes=(f"Resource strategy: {block} multipliers shared over RF={rf}",))
+
+
+def multiplier_limit(n_products: int, n_zeros: int, rf: int) -> int:
+    return math.ceil(n_products / rf) - n_zeros // rf
+
+
+def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
+    weights = np.asarray(layer.weights["weight"].data)
+    weights = weights.reshape(-1, weights.shape[-1]) if weights.ndim > 1 else weights.reshape(io.n_in, -1)
+    bias_var = layer.weights.get("bias")
+    biases = np.asarray(bias_var.data) if bias_var is not None else None
+    weight = bits_of(layer.weights["weight"].type.precision)
+    accum = bits_of(layer.get_attr("accum_t").precision) if layer.get_attr("accum_t") else io.out_bits
+    n_in, n_out = weights.shape
+    if io.strategy == "resource" and io.reuse_factor > 1:
+        return resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
+                             accum, product, target)
+    census = constant_census(weights, biases, io.in_bits, weight, product, target.dsp_shape,
+                             allow_dsp=io.strategy != "distributed_arithmetic")
+    limit = multiplier_limit(n_in * n_out, int(np.sum(weights == 0)), io.reuse_factor)
+    return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target)

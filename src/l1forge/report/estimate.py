@@ -1,0 +1,173 @@
+"""Pre-synthesis estimate of latency, interval and resources of an hls4ml ModelGraph.
+
+The model, in one paragraph per idea (constants in calibration.py, with their sources):
+
+1. Products. With the Latency strategy every weight is a constant the HLS tool sees, so
+   each product is specialised by its canonical-signed-digit (CSD) form: a zero weight
+   (pruned or quantized to zero) costs nothing, a power of two is a shift, two CSD digits
+   are one LUT adder, three or more digits on an input of 10+ bits take a DSP slice
+   (multiplies wider than one DSP take several). hls4ml's ALLOCATION pragma caps the DSPs
+   at ceil(n_in*n_out/RF) - n_zeros/RF. With the Resource strategy the weights sit in a
+   ROM and each of the ceil(n_in*n_out/RF) shared multipliers is a real one.
+2. LUTs are adder bits: the shift-and-add multipliers, the accumulation trees (one
+   accum_t adder per non-zero term beyond the first, per output), the casts into the
+   output type (more when it rounds or saturates), and small per-value logic for
+   activations. Outputs that are constants (every weight of the neuron is zero) are free.
+3. Timing: each layer is a combinational delay (DSP, LUT multiplier, adder levels of
+   its tree, comparators); logic longer than the clock period minus the clock
+   uncertainty gets internal registers. The schedule chains consecutive layers into one
+   cycle while they fit and registers the boundary where they do not (schedule.py).
+   Flip-flops are those boundary registers (live output bits), the pipeline registers
+   inside cut adder trees, and the top-level input register.
+4. io_stream: every layer is a dataflow process; its latency is the pixels it reads
+   plus its logic depth; FIFOs between processes cost flip-flops, LUTs or block RAM by
+   their depth (hls4ml sizes them to one image).
+5. Block RAM: softmax and table activations (one ROM per two values, dual port), the
+   weight ROMs of the Resource strategy, and deep FIFOs.
+
+The estimate is of the C-synthesis report (what Vivado/Vitis HLS prints), the figure
+hardware teams compare first; post-synthesis Vivado usually needs fewer LUTs and FFs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from l1forge.report.activation_cost import activation_cost, batchnorm_cost
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.conv_cost import conv_cost, pooling_cost
+from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
+from l1forge.report.dense_cost import dense_cost
+from l1forge.report.fixed_point import Bits, bits_of
+from l1forge.report.misc_cost import WIRING, merge_cost, unknown_cost, wiring_cost
+from l1forge.report.schedule import schedule_parallel, schedule_stream
+
+ACTIVATIONS = {"Activation", "ParametrizedActivation", "HardActivation", "PReLU", "Softmax", "TernaryTanh"}
+CONVOLUTIONS = {"Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D", "Conv2DBatchnorm",
+                "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"}
+POOLING = {"Pooling1D", "Pooling2D", "GlobalPooling1D", "GlobalPooling2D"}
+MERGES = {"Merge", "Dot"}
+BRAM18_BITS = 18 * 1024
+
+
+def product_type(data: Bits, weight: Bits) -> str:
+    """The product hls4ml instantiates for these operand types (nnet_mult.h)."""
+    if weight.kind == "exponent":
+        return "weight_exponential"
+    if weight.kind == "binary":
+        return "both_binary" if data.kind == "binary" else "weight_binary"
+    if data.kind == "binary":
+        return "data_binary"
+    if weight.kind == "integer" and weight.width == 2 and weight.signed:
+        return "weight_ternary"
+    return "mult"
+
+
+def layer_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    kind = layer.class_name
+    if kind in ("Dense",) or kind in CONVOLUTIONS:
+        product = product_type(io.in_bits, bits_of(layer.weights["weight"].type.precision))
+        if kind == "Dense":
+            return dense_cost(layer, io, target, product)
+        cost = conv_cost(layer, io, target, product)
+        if kind.startswith(("Depthwise", "Separable")):
+            cost = replace(cost, notes=cost.notes + (f"{kind}: costed as a full convolution",))
+        return cost
+    if kind in ACTIVATIONS:
+        return activation_cost(layer, io, target)
+    if kind in ("BatchNormalization", "ApplyAlpha"):
+        return batchnorm_cost(io, layer, target)
+    if kind in POOLING:
+        return pooling_cost(layer, io, target)
+    if kind in MERGES:
+        return merge_cost(layer, io, target)
+    if kind in WIRING:
+        return wiring_cost(layer, io, target)
+    return unknown_cost(layer, io)
+
+
+def streamed(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
+    """Turn a layer's logic into a dataflow process (io_stream)."""
+    if cost.fill_cycles or cost.kind == "input":
+        return cost  # already a process (convolution, pooling, stream copies) or a port
+    channels = io.in_shape[-1] if io.in_shape else 1
+    pixels = max(io.n_in // max(channels, 1), 1)
+    if cost.kind in ("dense",) or cost.kind.startswith("softmax"):
+        reads = pixels if cost.kind == "dense" else 1
+        sharing = io.reuse_factor - 1 if io.strategy != "resource" else 0  # resource counts RF already
+        latency = reads + cost.cycles + C.stream_overhead_cycles + sharing
+        return replace(cost, cycles=latency, ii=latency + 1, fill_cycles=latency)
+    latency = pixels + cost.cycles + 1
+    return replace(cost, cycles=latency, ii=max(pixels, 1), fill_cycles=cost.cycles + 1)
+
+
+def fifo_cost(io: LayerIO) -> dict[str, float]:
+    """FIFOs after a layer in io_stream: one per output channel, one image deep."""
+    channels = io.out_shape[-1] if io.out_shape else 1
+    depth = max(io.n_out // max(channels, 1), 1)
+    bits = io.out_bits.width
+    if depth * bits > C.fifo_srl_max_bits:
+        per = {"bram_18k": math.ceil(depth * bits / BRAM18_BITS),
+               "ff": 2 * math.ceil(math.log2(depth)) + C.fifo_ff, "lut": C.fifo_lut}
+    else:
+        per = {"bram_18k": 0, "ff": C.fifo_ff + (2 if depth > 2 else 0), "lut": C.fifo_lut}
+    return {key: value * channels for key, value in per.items()}
+
+
+def _costs(graph, target: Target) -> tuple[list[LayerCost], list[LayerIO]]:
+    live: dict[str, int] = {}
+    costs, ios = [], []
+    for layer in graph.get_layers():
+        io = layer_io(layer, live)
+        cost = layer_cost(layer, io, target)
+        if target.io_type == "io_stream":
+            cost = streamed(cost, io, target)
+        live[layer.get_output_variable().name] = cost.out_bits // max(io.out_bits.width, 1)
+        costs.append(cost)
+        ios.append(io)
+    return costs, ios
+
+
+def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule) -> list[LayerCost]:
+    """Add what the composition costs: boundary registers, FIFOs, top-level ports."""
+    done = []
+    last = len(costs) - 1
+    for i, (cost, io) in enumerate(zip(costs, ios)):
+        if target.io_type == "io_stream":
+            if 0 < i < last:
+                cost = cost.plus(**fifo_cost(io))
+        else:
+            cost = cost.plus(ff=schedule.registers_after[cost.name] * cost.out_bits)
+            if i == 0:  # the registered top-level input (ap_vld port)
+                cost = cost.plus(ff=io.n_out * io.out_bits.width)
+        done.append(cost)
+    return done
+
+
+def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: tuple[int, int]) -> dict:
+    """The `estimate` section of a report for one ModelGraph."""
+    target = Target(clock_ns=float(clock_ns), io_type=io_type, tool=tool, dsp_shape=dsp_shape)
+    costs, ios = _costs(graph, target)
+    schedule = (schedule_stream if io_type == "io_stream" else schedule_parallel)(costs, target)
+    costs = _finish(costs, ios, target, schedule)
+    per_layer = [{
+        "name": cost.name, "kind": cost.kind,
+        "latency_cycles": int(schedule.cycles_of[cost.name]),
+        "ii": int(cost.ii), "dsp": int(round(cost.dsp)), "lut": int(round(cost.lut)),
+        "ff": int(round(cost.ff)), "bram_18k": int(math.ceil(cost.bram_18k)),
+        "notes": list(cost.notes),
+    } for cost in costs]
+    top_lut = C.top_control_lut
+    top_ff = schedule.latency_cycles + C.top_control_ff
+    return {
+        "latency_cycles": int(schedule.latency_cycles),
+        "latency_ns": round(schedule.latency_cycles * target.clock_ns, 3),
+        "ii": int(schedule.ii),
+        "dsp": sum(row["dsp"] for row in per_layer),
+        "lut": sum(row["lut"] for row in per_layer) + top_lut,
+        "ff": sum(row["ff"] for row in per_layer) + top_ff,
+        "bram_18k": sum(row["bram_18k"] for row in per_layer),
+        "per_layer": per_layer,
+        "tool": tool, "clock_ns": target.clock_ns, "io_type": io_type,
+    }

@@ -1,0 +1,56 @@
+"""Layers that only move, join or combine values: merges, reshapes, padding, the input.
+
+In io_parallel these are wiring or a row of adders; in io_stream each is a process
+that copies every pixel through, so it adds latency but little logic.
+"""
+
+from __future__ import annotations
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, LayerIO, Target
+
+WIRING = {"Input", "Reshape", "Flatten", "Transpose", "Repack", "Clone", "Cropping1D",
+          "Cropping2D", "ZeroPadding1D", "ZeroPadding2D", "Concatenate", "Resize"}
+MERGE_OPS = {"add", "subtract", "average", "maximum", "minimum", "multiply"}
+
+
+def _stream_copy(layer, io: LayerIO, kind: str, lut: float = 0.0) -> LayerCost:
+    pixels = max(io.n_in // max(io.in_shape[-1], 1), 1) if io.in_shape else 1
+    latency = pixels + 1
+    return LayerCost(name=layer.name, kind=kind, lut=lut + io.in_shape[-1] * 4 if io.in_shape else lut,
+                     cycles=latency, ii=latency + 1, fill_cycles=1,
+                     out_bits=io.n_out * io.out_bits.width)
+
+
+def wiring_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    if layer.class_name == "Input" or target.io_type != "io_stream":
+        return LayerCost(name=layer.name, kind=layer.class_name.lower(),
+                         out_bits=min(io.live_in, io.n_out) * io.out_bits.width)
+    return _stream_copy(layer, io, layer.class_name.lower())
+
+
+def merge_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    """Element-wise joins of two tensors: one adder, comparator or product per value."""
+    op = str(layer.get_attr("op", "add") or "add").lower()
+    n = io.n_out
+    width = io.out_bits.width
+    if op == "multiply" and io.in_bits.width >= C.dsp_min_data_bits:
+        cost = LayerCost(name=layer.name, kind="merge(multiply)", dsp=n, cycles=1,
+                         head_ns=C.delay_dsp_ns, delay_ns=0.0, out_bits=n * width)
+    elif op in MERGE_OPS:
+        factor = 1.5 if op in ("maximum", "minimum") else C.lut_per_tree_bit
+        cost = LayerCost(name=layer.name, kind=f"merge({op})", lut=n * width * factor,
+                         delay_ns=C.delay_adder_level_ns, out_bits=n * width)
+    else:
+        cost = LayerCost(name=layer.name, kind=f"merge({op})", out_bits=n * width,
+                         notes=(f"merge '{op}' is not modelled; counted as wiring",))
+    if target.io_type == "io_stream":
+        stream = _stream_copy(layer, io, cost.kind, lut=cost.lut)
+        return LayerCost(**{**stream.__dict__, "dsp": cost.dsp, "notes": cost.notes})
+    return cost
+
+
+def unknown_cost(layer, io: LayerIO) -> LayerCost:
+    return LayerCost(name=layer.name, kind=layer.class_name.lower(),
+                     out_bits=io.n_out * io.out_bits.width,
+                     notes=(f"layer type {layer.class_name} is not modelled; counted as free",))

@@ -1,0 +1,100 @@
+"""Sort the products of a weight matrix into what the synthesis tool builds for each.
+
+hls4ml's Latency strategy unrolls every product `x * w` with `w` a constant the tool can
+see, so the tool specialises each one (see the module docstring of `estimate` for the
+evidence):
+
+- `w == 0` (pruned, or quantized to zero): no hardware, and no adder-tree input;
+- `w = +-2^k` (one non-zero digit in canonical signed-digit form): a shift, i.e. wiring;
+- two CSD digits: one adder in LUTs;
+- three or more digits on a wide input: a DSP slice; on a narrow input: more LUT adders.
+
+When the weights are not visible constants (Resource strategy keeps them in a ROM read by
+a loop), every product is a real multiplier and only the operand widths decide.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.fixed_point import Bits, csd_digits, significant_width, weight_codes
+
+
+@dataclass(frozen=True)
+class Census:
+    """What one matrix of products costs, before any sharing by a reuse factor."""
+
+    n_products: int  # n_in * n_out
+    n_zero: int
+    n_shift: int
+    n_lut: int
+    n_dsp: int
+    dsp_per_product: int
+    lut_adder_bits: int  # sum over LUT products of adders x adder width
+    terms_per_output: tuple[int, ...]  # non-zero products + non-zero bias, per output
+
+    @property
+    def n_nonzero(self) -> int:
+        return self.n_products - self.n_zero
+
+    @property
+    def max_terms(self) -> int:
+        return max(self.terms_per_output, default=0)
+
+
+def dsp_per_product(data: Bits, weight_bits: int, dsp_a: int, dsp_b: int) -> int:
+    """DSP slices for one product: a DSP multiplies dsp_a x dsp_b signed bits."""
+    wide, narrow = max(data.width, weight_bits), min(data.width, weight_bits)
+    a, b = max(dsp_a, dsp_b), min(dsp_a, dsp_b)
+    return max(1, math.ceil(wide / a) * math.ceil(narrow / b))
+
+
+def constant_census(weights: np.ndarray, biases: np.ndarray | None, data: Bits, weight: Bits,
+                    product: str, dsp_shape: tuple[int, int], allow_dsp: bool = True) -> Census:
+    """Census of `data x constant` products; `weights` has shape (n_in, n_out).
+
+    `allow_dsp=False` for hls4ml's distributed-arithmetic strategy, which builds every
+    constant product from adders."""
+    matrix = np.asarray(weights, dtype=np.float64).reshape(weights.shape[0], -1)
+    codes = weight_codes(matrix, weight) if weight.kind in ("fixed", "integer") else np.sign(matrix)
+    nonzero = codes != 0
+    bias_terms = np.zeros(matrix.shape[1], dtype=np.int64)
+    if biases is not None:
+        bias_terms = (np.asarray(biases, dtype=np.float64).reshape(-1) != 0).astype(np.int64)
+        bias_terms = bias_terms[: matrix.shape[1]]
+    terms = tuple(int(t) for t in nonzero.sum(axis=0) + bias_terms)
+    n_zero = int((~nonzero).sum())
+    if product != "mult" or weight.kind not in ("fixed", "integer"):
+        # binary, ternary and power-of-two weights: sign flips and shifts only
+        return Census(codes.size, n_zero, int(nonzero.sum()), 0, 0, 0, 0, terms)
+    digits = csd_digits(codes)
+    widths = significant_width(codes) + (1 if weight.signed else 0)
+    wide_input = allow_dsp and data.width >= C.dsp_min_data_bits
+    is_dsp = nonzero & (digits >= C.dsp_min_csd_digits) & wide_input
+    is_shift = nonzero & (digits == 1)
+    is_lut = nonzero & ~is_dsp & ~is_shift
+    adder_bits = (digits - 1) * (data.width + widths)
+    per_dsp = dsp_per_product(data, int(widths[is_dsp].max()) if is_dsp.any() else 1, *dsp_shape)
+    return Census(
+        n_products=codes.size, n_zero=n_zero, n_shift=int(is_shift.sum()), n_lut=int(is_lut.sum()),
+        n_dsp=int(is_dsp.sum()), dsp_per_product=per_dsp,
+        lut_adder_bits=int(adder_bits[is_lut].sum()), terms_per_output=terms)
+
+
+def variable_census(n_products: int, n_out: int, data: Bits, weight: Bits,
+                    product: str, dsp_shape: tuple[int, int]) -> Census:
+    """Census of products whose weight the tool cannot see (read from memory)."""
+    terms = tuple([math.ceil(n_products / max(n_out, 1)) + 1] * n_out)
+    if product != "mult" or weight.kind not in ("fixed", "integer"):
+        return Census(n_products, 0, n_products, 0, 0, 0, 0, terms)
+    if data.width + weight.width >= C.variable_dsp_min_bits and min(data.width, weight.width) > 2:
+        per_dsp = dsp_per_product(data, weight.width, *dsp_shape)
+        return Census(n_products, 0, 0, 0, n_products, per_dsp, 0, terms)
+    # A narrow array multiplier: about one adder row per bit of the narrower operand.
+    rows = min(data.width, weight.width) - 1
+    bits = rows * (data.width + weight.width)
+    return Census(n_products, 0, 0, n_products, 0, 0, bits * n_products, terms)

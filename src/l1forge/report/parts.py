@@ -1,0 +1,67 @@
+"""Capacities of the FPGA parts trigger teams build on.
+
+Figures are the device totals from the vendor product tables: LUTs, flip-flops, DSP
+slices, block RAM as 18 Kb halves (2 x the 36 Kb count) and UltraRAM blocks. The rows
+for xcu250, xcku115, xczu3eg, xc7z020 and xc7z007s agree with the `Available` rows of
+the synthesis reports in the reference folder. The DSP shape (signed operand bits of
+one multiplier) depends on the family: DSP48E1 (7-series) 25x18, DSP48E2 (UltraScale,
+UltraScale+) 27x18.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from l1forge.errors import UserError
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    family: str
+    lut: int
+    ff: int
+    dsp: int
+    bram_18k: int
+    uram: int
+
+    @property
+    def dsp_shape(self) -> tuple[int, int]:
+        return (25, 18) if self.family == "7-series" else (27, 18)
+
+    def capacity(self) -> dict[str, int]:
+        return {"dsp": self.dsp, "lut": self.lut, "ff": self.ff, "bram_18k": self.bram_18k}
+
+
+_US = "UltraScale+"
+PARTS = {p.name: p for p in (
+    Part("xcvu9p", _US, 1_182_240, 2_364_480, 6_840, 4_320, 960),
+    Part("xcvu7p", _US, 788_160, 1_576_320, 4_560, 2_880, 640),
+    Part("xcvu13p", _US, 1_728_000, 3_456_000, 12_288, 5_376, 1_280),
+    Part("xcu200", _US, 1_182_240, 2_364_480, 6_840, 4_320, 960),
+    Part("xcu250", _US, 1_728_000, 3_456_000, 12_288, 5_376, 1_280),
+    Part("xcu280", _US, 1_304_000, 2_607_000, 9_024, 4_032, 960),
+    Part("xcu50", _US, 872_000, 1_743_000, 5_952, 2_688, 640),
+    Part("xcku15p", _US, 522_720, 1_045_440, 1_968, 1_968, 128),
+    Part("xczu9eg", _US, 274_080, 548_160, 2_520, 1_824, 0),
+    Part("xczu7ev", _US, 230_400, 460_800, 1_728, 624, 96),
+    Part("xczu3eg", _US, 70_560, 141_120, 360, 432, 0),
+    Part("xcku115", "UltraScale", 663_360, 1_326_720, 5_520, 4_320, 0),
+    Part("xcku040", "UltraScale", 242_400, 484_800, 1_920, 1_200, 0),
+    Part("xc7vx690t", "7-series", 433_200, 866_400, 3_600, 2_940, 0),
+    Part("xc7z020", "7-series", 53_200, 106_400, 220, 280, 0),
+    Part("xc7z007s", "7-series", 14_400, 28_800, 66, 100, 0),
+)}
+
+
+def known_parts() -> list[str]:
+    return sorted(PARTS)
+
+
+def find_part(part: str) -> Part:
+    """The table row for a full part string (`xcu250-figd2104-2L-e`, `xc7z020clg400-1`)."""
+    text = str(part).strip().lower()
+    matches = [name for name in PARTS if text.startswith(name)]
+    if not matches:
+        raise UserError(f"unknown FPGA part '{part}'; known parts: {', '.join(known_parts())}")
+    return PARTS[max(matches, key=len)]

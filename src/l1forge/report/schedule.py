@@ -1,0 +1,64 @@
+"""Compose per-layer timing into the latency and interval of the whole design.
+
+io_parallel: hls4ml pipelines the top function; the tool chains the logic of
+consecutive layers into one clock cycle while it fits the period (minus the clock
+uncertainty) and puts a register where it does not. Layers with internal registers
+(`cycles`) contribute those, and their head and tail logic chain with the neighbours.
+Every register at a layer boundary holds that layer's live output bits (flip-flops).
+The interval is the largest reuse factor: each layer accepts new data every RF cycles.
+
+io_stream: every layer is a dataflow process connected by FIFOs. The design's latency is
+the longest process's latency before its last input arrives, plus the time each process
+needs to push its last value through; the interval is the slowest process's interval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, Target
+
+
+@dataclass(frozen=True)
+class Schedule:
+    latency_cycles: int
+    ii: int
+    registers_after: dict[str, int]  # boundary registers the schedule put after each layer
+    cycles_of: dict[str, int]  # cycles each layer accounts for (internal + its boundary)
+
+
+def schedule_parallel(costs: list[LayerCost], target: Target) -> Schedule:
+    budget = target.budget_ns
+    used = 0.0  # logic delay already placed in the current cycle
+    registers = {cost.name: 0 for cost in costs}
+    previous = None
+    total = 0
+    for cost in costs:
+        start = cost.head_ns if cost.cycles else cost.delay_ns
+        if previous is not None and used > 0 and used + start > budget:
+            registers[previous] += 1
+            total += 1
+            used = 0.0
+        if cost.cycles:
+            total += cost.cycles
+            used = cost.delay_ns
+        else:
+            used += cost.delay_ns
+        previous = cost.name
+    total += C.extra_cycles.get(target.tool, 0)
+    ii = max([cost.ii for cost in costs] or [1])
+    cycles_of = {cost.name: cost.cycles + registers[cost.name] for cost in costs}
+    return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
+
+
+def schedule_stream(costs: list[LayerCost], target: Target) -> Schedule:
+    active = [cost for cost in costs if cost.cycles or cost.ii > 1]
+    if not active:
+        return Schedule(0, 1, {c.name: 0 for c in costs}, {c.name: 0 for c in costs})
+    lead = max(cost.cycles - cost.fill_cycles for cost in active)
+    total = lead + sum(cost.fill_cycles for cost in active) + C.stream_start_cycles
+    total += C.extra_cycles.get(target.tool, 0)
+    ii = max(cost.ii for cost in active)
+    return Schedule(latency_cycles=total, ii=ii, registers_after={c.name: 0 for c in costs},
+                    cycles_of={c.name: c.cycles for c in costs})
