@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from l1forge import csim, firmware, manifest, tb_data
+from l1forge import csim, firmware, manifest, report, tb_data
 from l1forge.atomic import atomic_dir
 from l1forge.card import Card, card_sha256, load_card
 from l1forge.card.load import card_dict
@@ -49,7 +49,11 @@ def build_project(card_path: str | Path, projects_root: str | Path = "hls_projec
     else:
         log(f"using trained model {trained.directory}")
     with atomic_dir(dest, replace=True) as tmp:
-        content = assemble(card, trained, tmp, dest, csim_events, log)
+        content, graph = assemble(card, trained, tmp, dest, csim_events, log)
+        manifest.write_manifest(tmp, content)
+        log("estimating latency and resources")
+        content["report"] = report.make_report(tmp, graph=graph)
+        report.write_html(content["report"], tmp / "report.html")
         content["build_seconds"] = round(time.perf_counter() - start, 2)
         manifest.write_manifest(tmp, content)
     log(f"project written to {dest}")
@@ -69,7 +73,8 @@ def check_destination(dest: Path, card: Card, force: bool) -> None:
                         f"not {card.source}; use --force to replace it")
 
 
-def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: int, log) -> dict:
+def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: int, log):
+    """Convert, compile and C-simulate into `tmp`; returns (manifest content, ModelGraph)."""
     task = task_module(card)
     qat_model = trained.qat_model()
     fw_model = task.firmware_model(card, qat_model)
@@ -110,7 +115,7 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
         "target": {"backend": t.backend, "part": t.part, "clock_ns": t.clock_ns,
                    "io_type": t.io_type, "strategy": t.strategy, "reuse_factor": t.reuse_factor,
                    "latency_budget_ns": t.latency_budget_ns},
-    }
+    }, graph
 
 
 def _source(card: Card) -> str:

@@ -79,5 +79,6 @@ def read_target(folder: Path) -> ProjectTarget:
         project_name=config.get("ProjectName") if has_config else None,
         part=target.get("part") or config.get("Part"),
         clock_ns=clock, io_type=io_type, tool=tool,
-        latency_budget_ns=_number((manifest or {}).get("latency_budget_ns"), where, "latency_budget_ns"),
+        latency_budget_ns=_number(target.get("latency_budget_ns", (manifest or {}).get("latency_budget_ns")),
+                                  where, "latency_budget_ns"),
         warnings=tuple(warnings))

@@ -1,0 +1,83 @@
+"""Jet-ID end to end on a small sample: train, convert, compile, C-simulate, manifest."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from l1forge import csim
+from l1forge.build import build_project, rerun_csim
+from l1forge.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+JET_ID = REPO / "l1models" / "jet_id.yaml"
+SMALL = {"data.max_events": 4000, "training.epochs": 3, "training.early_stopping_patience": 0}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    projects = tmp_path_factory.mktemp("projects")
+    result = build_project(JET_ID, projects, overrides=SMALL, csim_events=600, log=lambda m: None)
+    return projects, result
+
+
+def test_project_is_complete_and_manifest_holds_the_contract(built):
+    projects, result = built
+    project = result.project_dir
+    assert project == projects / "jet_id"
+    for name in ("hls4ml_config.yml", "build_prj.tcl", "firmware/jet_id.cpp", "l1forge_tb.cpp",
+                 "l1forge_csim", "trained/qat_model.h5", "tb_data/tb_input_features.dat"):
+        assert (project / name).exists(), name
+    m = json.loads((project / "l1forge.json").read_text())
+    assert m["card"] == "jet_id" and len(m["card_sha256"]) == 64
+    assert {"l1forge", "hls4ml", "tensorflow", "qkeras", "g++"} <= set(m["versions"])
+    assert m["seed"] == 42
+    for key in ("float_accuracy", "qat_accuracy", "firmware_accuracy", "firmware_qat_agreement"):
+        assert 0.0 <= m["metrics"][key] <= 1.0
+    assert set(m["metrics"]["per_class_auc"]) == {"g", "q", "w", "z", "t"}
+    assert m["csim"]["events"] == 600 and m["csim"]["mismatches"] == 0
+    assert m["target"]["reuse_factor"] == 1 and m["target"]["io_type"] == "io_parallel"
+    assert m["preprocessing"]["kind"] == "standardize" and len(m["preprocessing"]["mean"]) == 16
+    # The trained network beats chance by far even on a tiny sample and few epochs.
+    assert m["metrics"]["qat_accuracy"] > 0.4
+    assert m["metrics"]["firmware_qat_agreement"] > 0.95
+    assert not [p for p in projects.iterdir() if ".partial-" in p.name]
+
+
+def test_a_planted_bit_flip_in_the_csim_outputs_is_caught(built):
+    _, result = built
+    project = result.project_dir
+    x = np.load(project / "trained" / "test_split.npz")["x_test"][:50]
+    lines = (project / "tb_data" / "tb_input_features.dat").read_text().splitlines()[:50]
+    xq = np.array([[float(v) for v in line.split()] for line in lines])
+    run = csim.run_binary(project, xq, 5)
+    expected = np.loadtxt(project / "tb_data" / "tb_output_predictions.dat")[:50]
+    assert csim.compare(run.outputs, expected).mismatches == 0
+    flipped = run.outputs.copy()
+    flipped[7, 2] = np.float64(flipped[7, 2]) + 2.0**-16     # the result type's last bit
+    assert csim.compare(flipped, expected).mismatches == 1
+    assert x.shape == (50, 16)
+
+
+def test_rerun_csim_updates_the_manifest(built):
+    _, result = built
+    summary = rerun_csim(result.project_dir, events=300, log=lambda m: None)
+    assert summary["events"] == 300 and summary["mismatches"] == 0
+    m = json.loads((result.project_dir / "l1forge.json").read_text())
+    assert m["csim"]["events"] == 300
+
+
+def test_rebuild_reuses_the_trained_model_and_interrupt_leaves_the_old_project(built, monkeypatch):
+    projects, result = built
+    before = (result.project_dir / "l1forge.json").read_text()
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(csim, "verify", interrupted)
+    code = main(["build", str(JET_ID), "--projects", str(projects), "--events", "100",
+                 *[f"--set={k}={v}" for k, v in SMALL.items()]])
+    assert code == 2
+    assert (result.project_dir / "l1forge.json").read_text() == before
+    assert not [p for p in projects.iterdir() if p.name.startswith(".jet_id")]
