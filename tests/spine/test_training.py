@@ -1,0 +1,64 @@
+"""QAT training on a tiny CSV in the public OpenML form: artifacts, determinism, data errors."""
+
+import numpy as np
+import pytest
+
+from l1forge.card import load_card
+from l1forge.data import JET_CLASSES, JET_FEATURES
+from l1forge.errors import UserError
+from l1forge.train import load_trained, train
+
+CARD = """\
+name: tiny_tagger
+data: {{path: {path}, test_fraction: 0.25, validation_fraction: 0.25}}
+model:
+  input_shape: [16]
+  layers:
+    - {{type: dense, units: 8}}
+    - {{type: relu}}
+    - {{type: dense, units: 5}}
+    - {{type: softmax}}
+training: {{epochs: 2, batch_size: 64, early_stopping_patience: 0, seed: 7}}
+"""
+
+
+def write_jets_csv(path, n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 5, n)
+    centers = rng.normal(size=(5, 16)) * 2
+    x = centers[labels] + rng.normal(size=(n, 16))
+    header = ",".join(JET_FEATURES) + ",class"
+    rows = [",".join(f"{v:.6g}" for v in row) + f",{JET_CLASSES[k]}" for row, k in zip(x, labels)]
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+
+
+@pytest.fixture()
+def card_file(tmp_path):
+    write_jets_csv(tmp_path / "jets.csv")
+    path = tmp_path / "tiny.yaml"
+    path.write_text(CARD.format(path=tmp_path / "jets.csv"))
+    return path
+
+
+def test_training_stores_artifacts_and_is_reproducible(tmp_path, card_file):
+    card = load_card(card_file)
+    first = train(card, tmp_path / "a", log=lambda m: None)
+    second = train(card, tmp_path / "b", log=lambda m: None)
+    for name in ("qat_model.h5", "float_model.h5", "test_split.npz", "training.json"):
+        assert (first.directory / name).is_file()
+    assert load_trained(card, tmp_path / "a").directory == first.directory
+    x_test, y_test = first.test_split()
+    assert x_test.shape == (100, 16) and y_test.shape == (100,)
+    # Standardization constants come from the training split and are part of the contract.
+    assert len(first.preprocessing["mean"]) == 16
+    m1, m2 = first.qat_model(), second.qat_model()
+    for w1, w2 in zip(m1.get_weights(), m2.get_weights()):
+        assert np.array_equal(w1, w2)
+    assert first.metrics == second.metrics
+    assert 0 <= first.metrics["qat_accuracy"] <= 1
+
+
+def test_a_data_file_of_the_wrong_width_is_refused(tmp_path, card_file):
+    card = load_card(card_file, {"model.input_shape": [12]})
+    with pytest.raises(UserError, match="expects model.input_shape"):
+        train(card, tmp_path, log=lambda m: None)
