@@ -56,7 +56,7 @@ def _print_summary(report: dict, html_path: Path | None) -> None:
     console = Console()
     estimate, vendor = report["estimate"] or {}, report["vendor"] or {}
     part = report["part"]
-    table = Table(title=f"{Path(report['project']).name} on {part['name']}")
+    table = Table(title=f"{report['project']} on {part['name']}")
     for column in ("figure", "estimate", "vendor", "capacity"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     for key in ("latency_cycles", "latency_ns", "ii", "dsp", "lut", "ff", "bram_18k"):

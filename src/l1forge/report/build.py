@@ -14,6 +14,15 @@ from l1forge.report.vendor import vendor_section
 REPORT_VERSION = 1
 
 
+def _relative_sources(vendor: dict | None, folder: Path) -> None:
+    """Name report files relative to the project, so a report stays true when it moves."""
+    for section in [vendor] + [(vendor or {}).get(k) for k in ("post_synthesis", "post_place",
+                                                              "post_route", "timing")]:
+        if section and section.get("source_file"):
+            path = Path(section["source_file"])
+            section["source_file"] = str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
+
+
 def make_report(project_dir, part: str | None = None, graph=None) -> dict:
     """The report of an l1forge project or any hls4ml project folder (see module docs).
 
@@ -47,9 +56,10 @@ def make_report(project_dir, part: str | None = None, graph=None) -> dict:
         warnings += notes
     else:
         warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
+    _relative_sources(vendor, folder)
     return {
         "report_version": REPORT_VERSION,
-        "project": str(folder),
+        "project": target.name,
         "estimate": estimate,
         "vendor": vendor,
         "comparison": comparison(estimate, vendor),

@@ -98,8 +98,9 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
         sharing = io.reuse_factor - 1 if io.strategy != "resource" else 0  # resource counts RF already
         latency = reads + cost.cycles + C.stream_overhead_cycles + sharing
         return replace(cost, cycles=latency, ii=latency + 1, fill_cycles=latency)
+    # element-wise: pipelined over pixels; the last value needs a read and a write
     latency = pixels + cost.cycles + 1
-    return replace(cost, cycles=latency, ii=max(pixels, 1), fill_cycles=cost.cycles + 1)
+    return replace(cost, cycles=latency, ii=max(pixels, 1), fill_cycles=cost.cycles + 2)
 
 
 def fifo_cost(io: LayerIO) -> dict[str, float]:
@@ -151,6 +152,8 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     costs, ios = _costs(graph, target)
     schedule = (schedule_stream if io_type == "io_stream" else schedule_parallel)(costs, target)
     costs = _finish(costs, ios, target, schedule)
+    scale = C.lut_scale.get(tool, 1.0)
+    costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
     per_layer = [{
         "name": cost.name, "kind": cost.kind,
         "latency_cycles": int(schedule.cycles_of[cost.name]),

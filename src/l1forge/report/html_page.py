@@ -22,7 +22,7 @@ CSS = """
 body{font-family:system-ui,Helvetica,Arial,sans-serif;margin:2em;color:#222;max-width:70em}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right}
-th{background:#f2f2f2}td.name,th.name{text-align:left}
+th{background:#f2f2f2}td.name,th.name{text-align:left}td.name{word-break:break-all}
 .pass{color:#fff;background:#2e7d32;padding:.1em .5em;border-radius:.3em}
 .fail{color:#fff;background:#c62828;padding:.1em .5em;border-radius:.3em}
 .none{color:#fff;background:#757575;padding:.1em .5em;border-radius:.3em}
@@ -125,7 +125,7 @@ def _vendor_instances(vendor: dict) -> str:
 
 def render(report: dict) -> str:
     estimate, vendor = report.get("estimate"), report.get("vendor")
-    name = Path(report["project"]).name
+    name = report["project"]
     about = []
     if estimate:
         about.append(f'estimate for {_e(estimate["tool"])}, {_e(estimate["io_type"])}, '

@@ -21,6 +21,7 @@ TOOLS = {"vivado": "Vivado HLS", "vitis": "Vitis HLS"}
 @dataclass(frozen=True)
 class ProjectTarget:
     folder: Path
+    name: str  # the card's name for l1forge projects, else the folder's
     has_config: bool
     project_name: str | None
     part: str | None
@@ -64,7 +65,7 @@ def read_target(folder: Path) -> ProjectTarget:
     target = (manifest or {}).get("target") or {}
     where = str(folder / MANIFEST_NAME)
     warnings = []
-    backend = str(config.get("Backend", "Vivado") or "Vivado")
+    backend = str(target.get("backend") or config.get("Backend") or "Vivado")
     tool = TOOLS.get(backend.lower())
     if tool is None:
         tool = "Vivado HLS"
@@ -75,7 +76,8 @@ def read_target(folder: Path) -> ProjectTarget:
     clock = _number(target.get("clock_ns"), where, "target.clock_ns") \
         or _number(config.get("ClockPeriod"), str(folder / CONFIG_NAME), "ClockPeriod") or 5.0
     return ProjectTarget(
-        folder=folder, has_config=has_config,
+        folder=folder, name=str((manifest or {}).get("card") or folder.resolve().name),
+        has_config=has_config,
         project_name=config.get("ProjectName") if has_config else None,
         part=target.get("part") or config.get("Part"),
         clock_ns=clock, io_type=io_type, tool=tool,

@@ -1,0 +1,172 @@
+"""Lay out the reference reports as hls4ml project folders that `--validate` can read.
+
+    python -m l1forge.report.reference_cases ../shared/reference/vivado_reports OUT
+
+Only the two jet-tagger folders come with their model; the other reports describe
+models whose weights were never published. They are rebuilt here with the same
+architecture and hls4ml configuration and stand-in weights (named in each case), so the
+comparison tests the estimator on a tool, part, reuse factor or I/O type it was not
+tuned on, with weights of the same kind but not the same values:
+
+- calibration/: the two jet-tagger projects as they are (the estimator was fitted
+  here), and the Vitis HLS 2024.1 run of the float tagger at RF 1 with the jet-tagger
+  weights (it set the two Vitis constants: one extra cycle, 1.18 x LUTs);
+- validation/: the other Vitis HLS 2024.1 tutorial runs (float RF 2, 75%-pruned,
+  QKeras) with the jet-tagger weights, and hls4ml's own io_stream test (Dense 16->5)
+  with seeded Glorot-uniform weights, as Keras initialises them;
+- older-hls4ml/: tutorial runs of 2020-2021, made by hls4ml versions that gave every
+  product a DSP (3915 DSPs for 4256 products); kept to show what the estimator does not
+  model.
+
+Needs TensorFlow (it writes Keras models); the report command itself does not use it.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+TUTORIAL = "tutorial-notebook-reports"
+FLOAT, QKERAS = "jet-tagger-float-vivado2019", "jet-tagger-qkeras-vivado2019"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    model: str  # float, pruned, qkeras or dense16x5
+    report: str  # "<notebook file>#<n>" (n-th report block) or a folder of report files
+    part: str
+    reuse_factor: int = 1
+    io_type: str = "io_parallel"
+    backend: str = "Vivado"
+
+
+CASES = (
+    Case("calibration/vitis2024-float-rf1", "float", "2024-09-25_c6b63d37_part1_getting_started_reports.txt#0",
+         "xcu250-figd2104-2L-e", backend="Vitis"),
+    Case("validation/vitis2024-float-rf2", "float", "2024-09-25_c6b63d37_part2_advanced_config_reports.txt#0",
+         "xcu250-figd2104-2L-e", reuse_factor=2, backend="Vitis"),
+    Case("validation/vitis2024-pruned75", "pruned", "2024-09-25_c6b63d37_part3_compression_reports.txt#0",
+         "xcu250-figd2104-2L-e", backend="Vitis"),
+    Case("validation/vitis2024-qkeras6", "qkeras", "2024-09-25_c6b63d37_part4_quantization_reports.txt#0",
+         "xcu250-figd2104-2L-e", backend="Vitis"),
+    Case("validation/vivado2020-dense16x5-stream", "dense16x5", "hls4ml-test-dense16x5/Vivado",
+         "xc7z020clg400-1", io_type="io_stream"),
+    Case("older-hls4ml/2021-float-xczu3eg", "float", "2022-03-26_f758e558_part1_getting_started_reports.txt#0",
+         "xczu3eg-sbva484-1-e"),
+    Case("older-hls4ml/2021-float-rf2-xczu3eg", "float", "2022-03-26_f758e558_part2_advanced_config_reports.txt#0",
+         "xczu3eg-sbva484-1-e", reuse_factor=2),
+    Case("older-hls4ml/2021-pruned75-xczu3eg", "pruned", "2022-03-26_f758e558_part3_compression_reports.txt#0",
+         "xczu3eg-sbva484-1-e"),
+    Case("older-hls4ml/2021-qkeras6-xczu3eg", "qkeras", "2022-03-26_f758e558_part4_quantization_reports.txt#0",
+         "xczu3eg-sbva484-1-e"),
+    Case("older-hls4ml/2020-float-xcku115", "float", "2020-06-02_c32dd6d8_part4_quantization_reports.txt#1",
+         "xcku115-flvb2104-2-i"),
+    Case("older-hls4ml/2020-qkeras6-xcku115", "qkeras", "2020-06-02_c32dd6d8_part4_quantization_reports.txt#0",
+         "xcku115-flvb2104-2-i"),
+)
+
+
+def report_blocks(text: str) -> list[str]:
+    """The HLS report texts printed in a notebook extract, in order."""
+    blocks = []
+    for cell in re.split(r"^##### ", text, flags=re.M)[1:]:
+        start = cell.find("================================================================\n== V")
+        if start >= 0:
+            end = cell.find("Co-simulation report", start)
+            blocks.append(cell[start: end if end > 0 else len(cell)])
+    return blocks
+
+
+def _config(case: Case, base: dict) -> dict:
+    config = {"Backend": case.backend, "ClockPeriod": 5, "IOType": case.io_type, "Part": case.part,
+              "ProjectName": "myproject", "HLSConfig": dict(base)}
+    model = dict(config["HLSConfig"].get("Model", {}))
+    model.update({"ReuseFactor": case.reuse_factor, "Strategy": "Latency"})
+    model.setdefault("Precision", "fixed<16,6>")
+    config["HLSConfig"]["Model"] = model
+    return config
+
+
+def _models(reference: Path):
+    from l1forge.hls_project import load_keras_model, read_config
+
+    float_model = load_keras_model(reference / FLOAT / "keras_model.h5")
+    qkeras_model = load_keras_model(reference / QKERAS / "keras_model.h5")
+    configs = {"float": read_config(reference / FLOAT)["HLSConfig"],
+               "qkeras": read_config(reference / QKERAS)["HLSConfig"]}
+    return float_model, qkeras_model, configs
+
+
+def _pruned(model, sparsity: float = 0.75):
+    """Magnitude pruning per layer, as tfmot's ConstantSparsity leaves a trained model."""
+    from tensorflow import keras
+
+    pruned = keras.models.clone_model(model)
+    pruned.set_weights(model.get_weights())
+    for layer in pruned.layers:
+        weights = layer.get_weights()
+        if len(weights) == 2 and weights[0].ndim == 2:
+            kernel = weights[0]
+            threshold = np.quantile(np.abs(kernel), sparsity)
+            layer.set_weights([np.where(np.abs(kernel) < threshold, 0.0, kernel), weights[1]])
+    return pruned
+
+
+def _dense16x5():
+    from tensorflow import keras
+
+    model = keras.Sequential([keras.layers.Dense(
+        5, input_shape=(16,), name="fc1", activation="relu",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=0))])
+    return model
+
+
+def build_cases(reference: Path, out: Path) -> list[Path]:
+    reference, out = Path(reference), Path(out)
+    made = []
+    for name in (FLOAT, QKERAS):
+        dest = out / "calibration" / name
+        shutil.copytree(reference / name, dest, dirs_exist_ok=True)
+        made.append(dest)
+    float_model, qkeras_model, configs = _models(reference)
+    models = {"float": float_model, "pruned": _pruned(float_model), "qkeras": qkeras_model,
+              "dense16x5": _dense16x5()}
+    for case in CASES:
+        dest = out / case.name
+        report_dir = dest / "myproject_prj" / "solution1" / "syn" / "report"
+        report_dir.mkdir(parents=True, exist_ok=True)
+        if "#" in case.report:
+            file, index = case.report.split("#")
+            text = (reference / TUTORIAL / file).read_text()
+            (report_dir / "myproject_csynth.rpt").write_text(report_blocks(text)[int(index)])
+        else:
+            for path in (reference / case.report).iterdir():
+                shutil.copy(path, (report_dir if "csynth" in path.name else dest) / path.name)
+        base = configs["qkeras" if case.model == "qkeras" else "float"]
+        if case.model == "dense16x5":
+            base = {"Model": {"Precision": "fixed<16,6>"}}
+        (dest / "hls4ml_config.yml").write_text(yaml.safe_dump(_config(case, base), sort_keys=True))
+        models[case.model].save(dest / "keras_model.h5")
+        made.append(dest)
+    return made
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
+        return 2
+    for path in build_cases(Path(args[0]), Path(args[1])):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

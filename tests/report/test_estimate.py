@@ -1,0 +1,109 @@
+"""The estimator on small ModelGraph stand-ins: what each rule of the model does."""
+
+import numpy as np
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.estimate import estimate_graph
+from report_fakes import FixedPrecisionType, Graph, jet_like
+
+LSB = 2.0 ** -10  # fixed<16,6>
+
+
+def run(graph, clock=5.0, io="io_parallel", tool="Vivado HLS"):
+    return estimate_graph(graph, clock, io, tool, (27, 18))
+
+
+def layer(result, name):
+    return next(row for row in result["per_layer"] if row["name"] == name)
+
+
+def test_report_shape_and_totals_are_sums():
+    result = run(jet_like())
+    keys = {"latency_cycles", "latency_ns", "ii", "dsp", "lut", "ff", "bram_18k", "per_layer"}
+    assert keys <= set(result)
+    for key in ("dsp", "bram_18k"):
+        assert result[key] == sum(row[key] for row in result["per_layer"])
+    assert result["lut"] == sum(row["lut"] for row in result["per_layer"]) + C.top_control_lut
+    assert result["latency_ns"] == result["latency_cycles"] * 5.0
+    assert {"name", "latency_cycles", "ii", "dsp", "lut", "ff", "bram_18k"} <= set(result["per_layer"][1])
+
+
+def test_zero_weights_cost_nothing_and_powers_of_two_are_shifts():
+    ones = np.full((8, 4), 11 * LSB)  # 3 CSD digits on a 16-bit input: a DSP each
+    dense = run(Graph().input(8).dense("fc", ones))
+    assert layer(dense, "fc")["dsp"] == 32
+    pruned = ones.copy()
+    pruned[:4] = 0.0
+    assert layer(run(Graph().input(8).dense("fc", pruned)), "fc")["dsp"] == 16
+    shifts = run(Graph().input(8).dense("fc", np.full((8, 4), 8 * LSB)))
+    assert layer(shifts, "fc")["dsp"] == 0
+    adders = run(Graph().input(8).dense("fc", np.full((8, 4), 3 * LSB)))  # 4 - 1: one LUT adder
+    assert layer(adders, "fc")["dsp"] == 0
+    assert layer(shifts, "fc")["lut"] < layer(adders, "fc")["lut"]  # shifts leave the adder trees only
+    nothing = run(Graph().input(8).dense("fc", np.zeros((8, 4))))
+    assert layer(nothing, "fc")["dsp"] == 0 and layer(nothing, "fc")["lut"] == 0
+
+
+def test_input_width_decides_dsp_or_lut():
+    weights = np.full((8, 4), 11 * LSB)
+    narrow = Graph().input(8, FixedPrecisionType(6, 0, False)).dense("fc", weights)
+    assert layer(run(narrow), "fc")["dsp"] == 0 and layer(run(narrow), "fc")["lut"] > 0
+
+
+def test_reuse_factor_caps_dsps_and_sets_the_interval():
+    weights = np.full((8, 4), 11 * LSB)
+    result = run(Graph().input(8).dense("fc", weights, reuse_factor=4))
+    assert layer(result, "fc")["dsp"] == 8 and result["ii"] == 4
+
+
+def test_resource_strategy_shares_multipliers_and_stores_weights_in_bram():
+    weights = np.full((64, 32), 11 * LSB)
+    result = run(Graph().input(64).dense("fc", weights, reuse_factor=16, strategy="resource"))
+    fc = layer(result, "fc")
+    assert fc["dsp"] == 64 * 32 // 16 and fc["bram_18k"] > 0
+    assert result["ii"] == 16 and result["latency_cycles"] > 16
+
+
+def test_slower_clock_gives_fewer_cycles():
+    graph = jet_like()
+    fast, slow = run(graph, clock=2.5), run(graph, clock=10.0)
+    assert fast["latency_cycles"] > slow["latency_cycles"]
+    # the same design, registered more often, holds more flip-flops
+    assert fast["ff"] > slow["ff"]
+
+
+def test_pruning_lowers_every_resource():
+    dense, pruned = run(jet_like()), run(jet_like(sparsity=0.75))
+    for key in ("dsp", "lut"):
+        assert pruned[key] < dense[key]
+
+
+def test_vitis_adds_a_cycle_and_more_luts():
+    vivado, vitis = run(jet_like()), run(jet_like(), tool="Vitis HLS")
+    assert vitis["latency_cycles"] == vivado["latency_cycles"] + C.extra_cycles["Vitis HLS"]
+    assert vitis["lut"] > vivado["lut"] and vitis["dsp"] == vivado["dsp"]
+
+
+def test_softmax_tables_and_rounding():
+    plain = run(Graph().input(5).softmax("softmax", 5))
+    careful = run(Graph().input(5).softmax("softmax", 5, FixedPrecisionType(18, 8, True, "RND", "SAT")))
+    assert layer(plain, "softmax")["bram_18k"] == 4  # 3 dual-port exp tables + 1 inverse
+    assert layer(plain, "softmax")["dsp"] == 5
+    assert layer(careful, "softmax")["latency_cycles"] == layer(plain, "softmax")["latency_cycles"] + 1
+
+
+def test_constant_neurons_are_free_downstream():
+    weights = np.full((8, 4), 11 * LSB)
+    weights[:, 2:] = 0.0  # outputs 2 and 3 are constants (their bias)
+    graph = Graph().input(8).dense("fc", weights).relu("relu", 4)
+    full = Graph().input(8).dense("fc", np.full((8, 4), 11 * LSB)).relu("relu", 4)
+    assert layer(run(graph), "relu")["lut"] * 2 == layer(run(full), "relu")["lut"]
+
+
+def test_io_stream_is_a_dataflow_of_processes():
+    graph = jet_like()
+    stream, parallel = run(graph, io="io_stream"), run(graph)
+    assert stream["io_type"] == "io_stream"
+    assert stream["ii"] > 1  # each process reads its whole input before it answers
+    assert stream["latency_cycles"] >= max(row["latency_cycles"] for row in stream["per_layer"])
+    assert stream["dsp"] == parallel["dsp"]

@@ -1,0 +1,101 @@
+"""Reports of whole folders: vendor discovery, estimate, part, verdicts, bad input."""
+
+import os
+import time
+
+import pytest
+
+from report_fakes import DENSE16X5
+from l1forge.errors import UserError
+from l1forge.report import make_report
+from l1forge.report.vendor import vendor_section
+from report_fakes import add_reports, hls4ml_folder, jet_like
+
+
+def test_vendor_only_folder(vendor_only):
+    report = make_report(vendor_only)
+    assert report["estimate"] is None and report["comparison"] is None
+    vendor = report["vendor"]
+    assert (vendor["tool"], vendor["version"], vendor["latency_cycles"], vendor["ii"]) == ("Vivado HLS", "2020.1", 10, 8)
+    assert (vendor["dsp"], vendor["lut"], vendor["ff"], vendor["bram_18k"]) == (73, 2532, 7969, 0)
+    assert vendor["source_file"] == "myproject_csynth.rpt"  # relative to the project
+    assert vendor["post_synthesis"]["lut"] == 1526 and vendor["post_route"] is None
+    assert report["part"]["name"] == "xc7z020" and report["part"]["used_percent"]["vendor"]["dsp"] == 33.18
+    interval = next(c for c in report["budget"]["checks"] if c["check"] == "accepts every bunch crossing")
+    assert interval["pass"] is False and interval["value_ns"] == 40.0  # II 8 at 5 ns
+    assert any("no hls4ml_config.yml" in w for w in report["warnings"])
+
+
+def test_estimate_and_vendor_side_by_side(tmp_path):
+    project = hls4ml_folder(tmp_path / "p", part="xc7z020clg400-1")
+    add_reports(project)
+    report = make_report(project, graph=jet_like())
+    assert report["estimate"]["tool"] == "Vivado HLS"  # the tool that wrote the vendor report
+    rows = {row["figure"]: row for row in report["comparison"]}
+    assert rows["dsp"]["vendor"] == 73
+    assert rows["dsp"]["difference"] == report["estimate"]["dsp"] - 73
+    assert rows["lut"]["relative_error"] == pytest.approx(abs(report["estimate"]["lut"] - 2532) / 2532, abs=1e-4)
+    assert report["part"]["used_percent"]["estimate"]["dsp"] == pytest.approx(
+        100 * report["estimate"]["dsp"] / 220, abs=0.01)
+
+
+def test_latency_budget_from_the_manifest(tmp_path):
+    tight = hls4ml_folder(tmp_path / "tight", manifest={"card": "jet_id", "target": {"latency_budget_ns": 10}})
+    report = make_report(tight, graph=jet_like())
+    assert report["project"] == "jet_id"
+    verdict = next(c for c in report["budget"]["checks"] if c["check"] == "latency within the card's budget")
+    assert verdict["pass"] is False and verdict["limit_ns"] == 10.0
+    loose = hls4ml_folder(tmp_path / "loose", manifest={"target": {"latency_budget_ns": 1000}})
+    verdict = next(c for c in make_report(loose, graph=jet_like())["budget"]["checks"]
+                   if c["check"] == "latency within the card's budget")
+    assert verdict["pass"] is True
+
+
+def test_top_report_is_chosen_among_sub_function_reports(tmp_path):
+    project = hls4ml_folder(tmp_path / "p")
+    report_dir = add_reports(project)
+    text = (DENSE16X5 / "myproject_csynth.rpt").read_text().replace("Report for 'myproject'", "Report for 'relu_x'")
+    (report_dir / "relu_x_csynth.rpt").write_text(text.replace("|Total            |        0|     73|",
+                                                               "|Total            |        0|      0|"))
+    section, warnings = vendor_section(project, "myproject")
+    assert section["top"] == "myproject" and warnings == []
+    section, _ = vendor_section(project, None)  # unknown top: the largest report wins
+    assert section["top"] == "myproject"
+
+
+def test_newest_of_several_solutions_wins_with_a_warning(tmp_path):
+    project = hls4ml_folder(tmp_path / "p")
+    add_reports(project, "solution1")
+    newer = add_reports(project / "again", "solution2")
+    later = time.time() + 10
+    for path in newer.iterdir():
+        os.utime(path, (later, later))
+    section, warnings = vendor_section(project, "myproject")
+    assert "solution2" in section["source_file"]
+    assert any("several synthesis runs" in w for w in warnings)
+
+
+def test_text_and_xml_disagreement_is_reported(tmp_path):
+    project = hls4ml_folder(tmp_path / "p")
+    report_dir = add_reports(project)
+    xml = report_dir / "myproject_csynth.xml"
+    xml.write_text(xml.read_text().replace("<DSP48E>73</DSP48E>", "<DSP48E>70</DSP48E>"))
+    section, warnings = vendor_section(project, "myproject")
+    assert section["dsp"] == 73 and any("disagree" in w for w in warnings)
+
+
+def test_bad_folders(tmp_path):
+    with pytest.raises(UserError, match="no such folder"):
+        make_report(tmp_path / "absent")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UserError, match="neither an hls4ml project"):
+        make_report(empty)
+    odd = hls4ml_folder(tmp_path / "odd", part="xc9z999-1")
+    with pytest.raises(UserError, match="unknown FPGA part 'xc9z999-1'; known parts: .*xcvu9p"):
+        make_report(odd, graph=jet_like())
+    assert make_report(odd, part="xcvu9p", graph=jet_like())["part"]["name"] == "xcvu9p"
+    broken = hls4ml_folder(tmp_path / "broken")
+    (broken / "vivado_synth.rpt").write_text("Copyright\n| Command : report_utilization\n")
+    with pytest.raises(UserError, match="vivado_synth.rpt: truncated or malformed"):
+        make_report(broken, graph=jet_like())
