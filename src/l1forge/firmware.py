@@ -81,6 +81,11 @@ def hls_config(card: Card, keras_model) -> dict[str, Any]:
             precision["table"] = "fixed<18,8,RND,SAT>"
             layer_cfg["TableSize"] = target.softmax_table_size
         layer_cfg["ReuseFactor"] = target.reuse_factor
+    if card.task in ("autoencoder", "vae"):
+        # The anomaly score is computed in firmware: its layers' types (l1forge.firmware_scores).
+        from l1forge.firmware_scores import apply_score_precisions
+
+        apply_score_precisions(card, keras_model, config)
     return config
 
 

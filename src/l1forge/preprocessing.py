@@ -3,7 +3,12 @@
 A spec is a plain dict (JSON in `l1forge.json`), so any tool can apply it:
 - {"kind": "standardize", "mean": [...], "scale": [...]}: x_fw = (x - mean) / scale, the
   jet-ID contract (constants fitted on the training split only);
-- {"kind": "identity"}: the events already are firmware inputs.
+- {"kind": "identity"}: the events already are firmware inputs;
+- {"kind": "l1_pt_shift", "shift": k}: L1-object events (N, 19, 4) as (pT, eta, phi,
+  class id) -> (N, 57) firmware inputs, one row after the other (MET, 4 e, 4 mu, 10 jets),
+  each as pT / 2**k, eta, phi; the class id is implied by the row and dropped. Dividing by
+  a power of two is a wire shift in firmware, so the trigger can feed its own pT words;
+  zero-padded objects stay all zero (the anomaly scores rely on that to mask them).
 Other kinds are added here, next to `apply`, with the stage that needs them.
 """
 
@@ -37,5 +42,20 @@ def apply(spec: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
             raise UserError(f"events have {x.shape[-1]} features; the model's preprocessing "
                             f"expects {mean.shape[0]}")
         return (x - mean) / scale
+    if kind == "l1_pt_shift":
+        return l1_pt_shift(x, int(spec["shift"]))
     raise UserError(f"unknown preprocessing kind '{kind}' in the project manifest; "
-                    "expected standardize or identity")
+                    "expected standardize, identity or l1_pt_shift")
+
+
+L1_FEATURES_PER_OBJECT = 3  # pT, eta, phi
+
+
+def l1_pt_shift(x: np.ndarray, shift: int) -> np.ndarray:
+    """(N, objects, >=3) L1 events -> (N, objects * 3) with pT divided by 2**shift."""
+    if x.ndim != 3 or x.shape[-1] < L1_FEATURES_PER_OBJECT:
+        raise UserError(f"events have shape {tuple(x.shape)}; the l1_pt_shift preprocessing "
+                        "expects L1 objects (N, 19, 4) as pT, eta, phi, class id")
+    features = x[:, :, :L1_FEATURES_PER_OBJECT].copy()
+    features[:, :, 0] /= 2.0**shift
+    return features.reshape(len(x), -1)

@@ -18,8 +18,9 @@ def _command_modules():
     # stop the others from working.
     # Each command group adds its own line here when it lands.
     from l1forge.cli import build, data, report
+    from l1forge.cli import trigger
 
-    return [data, build, report]
+    return [data, build, report, trigger]
 
 
 def make_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,10 @@ def task_module(card: Card):
         from l1forge.tasks import jet_id
 
         return jet_id
+    if card.task in ("autoencoder", "vae"):
+        from l1forge.tasks import anomaly
+
+        return anomaly
     raise UserError(f"{card.source}: task '{card.task}' is not available in this l1forge build")
 
 

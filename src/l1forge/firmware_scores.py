@@ -1,0 +1,177 @@
+"""Anomaly scores computed inside the firmware: the Keras layers hls4ml converts, and their types.
+
+The firmware's single output is the score, so the C-simulation checks it bit for bit.
+Every score layer is named `score_*`; `score_precisions` gives each one its fixed-point
+types and `firmware.hls_config` applies them (hls4ml's defaults, fixed<16,6> with wrap,
+would overflow the squared errors).
+
+Autoencoders (dense and convolutional): the mean over the 57 inputs of the squared error,
+with zero-padded objects masked as in arXiv:2108.03986 (there the loss multiplies the
+reconstruction by a mask of the non-zero inputs; here the mask is per object, pT > 0, which
+differs only for a real object whose eta or phi is exactly 0):
+    mask_j = min(1, ReLU(2^F * pT_obj(j)))   a fixed-weight Dense then a 1-bit saturating ReLU;
+                                              pT is a multiple of the input LSB 2^-F, so any
+                                              real object gives 1 and padding gives 0
+    score  = sum_j (mask_j * (x_j - r_j))^2 * w,  w = 1/57 rounded to 2^-21
+VAE (encoder only): with g = ReLU(head) = -log sigma^2,
+    kl  = 1/2 sum_k (mu_k^2 + ELU(-g_k) + g_k)     ELU(-g) = exp(-g) - 1, a table on [-8, 0]
+    mu2 = sum_k mu_k^2                              (the AXOL1TL score)
+
+Types (input ap_fixed<B, I>, F = B - I fractional bits): differences keep the input range
+doubled (I + 1 integer bits) with 8 fractional bits, squares 2I integer bits and 8 fractional,
+the mean 2I integer bits and 12 fractional; all round and saturate. The VAE's mu^2 saturates
+at 2^12 with 2^-12 steps. These were checked against the QAT float scores on the L1 sample
+(per-signal AUC, see README); the C-simulation equals hls4ml's predict bit for bit by
+construction, and they rank events like the float score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from l1forge.card import Card
+
+PREFIX = "score_"
+FEATURES_PER_OBJECT = 3
+MEAN_WEIGHT_FRACTION_BITS = 21
+DIFF_FRACTION_BITS = 8
+SQUARE_FRACTION_BITS = 8
+MEAN_FRACTION_BITS = 12
+ELU_TABLE_SIZE = 1024
+# Normalized values are O(1); an outlier of 30 standard deviations still fits.
+BATCHNORM_TYPES = {"scale": "fixed<18,6,RND,SAT>", "bias": "fixed<18,6,RND,SAT>",
+                   "result": "fixed<16,6,RND,SAT>"}
+
+
+def input_fraction_bits(card: Card) -> int:
+    return card.quantization.input_bits - card.quantization.input_integer
+
+
+def mean_weight(n_inputs: int) -> float:
+    """1/n on the weight type's grid: the Keras model uses the very value the firmware holds."""
+    scale = 2.0**MEAN_WEIGHT_FRACTION_BITS
+    return float(np.round(scale / n_inputs) / scale)
+
+
+def object_mask_weights(n_inputs: int, fraction_bits: int) -> np.ndarray:
+    """(n, n) kernel copying each object's pT, times 2^F, onto its pT, eta and phi slots."""
+    kernel = np.zeros((n_inputs, n_inputs), dtype=np.float64)
+    for first in range(0, n_inputs, FEATURES_PER_OBJECT):
+        kernel[first, first:first + FEATURES_PER_OBJECT] = 2.0**fraction_bits
+    return kernel
+
+
+def ae_score_model(card: Card, reconstruction_model):
+    """inputs -> masked mean squared reconstruction error (one value per event)."""
+    import tensorflow as tf
+    from tensorflow.keras import layers as kl
+
+    x = reconstruction_model.input
+    n = int(np.prod(x.shape[1:]))
+    flat = x if len(x.shape) == 2 else kl.Flatten(name=PREFIX + "inputs_flat")(x)
+    scaled = kl.Dense(n, use_bias=False, trainable=False, name=PREFIX + "mask_scale")(flat)
+    mask = kl.ReLU(max_value=1.0, name=PREFIX + "mask")(scaled)
+    diff = kl.Subtract(name=PREFIX + "diff")([flat, reconstruction_model.output])
+    masked = kl.Multiply(name=PREFIX + "masked")([mask, diff])
+    square = kl.Multiply(name=PREFIX + "square")([masked, masked])
+    mean = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + "mean")(square)
+    model = tf.keras.Model(x, mean, name=f"{card.name}_firmware")
+    model.get_layer(PREFIX + "mask_scale").set_weights([object_mask_weights(n, input_fraction_bits(card))])
+    model.get_layer(PREFIX + "mean").set_weights([np.full((n, 1), mean_weight(n))])
+    return model
+
+
+def vae_score_model(card: Card, network):
+    """inputs -> the VAE score of the card (`kl` or `mu2`) from the encoder alone."""
+    import tensorflow as tf
+    from tensorflow.keras import layers as kl
+
+    from l1forge.models.autoencoder import Z_LOG_VAR, Z_MEAN
+
+    latent = card.model.latent_dim
+    z_mean = network.get_layer(Z_MEAN).output
+    square = kl.Multiply(name=PREFIX + "mu_square")([z_mean, z_mean])
+    if card.model.vae_score == "mu2":
+        total, weight = square, 1.0
+    else:
+        g = network.get_layer(f"{Z_LOG_VAR}_relu").output  # g = -log sigma^2 >= 0
+        negated = kl.Dense(latent, use_bias=False, trainable=False, name=PREFIX + "log_var")(g)
+        exp_minus_one = kl.ELU(alpha=1.0, name=PREFIX + "var_minus_one")(negated)
+        variance_term = kl.Add(name=PREFIX + "var_term")([exp_minus_one, g])
+        total, weight = kl.Add(name=PREFIX + "kl_terms")([square, variance_term]), 0.5
+    out = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + card.model.vae_score)(total)
+    model = tf.keras.Model(network.input, out, name=f"{card.name}_firmware")
+    if card.model.vae_score == "kl":
+        model.get_layer(PREFIX + "log_var").set_weights([-np.eye(latent)])
+    model.get_layer(PREFIX + card.model.vae_score).set_weights([np.full((latent, 1), weight)])
+    return model
+
+
+def _fixed(width: int, integer: int, signed: bool = True, exact: bool = False) -> str:
+    kind = "fixed" if signed else "ufixed"
+    return f"{kind}<{width},{integer}>" if exact else f"{kind}<{width},{integer},RND,SAT>"
+
+
+def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
+    """HLS config entries (Precision and table settings) per score layer name."""
+    q = card.quantization
+    bits, integer, frac = q.input_bits, q.input_integer, input_fraction_bits(card)
+    diff = _fixed(integer + 1 + DIFF_FRACTION_BITS, integer + 1)
+    square = _fixed(2 * integer + SQUARE_FRACTION_BITS, 2 * integer, signed=False)
+    mean = _fixed(2 * integer + MEAN_FRACTION_BITS, 2 * integer, signed=False)
+    mu_square = _fixed(24, 12, signed=False)
+    g_type = "ufixed<16,5,RND,SAT>"
+    return {
+        PREFIX + "mask_scale": {"weight": _fixed(1, frac + 1, signed=False, exact=True),
+                                "bias": "ufixed<1,0>", "accum": _fixed(bits, bits, exact=True),
+                                "result": _fixed(bits, bits, exact=True)},
+        PREFIX + "mask": {"result": "ufixed<1,1,RND,SAT>"},
+        PREFIX + "diff": {"result": diff},
+        PREFIX + "masked": {"result": diff},
+        PREFIX + "square": {"result": square},
+        PREFIX + "mean": {"weight": f"ufixed<{MEAN_WEIGHT_FRACTION_BITS - 4},-4,RND,SAT>", "bias": "ufixed<1,0>",
+                          "accum": "auto", "result": mean},
+        PREFIX + "mu_square": {"result": mu_square},
+        PREFIX + "mu2": {"weight": "ufixed<1,1>", "bias": "ufixed<1,0>", "accum": "auto",
+                         "result": _fixed(26, 14, signed=False)},
+        "z_log_var_relu": {"result": g_type},
+        PREFIX + "log_var": {"weight": "fixed<2,1>", "bias": "ufixed<1,0>", "accum": "auto",
+                             "result": "fixed<17,6,RND,SAT>"},
+        PREFIX + "var_minus_one": {"result": "fixed<18,2,RND,SAT>", "table": "fixed<18,2,RND,SAT>",
+                                   "TableSize": ELU_TABLE_SIZE},
+        PREFIX + "var_term": {"result": "fixed<18,6,RND,SAT>"},
+        PREFIX + "kl_terms": {"result": "ufixed<26,13,RND,SAT>"},
+        PREFIX + "kl": {"weight": "ufixed<1,0>", "bias": "ufixed<1,0>", "accum": "auto",
+                        "result": "ufixed<26,12,RND,SAT>"},
+    }
+
+
+def apply_score_precisions(card: Card, keras_model, config: dict[str, Any]) -> None:
+    """Set the score layers' types in an hls4ml config made by `config_from_keras_model`.
+
+    A plain Keras Dense gets a companion `<name>_linear` activation from hls4ml; it must carry
+    the Dense's result type, or the default fixed<16,6> would wrap the value on its way out.
+    Batch normalization (float in the QAT model) gets BATCHNORM_TYPES: left 'auto', its
+    exact product of a 16-bit input and 16-bit scale (33 bits) would feed the next dense
+    layer and multiply its cost several times over.
+    """
+    layers = config["LayerName"]
+    for layer in keras_model.layers:
+        if layer.__class__.__name__ == "BatchNormalization" and layer.name in layers:
+            layers[layer.name].setdefault("Precision", {}).update(BATCHNORM_TYPES)
+    for name, settings in score_precisions(card).items():
+        for target in (name, f"{name}_linear"):
+            if target not in layers:
+                continue
+            layer_cfg = layers[target]
+            precision = layer_cfg.setdefault("Precision", {})
+            if target.endswith("_linear"):
+                precision["result"] = settings["result"]
+                continue
+            for key, value in settings.items():
+                if key == "TableSize":
+                    layer_cfg["TableSize"] = value
+                else:
+                    precision[key] = value

@@ -1,0 +1,97 @@
+"""Anomaly-detection networks from cards: the (dense or convolutional) autoencoder and the VAE.
+
+Both reconstruct their own firmware inputs, so the card's last layer must give as many
+values as the input has (57 for L1 objects); a convolutional card starts with a `reshape`
+to (19, 3, 1) and ends with a dense layer of 57 units (or a flatten of 57 values).
+
+The VAE is three Keras models sharing layers:
+- `encoder`: inputs -> (z_mean, z_log_var); the firmware runs this part only;
+- `decoder`: z -> reconstruction, used in training on sampled z;
+- `network`: inputs -> (z_mean, z_log_var, decoder(z_mean)), the deterministic model that
+  is saved, evaluated and handed to the firmware stage.
+`layers[:encoder_layers]` is the encoder trunk, followed by two heads of `latent_dim` units
+(quantized like the card's dense layers); `layers[encoder_layers:]` is the decoder.
+log sigma^2 = -ReLU(head): the posterior is never wider than the unit prior. That costs the
+fit little (a trained posterior is narrower than the prior) and lets the firmware compute
+exp(log sigma^2) - 1 with hls4ml's ELU table, which covers [-8, 0].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from l1forge.card import Card, LayerSpec
+from l1forge.errors import UserError
+from l1forge.models.layers import build_stack, make_layer
+
+Z_MEAN = "z_mean"
+Z_LOG_VAR_HEAD = "z_log_var_head"
+Z_LOG_VAR = "z_log_var"
+
+
+def build_autoencoder(card: Card, quantized: bool = True):
+    """inputs -> reconstruction, the card's whole layer stack."""
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(card.training.seed)
+    inputs = tf.keras.Input(shape=tuple(card.model.input_shape), name="inputs")
+    outputs = build_stack(card, card.model.layers, inputs, quantized)
+    _check_reconstruction(card, outputs)
+    suffix = "qat" if quantized else "float"
+    return tf.keras.Model(inputs, outputs, name=f"{card.name}_{suffix}")
+
+
+@dataclass(frozen=True)
+class VAEParts:
+    encoder: object
+    decoder: object
+    network: object
+
+
+def build_vae(card: Card, quantized: bool = True) -> VAEParts:
+    import tensorflow as tf
+    from tensorflow.keras import layers as kl
+
+    tf.keras.utils.set_random_seed(card.training.seed)
+    model = card.model
+    inputs = tf.keras.Input(shape=tuple(model.input_shape), name="inputs")
+    trunk = build_stack(card, model.layers[: model.encoder_layers], inputs, quantized)
+    head = LayerSpec(type="dense", units=model.latent_dim)
+    z_mean = make_layer(card, replace(head, name=Z_MEAN), quantized)(trunk)
+    raw = make_layer(card, replace(head, name=Z_LOG_VAR_HEAD), quantized)(trunk)
+    z_log_var = kl.Rescaling(-1.0, name=Z_LOG_VAR)(kl.ReLU(name=f"{Z_LOG_VAR}_relu")(raw))
+    encoder = tf.keras.Model(inputs, [z_mean, z_log_var], name=f"{card.name}_encoder")
+
+    z = tf.keras.Input(shape=(model.latent_dim,), name="z")
+    decoder_layers = [make_layer(card, spec, quantized) for spec in model.layers[model.encoder_layers:]]
+    decoder = tf.keras.Model(z, _chain(decoder_layers, z), name=f"{card.name}_decoder")
+    reconstruction = _chain(decoder_layers, z_mean)
+    _check_reconstruction(card, reconstruction)
+    suffix = "qat" if quantized else "float"
+    network = tf.keras.Model(inputs, [z_mean, z_log_var, reconstruction], name=f"{card.name}_{suffix}")
+    return VAEParts(encoder, decoder, network)
+
+
+def vae_encoder(network):
+    """The encoder half of a saved VAE network (inputs -> z_mean, z_log_var)."""
+    import tensorflow as tf
+
+    return tf.keras.Model(network.input, [network.get_layer(Z_MEAN).output,
+                                          network.get_layer(Z_LOG_VAR).output])
+
+
+def _chain(layers, x):
+    for layer in layers:
+        x = layer(x)
+    return x
+
+
+def _check_reconstruction(card: Card, outputs) -> None:
+    n_inputs = int(np.prod(card.model.input_shape))
+    shape = tuple(outputs.shape[1:])
+    if int(np.prod(shape)) != n_inputs or len(shape) != 1:
+        raise UserError(f"{card.source}: model.layers end with shape {list(shape)}; an "
+                        f"autoencoder must end with {n_inputs} values (a dense layer of "
+                        f"{n_inputs} units or a flatten) to reconstruct its inputs")
