@@ -77,3 +77,23 @@ def test_feature_vector_order_and_ungroomed_parts(jet):
     assert row[JET_FEATURES.index("mass_mmdt")] == pytest.approx(81.5)
     assert row[JET_FEATURES.index("zlogz")] == pytest.approx(zlogz(full_pt))
     assert zlogz(np.array([1.0])) == 0.0
+
+
+def test_reduced_set_feeds_only_the_min_angle_sums(jet):
+    exact = groomed_features(*jet)
+    assert groomed_features(*jet, reduced=jet) == exact
+    # Merge the two closest particles: M2/N2 change, every other feature stays exact.
+    pt, rap, phi = jet
+    angles = pairwise_angles(rap, phi) + np.eye(len(pt)) * 1e9
+    a, b = np.unravel_index(np.argmin(angles), angles.shape)
+    keep = [i for i in range(len(pt)) if i not in (a, b)]
+    merged_pt = pt[a] + pt[b]
+    merged = (np.append(pt[keep], merged_pt),
+              np.append(rap[keep], (pt[a] * rap[a] + pt[b] * rap[b]) / merged_pt),
+              np.append(phi[keep], (pt[a] * phi[a] + pt[b] * phi[b]) / merged_pt))
+    approx = groomed_features(*jet, reduced=merged)
+    for name, value in exact.items():
+        if name.startswith(("m2", "n2")):
+            assert approx[name] != value
+        else:
+            assert approx[name] == value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from l1forge.data.jet_substructure import jet_features
+from l1forge.data.jet_substructure import MAX_TRIPLET_CONSTITUENTS, jet_features
 from l1forge.data.pythia_events import final_particles, import_fastjet, is_visible, make_pythia
 
 JET_R = 0.8
@@ -85,7 +85,12 @@ def truth_objects(process, source: str) -> list:
 
 
 def mmdt_groom(fastjet, constituents: list):
-    """mMDT: recluster with C/A, drop the softer branch while z < zcut, return the jet."""
+    """mMDT: recluster with C/A, drop the softer branch while z < zcut.
+
+    Returns the groomed constituents' (pt, rap, phi), its C/A subjets when it has more than
+    MAX_TRIPLET_CONSTITUENTS constituents (else None), its mass, and the cluster sequence
+    (kept alive by the caller while the jets are used).
+    """
     sequence = fastjet.ClusterSequence(list(constituents),
                                        fastjet.JetDefinition(fastjet.cambridge_algorithm, 1.5))
     jet = fastjet.sorted_by_pt(sequence.inclusive_jets())[0]
@@ -96,17 +101,24 @@ def mmdt_groom(fastjet, constituents: list):
         if min(a.pt(), b.pt()) / (a.pt() + b.pt()) > MMDT_ZCUT:
             break
         jet = a if a.pt() > b.pt() else b
-    parts = jet.constituents()
-    groomed = tuple(np.array([getattr(p, name)() for p in parts]) for name in ("pt", "rap",
-                                                                                "phi_std"))
-    return groomed, jet.m(), sequence
+    groomed = _pt_rap_phi(jet.constituents())
+    reduced = None
+    if len(groomed[0]) > MAX_TRIPLET_CONSTITUENTS:
+        # Undo the last C/A merges: the 90 subjets keep all but the closest-angle structure.
+        reduced = _pt_rap_phi(jet.exclusive_subjets_up_to(MAX_TRIPLET_CONSTITUENTS))
+    return groomed, reduced, jet.m(), sequence
+
+
+def _pt_rap_phi(pseudojets) -> tuple:
+    return tuple(np.array([getattr(p, name)() for p in pseudojets])
+                 for name in ("pt", "rap", "phi_std"))
 
 
 def _jet_features(fastjet, jet) -> np.ndarray:
     constituents = jet.constituents()
     full_pt = np.array([p.pt() for p in constituents])
-    groomed, mass, _sequence = mmdt_groom(fastjet, constituents)
-    return jet_features(full_pt, groomed, mass)
+    groomed, reduced, mass, _sequence = mmdt_groom(fastjet, constituents)
+    return jet_features(full_pt, groomed, mass, reduced)
 
 
 def labelled_jets(fastjet, event, process, source: str) -> list:

@@ -36,9 +36,13 @@ import numpy as np
 
 from l1forge.data.schema import JET_FEATURES
 
-# Triplet sums are O(n^3); the hardest constituents carry nearly all of the energy-weighted
-# sum, so the groomed jet is truncated to this many (documented in data/README.md).
-MAX_TRIPLET_CONSTITUENTS = 120
+# The min-angle three-point sums (1_e_3, 2_e_3, for M2 and N2) need explicit triplets,
+# O(n^3) in time and memory. For a groomed jet of more than 90 constituents they run over
+# its 90 C/A subjets instead (the caller's `reduced`: the closest-angle pairs merged first,
+# which these collinear-safe sums barely notice; data/README.md gives the measured effect),
+# with z still normalised to the whole groomed jet. Every other ECF is exact: e2 by a pair
+# sum, e3 by a matrix trace.
+MAX_TRIPLET_CONSTITUENTS = 90
 
 
 def pairwise_angles(rap: np.ndarray, phi: np.ndarray) -> np.ndarray:
@@ -49,12 +53,12 @@ def pairwise_angles(rap: np.ndarray, phi: np.ndarray) -> np.ndarray:
     return np.sqrt(dy * dy + dphi * dphi)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=128)
 def _triplets(n: int) -> tuple:
     """Index arrays (i, j, k) of every triplet i < j < k among n particles."""
     a = np.arange(n)
     mask = (a[:, None, None] < a[None, :, None]) & (a[None, :, None] < a[None, None, :])
-    i, j, k = np.nonzero(mask)
+    i, j, k = (index.astype(np.int32) for index in np.nonzero(mask))
     # Flat indices into the n x n angle matrix: one gather per pair instead of 2-D indexing.
     return i, j, k, i * n + j, i * n + k, j * n + k
 
@@ -65,23 +69,26 @@ def _e2(z: np.ndarray, angles_b: np.ndarray) -> float:
     return float((weights.sum() - np.trace(weights)) / 2.0)
 
 
-def _triplet_ecfs(z: np.ndarray, angles: np.ndarray) -> dict:
-    """For beta = 1 and 2: (1_e_3, 2_e_3, 3_e_3) from explicit triplets i<j<k."""
+def _e3(z: np.ndarray, angles_b: np.ndarray) -> float:
+    # sum_{i<j<k} z_i z_j z_k W_ij W_ik W_jk = trace((diag(z) W)^3) / 6, as W_ii = 0.
+    zw = z[:, None] * angles_b
+    return float(np.trace(zw @ zw @ zw) / 6.0)
+
+
+def _min_angle_ecfs(z: np.ndarray, angles: np.ndarray) -> dict:
+    """For beta = 1 and 2: (1_e_3, 2_e_3) from explicit triplets i<j<k."""
+    # Without a reduced set, a large jet keeps its hardest constituents (a safety net).
+    keep = np.argsort(-z, kind="stable")[:MAX_TRIPLET_CONSTITUENTS]
+    z, angles = z[keep], angles[np.ix_(keep, keep)]
     i, j, k, ij, ik, jk = _triplets(len(z))
     flat = angles.ravel()
     rij, rik, rjk = flat[ij], flat[ik], flat[jk]
     smallest = np.minimum(np.minimum(rij, rik), rjk)
     largest = np.maximum(np.maximum(rij, rik), rjk)
-    middle = rij + rik + rjk - smallest - largest
+    two_smallest = smallest * (rij + rik + rjk - smallest - largest)
     zzz = z[i] * z[j] * z[k]
-    two_smallest = smallest * middle
-    all_three = two_smallest * largest
-    out = {}
-    for beta, power in ((1, lambda x: x), (2, np.square)):
-        out[beta] = tuple(
-            float(np.dot(zzz, power(x))) for x in (smallest, two_smallest, all_three)
-        )
-    return out
+    return {1: (float(np.dot(zzz, smallest)), float(np.dot(zzz, two_smallest))),
+            2: (float(np.dot(zzz, smallest**2)), float(np.dot(zzz, two_smallest**2)))}
 
 
 def _safe_ratio(num: float, den: float) -> float:
@@ -89,29 +96,35 @@ def _safe_ratio(num: float, den: float) -> float:
     return float(num / den) if den > 0.0 else 0.0
 
 
-def groomed_features(pt: np.ndarray, rap: np.ndarray, phi: np.ndarray) -> dict:
-    """The 13 `*_mmdt` shape features plus nothing else; mass is added by the caller."""
-    order = np.argsort(-pt)[:MAX_TRIPLET_CONSTITUENTS]
-    pt, rap, phi = pt[order], rap[order], phi[order]
+def groomed_features(pt: np.ndarray, rap: np.ndarray, phi: np.ndarray,
+                     reduced: tuple | None = None) -> dict:
+    """The 13 ECF-based `*_mmdt` features of the groomed jet (mass is added by the caller).
+
+    `reduced`: optional (pt, rap, phi) of at most MAX_TRIPLET_CONSTITUENTS subjets of the
+    same jet, used for the min-angle three-point sums only.
+    """
     z = pt / pt.sum()
     angles = pairwise_angles(rap, phi)
-    e2 = {b: _e2(z, angles**b) if b > 0 else _e2(z, np.ones_like(angles)) for b in (0, 1, 2)}
-    trip = _triplet_ecfs(z, angles)
-    e3_full = {b: trip[b][2] for b in (1, 2)}
+    e2 = {0: _e2(z, np.ones_like(angles)), 1: _e2(z, angles), 2: _e2(z, angles**2)}
+    e3 = {1: _e3(z, angles), 2: _e3(z, angles**2)}
+    if reduced is None:
+        min_angle = _min_angle_ecfs(z, angles)
+    else:
+        min_angle = _min_angle_ecfs(reduced[0] / pt.sum(), pairwise_angles(*reduced[1:]))
     return {
         "c1_b0_mmdt": e2[0],
         "c1_b1_mmdt": e2[1],
         "c1_b2_mmdt": e2[2],
-        "c2_b1_mmdt": _safe_ratio(e3_full[1], e2[1] ** 2),
-        "c2_b2_mmdt": _safe_ratio(e3_full[2], e2[2] ** 2),
-        "d2_b1_mmdt": _safe_ratio(e3_full[1], e2[1] ** 3),
-        "d2_b2_mmdt": _safe_ratio(e3_full[2], e2[2] ** 3),
-        "d2_a1_b1_mmdt": _safe_ratio(e3_full[1], e2[1] ** 3.0),
-        "d2_a1_b2_mmdt": _safe_ratio(e3_full[1], e2[2] ** 1.5),
-        "m2_b1_mmdt": _safe_ratio(trip[1][0], e2[1]),
-        "m2_b2_mmdt": _safe_ratio(trip[2][0], e2[2]),
-        "n2_b1_mmdt": _safe_ratio(trip[1][1], e2[1] ** 2),
-        "n2_b2_mmdt": _safe_ratio(trip[2][1], e2[2] ** 2),
+        "c2_b1_mmdt": _safe_ratio(e3[1], e2[1] ** 2),
+        "c2_b2_mmdt": _safe_ratio(e3[2], e2[2] ** 2),
+        "d2_b1_mmdt": _safe_ratio(e3[1], e2[1] ** 3),
+        "d2_b2_mmdt": _safe_ratio(e3[2], e2[2] ** 3),
+        "d2_a1_b1_mmdt": _safe_ratio(e3[1], e2[1] ** 3.0),
+        "d2_a1_b2_mmdt": _safe_ratio(e3[1], e2[2] ** 1.5),
+        "m2_b1_mmdt": _safe_ratio(min_angle[1][0], e2[1]),
+        "m2_b2_mmdt": _safe_ratio(min_angle[2][0], e2[2]),
+        "n2_b1_mmdt": _safe_ratio(min_angle[1][1], e2[1] ** 2),
+        "n2_b2_mmdt": _safe_ratio(min_angle[2][1], e2[2] ** 2),
     }
 
 
@@ -120,7 +133,8 @@ def zlogz(pt: np.ndarray) -> float:
     return float(np.sum(z * np.log(z)))
 
 
-def jet_features(full_pt: np.ndarray, groomed: tuple, groomed_mass: float) -> np.ndarray:
+def jet_features(full_pt: np.ndarray, groomed: tuple, groomed_mass: float,
+                 reduced: tuple | None = None) -> np.ndarray:
     """The 16 features in JET_FEATURES order.
 
     `full_pt`: constituent pT of the ungroomed jet; `groomed`: (pt, rap, phi) arrays of the
