@@ -39,6 +39,7 @@ def _row(folder: Path, root: Path) -> dict | None:
            "tool": f'{vendor["tool"]} {vendor["version"]}', "part": vendor.get("part"),
            "latency_estimate": estimate["latency_cycles"], "latency_vendor": vendor["latency_cycles"],
            "latency_diff": estimate["latency_cycles"] - vendor["latency_cycles"],
+           "latency_error": round(relative_error(estimate["latency_cycles"], vendor["latency_cycles"]) or 0.0, 4),
            "ii_estimate": estimate["ii"], "ii_vendor": vendor["ii"]}
     for key in RESOURCES:
         row[f"{key}_estimate"], row[f"{key}_vendor"] = estimate[key], vendor[key]
@@ -62,7 +63,8 @@ def validate(root) -> dict:
                         f"(a folder with {CONFIG_NAME} and a *_csynth.rpt/.xml below it)")
     summary = {"projects": len(rows),
                "latency_abs_diff_median": _median([abs(r["latency_diff"]) for r in rows]),
-               "latency_abs_diff_max": max(abs(r["latency_diff"]) for r in rows)}
+               "latency_abs_diff_max": max(abs(r["latency_diff"]) for r in rows),
+               "latency_error_median": _median([r["latency_error"] for r in rows])}
     for key in RESOURCES:
         summary[f"{key}_error_median"] = _median([r[f"{key}_error"] for r in rows])
     return {"root": str(root), "rows": rows, "summary": summary}
@@ -88,6 +90,7 @@ def format_table(result: dict) -> str:
         return "n/a" if value is None else f"{100 * value:.0f}%"
 
     lines.append(f'| **median** ({s["projects"]} projects) | | {s["latency_abs_diff_median"]:g} cycles off '
-                 f'(max {s["latency_abs_diff_max"]}) | {pct(s["dsp_error_median"])} | '
+                 f'(max {s["latency_abs_diff_max"]}), {pct(s["latency_error_median"])} | '
+                 f'{pct(s["dsp_error_median"])} | '
                  f'{pct(s["lut_error_median"])} | {pct(s["ff_error_median"])} |')
     return "\n".join(lines)
