@@ -92,6 +92,9 @@ def _jets(fastjet, parts: dict, keep: np.ndarray) -> tuple:
 # decay; their parents carry at least the lepton's momentum, so 15 GeV leaves ample margin.
 _PREFILTER_IDS = (4, 5, 11, 13, 15)
 _PREFILTER_PT = 15.0
+# After hadronisation: a 23 GeV lepton needs a true one above 15 GeV (5 sigma of the muon
+# resolution below 23 GeV).
+_LEPTON_PRECHECK_PT = 15.0
 
 
 def may_pass_filter(event) -> bool:
@@ -104,15 +107,24 @@ def may_pass_filter(event) -> bool:
     return False
 
 
+def has_lepton_above(event, pt_min: float) -> bool:
+    """Any final-state electron or muon above `pt_min`? (Cheaper than reading every particle.)"""
+    for index in range(event.size()):
+        particle = event[index]
+        if particle.idAbs() in (11, 13) and particle.isFinal() and particle.pT() > pt_min:
+            return True
+    return False
+
+
 def build_event(fastjet, event, rng) -> np.ndarray | None:
     """The (19, 4) L1 event, or None when no lepton can pass the filter after smearing."""
+    # Skip the costly part for events whose leptons are far below the filter (>5 sigma).
+    if not has_lepton_above(event, _LEPTON_PRECHECK_PT):
+        return None
     parts = final_particles(event)
     pid = np.abs(parts["pid"])
     in_acceptance = is_visible(parts["pid"]) & (np.abs(parts["eta"]) < 5.0)
     is_e, is_mu = pid == 11, pid == 13
-    # Skip the costly part for events whose leptons are far below the filter (>5 sigma).
-    if not np.any(parts["pt"][is_e | is_mu] > 15.0):
-        return None
     lepton = (is_e | is_mu) & (parts["pt"] > l1_objects.MUON_CUTS["pt_min"])
     electrons = (l1_objects.smear_leptons(rng, parts["pt"][is_e],
                                           l1_objects.ELECTRON_PT_RESOLUTION),
