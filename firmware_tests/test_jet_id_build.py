@@ -37,6 +37,9 @@ def test_project_is_complete_and_manifest_holds_the_contract(built):
         assert 0.0 <= m["metrics"][key] <= 1.0
     assert set(m["metrics"]["per_class_auc"]) == {"g", "q", "w", "z", "t"}
     assert m["csim"]["events"] == 600 and m["csim"]["mismatches"] == 0
+    assert m["emulator"]["supported"] and m["emulator"]["mismatches"] == 0
+    assert m["report"]["estimate"]["ii"] == 1 and m["report"]["estimate"]["latency_cycles"] > 0
+    assert (project / "report.html").is_file()
     assert m["target"]["reuse_factor"] == 1 and m["target"]["io_type"] == "io_parallel"
     assert m["preprocessing"]["kind"] == "standardize" and len(m["preprocessing"]["mean"]) == 16
     # The trained network beats chance by far even on a tiny sample and few epochs.

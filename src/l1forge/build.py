@@ -90,6 +90,7 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
     verification = csim.verify(graph, tmp, x_test[:n])
     if verification.comparison.mismatches:
         log(f"WARNING: {verification.comparison.mismatches} C-simulation values differ from hls4ml predict")
+    emulator_check = check_emulator(graph, verification)
     qat_outputs = np.asarray(fw_model.predict(x_test[:n], batch_size=4096, verbose=0))
     metrics = {**trained.metrics,
                **task.firmware_metrics(card, y_test, trained.info, verification.outputs, qat_outputs)}
@@ -112,10 +113,29 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
         "data": {k: v for k, v in trained.info.items() if k != "provenance"},
         "metrics": metrics,
         "csim": verification.as_dict(),
+        "emulator": emulator_check,
         "target": {"backend": t.backend, "part": t.part, "clock_ns": t.clock_ns,
                    "io_type": t.io_type, "strategy": t.strategy, "reuse_factor": t.reuse_factor,
                    "latency_budget_ns": t.latency_budget_ns},
     }, graph
+
+
+def check_emulator(graph, verification: csim.Verification) -> dict[str, Any]:
+    """Run l1forge.emulate on the C-simulated events and compare bit for bit.
+
+    A layer the emulator does not model is recorded, not fatal: the firmware is still valid.
+    """
+    from l1forge import emulate
+
+    try:
+        emulator = emulate.from_graph(graph)
+    except UserError as err:
+        return {"supported": False, "reason": str(err)}
+    start = time.perf_counter()
+    outputs = np.asarray(emulator.predict(verification.inputs), dtype=np.float64)
+    seconds = time.perf_counter() - start
+    comparison = csim.compare(outputs.reshape(len(outputs), -1), verification.outputs)
+    return {"supported": True, **comparison.as_dict(), "seconds": round(seconds, 4)}
 
 
 def _source(card: Card) -> str:

@@ -90,7 +90,18 @@ def run_build(args) -> int:
     c = content["csim"]
     print(f"  C-simulation: {c['events']} events, {c['mismatches']} mismatches vs hls4ml predict "
           f"({c['seconds']:.2f} s)")
-    return 0 if c["mismatches"] == 0 else 1
+    e = content.get("emulator", {})
+    if e.get("supported"):
+        print(f"  emulator: {e['events']} events, {e['mismatches']} mismatches vs C-simulation")
+    elif e:
+        print(f"  emulator: not available for this model ({e['reason']})")
+    est = content.get("report", {}).get("estimate")
+    if est:
+        print(f"  estimate: latency {est['latency_cycles']} cycles ({est['latency_ns']:.0f} ns), "
+              f"II {est['ii']}, DSP {est['dsp']}, LUT {est['lut']}, FF {est['ff']}, "
+              f"BRAM_18K {est['bram_18k']}")
+    ok = c["mismatches"] == 0 and e.get("mismatches", 0) == 0
+    return 0 if ok else 1
 
 
 def run_csim(args) -> int:
