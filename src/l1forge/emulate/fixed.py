@@ -95,8 +95,10 @@ def parse_cpp_type(text: str) -> FixedType:
 
 def from_precision(precision, where: str) -> FixedType:
     """Convert an hls4ml PrecisionType into a FixedType; `where` names the layer for errors."""
+    from hls4ml.model.types import FixedPrecisionType, IntegerPrecisionType
+
     kind = type(precision).__name__
-    if kind == "FixedPrecisionType":
+    if isinstance(precision, FixedPrecisionType):
         bits = precision.saturation_bits or 0
         if bits:
             raise UserError(f"{where}: type {precision} uses {bits} saturation bits; only N=0 is emulated")
@@ -107,6 +109,6 @@ def from_precision(precision, where: str) -> FixedType:
             precision.rounding_mode.name,
             precision.saturation_mode.name,
         )
-    if kind == "IntegerPrecisionType":
+    if isinstance(precision, IntegerPrecisionType):
         return integer_type(int(precision.width), bool(precision.signed))
     raise UserError(f"{where}: precision {precision} ({kind}) is not emulated; expected ap_fixed or ap_int")

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from l1forge.emulate.fastops import clamp
 from l1forge.emulate.fixed import FixedType
+from l1forge.errors import UserError
 
 
 @dataclass
@@ -42,14 +44,18 @@ def symmetric_min(ftype: FixedType) -> int:
 
 def apply_overflow(codes: np.ndarray, ftype: FixedType, tally: OverflowTally | None = None, site: str = "") -> np.ndarray:
     """Bring integer-valued `codes` (float or int64 array) into `ftype`'s range, in place if possible."""
-    lo, hi = ftype.code_min, ftype.code_max
-    if ftype.overflow == "SAT_SYM":
-        lo = symmetric_min(ftype)
+    lo, hi = symmetric_min(ftype), ftype.code_max
+    if codes.dtype.kind == "i" and ftype.width >= 64:
+        if lo < 0 or not (codes < 0).any():  # every int64 is inside a signed type this wide
+            if tally is not None:
+                tally.add(site, 0, codes.size, ftype.overflow)
+            return codes
+        raise UserError(f"type {ftype}: negative values into an unsigned type of 64 bits or more are not emulated")
     if tally is not None:
         outside = np.count_nonzero((codes < lo) | (codes > hi))
         tally.add(site, outside, codes.size, ftype.overflow)
     if ftype.overflow in ("SAT", "SAT_SYM"):
-        return np.clip(codes, lo, hi, out=codes)
+        return clamp(codes, lo, hi)
     if ftype.overflow == "SAT_ZERO":
         codes[(codes < lo) | (codes > hi)] = 0
         return codes

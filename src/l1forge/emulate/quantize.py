@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from l1forge.emulate.fastops import clamp
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
 from l1forge.emulate.rounding import round_to_integer, shift_round_int
@@ -22,28 +23,27 @@ _EXACT_F64 = 2.0**52
 
 def quantize_real(x, ftype: FixedType, tally: OverflowTally | None = None, site: str = "") -> np.ndarray:
     """Codes (float64 array of integers) of the doubles `x` converted to `ftype`."""
-    x = np.array(x, dtype=np.float64, copy=True, ndmin=1)
-    infinite = np.isinf(x)
-    has_inf = bool(infinite.any())
+    x = np.asarray(x, dtype=np.float64)
+    x = x.reshape(1) if x.ndim == 0 else x
+    smallest, largest = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
     scale = 2.0**ftype.frac
-    tiny_negative = (x < 0) & (x > -0.5) if ftype.is_int else None
+    tiny_negative = (x < 0) & (x > -0.5) if ftype.is_int and smallest < 0 else None
     if ftype.overflow == "WRAP":
-        if has_inf:
-            x[infinite] = 0.0  # 2^1024 keeps no low bits
-        if x.size and float(np.abs(x).max()) * scale >= _EXACT_F64:
+        if np.isinf(smallest) or np.isinf(largest):
+            x = np.where(np.isinf(x), 0.0, x)  # 2^1024 keeps no low bits
+            smallest, largest = float(x.min()), float(x.max())
+        if max(-smallest, largest) * scale >= _EXACT_F64:
             x = np.fmod(x, 2.0 ** (ftype.width - ftype.frac))
-    else:
+    elif smallest * scale < ftype.code_min - 2 or largest * scale > ftype.code_max + 2:
         # Anything beyond one step outside the range ends up saturated (or zeroed) the same
         # way, so clamping first keeps all arithmetic exact and turns +-inf into big numbers.
-        np.clip(x, (ftype.code_min - 2) / scale, (ftype.code_max + 2) / scale, out=x)
+        x = clamp(x.copy(), (ftype.code_min - 2) / scale, (ftype.code_max + 2) / scale)
     codes = x * scale
     round_to_integer(codes, ftype.rounding)
     if tiny_negative is not None:
         # ap_int's double constructor turns (-0.5, 0) into 1 (it negates an all-ones word).
         codes[tiny_negative] = 1.0
-    codes = apply_overflow(codes, ftype, tally, site)
-    codes += 0.0  # -0.0 -> +0.0, as the C++ never produces a negative zero
-    return codes
+    return apply_overflow(codes, ftype, tally, site)
 
 
 def quantize_to_ints(x, ftype: FixedType) -> np.ndarray:
@@ -58,19 +58,49 @@ def cast_codes(
     tally: OverflowTally | None = None,
     site: str = "",
 ) -> np.ndarray:
-    """Assign codes with `src_frac` fractional bits to type `dst`: round, then overflow.
+    """Assign codes with `src_frac` fractional bits to type `dst`: round, then overflow."""
+    return cast_array(codes, src_frac, src_frac, dst, True, tally, site)
 
-    Works in place on float arrays of exact integers (the caller picked a dtype wide enough
-    for every intermediate) and on int64 arrays.
+
+def cast_array(
+    values: np.ndarray,
+    scale: int,
+    grid_frac: int,
+    dst: FixedType,
+    may_overflow: bool,
+    tally: OverflowTally | None = None,
+    site: str = "",
+) -> np.ndarray:
+    """Assign an array to type `dst`, returning codes in the same kind of dtype.
+
+    `values` holds `real * 2**scale`, each real lying on the grid of `grid_frac` fractional
+    bits. Float arrays must be wide enough for every intermediate (the planner checks);
+    int64 arrays hold plain codes (scale == grid_frac). The input is never modified.
+    `may_overflow=False` (proved by the planner's bounds) skips the overflow mode.
     """
-    shift = src_frac - dst.frac
-    if codes.dtype.kind == "i":
+    rounds = dst.frac < grid_frac
+    if values.dtype.kind == "i":
+        shift = grid_frac - dst.frac
         if shift > 0:
-            codes = shift_round_int(codes, shift, dst.rounding)
+            out = shift_round_int(values, shift, dst.rounding)
         elif shift < 0:
-            codes = codes << np.int64(-shift)
-    elif shift != 0:
-        codes *= 2.0**-shift
-        if shift > 0:
-            round_to_integer(codes, dst.rounding)
-    return apply_overflow(codes, dst, tally, site)
+            out = values << np.int64(-shift)
+        else:
+            out = values.copy() if may_overflow else values
+    else:
+        factor = 2.0 ** (dst.frac - scale)
+        if factor != 1.0:
+            out = values * values.dtype.type(factor)
+            if rounds:
+                round_to_integer(out, dst.rounding)
+        elif rounds:
+            out = round_to_integer(values, dst.rounding, copy=True)
+        elif may_overflow:
+            out = values.copy()
+        else:
+            return values
+    if may_overflow:
+        out = apply_overflow(out, dst, tally, site)
+    elif tally is not None:
+        tally.add(site, 0, out.size, dst.overflow)
+    return out

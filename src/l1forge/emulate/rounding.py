@@ -16,23 +16,25 @@ from __future__ import annotations
 import numpy as np
 
 
-def round_to_integer(a: np.ndarray, mode: str) -> np.ndarray:
-    """Round the float array `a` in place onto the integers with ap_fixed mode `mode`."""
+def round_to_integer(a: np.ndarray, mode: str, copy: bool = False) -> np.ndarray:
+    """Round the float array `a` onto the integers with ap_fixed mode `mode`: in place, or
+    into a new array when `copy` (the first operation allocates, saving a separate copy)."""
+    out = None if copy else a
     if mode == "TRN":
-        return np.floor(a, out=a)
+        return np.floor(a, out=out)
     if mode == "RND_CONV":
         # rint follows the IEEE default rounding, ties to even: exactly AP_RND_CONV.
-        return np.rint(a, out=a)
+        return np.rint(a, out=out)
     if mode == "TRN_ZERO":
-        return np.trunc(a, out=a)
+        return np.trunc(a, out=out)
     if mode == "RND":
-        a += 0.5
+        a = np.add(a, 0.5, out=out)
         return np.floor(a, out=a)
     if mode == "RND_MIN_INF":
-        a -= 0.5
+        a = np.subtract(a, 0.5, out=out)
         return np.ceil(a, out=a)
     sign = np.sign(a)
-    np.abs(a, out=a)
+    a = np.abs(a, out=out)
     if mode == "RND_INF":
         a += 0.5
         np.floor(a, out=a)

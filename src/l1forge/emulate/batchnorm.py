@@ -1,0 +1,51 @@
+"""Batch normalization as nnet::normalize: `res[i] = res_T(data[i] * scale[c] + bias[c])`.
+
+The product and the sum are exact ap_fixed expressions (full-width result types); only the
+assignment to res_T rounds and overflows. c is the channel, i % n_filt, when n_filt is set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l1forge.emulate import nodes
+from l1forge.emulate.quantize import cast_array
+from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude
+from l1forge.errors import UserError
+
+
+class BatchNormStep(Step):
+    def __init__(self, node, x: Signal):
+        self.name, self.kind = node.name, node.class_name
+        self.inputs = (node.inputs[0],)
+        if "product::mult<" not in nodes.config_text(node):
+            raise UserError(f"{nodes.where(node)}: only the plain multiplier product is emulated")
+        scale, s_type = nodes.weight_codes(node, "scale")
+        bias, b_type = nodes.weight_codes(node, "bias")
+        n_filt = int(node.get_attr("n_filt", -1) or -1)
+        channel = np.arange(x.size) % n_filt if n_filt > 0 else np.arange(x.size)
+        if n_filt <= 0 and scale.size != x.size:
+            raise UserError(f"{nodes.where(node)}: {scale.size} scales for {x.size} inputs")
+        self.x, self.dst = x, nodes.output_type(node)
+        self.grid = max(x.ftype.frac + s_type.frac, b_type.frac)
+        s = scale.ravel()[channel].astype(object) << (self.grid - x.ftype.frac - s_type.frac)
+        b = bias.ravel()[channel].astype(object) << (self.grid - b_type.frac)
+        ends = np.stack([s * x.lo + b, s * x.hi + b])
+        lo, hi = int(min(ends.ravel())), int(max(ends.ravel()))
+        out_lo, out_hi, self.may_overflow = cast_bounds(lo, hi, self.grid, self.dst)
+        partial = max(abs(v) for v in s) * x.magnitude + max(abs(v) for v in b)  # x * s before + b
+        magnitude = max(partial, 1 << max(self.grid - self.dst.frac, 0), 2 * type_magnitude(self.dst))
+        self.dtype = exact_dtype(magnitude)
+        self.scale_vec = s.astype(np.int64).astype(self.dtype)
+        self.bias_vec = b.astype(np.int64).astype(self.dtype)
+        self.output = Signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst,
+                             out_lo, out_hi, self.dtype, self.dst.frac)
+
+    def run(self, arrays, tally):
+        y = arrays[0].astype(self.dtype, copy=False) * self.scale_vec
+        y += self.bias_vec
+        return cast_array(y, self.grid, self.grid, self.dst, self.may_overflow, tally, self.name)
+
+
+def build_batchnorm(node, inputs: list[Signal]) -> Step:
+    return BatchNormStep(node, inputs[0])

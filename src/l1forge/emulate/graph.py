@@ -1,0 +1,96 @@
+"""Walk an hls4ml ModelGraph (after its optimizer passes) and plan one step per layer.
+
+Layers are visited in the graph's order, which is the order of the calls in the generated
+firmware. Each layer class maps to one builder below; a class without a builder is refused
+by name, so nothing is ever computed by guesswork.
+"""
+
+from __future__ import annotations
+
+from l1forge.emulate import activations, batchnorm, dense, merge, nodes, pooling, reshaping, softmax
+from l1forge.emulate.emulator import Emulator
+from l1forge.emulate.inputs import InputStep
+from l1forge.emulate.signals import Signal
+from l1forge.errors import UserError
+
+
+def _build_activation(node, inputs, request_scale):
+    return activations.build_activation(node, inputs, request_scale)
+
+
+def _plain(builder):
+    return lambda node, inputs, request_scale: builder(node, inputs)
+
+
+BUILDERS = {
+    "Dense": _plain(dense.build_dense),
+    "Conv1D": _plain(dense.build_conv1d),
+    "PointwiseConv1D": _plain(dense.build_conv1d),
+    "Conv2D": _plain(dense.build_conv2d),
+    "PointwiseConv2D": _plain(dense.build_conv2d),
+    "Activation": _build_activation,
+    "ParametrizedActivation": _build_activation,
+    "Softmax": _plain(softmax.build_softmax),
+    "BatchNormalization": _plain(batchnorm.build_batchnorm),
+    "Pooling1D": _plain(pooling.build_pooling1d),
+    "Pooling2D": _plain(pooling.build_pooling2d),
+    "GlobalPooling1D": _plain(pooling.build_global_pooling),
+    "GlobalPooling2D": _plain(pooling.build_global_pooling),
+    "Reshape": _plain(reshaping.build_reshape),
+    "Transpose": _plain(reshaping.build_transpose),
+    "ZeroPadding1D": _plain(reshaping.build_zero_padding),
+    "ZeroPadding2D": _plain(reshaping.build_zero_padding),
+    "Resize": _plain(reshaping.build_resize),
+    "Merge": _plain(merge.build_merge),
+    "Concatenate": _plain(merge.build_concatenate),
+}
+
+
+def _consumer_counts(graph) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for node in graph.get_layers():
+        for name in node.inputs:
+            counts[name] = counts.get(name, 0) + 1
+    for name in graph.outputs:
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def from_graph(graph, manifest: dict | None = None) -> Emulator:
+    """Plan the emulator of an hls4ml ModelGraph (converted, not necessarily compiled)."""
+    if str(graph.config.get_config_value("IOType")) != "io_parallel":
+        raise UserError("the firmware uses io_stream; only io_parallel projects are emulated")
+    consumers = _consumer_counts(graph)
+    signals: dict[str, Signal] = {}
+    producers: dict[str, object] = {}
+    input_steps, steps = [], []
+
+    def request_scale(signal: Signal, scale: int) -> Signal:
+        """Let a rounding consumer take `signal` pre-scaled onto its own grid, when the
+        producer can store it so for free and nobody else reads it."""
+        producer = producers.get(signal.name)
+        if consumers.get(signal.name) != 1 or not getattr(producer, "rescalable", False):
+            return signal
+        signals[signal.name] = producer.rescale(scale)
+        return signals[signal.name]
+
+    for node in graph.get_layers():
+        if node.class_name in ("Input", "InputLayer"):
+            ftype = nodes.output_type(node)
+            step = InputStep(node.outputs[0], tuple(node.get_output_variable().shape), ftype)
+            input_steps.append(step)
+        else:
+            builder = BUILDERS.get(node.class_name)
+            if builder is None:
+                raise UserError(f"{nodes.where(node)}: this layer type is not emulated; supported: "
+                                + ", ".join(sorted(BUILDERS)))
+            missing = [name for name in node.inputs if name not in signals]
+            if missing:
+                raise UserError(f"{nodes.where(node)}: reads {missing}, which no earlier layer produces")
+            step = builder(node, [signals[name] for name in node.inputs], request_scale)
+            steps.append(step)
+        signals[step.output.name] = step.output
+        producers[step.output.name] = step
+    order = {step.output.name: step for step in input_steps}
+    inputs = [order[name] for name in graph.inputs if name in order] or input_steps
+    return Emulator(inputs, steps, list(graph.outputs), signals, manifest)

@@ -1,0 +1,167 @@
+"""The multiply-accumulate shared by Dense and convolutions (nnet_dense_latency.h).
+
+Per output j the firmware computes, all in fixed point:
+    mult[i][j] = accum_t(x[i] * w[i][j])        exact product, then cast (may round/overflow)
+    acc[j]     = accum_t(b[j])
+    acc[j]     = accum_t(acc[j] + mult[i][j])   for i = 0 .. n_in-1, in this order
+    res[j]     = result_t(acc[j])
+When no product rounds and no partial sum can overflow (checked on the actual weights and
+the input's code bounds), this is an exact integer matrix product, done by BLAS in the
+narrowest float dtype that holds it exactly. A wrapping accumulator may overflow too: the
+sum is exact modulo 2^width, so one wrap at the end gives the same result. Otherwise the
+kernel falls back to the firmware's own order, one input at a time, exact in float64/int64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l1forge.emulate.fixed import FixedType
+from l1forge.emulate.overflow import OverflowTally, apply_overflow
+from l1forge.emulate.quantize import cast_array, cast_codes
+from l1forge.emulate.signals import Signal, cast_bounds, exact_dtype, type_magnitude
+from l1forge.errors import UserError
+
+
+class MacKernel:
+    """x (events, n_in) codes -> result codes (events, n_out), as the firmware's Latency dense."""
+
+    def __init__(self, where: str, weights: np.ndarray, w_type: FixedType, bias: np.ndarray, b_type: FixedType,
+                 accum: FixedType, result: FixedType, x: Signal, ordered: bool):
+        self.where, self.accum, self.result, self.x = where, accum, result, x
+        self.w = np.asarray(weights, dtype=np.int64)
+        self.prod_frac = x.ftype.frac + w_type.frac
+        self.bias_acc = cast_codes(np.asarray(bias, dtype=np.int64).copy(), b_type.frac, accum)
+        self.products_round = self.prod_frac > accum.frac
+        self._bound_products()
+        self.fast = not self.products_round and not self.products_overflow and (
+            not self.acc_overflow or accum.overflow == "WRAP")
+        if not self.fast and not ordered and self.acc_overflow:
+            raise UserError(f"{where}: a saturating accumulator that can overflow is only emulated for the "
+                            "Latency strategy (other strategies sum in another order)")
+        self.res_lo, self.res_hi, self.res_overflow = cast_bounds(self.acc_lo, self.acc_hi, accum.frac, result)
+        self.set_output_scale(result.frac)
+
+    def _bound_products(self) -> None:
+        """Static bounds of products, partial sums and final sums, on the accumulator grid."""
+        shift = self.accum.frac - self.prod_frac
+        w = self.w.astype(object)
+        p_a, p_b = w * self.x.lo, w * self.x.hi
+        p_min = np.minimum(p_a, p_b)
+        p_max = np.maximum(p_a, p_b)
+        if shift >= 0:
+            p_min, p_max = p_min * (1 << shift), p_max * (1 << shift)
+        else:  # any rounding lands between floor and floor + 1
+            p_min, p_max = p_min // (1 << -shift), p_max // (1 << -shift) + 1
+        lo_a, hi_a = self.accum.code_min, self.accum.code_max
+        self.products_overflow = bool(p_min.size) and (min(p_min.ravel()) < lo_a or max(p_max.ravel()) > hi_a)
+        bias = self.bias_acc.astype(np.int64).astype(object)
+        neg = np.where(p_min < 0, p_min, 0).sum(axis=0) if p_min.size else 0
+        pos = np.where(p_max > 0, p_max, 0).sum(axis=0) if p_max.size else 0
+        part_lo, part_hi = bias + neg, bias + pos
+        self.acc_overflow = bool(min(part_lo) < lo_a or max(part_hi) > hi_a)
+        self.sum_magnitude = int(max(max(abs(v) for v in part_lo), max(abs(v) for v in part_hi)))
+        shift_up = 1 << max(shift, 0)
+        self.column_magnitude = int(np.abs(self.w).sum(axis=0).max()) * shift_up if self.w.size else 0
+        self.bias_magnitude = int(np.abs(self.bias_acc).max()) if self.bias_acc.size else 0
+        if self.acc_overflow and self.accum.overflow != "WRAP":
+            self.acc_lo, self.acc_hi = max(int(min(part_lo)), lo_a), min(int(max(part_hi)), hi_a)
+        elif self.acc_overflow:
+            self.acc_lo, self.acc_hi = lo_a, hi_a
+        else:
+            self.acc_lo = int(min(bias + (p_min.sum(axis=0) if p_min.size else 0)))
+            self.acc_hi = int(max(bias + (p_max.sum(axis=0) if p_max.size else 0)))
+
+    @property
+    def output_identity(self) -> bool:
+        """The result cast changes nothing: the array may then be stored at any scale."""
+        return (self.fast and self.result.frac >= self.accum.frac and not self.res_overflow
+                and not self.acc_overflow)
+
+    @property
+    def rescalable(self) -> bool:
+        return self.output_identity and self.dtype.kind == "f"
+
+    def set_output_scale(self, scale: int) -> None:
+        """Plan storage: the result array holds `real * 2**scale` (scale != frac only when
+        `output_identity`, for a consumer that rounds onto that grid)."""
+        self.scale = scale
+        self._mac_weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if self.fast:
+            # Besides the sums themselves: a wrap subtracts code_min, the result cast adds
+            # half an LSB and may wrap into result_t.
+            self.static_need = max(2 * type_magnitude(self.accum) if self.acc_overflow else 0,
+                                   1 << max(self.accum.frac - self.result.frac, 0),
+                                   2 * type_magnitude(self.result) if self.res_overflow else 0)
+            self.dtype = exact_dtype(max(self.sum_magnitude, self.static_need))
+            self.mac_scale = scale if self.output_identity else self.accum.frac
+        else:
+            widest_product = type_magnitude(self.x.ftype) * (int(np.abs(self.w).max()) if self.w.size else 0)
+            need = max(widest_product << max(self.accum.frac - self.prod_frac, 0), 4 * type_magnitude(self.accum))
+            self.dtype = np.dtype(np.float64) if need < 1 << 52 else np.dtype(np.int64)
+
+    def _weights_for(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+        """Weights and bias scaled so that x @ w + b lands on `mac_scale`, in `dtype`."""
+        cached = self._mac_weights.get(dtype.str)
+        if cached is None:
+            if dtype.kind == "f":
+                w = (self.w.astype(np.float64) * 2.0 ** (self.mac_scale - self.prod_frac)).astype(dtype)
+            else:  # int64 sums stay on the accumulator grid (mac_scale >= prod_frac here)
+                w = self.w << np.int64(self.mac_scale - self.prod_frac)
+            b = (self.bias_acc * 2.0 ** (self.mac_scale - self.accum.frac)).astype(dtype)
+            cached = self._mac_weights[dtype.str] = (w, b)
+        return cached
+
+    def _chunk_dtype(self, x: np.ndarray) -> np.dtype:
+        """The narrowest exact dtype for this chunk: the static plan covers any input of
+        the input type, but the actual inputs are usually far smaller."""
+        if self.dtype.kind == "f" and self.dtype.itemsize == 4 or x.size == 0:
+            return self.dtype
+        largest = max(-float(x.min()), float(x.max()))
+        if self.x.scale != self.x.ftype.frac:
+            largest *= 2.0 ** (self.x.ftype.frac - self.x.scale)
+        need = self.bias_magnitude + self.column_magnitude * int(largest)
+        return exact_dtype(max(need, self.static_need))
+
+    def output_signal(self, name: str, shape) -> Signal:
+        return Signal(name, tuple(shape), self.result, self.res_lo, self.res_hi, self.dtype, self.scale)
+
+    def run(self, x: np.ndarray, tally: OverflowTally | None, site: str) -> np.ndarray:
+        if self.fast:
+            acc = self._run_blas(x, tally, site)
+        else:
+            acc = self._run_ordered(x, tally, site)
+        if self.output_identity:
+            if tally is not None:
+                tally.add(f"{site} result", 0, acc.size, self.result.overflow)
+            return acc
+        return cast_array(acc, self.accum.frac, self.accum.frac, self.result, self.res_overflow,
+                          tally, f"{site} result")
+
+    def _run_blas(self, x: np.ndarray, tally, site: str) -> np.ndarray:
+        dtype = self._chunk_dtype(x)
+        w, b = self._weights_for(dtype)
+        if x.dtype != dtype:
+            x = x.astype(dtype)
+        acc = x @ w
+        acc += b
+        if self.acc_overflow:  # wrapping accumulator: one wrap of the exact sum
+            acc = apply_overflow(acc, self.accum, tally, f"{site} accum")
+        elif tally is not None:
+            tally.add(f"{site} accum", 0, acc.size, self.accum.overflow)
+        return acc
+
+    def _run_ordered(self, x: np.ndarray, tally, site: str) -> np.ndarray:
+        """The firmware's order: every product cast to accum_t, summed input by input."""
+        dtype = self.dtype
+        x = x.astype(dtype)
+        w = self.w.astype(dtype)
+        acc = np.repeat(self.bias_acc.astype(dtype)[None, :], x.shape[0], axis=0)
+        for i in range(self.w.shape[0]):
+            product = x[:, i : i + 1] * w[i]
+            product = cast_array(product, self.prod_frac, self.prod_frac, self.accum, self.products_overflow,
+                                 tally, f"{site} product")
+            acc += product
+            if self.acc_overflow:
+                acc = apply_overflow(acc, self.accum, tally, f"{site} accum")
+        return acc

@@ -1,0 +1,105 @@
+"""Max and average pooling, windowed and global, as nnet_pooling.h computes them.
+
+Max:     res_T(accum_t(largest tap)); padded taps hold the type's top-bit-only pattern
+         (the most negative value of a signed type, 2^(W-1) LSBs of an unsigned one).
+Average: y = accum_t(0); y = accum_t(y + tap) for every tap in order; y /= count (an
+         integer division, truncating towards zero); res_T(y). Padded taps add zero and,
+         unless count_pad, do not count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l1forge.emulate import nodes
+from l1forge.emulate.overflow import apply_overflow
+from l1forge.emulate.quantize import cast_array, cast_codes
+from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
+from l1forge.errors import UserError
+
+
+def window_taps(in_hw, pool_hw, stride_hw, pad_before, out_hw) -> np.ndarray:
+    """(out pixels, taps) flat input pixel index of every tap, -1 where it reads padding."""
+    (in_h, in_w), (p_h, p_w), (s_h, s_w), (p_t, p_l), (o_h, o_w) = in_hw, pool_hw, stride_hw, pad_before, out_hw
+    oy, ox, ky, kx = np.meshgrid(np.arange(o_h), np.arange(o_w), np.arange(p_h), np.arange(p_w), indexing="ij")
+    y, x = oy * s_h + ky - p_t, ox * s_w + kx - p_l
+    inside = (y >= 0) & (y < in_h) & (x >= 0) & (x < in_w)
+    return np.where(inside, y * in_w + x, -1).reshape(o_h * o_w, p_h * p_w)
+
+
+class PoolingStep(Step):
+    def __init__(self, node, x: Signal, taps: np.ndarray, n_chan: int, count_pad: bool):
+        nodes.check_channels_last(node)
+        self.name, self.kind = node.name, node.class_name
+        self.inputs = (node.inputs[0],)
+        self.op = str(node.get_attr("pool_op")).lower()
+        if self.op not in ("max", "average"):
+            raise UserError(f"{nodes.where(node)}: pool_op '{self.op}' is not emulated; expected Max or Average")
+        self.x, self.taps, self.n_chan = x, taps, n_chan
+        self.accum, self.dst = nodes.named_type(node, "accum_t"), nodes.output_type(node)
+        padded = taps < 0
+        self.pad_code = 0 if self.op == "average" else (x.ftype.code_min if x.ftype.signed else 1 << (x.ftype.width - 1))
+        self.counts = (np.full(taps.shape[0], taps.shape[1]) if count_pad else (~padded).sum(axis=1)).astype(np.int64)
+        if self.op == "average" and (self.counts == 0).any():
+            raise UserError(f"{nodes.where(node)}: a pooling window covers only padding")
+        lo, hi = min(x.lo, self.pad_code if padded.any() else x.lo), max(x.hi, self.pad_code if padded.any() else x.hi)
+        if self.op == "average":
+            n = taps.shape[1]
+            self.sum_is_plain = self.accum.frac >= x.ftype.frac and not cast_bounds(
+                min(lo, 0) * n, max(hi, 0) * n, x.ftype.frac, self.accum)[2]
+            acc_lo, acc_hi, _ = cast_bounds(lo, hi, x.ftype.frac, self.accum)
+        else:
+            acc_lo, acc_hi, self.acc_overflow = cast_bounds(lo, hi, x.ftype.frac, self.accum)
+        out_lo, out_hi, self.may_overflow = cast_bounds(acc_lo, acc_hi, self.accum.frac, self.dst)
+        self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst, out_lo, out_hi)
+
+    def _windows(self, codes: np.ndarray) -> np.ndarray:
+        """(events, out pixels, taps, channels) of input codes, padding filled in."""
+        events = codes.shape[0]
+        pixels = codes.reshape(events, -1, self.n_chan)
+        padded = np.concatenate([pixels, np.full((events, 1, self.n_chan), self.pad_code, dtype=np.int64)], axis=1)
+        return padded[:, self.taps, :]
+
+    def run(self, arrays, tally):
+        windows = self._windows(self.x.codes(arrays[0]))
+        if self.op == "max":
+            acc = cast_array(windows.max(axis=2), self.x.ftype.frac, self.x.ftype.frac, self.accum,
+                             self.acc_overflow, tally, f"{self.name} accum")
+        else:
+            acc = self._average(windows, tally)
+        out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
+        return out.reshape(out.shape[0], -1).astype(self.output.dtype)
+
+    def _average(self, windows: np.ndarray, tally) -> np.ndarray:
+        frac = self.x.ftype.frac
+        if self.sum_is_plain:
+            total = windows.sum(axis=2) << np.int64(self.accum.frac - frac)
+        else:  # the firmware's order: y = accum_t(y + tap), tap by tap
+            total = np.zeros(windows.shape[:2] + windows.shape[3:], dtype=np.int64)
+            grid = max(frac, self.accum.frac)
+            for k in range(windows.shape[2]):
+                step = (total << np.int64(grid - self.accum.frac)) + (windows[:, :, k, :] << np.int64(grid - frac))
+                total = cast_codes(step, grid, self.accum, tally, f"{self.name} accum")
+        counts = self.counts[None, :, None]
+        return np.sign(total) * (np.abs(total) // counts)  # integer division towards zero
+
+
+def build_pooling1d(node, inputs: list[Signal]) -> Step:
+    a = node.get_attr
+    taps = window_taps((1, a("n_in")), (1, a("pool_width")), (1, a("stride_width")), (0, a("pad_left")),
+                       (1, a("n_out")))
+    return PoolingStep(node, inputs[0], taps, a("n_filt"), bool(a("count_pad", False)))
+
+
+def build_pooling2d(node, inputs: list[Signal]) -> Step:
+    a = node.get_attr
+    taps = window_taps((a("in_height"), a("in_width")), (a("pool_height"), a("pool_width")),
+                       (a("stride_height"), a("stride_width")), (a("pad_top"), a("pad_left")),
+                       (a("out_height"), a("out_width")))
+    return PoolingStep(node, inputs[0], taps, a("n_filt"), bool(a("count_pad", False)))
+
+
+def build_global_pooling(node, inputs: list[Signal]) -> Step:
+    n_filt = int(node.get_attr("n_filt"))
+    pixels = inputs[0].size // n_filt
+    return PoolingStep(node, inputs[0], np.arange(pixels)[None, :], n_filt, count_pad=True)

@@ -1,0 +1,134 @@
+"""Softmax as nnet::softmax computes it: exp and 1/x tables addressed by the top bits.
+
+stable:  d_i = inp_norm_t(max(x) - x_i); e_i = accum_t(exp_table[top bits of d_i]) with
+         exp_table[a] = expf(-value(a) * exp_scale)
+latency: e_i = accum_t(exp_table[top bits of x_i]) with exp_table[a] = expf(value(a) * exp_scale)
+then     s = inv_inp_t(adder tree of the e_i in accum_t); r = invert_table[top bits of s];
+         res_i = res_T(e_i * r)
+argmax:  res = one-hot of the first maximum.
+The adder tree's shape matters once accum_t saturates, so it is reproduced exactly
+(nnet::reduce: split at the largest power of two below n). Types, table sizes and
+exp_scale are read from the config struct hls4ml generated for the layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l1forge.emulate import nodes, tables
+from l1forge.emulate.overflow import apply_overflow, symmetric_min
+from l1forge.emulate.quantize import cast_array, cast_codes, quantize_real
+from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
+from l1forge.errors import UserError
+
+
+def _adder_tree(columns: list[np.ndarray], accum, tally, site) -> np.ndarray:
+    """nnet::reduce with Op_add<accum_t>: every partial sum is assigned to accum_t."""
+    n = len(columns)
+    if n == 1:
+        return columns[0]
+    if n == 2:
+        total = columns[0] + columns[1]
+    else:
+        left = 1 << ((n - 1).bit_length() - 1)  # pow2(floorlog2(n - 1))
+        total = _adder_tree(columns[:left], accum, tally, site) + _adder_tree(columns[left:], accum, tally, site)
+    return apply_overflow(total, accum, tally, site)
+
+
+class SoftmaxStep(Step):
+    def __init__(self, node, x: Signal):
+        self.name, self.kind = node.name, "softmax"
+        self.inputs = (node.inputs[0],)
+        self.x, self.dst = x, nodes.output_type(node)
+        self.implementation = nodes.config_value(node, "implementation").rsplit("::", 1)[-1]
+        if self.implementation not in ("stable", "latency", "argmax"):
+            raise UserError(f"{nodes.where(node)}: softmax implementation '{self.implementation}' is not emulated; "
+                            "expected stable, latency or argmax")
+        self.n_slice = int(nodes.config_value(node, "n_slice"))
+        self.n_outer = int(nodes.config_value(node, "n_outer"))
+        self.n_inner = int(nodes.config_value(node, "n_inner"))
+        if self.n_slice * self.n_outer * self.n_inner != x.size:
+            raise UserError(f"{nodes.where(node)}: softmax slices do not cover its {x.size} inputs")
+        if self.implementation != "argmax":
+            self._build_tables(node)
+        else:
+            self.one = int(quantize_real(1.0, self.dst)[0])
+        self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst,
+                                   self.dst.code_min, self.dst.code_max)
+
+    def _build_tables(self, node) -> None:
+        exp_size = int(nodes.config_value(node, "exp_table_size"))
+        inv_size = int(nodes.config_value(node, "inv_table_size"))
+        exp_scale = float(nodes.config_value(node, "exp_scale").rstrip("fF"))
+        exp_table_t = nodes.config_type(node, "exp_table_t", "exp_table_t")
+        inv_table_t = nodes.config_type(node, "inv_table_t", "inv_table_t")
+        self.accum = nodes.config_type(node, "accum_t", "accum_t")
+        self.inv_inp = nodes.config_type(node, "inv_inp_t", "inv_inp_t")
+        stable = self.implementation == "stable"
+        self.address = nodes.config_type(node, "inp_norm_t") if stable else self.x.ftype
+        exp_codes = tables.softmax_exp_table(exp_size, self.address, exp_scale, stable, exp_table_t)
+        self.exp_table = cast_codes(exp_codes, exp_table_t.frac, self.accum)  # exp_res[i] = exp_table[x]
+        self.inv_table = tables.softmax_invert_table(inv_size, self.inv_inp, inv_table_t)
+        self.exp_size, self.inv_size, self.inv_frac = exp_size, inv_size, inv_table_t.frac
+        self._plan_overflows()
+
+    def _plan_overflows(self) -> None:
+        """Which casts can overflow at all, from the inputs' bounds and the table contents;
+        the others are skipped."""
+        x = self.x
+        self.spread_overflow = cast_bounds(0, x.hi - x.lo, x.ftype.frac, self.address)[2]
+        e_lo, e_hi = int(self.exp_table.min()), int(self.exp_table.max())
+        sum_lo, sum_hi = self.n_slice * min(e_lo, 0), self.n_slice * max(e_hi, 0)
+        self.tree_overflow = sum_lo < symmetric_min(self.accum) or sum_hi > self.accum.code_max
+        if self.tree_overflow:
+            sum_lo, sum_hi = symmetric_min(self.accum), self.accum.code_max
+        self.inv_inp_overflow = cast_bounds(sum_lo, sum_hi, self.accum.frac, self.inv_inp)[2]
+        i_lo, i_hi = int(self.inv_table.min()), int(self.inv_table.max())
+        corners = [e_lo * i_lo, e_lo * i_hi, e_hi * i_lo, e_hi * i_hi]
+        self.result_overflow = cast_bounds(min(corners), max(corners), self.accum.frac + self.inv_frac, self.dst)[2]
+
+    def _slices(self, codes: np.ndarray) -> np.ndarray:
+        """(events, n_in) -> (events * n_outer * n_inner, n_slice), slice axis last."""
+        if self.n_outer == self.n_inner == 1:
+            return codes
+        shaped = codes.reshape(-1, self.n_outer, self.n_slice, self.n_inner).transpose(0, 1, 3, 2)
+        return shaped.reshape(-1, self.n_slice)
+
+    def _unslice(self, values: np.ndarray, events: int) -> np.ndarray:
+        if self.n_outer == self.n_inner == 1:
+            return values
+        shaped = values.reshape(events, self.n_outer, self.n_inner, self.n_slice).transpose(0, 1, 3, 2)
+        return shaped.reshape(events, -1)
+
+    def run(self, arrays, tally):
+        events = arrays[0].shape[0]
+        x = self._slices(self.x.codes(arrays[0]))
+        if self.implementation == "argmax":
+            out = np.zeros_like(x)
+            out[np.arange(x.shape[0]), np.argmax(x, axis=1)] = self.one
+        else:
+            out = self._softmax(x, tally)
+        return self._unslice(out, events).astype(self.output.dtype)
+
+    def _softmax(self, x: np.ndarray, tally) -> np.ndarray:
+        if self.implementation == "stable":
+            spread = x.max(axis=1, keepdims=True) - x
+            address_codes = cast_array(spread, self.x.ftype.frac, self.x.ftype.frac, self.address,
+                                       self.spread_overflow, tally, f"{self.name} inp_norm")
+        else:
+            address_codes = x
+        exp_res = self.exp_table[tables.table_address(address_codes, self.address, self.exp_size)]
+        if self.tree_overflow:
+            total = _adder_tree([exp_res[:, i] for i in range(self.n_slice)], self.accum, tally, f"{self.name} sum")
+        else:  # no partial sum can overflow: the tree's shape cannot matter
+            total = exp_res.sum(axis=1)
+        total = cast_array(total, self.accum.frac, self.accum.frac, self.inv_inp, self.inv_inp_overflow,
+                           tally, f"{self.name} inv_inp")
+        inverse = self.inv_table[tables.table_address(total, self.inv_inp, self.inv_size)]
+        products = exp_res * inverse[:, None]
+        grid = self.accum.frac + self.inv_frac
+        return cast_array(products, grid, grid, self.dst, self.result_overflow, tally, f"{self.name} result")
+
+
+def build_softmax(node, inputs: list[Signal]) -> Step:
+    return SoftmaxStep(node, inputs[0])
