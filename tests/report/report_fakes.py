@@ -102,6 +102,17 @@ class Graph:
                          {"accum_t": NamedType(FixedPrecisionType()), **attrs},
                          {"weight": Weight(weights, NamedType(wp)), "bias": Weight(biases, NamedType(wp))})
 
+    def conv2d(self, name, weights, out_shape, in_width, n_partitions=1, **attrs):
+        weights = np.asarray(weights, dtype=np.float64)
+        wp = NamedType(FixedPrecisionType())
+        return self._add(name, "Conv2D", out_shape, FixedPrecisionType(),
+                         {"accum_t": wp, "filt_height": weights.shape[0], "filt_width": weights.shape[1],
+                          "in_width": in_width, "n_partitions": n_partitions, **attrs},
+                         {"weight": Weight(weights, wp), "bias": Weight(np.zeros(weights.shape[-1]), wp)})
+
+    def image_input(self, shape):
+        return self._add("input", "Input", shape, FixedPrecisionType())
+
     def relu(self, name, n, precision=None):
         return self._add(name, "Activation", [n], precision or FixedPrecisionType(), {"activation": "relu"})
 

@@ -107,3 +107,29 @@ def test_io_stream_is_a_dataflow_of_processes():
     assert stream["ii"] > 1  # each process reads its whole input before it answers
     assert stream["latency_cycles"] >= max(row["latency_cycles"] for row in stream["per_layer"])
     assert stream["dsp"] == parallel["dsp"]
+
+
+def conv_net(size, io_partitions=1):
+    kernel = np.full((3, 3, 2, 4), 11 * LSB)
+    return (Graph().image_input([size, size, 2])
+            .conv2d("conv", kernel, [size - 2, size - 2, 4], in_width=size, n_partitions=io_partitions))
+
+
+def test_streamed_convolution_pays_in_time_not_in_area():
+    small, large = run(conv_net(8), io="io_stream"), run(conv_net(16), io="io_stream")
+    assert layer(small, "conv")["dsp"] == layer(large, "conv")["dsp"] == 3 * 3 * 2 * 4
+    assert layer(large, "conv")["latency_cycles"] - layer(small, "conv")["latency_cycles"] == 16 * 16 - 8 * 8
+    assert large["ii"] > 16 * 16
+
+
+def test_parallel_convolution_unrolls_pixels_per_partition():
+    one, six = run(conv_net(8, io_partitions=36)), run(conv_net(8, io_partitions=6))
+    assert layer(one, "conv")["dsp"] * 6 == layer(six, "conv")["dsp"]
+    assert one["ii"] == 36 and six["ii"] == 6
+
+
+def test_transposed_resource_weights_read_like_the_others():
+    weights = np.arange(1, 33, dtype=float).reshape(8, 4) * 3 * LSB
+    plain = run(Graph().input(8).dense("fc", weights, strategy="resource"))
+    flipped = run(Graph().input(8).dense("fc", weights.T, strategy="resource", _weights_transposed=True))
+    assert layer(plain, "fc") == layer(flipped, "fc")

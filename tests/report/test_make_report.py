@@ -99,3 +99,12 @@ def test_bad_folders(tmp_path):
     (broken / "vivado_synth.rpt").write_text("Copyright\n| Command : report_utilization\n")
     with pytest.raises(UserError, match="vivado_synth.rpt: truncated or malformed"):
         make_report(broken, graph=jet_like())
+
+
+def test_unknown_tool_version_is_read_with_a_warning(vendor_only):
+    rpt = vendor_only / "myproject_csynth.rpt"
+    rpt.write_text(rpt.read_text().replace("2020.1 (Build", "2031.1 (Build"))
+    (vendor_only / "myproject_csynth.xml").unlink()
+    report = make_report(vendor_only)
+    assert report["vendor"]["version"] == "2031.1" and report["vendor"]["dsp"] == 73
+    assert any("2031.1" in w and "not checked against" in w for w in report["warnings"])

@@ -114,7 +114,7 @@ def activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         return linear_cost(io)
     if function in ("relu", "relu6", "thresholdedrelu"):
         return relu_cost(io)
-    if function in ("leaky_relu", "prelu"):
+    if function in ("leaky_relu", "leakyrelu", "prelu"):
         # the negative slope is one more constant product per value (a shift for 2^-k)
         return relu_cost(io, function, extra_per_value=C.lut_per_relu_bit * io.in_bits.width)
     if function in ("hard_sigmoid", "hard_tanh", "binary_tanh", "ternary_tanh"):

@@ -68,13 +68,24 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
                      notes=(f"Resource strategy: {block} multipliers shared over RF={rf}",))
 
 
+def kernel_matrix(layer) -> np.ndarray:
+    """The weights as an (inputs per output, outputs) matrix.
+
+    hls4ml's resource-strategy pass stores them transposed (outputs first) and marks the
+    layer `_weights_transposed`; this undoes that so every strategy reads the same way.
+    """
+    weights = np.asarray(layer.weights["weight"].data)
+    if layer.get_attr("_weights_transposed", False) is True:
+        weights = np.moveaxis(weights, 0, -1)
+    return weights.reshape(-1, weights.shape[-1])
+
+
 def multiplier_limit(n_products: int, n_zeros: int, rf: int) -> int:
     return math.ceil(n_products / rf) - n_zeros // rf
 
 
 def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
-    weights = np.asarray(layer.weights["weight"].data)
-    weights = weights.reshape(-1, weights.shape[-1]) if weights.ndim > 1 else weights.reshape(io.n_in, -1)
+    weights = kernel_matrix(layer)
     bias_var = layer.weights.get("bias")
     biases = np.asarray(bias_var.data) if bias_var is not None else None
     weight = bits_of(layer.weights["weight"].type.precision)
