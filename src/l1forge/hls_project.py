@@ -11,6 +11,8 @@ conversion's output folder is a throw-away temporary, never the project itself.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -84,7 +86,11 @@ def load_graph(project_dir: Path, keras_model=None):
     config = dict(config)
     config["KerasModel"] = keras_model
     config.setdefault("Backend", "Vivado")
-    config["OutputDir"] = tempfile.mkdtemp(prefix="l1forge-graph-")
+    # hls4ml needs an output folder (compile() writes there); a throw-away one, removed when
+    # the process ends.
+    scratch = tempfile.mkdtemp(prefix="l1forge-graph-")
+    atexit.register(shutil.rmtree, scratch, True)
+    config["OutputDir"] = scratch
     config.pop("InputData", None)
     config.pop("OutputPredictions", None)
     return hls4ml.converters.convert_from_config(config)
