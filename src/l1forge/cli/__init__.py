@@ -19,8 +19,9 @@ def _command_modules():
     # Each command group adds its own line here when it lands.
     from l1forge.cli import build, data, report
     from l1forge.cli import trigger
+    from l1forge.cli import emulate
 
-    return [data, build, report, trigger]
+    return [data, build, emulate, report, trigger]
 
 
 def make_parser() -> argparse.ArgumentParser:

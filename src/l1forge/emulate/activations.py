@@ -65,7 +65,7 @@ class CastStep(Step):
         x = arrays[0]
         if x.dtype.kind != "f" or self.shifts_left or DTYPE_RANK[x.dtype.char] < self.min_rank:
             x = x.astype(self.dtype)
-        if self.relu and not self.clamp_does_relu:
+        if self.relu and (not self.clamp_does_relu or tally is not None):  # tally: count saturation only
             x = np.maximum(x, constant_like(x, 0))
         return cast_array(x, self.x.scale, self.x.ftype.frac, self.dst, self.may_overflow, tally, self.name)
 

@@ -66,7 +66,7 @@ def config_value(node, key: str) -> str:
 def config_type(node, typedef: str, attribute: str | None = None) -> FixedType:
     """The type a config struct typedefs as `typedef`: a spelled-out ap type, or a named
     type whose precision the node carries under `attribute`."""
-    match = re.search(rf"typedef\s+(.+?)\s+{re.escape(typedef)}\s*;", config_text(node))
+    match = re.search(rf"typedef\s+([^;]+?)\s+{re.escape(typedef)}\s*;", config_text(node))
     if not match:
         raise UserError(f"{where(node)}: generated config has no typedef {typedef}")
     spelled = match.group(1).strip()

@@ -10,6 +10,7 @@ from l1forge.emulate.graph import from_graph
 from l1forge.errors import UserError
 
 MANIFEST_NAME = "l1forge.json"
+CONFIG_NAME = "hls4ml_config.yml"
 
 
 def read_manifest(project_dir: Path) -> dict:
@@ -33,5 +34,11 @@ def load(project_dir) -> Emulator:
     project_dir = Path(project_dir)
     if not project_dir.is_dir():
         raise UserError(f"{project_dir}: no such folder; expected an l1forge or hls4ml project")
+    if not (project_dir / CONFIG_NAME).is_file():
+        raise UserError(f"{project_dir}: no {CONFIG_NAME}; expected an l1forge or hls4ml project folder")
     manifest = read_manifest(project_dir)
-    return from_graph(load_graph(project_dir), manifest=manifest)
+    try:
+        graph = load_graph(project_dir)
+    except TypeError as err:  # Keras cannot rebuild some saved models (e.g. QKeras in .keras files)
+        raise UserError(f"{project_dir}: cannot load the project's Keras model ({err})") from None
+    return from_graph(graph, manifest=manifest)

@@ -1,0 +1,156 @@
+"""Run an emulator over event files of any size: HDF5 or .npy in, HDF5 out, chunk by chunk.
+
+Input events are read a chunk at a time (an HDF5 dataset slice, or a memory-mapped .npy),
+checked for NaN/inf with their row number in the file, mapped to firmware inputs by the
+project's preprocessing (unless the file already holds firmware inputs), emulated, and
+written into the output dataset. The output file is written under a temporary name and
+renamed at the end, so an interrupted run leaves nothing that looks complete.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from l1forge.atomic import atomic_file
+from l1forge.emulate.emulator import Emulator
+from l1forge.emulate.inputs import NON_FINITE_POLICIES
+from l1forge.emulate.overflow import OverflowTally
+from l1forge.errors import UserError
+
+KNOWN_DATASETS = ("Particles", "features", "events", "x")
+STREAM_CHUNK = 65536
+
+
+@dataclass
+class StreamSummary:
+    events: int
+    seconds: float
+    output: str
+    datasets: list[str]
+    overflow: list[dict] | None = None
+    non_finite_rows: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        rate = self.events / self.seconds if self.seconds > 0 else None
+        return {"events": self.events, "seconds": round(self.seconds, 3),
+                "events_per_second": round(rate) if rate else None, "output": self.output,
+                "datasets": self.datasets, "non_finite_rows": self.non_finite_rows,
+                "overflow": self.overflow}
+
+
+class EventSource:
+    """A 2-D-or-more array of events in an HDF5 dataset or a .npy file, read by slices."""
+
+    def __init__(self, path: Path, dataset: str | None = None):
+        self.path = Path(path)
+        self._file = None
+        if not self.path.is_file():
+            raise UserError(f"{self.path}: no such file; expected events as HDF5 or .npy")
+        if self.path.suffix == ".npy":
+            try:
+                self.array = np.load(self.path, mmap_mode="r", allow_pickle=False)
+            except (ValueError, OSError) as err:
+                raise UserError(f"{self.path}: not a readable .npy array ({err})") from None
+        else:
+            self.array = self._open_hdf5(dataset)
+        if self.array.ndim < 2 or self.array.shape[0] == 0 or self.array.dtype.kind not in "fiu":
+            raise UserError(f"{self.path}: events of shape {self.array.shape} and dtype {self.array.dtype}; "
+                            "expected a numeric array (events, features...) with at least one event")
+
+    def _open_hdf5(self, dataset: str | None):
+        import h5py
+
+        try:
+            self._file = h5py.File(self.path, "r")
+        except OSError:
+            raise UserError(f"{self.path}: neither .npy nor a readable HDF5 file") from None
+        names = [k for k, v in self._file.items() if isinstance(v, h5py.Dataset)]
+        if dataset is None:
+            known = [n for n in KNOWN_DATASETS if n in names]
+            if len(names) == 1:
+                dataset = names[0]
+            elif known:
+                dataset = known[0]
+            else:
+                raise UserError(f"{self.path}: which dataset holds the events? found {names}; "
+                                "pass --dataset NAME")
+        if dataset not in self._file or not isinstance(self._file[dataset], h5py.Dataset):
+            raise UserError(f"{self.path}: no dataset '{dataset}'; found {names}")
+        return self._file[dataset]
+
+    @property
+    def events(self) -> int:
+        return int(self.array.shape[0])
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        return np.asarray(self.array[start:stop], dtype=np.float64)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _finite_rows(chunk: np.ndarray, policy: str, offset: int, label: str) -> tuple[np.ndarray, int]:
+    """Refuse (or zero, per policy) events holding NaN/inf; returns the chunk and how many
+    rows were replaced."""
+    if np.isfinite(chunk.min()) and np.isfinite(chunk.max()):
+        return chunk, 0
+    bad = ~np.isfinite(chunk).reshape(len(chunk), -1).all(axis=1)
+    if policy == "error":
+        raise UserError(f"{label}: event {offset + int(np.flatnonzero(bad)[0])} holds NaN or infinity; expected finite "
+                        "values (or --non-finite zero to replace them by 0)")
+    return np.where(np.isfinite(chunk), chunk, 0.0), int(bad.sum())
+
+
+def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: str | None = None,
+                 preprocess: bool = True, non_finite: str = "error", overflow_report: bool = False,
+                 chunk_events: int = STREAM_CHUNK, progress: Callable[[int, int], None] | None = None
+                 ) -> StreamSummary:
+    """Emulate every event of `in_path` into the HDF5 file `out_path`."""
+    import h5py
+
+    from l1forge import preprocessing
+
+    if non_finite not in NON_FINITE_POLICIES:
+        raise UserError(f"--non-finite '{non_finite}': expected one of {', '.join(NON_FINITE_POLICIES)}")
+    if chunk_events < 1:
+        raise UserError(f"--chunk-events must be at least 1, got {chunk_events}")
+    if len(emulator.input_steps) != 1:
+        raise UserError("this firmware has several inputs; the file interface feeds exactly one")
+    spec = emulator.manifest.get("preprocessing") if preprocess else None
+    source = EventSource(in_path, dataset)
+    tally = OverflowTally() if overflow_report else None
+    names = ["scores"] if len(emulator.outputs) == 1 else [f"scores/{name}" for name in emulator.outputs]
+    replaced = 0
+    start_time = time.perf_counter()
+    try:
+        with atomic_file(Path(out_path)) as tmp, h5py.File(tmp, "w") as out:
+            datasets = [out.create_dataset(name, shape=(source.events, *shape), dtype="f8", chunks=True)
+                        for name, shape in zip(names, emulator.output_shapes)]
+            out.attrs["events"] = source.events
+            out.attrs["source"] = str(in_path)
+            out.attrs["preprocessing"] = str((spec or {"kind": "identity"}).get("kind"))
+            for start in range(0, source.events, chunk_events):
+                stop = min(start + chunk_events, source.events)
+                raw, bad = _finite_rows(source.read(start, stop), non_finite, start, str(in_path))
+                replaced += bad
+                x = preprocessing.apply(spec, raw) if spec else raw
+                try:
+                    results = emulator.predict(x, tally=tally)
+                except UserError as err:
+                    raise UserError(f"{in_path}: {err}") from None
+                for dataset_out, result in zip(datasets, results if len(datasets) > 1 else [results]):
+                    dataset_out[start:stop] = result
+                if progress:
+                    progress(stop, source.events)
+    finally:
+        source.close()
+    seconds = time.perf_counter() - start_time
+    return StreamSummary(source.events, seconds, str(out_path), names,
+                         tally.rows() if tally is not None else None, replaced)

@@ -1,0 +1,107 @@
+"""Event files through the emulator (HDF5 / .npy in, HDF5 out) and `l1forge emulate`'s
+refusals: one line, exit status 2, nothing half-written."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+from emulate_fakes import FakeGraph, activation_node, dense_node, fixed, input_node
+
+from l1forge.cli import main
+from l1forge.emulate import from_graph
+from l1forge.emulate.streaming import emulate_file
+from l1forge.errors import UserError
+
+
+@pytest.fixture
+def emulator():
+    w = [[0.5, -0.25], [0.125, 0.75], [-1.0, 0.03125]]
+    nodes = [
+        input_node("inp", [3], fixed(10, 4, True, "TRN", "SAT")),
+        dense_node("fc", "inp", w, [0.0625, -0.5], fixed(6, 1), fixed(6, 1), fixed(24, 10), fixed(24, 10)),
+        activation_node("relu", "fc", "relu", [2], fixed(4, 1, False, "RND_CONV", "SAT")),
+    ]
+    manifest = {"preprocessing": {"kind": "standardize", "mean": [1.0, 0.0, -1.0], "scale": [2.0, 1.0, 0.5]}}
+    return from_graph(FakeGraph(nodes), manifest=manifest)
+
+
+@pytest.fixture
+def events():
+    return np.random.default_rng(2).normal(0, 2, (2500, 3))
+
+
+def test_npy_and_hdf5_give_the_same_scores(tmp_path, emulator, events):
+    np.save(tmp_path / "ev.npy", events)
+    with h5py.File(tmp_path / "ev.h5", "w") as f:
+        f["features"] = events
+        f["labels"] = np.zeros(len(events))
+    first = emulate_file(emulator, tmp_path / "ev.npy", tmp_path / "a.h5", chunk_events=1000)
+    second = emulate_file(emulator, tmp_path / "ev.h5", tmp_path / "b.h5", chunk_events=777, overflow_report=True)
+    expected = emulator.predict((events - [1.0, 0.0, -1.0]) / [2.0, 1.0, 0.5])
+    for name in ("a.h5", "b.h5"):
+        with h5py.File(tmp_path / name) as f:
+            assert np.array_equal(f["scores"][...], expected)
+            assert f.attrs["preprocessing"] == "standardize"
+    assert first.events == 2500 and first.overflow is None
+    assert {row["site"] for row in second.overflow} >= {"inp input", "relu"}
+
+
+def test_preprocessed_skips_the_manifest(tmp_path, emulator, events):
+    np.save(tmp_path / "ev.npy", events)
+    emulate_file(emulator, tmp_path / "ev.npy", tmp_path / "out.h5", preprocess=False)
+    with h5py.File(tmp_path / "out.h5") as f:
+        assert np.array_equal(f["scores"][...], emulator.predict(events))
+
+
+def test_non_finite_rows_refused_with_file_row_or_zeroed(tmp_path, emulator, events):
+    events[1500, 2] = np.nan
+    np.save(tmp_path / "ev.npy", events)
+    with pytest.raises(UserError, match="ev.npy: event 1500 holds NaN"):
+        emulate_file(emulator, tmp_path / "ev.npy", tmp_path / "out.h5", chunk_events=1000)
+    assert not (tmp_path / "out.h5").exists()
+    assert list(tmp_path.iterdir()) == [tmp_path / "ev.npy"]  # no temporary left behind
+    summary = emulate_file(emulator, tmp_path / "ev.npy", tmp_path / "out.h5", non_finite="zero")
+    assert summary.non_finite_rows == 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("wrong width", r"expected \(events, 3\)"),
+    ("no dataset", "which dataset"),
+    ("not hdf5", "neither .npy nor a readable HDF5"),
+    ("missing", "no such file"),
+    ("empty", "at least one event"),
+])
+def test_bad_event_files(tmp_path, emulator, content, message):
+    path = tmp_path / ("ev.npy" if content in ("wrong width", "empty") else "ev.h5")
+    if content == "wrong width":
+        np.save(path, np.zeros((10, 4)))
+    elif content == "empty":
+        np.save(path, np.zeros((0, 3)))
+    elif content == "no dataset":
+        with h5py.File(path, "w") as f:
+            f["a"], f["b"] = np.zeros((3, 3)), np.zeros((3, 3))
+    elif content == "not hdf5":
+        path.write_text("pT,eta,phi\n")
+    with pytest.raises(UserError, match=message):
+        emulate_file(emulator, path, tmp_path / "out.h5", preprocess=False)
+    assert not (tmp_path / "out.h5").exists()
+
+
+def test_cli_refuses_what_is_not_a_project(tmp_path, capsys):
+    np.save(tmp_path / "ev.npy", np.zeros((3, 3)))
+    code = main(["emulate", str(tmp_path / "nowhere"), "--in", str(tmp_path / "ev.npy"), "--out", str(tmp_path / "o.h5")])
+    assert code == 2 and "no such folder" in capsys.readouterr().err
+    (tmp_path / "folder").mkdir()
+    code = main(["emulate", str(tmp_path / "folder"), "--in", str(tmp_path / "ev.npy"), "--out", str(tmp_path / "o.h5")])
+    err = capsys.readouterr().err
+    assert code == 2 and "no hls4ml_config.yml" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o.h5").exists()
+
+
+def test_cli_help_mentions_the_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["emulate", "--help"])
+    text = capsys.readouterr().out
+    for option in ("--in", "--out", "--overflow-report", "--preprocessed", "--non-finite", "--json"):
+        assert option in text
