@@ -82,3 +82,15 @@ def test_info_text_and_json(tmp_path, jets_table, capsys):
     assert report["format"] == "jets-hlf" and report["events"] == 12
     assert report["counts"] == {"g": 3, "q": 3, "w": 2, "z": 2, "t": 2}
     assert report["feature_names"] == list(JET_FEATURES) and report["path"] == str(path)
+
+
+def test_arff_with_quoted_names_as_openml_writes_them(tmp_path):
+    lines = ["@relation 'hls4ml_lhc_jets_hlf'"]
+    lines += [f"@attribute '{c}' numeric" for c in JET_FEATURES]
+    lines += ["@attribute 'class' {'g','q','t','w','z'}", "@data"]
+    lines += [",".join(["0.5"] * 16) + ",'t'", ",".join(["1.5"] * 16) + ",'g'"]
+    path = tmp_path / "openml.arff"
+    path.write_text("\n".join(lines) + "\n")
+    sample = load_jets(path)
+    assert list(sample.labels) == [JET_CLASSES.index("t"), JET_CLASSES.index("g")]
+    assert list(sample.features[:, 0]) == [0.5, 1.5]
