@@ -14,7 +14,8 @@ import numpy as np
 
 from l1forge.emulate import nodes, tables
 from l1forge.emulate.fastops import constant_like
-from l1forge.emulate.quantize import cast_array, quantize_real
+from l1forge.emulate.fixed import integer_type
+from l1forge.emulate.quantize import cast_array, cast_codes, quantize_real
 from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude, typed_signal
 from l1forge.errors import UserError
 
@@ -134,6 +135,39 @@ class TableStep(Step):
         return out.astype(self.output.dtype)
 
 
+class EluStep(Step):
+    """nnet::elu: x >= 0 gives res_T(x); x < 0 gives res_T(alpha * table[i]), with
+    i = trunc(x * N / -8) clamped to N - 1 and table[i] = expf(-8 i / N) - 1."""
+
+    def __init__(self, node, x: Signal):
+        self.name, self.kind = node.name, "elu"
+        self.inputs = (node.inputs[0],)
+        args = _call_arguments(node)
+        literal = args[1] if len(args) == 3 else "1.0"
+        param_t = nodes.named_type(node, "param_t") if len(args) == 3 else integer_type(1, signed=False)
+        alpha = int(quantize_real(float(literal), param_t)[0])
+        self.size = int(node.get_attr("table_size"))
+        table_t, self.dst = nodes.named_type(node, "table_t"), nodes.output_type(node)
+        grid = param_t.frac + table_t.frac
+        products = tables.elu_table(self.size, table_t) * alpha  # alpha * table[i], exact
+        self.table = cast_codes(products, grid, self.dst)
+        self.x = x
+        lo, hi, self.may_overflow = cast_bounds(max(x.lo, 0), max(x.hi, 0), x.ftype.frac, self.dst)
+        self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst,
+                                   min(lo, int(self.table.min())), max(hi, int(self.table.max())))
+
+    def run(self, arrays, tally):
+        codes = self.x.codes(arrays[0])
+        negative = codes < 0
+        positive = cast_array(np.where(negative, 0, codes), self.x.ftype.frac, self.x.ftype.frac, self.dst,
+                              self.may_overflow, tally, self.name)
+        scaled = -codes * self.size  # trunc(x * N / -8), the quotient positive for x < 0
+        index = scaled >> np.int64(3 + self.x.ftype.frac) if self.x.ftype.frac >= 0 else (scaled << -self.x.ftype.frac) >> 3
+        np.clip(index, 0, self.size - 1, out=index)
+        out = np.where(negative, self.table[index], positive)
+        return out.astype(self.output.dtype)
+
+
 def build_activation(node, inputs: list[Signal], request_scale) -> Step:
     """Dispatch on the activation name; `request_scale(signal, scale)` lets a rounding cast
     ask its producer to store its output on the cast's grid."""
@@ -148,5 +182,7 @@ def build_activation(node, inputs: list[Signal], request_scale) -> Step:
         return LeakyReluStep(node, x)
     if function in TABLE_FUNCTIONS:
         return TableStep(node, x, function)
+    if function == "elu":
+        return EluStep(node, x)
     raise UserError(f"{nodes.where(node)}: activation '{function}' is not emulated; "
-                    "expected linear, relu, leaky_relu, sigmoid, tanh or softmax")
+                    "expected linear, relu, leaky_relu, elu, sigmoid, tanh or softmax")

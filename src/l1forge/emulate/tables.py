@@ -55,6 +55,13 @@ def tanh_table(table_size: int, table_t: FixedType) -> np.ndarray:
     return quantize_to_ints(libm_float("tanhf", x).astype(np.float64), table_t)
 
 
+def elu_table(table_size: int, table_t: FixedType) -> np.ndarray:
+    """Codes of `expf(x) - 1.` (double subtraction, float result) over x = -8 i / N."""
+    x = (-8.0 * np.arange(table_size, dtype=np.float64) / np.float64(np.float32(table_size))).astype(np.float32)
+    values = (libm_float("expf", x).astype(np.float64) - 1.0).astype(np.float32)
+    return quantize_to_ints(values.astype(np.float64), table_t)
+
+
 def address_bits(table_size: int) -> int:
     """ceillog2(table_size): the number of top bits that address a softmax table."""
     return max(int(table_size - 1).bit_length(), 0)
