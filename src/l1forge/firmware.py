@@ -83,9 +83,9 @@ def hls_config(card: Card, keras_model) -> dict[str, Any]:
         layer_cfg["ReuseFactor"] = target.reuse_factor
     if card.task in ("autoencoder", "vae"):
         # The anomaly score is computed in firmware: its layers' types (l1forge.firmware_scores).
-        from l1forge.firmware_scores import apply_score_precisions
+        from l1forge.firmware_scores import apply_anomaly_settings
 
-        apply_score_precisions(card, keras_model, config)
+        apply_anomaly_settings(card, keras_model, config)
     return config
 
 

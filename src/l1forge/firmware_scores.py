@@ -2,8 +2,9 @@
 
 The firmware's single output is the score, so the C-simulation checks it bit for bit.
 Every score layer is named `score_*`; `score_precisions` gives each one its fixed-point
-types and `firmware.hls_config` applies them (hls4ml's defaults, fixed<16,6> with wrap,
-would overflow the squared errors).
+types and `firmware.hls_config` applies them through `apply_anomaly_settings` (hls4ml's
+defaults, fixed<16,6> with wrap, would overflow the squared errors), with the batch
+normalization types and convolution parallelization the AD cards need.
 
 Autoencoders (dense and convolutional): the mean over the 57 inputs of the squared error,
 with zero-padded objects masked as in arXiv:2108.03986 (there the loss multiplies the
@@ -139,8 +140,9 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
         "z_log_var_relu": {"result": g_type},
         PREFIX + "log_var": {"weight": "fixed<2,1>", "bias": "ufixed<1,0>", "accum": "auto",
                              "result": "fixed<17,6,RND,SAT>"},
-        PREFIX + "var_minus_one": {"result": "fixed<18,2,RND,SAT>", "table": "fixed<18,2,RND,SAT>",
-                                   "TableSize": ELU_TABLE_SIZE},
+        # hls4ml 1.3 keeps ELU's table at fixed<18,8> (10 fractional bits) whatever the
+        # config says; only the size and the result type are ours.
+        PREFIX + "var_minus_one": {"result": "fixed<18,2,RND,SAT>", "TableSize": ELU_TABLE_SIZE},
         PREFIX + "var_term": {"result": "fixed<18,6,RND,SAT>"},
         PREFIX + "kl_terms": {"result": "ufixed<26,13,RND,SAT>"},
         PREFIX + "kl": {"weight": "ufixed<1,0>", "bias": "ufixed<1,0>", "accum": "auto",
@@ -148,19 +150,29 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
     }
 
 
-def apply_score_precisions(card: Card, keras_model, config: dict[str, Any]) -> None:
-    """Set the score layers' types in an hls4ml config made by `config_from_keras_model`.
+def apply_anomaly_settings(card: Card, keras_model, config: dict[str, Any]) -> None:
+    """Anomaly-detection settings in an hls4ml config made by `config_from_keras_model`:
+    the score layers' types, batch normalization types, convolution parallelization.
 
     A plain Keras Dense gets a companion `<name>_linear` activation from hls4ml; it must carry
     the Dense's result type, or the default fixed<16,6> would wrap the value on its way out.
     Batch normalization (float in the QAT model) gets BATCHNORM_TYPES: left 'auto', its
     exact product of a 16-bit input and 16-bit scale (33 bits) would feed the next dense
     layer and multiply its cost several times over.
+    Convolutions compute all their output pixels at once (ParallelizationFactor = pixels):
+    hls4ml's io_parallel default computes one pixel per clock cycle, so a new event could
+    enter only every <pixels> cycles (II = pixels) where the trigger needs II = 1.
     """
     layers = config["LayerName"]
     for layer in keras_model.layers:
-        if layer.__class__.__name__ == "BatchNormalization" and layer.name in layers:
+        kind = layer.__class__.__name__
+        if layer.name not in layers:
+            continue
+        if kind == "BatchNormalization":
             layers[layer.name].setdefault("Precision", {}).update(BATCHNORM_TYPES)
+        elif kind in ("Conv2D", "QConv2D") and card.target.reuse_factor == 1:
+            height, width = layer.output_shape[1:3]
+            layers[layer.name]["ParallelizationFactor"] = int(height * width)
     for name, settings in score_precisions(card).items():
         for target in (name, f"{name}_linear"):
             if target not in layers:

@@ -11,7 +11,8 @@ the PNG plots into `PROJECT/trigger/`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,6 +32,9 @@ class ProjectScores:
     labels: np.ndarray
     float_scores: np.ndarray
     firmware_scores: np.ndarray
+    # l1forge.emulate against the C-simulation on the same events: {"events", "mismatches"}
+    # or {"not_emulated": why} when the emulator does not support a layer of the project.
+    emulator: dict = field(default_factory=dict)
 
     def by_label(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         return {int(label): (self.float_scores[self.labels == label],
@@ -47,15 +51,28 @@ def firmware_scores(graph, project_dir: Path, x: np.ndarray, keras_model) -> tup
     return float_scores.reshape(len(x)), run.outputs[:, 0]
 
 
+def emulator_check(graph, x: np.ndarray, fw_scores: np.ndarray) -> dict[str, Any]:
+    """l1forge.emulate on the same events, compared bit for bit with the C-simulation."""
+    from l1forge import emulate
+
+    try:
+        emulated = np.asarray(emulate.from_graph(graph).predict(x), dtype=np.float64)
+    except UserError as err:
+        return {"events": 0, "mismatches": None, "not_emulated": str(err)}
+    differ = emulated.reshape(len(x), -1)[:, 0] != fw_scores
+    return {"events": int(len(x)), "mismatches": int(differ.sum())}
+
+
 def score_events(project_dir: Path, processes: list[str], x: np.ndarray, y: np.ndarray,
                  graph, keras_model, card_sha256: str) -> ProjectScores:
     float_scores, fw_scores = firmware_scores(graph, project_dir, x, keras_model)
+    emulator = emulator_check(graph, x, fw_scores)
     out = Path(project_dir) / TRIGGER_DIR
     out.mkdir(exist_ok=True)
     np.savez_compressed(out / SCORES_FILE, labels=y, float_scores=float_scores,
                         firmware_scores=fw_scores, processes=np.array(processes),
-                        card_sha256=np.array(card_sha256))
-    return ProjectScores(list(processes), np.asarray(y), float_scores, fw_scores)
+                        card_sha256=np.array(card_sha256), emulator=np.array(json.dumps(emulator)))
+    return ProjectScores(list(processes), np.asarray(y), float_scores, fw_scores, emulator)
 
 
 def read_ad_manifest(project_dir: Path) -> dict[str, Any]:
@@ -96,8 +113,9 @@ def _cached(project_dir: Path, card_sha256: str) -> ProjectScores | None:
     with np.load(path) as f:
         if str(f["card_sha256"]) != card_sha256:
             return None
+        emulator = json.loads(str(f["emulator"])) if "emulator" in f else {}
         return ProjectScores([str(p) for p in f["processes"]], f["labels"], f["float_scores"],
-                             f["firmware_scores"])
+                             f["firmware_scores"], emulator)
 
 
 def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print) -> dict[str, Any]:
@@ -114,5 +132,6 @@ def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print
     metrics["per_signal"] = per_signal
     metrics["trigger_events"] = {name: int(np.sum(scores.labels == i))
                                  for i, name in enumerate(scores.processes)}
+    metrics["emulator_vs_csim"] = scores.emulator
     manifest.update_manifest(project_dir, metrics=metrics)
     return per_signal

@@ -29,6 +29,8 @@ def check_card(card: Card) -> None:
     _check_training(card)
     _check_target(card)
     _check_data(card)
+    if card.task in ("autoencoder", "vae"):
+        _check_anomaly(card)
     for i, rate in enumerate(card.trigger.rates_hz):
         if not 0 < rate < BUNCH_CROSSING_HZ:
             bad(src, f"trigger.rates_hz[{i}]", f"a rate above 0 and below 40 MHz, got {rate:g} Hz")
@@ -145,3 +147,26 @@ def _check_data(card: Card) -> None:
             bad(src, f"data.{key}", f"a fraction above 0 and below 0.5, got {value:g}")
     if not 0 <= d.pt_shift <= 16:
         bad(src, "data.pt_shift", f"a shift from 0 to 16 bits, got {d.pt_shift}")
+
+
+def _check_anomaly(card: Card) -> None:
+    """Anomaly detection (autoencoder, vae): signals to evaluate and the VAE's structure."""
+    from l1forge.data.schema import L1_SIGNALS
+
+    src, model = card.source, card.model
+    if not card.data.signals:
+        bad(src, "data.signals", f"at least one signal process to evaluate: {', '.join(L1_SIGNALS)}")
+    for i, signal in enumerate(card.data.signals):
+        one_of(src, f"data.signals[{i}]", signal, L1_SIGNALS)
+    if len(set(card.data.signals)) != len(card.data.signals):
+        bad(src, "data.signals", f"each signal once, got {list(card.data.signals)}")
+    if card.task != "vae":
+        return
+    if not 1 <= model.encoder_layers < len(model.layers):
+        bad(src, "model.encoder_layers", f"the number of encoder layers, from 1 to "
+                                         f"{len(model.layers) - 1} (the rest is the decoder), "
+                                         f"got {model.encoder_layers}")
+    if model.latent_dim < 1:
+        bad(src, "model.latent_dim", f"a positive latent dimension, got {model.latent_dim}")
+    if not model.beta > 0:
+        bad(src, "model.beta", f"a positive weight of the KL term, got {model.beta:g}")

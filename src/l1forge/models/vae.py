@@ -33,7 +33,7 @@ def make_trainer(parts: VAEParts, beta: float, reconstruction_loss, seed: int):
         def metrics(self):
             return list(self.tracker.values())
 
-        def _losses(self, x, training: bool):
+        def _loss_terms(self, x, training: bool):
             z_mean, z_log_var = self.parts.encoder(x, training=training)
             if training:
                 eps = self.noise.normal(tf.shape(z_mean))
@@ -54,14 +54,14 @@ def make_trainer(parts: VAEParts, beta: float, reconstruction_loss, seed: int):
         def train_step(self, data):
             x = data[0] if isinstance(data, tuple) else data
             with tf.GradientTape() as tape:
-                values = self._losses(x, training=True)
+                values = self._loss_terms(x, training=True)
             weights = self.parts.network.trainable_weights
             self.optimizer.apply_gradients(zip(tape.gradient(values[0], weights), weights))
             return self._record(values)
 
         def test_step(self, data):
             x = data[0] if isinstance(data, tuple) else data
-            return self._record(self._losses(x, training=False))
+            return self._record(self._loss_terms(x, training=False))
 
         def call(self, x, training=False):
             return self.parts.network(x, training=training)

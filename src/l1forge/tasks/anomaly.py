@@ -47,20 +47,13 @@ def l1_paths(card: Card) -> dict[str, Path]:
 
 
 def check_signals(card: Card, paths: dict[str, Path]) -> None:
-    from l1forge.data import L1_SIGNALS
-
-    if not card.data.signals:
-        raise UserError(f"{card.source}: bad value at 'data.signals': expected at least one of "
-                        f"{', '.join(L1_SIGNALS)} to evaluate the anomaly score on")
-    for i, signal in enumerate(card.data.signals):
-        if signal not in L1_SIGNALS:
-            raise UserError(f"{card.source}: bad value at 'data.signals[{i}]': expected one of "
-                            f"{', '.join(L1_SIGNALS)}, got '{signal}'")
+    """Every file the card needs exists (names were checked when the card was loaded)."""
+    if not paths["background"].is_file():
+        raise UserError(f"{card.source}: no background sample: no file {paths['background']}")
+    for signal in card.data.signals:
         if not paths[signal].is_file():
             raise UserError(f"{card.source}: signal '{signal}' is missing from the sample: no "
                             f"file {paths[signal]}")
-    if not paths["background"].is_file():
-        raise UserError(f"{card.source}: no background sample: no file {paths['background']}")
 
 
 def prepare(card: Card) -> Split:
@@ -233,4 +226,5 @@ def project_metrics(card: Card, trained, graph, fw_model, project_dir, log=print
     scores = trigger_project.score_events(project_dir, trained.info["processes"], x_test, y_test,
                                           graph, fw_model, card_sha256(card))
     return {"per_signal": trigger.per_signal_metrics(scores.processes, scores.by_label(),
-                                                     card.trigger.rates_hz)}
+                                                     card.trigger.rates_hz),
+            "emulator_vs_csim": scores.emulator}
