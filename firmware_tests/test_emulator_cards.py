@@ -1,0 +1,79 @@
+"""For every card in l1models/: the emulator equals the project's C-simulation bit for bit on
+at least 100,000 events, crafted edges included.
+
+Each card is built small (few events, few epochs: the weights need not be good, only real),
+then the project's own g++ test bench (l1forge.csim) and `emulate.load(project)` run the
+same firmware inputs: the test split, jittered copies of it, and crafted rows at the input
+type's edges (its extremes and one LSB beyond, far beyond, ties half an LSB off the grid
+on both signs, zeros).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed for the C-simulation")
+
+REPO = Path(__file__).resolve().parents[1]
+CARDS = sorted((REPO / "l1models").glob("*.yaml"))
+SMALL = {"data.max_events": 4000, "training.epochs": 2, "training.early_stopping_patience": 0}
+EVENTS = 100_000
+
+
+def _default_data_present(card) -> bool:
+    from l1forge.data import default_jets_path, default_l1_paths
+
+    if getattr(card.data, "path", None):
+        return True
+    if card.task == "jet_id":
+        return default_jets_path().is_file()
+    return all(path.is_file() for path in default_l1_paths().values())
+
+
+def firmware_events(x_test: np.ndarray, input_type, seed: int) -> np.ndarray:
+    """EVENTS firmware inputs: real events, jittered copies, and crafted edge rows."""
+    rng = np.random.default_rng(seed)
+    x_test = x_test.reshape(len(x_test), -1)
+    width, lsb = x_test.shape[1], input_type.lsb
+    top, bottom = input_type.code_max * lsb, input_type.code_min * lsb
+    picks = x_test[rng.integers(0, len(x_test), EVENTS)]
+    jitter = rng.normal(0, 4 * lsb, picks.shape) * (rng.random(picks.shape) < 0.5)
+    x = picks + jitter
+    n = EVENTS // 40
+    crafted = [
+        np.full((n, width), top), np.full((n, width), bottom), np.full((n, width), top + lsb),
+        np.full((n, width), bottom - lsb), np.full((n, width), 1e6), np.full((n, width), -1e6),
+        np.zeros((n, width)),
+        (np.round(picks[:n] / lsb) + 0.5) * lsb,  # ties, positive and negative
+        -np.abs(np.round(picks[n : 2 * n] / lsb) + 0.5) * lsb,
+        np.where(rng.random((n, width)) < 0.5, top, bottom),
+    ]
+    edges = np.concatenate(crafted)
+    x[: len(edges)] = edges
+    return x
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=[p.stem for p in CARDS])
+def test_emulator_equals_csim_for_card(card_path, tmp_path):
+    from l1forge import csim, emulate
+    from l1forge.build import build_project
+    from l1forge.card import load_card
+
+    card = load_card(card_path, SMALL)
+    if not _default_data_present(card):
+        pytest.skip(f"{card_path.name}: the committed default sample is not in data/ yet")
+    result = build_project(card_path, tmp_path, overrides=SMALL, csim_events=200, log=lambda message: None)
+    project = result.project_dir
+    emulator = emulate.load(project)
+    with np.load(project / "trained" / "test_split.npz") as split:
+        x_test = split["x_test"]
+    x = firmware_events(x_test, emulator.input_steps[0].ftype, seed=len(card.name))
+    ours = np.asarray(emulator.predict(x), dtype=np.float64).reshape(len(x), -1)
+    run = csim.run_binary(project, x, ours.shape[1])
+    comparison = csim.compare(run.outputs, ours)
+    assert comparison.events >= EVENTS
+    assert comparison.mismatches == 0, comparison.examples[:5]
