@@ -187,3 +187,26 @@ def test_elu_and_saturating_relu(tmp_path):
     for name in ("cat", "cat0"):
         layers[name]["Precision"] = {"result": "fixed<20,6>"}
     compare(model, config, edge_events((6,), 2**-10, 32.0, 8), tmp_path)
+
+
+def test_trace_equals_hls4ml_trace(tmp_path):
+    tf.random.set_seed(9)
+    inp = kl.Input((8, 2), name="inp")
+    x = kl.Conv1D(3, 3, name="c1")(inp)
+    x = QActivation(quantized_relu(6, 1), name="r1")(x)
+    x = kl.Flatten(name="fl")(x)
+    x = QDense(4, kernel_quantizer=quantized_bits(6, 0, alpha=1), bias_quantizer=quantized_bits(6, 0, alpha=1), name="d1")(x)
+    model = tf.keras.Model(inp, kl.Activation("sigmoid", name="sig")(x))
+    config = config_for(model)
+    for layer in config["LayerName"].values():
+        layer["Trace"] = True
+    graph = hls4ml.converters.convert_from_keras_model(
+        model, hls_config=config, output_dir=str(tmp_path / "prj"), backend="Vitis", io_type="io_parallel")
+    emulator = emulate.from_graph(graph)
+    x = edge_events((8, 2), 2**-10, 32.0, 10)[:3000]
+    graph.compile()
+    _, theirs = graph.trace(np.ascontiguousarray(x))
+    ours = emulator.trace(x)
+    assert set(theirs) <= set(ours) and len(theirs) >= 4
+    for name, values in theirs.items():
+        assert np.array_equal(ours[name].reshape(values.shape), values), name

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from l1forge.emulate.inputs import InputStep, check_events
+from l1forge.emulate.inputs import InputStep, check_finite, check_policy, check_shape
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.emulate.signals import Signal
 from l1forge.errors import UserError
@@ -47,19 +47,23 @@ class Emulator:
         return rows
 
     def _event_arrays(self, x, non_finite: str) -> list[np.ndarray]:
+        check_policy(non_finite)
         many = len(self.input_steps) > 1
         if many and (not isinstance(x, Sequence) or len(x) != len(self.input_steps)):
             raise UserError(f"this firmware has {len(self.input_steps)} inputs; expected a list of as many arrays")
         arrays = list(x) if many else [x]
-        checked = [check_events(a, step.output.size, f"input '{step.name}'", non_finite)
+        checked = [check_shape(a, step.output.size, f"input '{step.name}'")
                    for a, step in zip(arrays, self.input_steps)]
         if len({a.shape[0] for a in checked}) > 1:
             raise UserError("inputs hold different numbers of events; expected the same for every input")
         return checked
 
-    def _run_chunk(self, events: list[np.ndarray], tally: OverflowTally | None) -> dict[str, np.ndarray]:
+    def _run_chunk(self, events: list[np.ndarray], tally: OverflowTally | None, non_finite: str = "error",
+                   first_row: int = 0) -> dict[str, np.ndarray]:
         arrays = {}
         for step, x in zip(self.input_steps, events):
+            # Checked chunk by chunk: the chunk is then still in cache for the quantization.
+            x = check_finite(x, f"input '{step.name}'", non_finite, first_row)
             arrays[step.output.name] = step.quantize(x, tally)
         for step in self.steps:
             arrays[step.output.name] = step.run([arrays[name] for name in step.inputs], tally)
@@ -80,18 +84,19 @@ class Emulator:
         n = events[0].shape[0]
         results = [np.empty((n, *shape), dtype=np.float64) for shape in self.output_shapes]
         for start, chunk in self._chunks(events, chunk_size):
-            arrays = self._run_chunk(chunk, tally)
+            arrays = self._run_chunk(chunk, tally, non_finite, start)
             for result, name in zip(results, self.outputs):
-                stop = start + chunk[0].shape[0]
-                result[start:stop] = self.signals[name].real(arrays[name]).reshape(result[start:stop].shape)
+                out = result[start : start + chunk[0].shape[0]].reshape(arrays[name].shape)
+                np.multiply(arrays[name], 2.0 ** -self.signals[name].scale, out=out, casting="unsafe")
+                out += 0.0  # -0.0 -> 0.0: the firmware has no negative zero
         return results[0] if len(results) == 1 else results
 
     def trace(self, x, chunk_size: int = DEFAULT_CHUNK, non_finite: str = "error") -> dict[str, np.ndarray]:
         """Every layer's output (float64, real values, shape (events, *layer shape))."""
         events = self._event_arrays(x, non_finite)
         parts: dict[str, list[np.ndarray]] = {}
-        for _, chunk in self._chunks(events, chunk_size):
-            arrays = self._run_chunk(chunk, None)
+        for start, chunk in self._chunks(events, chunk_size):
+            arrays = self._run_chunk(chunk, None, non_finite, start)
             for step in [*self.input_steps, *self.steps]:
                 signal = step.output
                 real = signal.real(arrays[signal.name]).reshape(-1, *signal.shape)

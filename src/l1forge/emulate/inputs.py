@@ -32,11 +32,9 @@ class InputStep:
         return f"{self.name} (Input) -> {self.ftype} [{self.output.dtype}]"
 
 
-def check_events(x, width: int, label: str, non_finite: str = "error", row_offset: int = 0) -> np.ndarray:
-    """Events as a float64 (n, width) array; refuse a wrong shape, and NaN/inf unless the
-    policy says what to do with them ("zero": replace them by 0)."""
-    if non_finite not in NON_FINITE_POLICIES:
-        raise UserError(f"non-finite policy '{non_finite}': expected one of {', '.join(NON_FINITE_POLICIES)}")
+def check_shape(x, width: int, label: str) -> np.ndarray:
+    """Events as a float64 (n, width) array (no copy when they already are); refuse a wrong
+    shape or a non-numeric array."""
     array = np.asarray(x)
     if array.dtype.kind not in "fiub":
         raise UserError(f"{label}: events of dtype {array.dtype}; expected numbers")
@@ -44,16 +42,24 @@ def check_events(x, width: int, label: str, non_finite: str = "error", row_offse
         array = array[:, None]
     if array.ndim < 2 or int(np.prod(array.shape[1:])) != width:
         raise UserError(f"{label}: events of shape {array.shape}; expected (events, {width})")
-    array = np.asarray(array.reshape(array.shape[0], width), dtype=np.float64)
+    return np.asarray(array.reshape(array.shape[0], width), dtype=np.float64)
+
+
+def check_finite(array: np.ndarray, label: str, non_finite: str, row_offset: int = 0) -> np.ndarray:
+    """Refuse events holding NaN or infinity (their row is named), or replace those values
+    by 0 when the policy is "zero". Cheap when all is finite: two reductions."""
     if array.size == 0 or (np.isfinite(array.min()) and np.isfinite(array.max())):  # NaN propagates
         return array
     finite = np.isfinite(array)
-    if not finite.all():
+    if non_finite == "error":
         row = int(np.flatnonzero(~finite.all(axis=1))[0])
-        if non_finite == "error":
-            raise UserError(
-                f"{label}: event {row + row_offset} holds NaN or infinity; expected finite values "
-                "(or choose a non-finite policy)"
-            )
-        array = np.where(finite, array, 0.0)
-    return array
+        raise UserError(
+            f"{label}: event {row + row_offset} holds NaN or infinity; expected finite values "
+            "(or choose a non-finite policy)"
+        )
+    return np.where(finite, array, 0.0)
+
+
+def check_policy(non_finite: str) -> None:
+    if non_finite not in NON_FINITE_POLICIES:
+        raise UserError(f"non-finite policy '{non_finite}': expected one of {', '.join(NON_FINITE_POLICIES)}")

@@ -21,6 +21,8 @@ from l1forge.emulate.quantize import cast_array, cast_codes, quantize_real
 from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
 
+LOOKUP_LIMIT = 1 << 20  # entries of a folded exp lookup (int64: 8 MiB at most)
+
 
 def _adder_tree(columns: list[np.ndarray], accum, tally, site) -> np.ndarray:
     """nnet::reduce with Op_add<accum_t>: every partial sum is assigned to accum_t."""
@@ -71,6 +73,7 @@ class SoftmaxStep(Step):
         self.inv_table = tables.softmax_invert_table(inv_size, self.inv_inp, inv_table_t)
         self.exp_size, self.inv_size, self.inv_frac = exp_size, inv_size, inv_table_t.frac
         self._plan_overflows()
+        self._plan_exp_lookup()
 
     def _plan_overflows(self) -> None:
         """Which casts can overflow at all, from the inputs' bounds and the table contents;
@@ -82,10 +85,57 @@ class SoftmaxStep(Step):
         self.tree_overflow = sum_lo < symmetric_min(self.accum) or sum_hi > self.accum.code_max
         if self.tree_overflow:
             sum_lo, sum_hi = symmetric_min(self.accum), self.accum.code_max
-        self.inv_inp_overflow = cast_bounds(sum_lo, sum_hi, self.accum.frac, self.inv_inp)[2]
+        inv_lo, inv_hi, self.inv_inp_overflow = cast_bounds(sum_lo, sum_hi, self.accum.frac, self.inv_inp)
+        self.sum_in_range = inv_lo >= 0 and inv_hi < 1 << self.inv_inp.width  # no need to mask the sign
         i_lo, i_hi = int(self.inv_table.min()), int(self.inv_table.max())
         corners = [e_lo * i_lo, e_lo * i_hi, e_hi * i_lo, e_hi * i_hi]
         self.result_overflow = cast_bounds(min(corners), max(corners), self.accum.frac + self.inv_frac, self.dst)[2]
+
+    def _plan_exp_lookup(self) -> None:
+        """Fold "cast to the address type, take the top bits, read the exp table" into one
+        lookup indexed by the integer it starts from (the spread max - x, or x itself).
+
+        The folded table is the generic path applied to every possible integer, so it is
+        exact by construction. It is built when that domain is small, or when the cast
+        saturates (every larger spread gives the last entry) or wraps (the table repeats).
+        """
+        x, address = self.x, self.address
+        lo, hi = (0, x.hi - x.lo) if self.implementation == "stable" else (x.lo, x.hi)
+        self.lookup_mode, self.lookup_offset, self.lookup_limit = None, lo, hi
+        if hi - lo < LOOKUP_LIMIT:
+            self.lookup_mode, domain = "direct", np.arange(lo, hi + 1, dtype=np.int64)
+        elif self.implementation == "stable" and address.overflow != "WRAP":
+            limit = LOOKUP_LIMIT - 1
+            if cast_bounds(limit, limit, x.ftype.frac, address)[2]:  # already saturated there
+                self.lookup_mode, self.lookup_limit = "clamp", limit
+                domain = np.arange(0, limit + 1, dtype=np.int64)
+        elif self.implementation == "stable":
+            period_bits = address.width + x.ftype.frac - address.frac
+            if 0 <= period_bits <= LOOKUP_LIMIT.bit_length() - 1:
+                self.lookup_mode, self.lookup_limit = "wrap", (1 << period_bits) - 1
+                domain = np.arange(0, 1 << period_bits, dtype=np.int64)
+        if self.lookup_mode is not None:
+            self.exp_lookup = self._exp_results(domain, None)
+
+    def _exp_results(self, start: np.ndarray, tally) -> np.ndarray:
+        """The generic path: exp_res from the spread (stable) or the input codes (latency)."""
+        address_codes = start
+        if self.implementation == "stable":
+            address_codes = cast_array(start, self.x.ftype.frac, self.x.ftype.frac, self.address,
+                                       self.spread_overflow, tally, f"{self.name} inp_norm")
+        return self.exp_table[tables.table_address(address_codes, self.address, self.exp_size)]
+
+    def _exp_stage(self, x: np.ndarray, tally) -> np.ndarray:
+        start = x.max(axis=1, keepdims=True) - x if self.implementation == "stable" else x
+        if self.lookup_mode is None or tally is not None:  # the overflow report counts each cast
+            return self._exp_results(start, tally)
+        if self.lookup_mode == "clamp":
+            start = np.minimum(start, self.lookup_limit)
+        elif self.lookup_mode == "wrap":
+            start = start & self.lookup_limit
+        elif self.lookup_offset:
+            start = start - self.lookup_offset
+        return self.exp_lookup[start]
 
     def _slices(self, codes: np.ndarray) -> np.ndarray:
         """(events, n_in) -> (events * n_outer * n_inner, n_slice), slice axis last."""
@@ -111,20 +161,14 @@ class SoftmaxStep(Step):
         return self._unslice(out, events).astype(self.output.dtype)
 
     def _softmax(self, x: np.ndarray, tally) -> np.ndarray:
-        if self.implementation == "stable":
-            spread = x.max(axis=1, keepdims=True) - x
-            address_codes = cast_array(spread, self.x.ftype.frac, self.x.ftype.frac, self.address,
-                                       self.spread_overflow, tally, f"{self.name} inp_norm")
-        else:
-            address_codes = x
-        exp_res = self.exp_table[tables.table_address(address_codes, self.address, self.exp_size)]
+        exp_res = self._exp_stage(x, tally)
         if self.tree_overflow:
             total = _adder_tree([exp_res[:, i] for i in range(self.n_slice)], self.accum, tally, f"{self.name} sum")
         else:  # no partial sum can overflow: the tree's shape cannot matter
             total = exp_res.sum(axis=1)
         total = cast_array(total, self.accum.frac, self.accum.frac, self.inv_inp, self.inv_inp_overflow,
                            tally, f"{self.name} inv_inp")
-        inverse = self.inv_table[tables.table_address(total, self.inv_inp, self.inv_size)]
+        inverse = self.inv_table[tables.table_address(total, self.inv_inp, self.inv_size, self.sum_in_range)]
         products = exp_res * inverse[:, None]
         grid = self.accum.frac + self.inv_frac
         return cast_array(products, grid, grid, self.dst, self.result_overflow, tally, f"{self.name} result")

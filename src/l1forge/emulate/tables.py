@@ -99,8 +99,9 @@ def softmax_invert_table(table_size: int, address_type: FixedType, table_t: Fixe
     return quantize_to_ints(inverse.astype(np.float64), table_t)
 
 
-def table_address(codes: np.ndarray, address_type: FixedType, table_size: int) -> np.ndarray:
-    """Top address bits of `codes` (int64) of `address_type`: the slice x(W-1, W-N) as unsigned."""
+def table_address(codes: np.ndarray, address_type: FixedType, table_size: int, in_range: bool = False) -> np.ndarray:
+    """Top address bits of `codes` (int64) of `address_type`: the slice x(W-1, W-N) as unsigned.
+    `in_range`: the codes are known to lie in [0, 2^W), so the bit pattern is the code."""
     n = address_bits(table_size)
-    pattern = codes & np.int64((1 << address_type.width) - 1)
+    pattern = codes if in_range else codes & np.int64((1 << address_type.width) - 1)
     return pattern >> np.int64(address_type.width - n)

@@ -1,0 +1,42 @@
+"""The jet-ID project the speed benchmarks run on, and its events.
+
+The built project `hls_projects/jet_id` (from `make demo` or `l1forge build
+l1models/jet_id.yaml`) is used when present; otherwise the card is built once, small (few
+events and epochs), into a temporary folder. Speed depends on the architecture and the
+types, which the card fixes, not on how well the weights were trained.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+REPO = Path(__file__).resolve().parents[1]
+CARD = REPO / "l1models" / "jet_id.yaml"
+BUILT = REPO / "hls_projects" / "jet_id"
+SMALL = {"data.max_events": 4000, "training.epochs": 2, "training.early_stopping_patience": 0}
+EMULATOR_EVENTS = 1_000_000
+
+
+@pytest.fixture(scope="session")
+def jet_id_project(tmp_path_factory) -> Path:
+    if (BUILT / "l1forge.json").is_file() and (BUILT / "trained" / "test_split.npz").is_file():
+        return BUILT
+    from l1forge.build import build_project
+
+    return build_project(CARD, tmp_path_factory.mktemp("projects"), overrides=SMALL, csim_events=100,
+                         log=lambda message: None).project_dir
+
+
+@pytest.fixture(scope="session")
+def jet_id_events(jet_id_project) -> np.ndarray:
+    """EMULATOR_EVENTS firmware inputs: the project's test split, repeated."""
+    with np.load(jet_id_project / "trained" / "test_split.npz") as split:
+        x_test = np.asarray(split["x_test"], dtype=np.float64)
+    repeats = EMULATOR_EVENTS // len(x_test) + 1
+    return np.ascontiguousarray(np.tile(x_test, (repeats, 1))[:EMULATOR_EVENTS])
