@@ -59,6 +59,9 @@ CASES = {
     "saturating accum": (FixedType(10, 4), FixedType(14, 3, True, "TRN", "SAT"), FixedType(12, 3, True, "RND", "SAT_SYM")),
     "rounded products": (FixedType(10, 4), FixedType(10, 5, True, "RND_CONV", "SAT"), FixedType(8, 4, True, "RND_ZERO", "WRAP")),
     "rounded result": (FixedType(10, 4), FixedType(24, 10), FixedType(7, 3, False, "RND_INF", "SAT_ZERO")),
+    "wrapping products": (FixedType(10, 4), FixedType(12, 1), FixedType(12, 1)),
+    "saturating products": (FixedType(10, 4), FixedType(12, 1, True, "TRN", "SAT"), FixedType(10, 1, True, "RND", "SAT")),
+    "zeroed products": (FixedType(10, 4), FixedType(12, 1, True, "TRN", "SAT_ZERO"), FixedType(12, 1)),
 }
 
 

@@ -54,7 +54,13 @@ class MacKernel:
         else:  # any rounding lands between floor and floor + 1
             p_min, p_max = p_min // (1 << -shift), p_max // (1 << -shift) + 1
         lo_a, hi_a = self.accum.code_min, self.accum.code_max
-        self.products_overflow = bool(p_min.size) and (min(p_min.ravel()) < lo_a or max(p_max.ravel()) > hi_a)
+        outside = (p_min < lo_a) | (p_max > hi_a)
+        self.products_overflow = bool(outside.any())
+        if self.products_overflow:  # after its cast an overflowing product may be anywhere in range
+            if self.accum.overflow in ("SAT", "SAT_SYM"):
+                p_min, p_max = np.clip(p_min, lo_a, hi_a), np.clip(p_max, lo_a, hi_a)
+            else:
+                p_min, p_max = np.where(outside, lo_a, p_min), np.where(outside, hi_a, p_max)
         bias = self.bias_acc.astype(np.int64).astype(object)
         neg = np.where(p_min < 0, p_min, 0).sum(axis=0) if p_min.size else 0
         pos = np.where(p_max > 0, p_max, 0).sum(axis=0) if p_max.size else 0
@@ -117,9 +123,7 @@ class MacKernel:
         the input type, but the actual inputs are usually far smaller."""
         if self.dtype.kind == "f" and self.dtype.itemsize == 4 or x.size == 0:
             return self.dtype
-        largest = max(-float(x.min()), float(x.max()))
-        if self.x.scale != self.x.ftype.frac:
-            largest *= 2.0 ** (self.x.ftype.frac - self.x.scale)
+        largest = max(-float(x.min()), float(x.max()))  # kernel inputs hold plain codes
         need = self.bias_magnitude + self.column_magnitude * int(largest)
         return exact_dtype(max(need, self.static_need))
 

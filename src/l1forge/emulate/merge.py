@@ -15,7 +15,7 @@ import numpy as np
 from l1forge.emulate import nodes
 from l1forge.emulate.overflow import symmetric_min
 from l1forge.emulate.quantize import cast_array
-from l1forge.emulate.signals import Signal, Step, cast_bounds, type_magnitude, typed_signal
+from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
 
 ELEMENTWISE = ("add", "subtract", "multiply", "average", "maximum", "minimum")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes
-from l1forge.emulate.overflow import apply_overflow
 from l1forge.emulate.quantize import cast_array, cast_codes
 from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
