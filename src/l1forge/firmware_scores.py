@@ -13,7 +13,8 @@ differs only for a real object whose eta or phi is exactly 0):
     mask_j = min(1, ReLU(2^F * pT_obj(j)))   a fixed-weight Dense then a 1-bit saturating ReLU;
                                               pT is a multiple of the input LSB 2^-F, so any
                                               real object gives 1 and padding gives 0
-    score  = sum_j (mask_j * (x_j - r_j))^2 * w,  w = 1/57 rounded to 2^-21
+    score  = w * sum_j (mask_j * (x_j - r_j))^2,  w = 1/57 rounded to 2^-21 (an adder tree,
+                                                  then one constant multiplier)
 VAE (encoder only): with g = ReLU(head) = -log sigma^2,
     kl  = 1/2 sum_k (mu_k^2 + ELU(-g_k) + g_k)     ELU(-g) = exp(-g) - 1, a table on [-8, 0]
     mu2 = sum_k mu_k^2                              (the AXOL1TL score)
@@ -77,10 +78,13 @@ def ae_score_model(card: Card, reconstruction_model):
     diff = kl.Subtract(name=PREFIX + "diff")([flat, reconstruction_model.output])
     masked = kl.Multiply(name=PREFIX + "masked")([mask, diff])
     square = kl.Multiply(name=PREFIX + "square")([masked, masked])
-    mean = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + "mean")(square)
+    # The sum is an adder tree (weights 1); the mean then costs one constant multiplier.
+    total = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + "sum")(square)
+    mean = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + "mean")(total)
     model = tf.keras.Model(x, mean, name=f"{card.name}_firmware")
     model.get_layer(PREFIX + "mask_scale").set_weights([object_mask_weights(n, input_fraction_bits(card))])
-    model.get_layer(PREFIX + "mean").set_weights([np.full((n, 1), mean_weight(n))])
+    model.get_layer(PREFIX + "sum").set_weights([np.ones((n, 1))])
+    model.get_layer(PREFIX + "mean").set_weights([np.full((1, 1), mean_weight(n))])
     return model
 
 
@@ -122,6 +126,8 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
     diff = _fixed(integer + 1 + DIFF_FRACTION_BITS, integer + 1)
     square = _fixed(2 * integer + SQUARE_FRACTION_BITS, 2 * integer, signed=False)
     mean = _fixed(2 * integer + MEAN_FRACTION_BITS, 2 * integer, signed=False)
+    # the exact sum of 57 squares: 6 more integer bits than one square
+    total = _fixed(2 * integer + 6 + SQUARE_FRACTION_BITS, 2 * integer + 6, signed=False, exact=True)
     mu_square = _fixed(24, 12, signed=False)
     g_type = "ufixed<16,5,RND,SAT>"
     return {
@@ -132,6 +138,8 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
         PREFIX + "diff": {"result": diff},
         PREFIX + "masked": {"result": diff},
         PREFIX + "square": {"result": square},
+        PREFIX + "sum": {"weight": "ufixed<1,1>", "bias": "ufixed<1,0>", "accum": "auto",
+                         "result": total},
         PREFIX + "mean": {"weight": f"ufixed<{MEAN_WEIGHT_FRACTION_BITS - 4},-4,RND,SAT>", "bias": "ufixed<1,0>",
                           "accum": "auto", "result": mean},
         PREFIX + "mu_square": {"result": mu_square},

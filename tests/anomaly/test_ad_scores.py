@@ -58,6 +58,7 @@ def test_score_types_follow_the_cards_input_type():
     assert types["score_diff"]["result"] == "fixed<16,8,RND,SAT>"
     assert types["score_square"]["result"] == "ufixed<22,14,RND,SAT>"
     assert types["score_mask"]["result"] == "ufixed<1,1,RND,SAT>"
+    assert types["score_sum"]["result"] == "ufixed<28,20>"  # exact: 57 squares need 6 more bits
 
 
 def test_configs_get_the_score_types_and_the_dense_linear_companions():

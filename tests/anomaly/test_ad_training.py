@@ -72,7 +72,7 @@ def test_hls_config_gives_the_score_layers_their_types(trained_ae):
     config = firmware.hls_config(card, anomaly.firmware_model(card, trained.qat_model()))
     layers = config["LayerName"]
     expected = firmware_scores.score_precisions(card)
-    for name in ("score_mask_scale", "score_mask", "score_diff", "score_square", "score_mean"):
+    for name in ("score_mask_scale", "score_mask", "score_diff", "score_square", "score_sum", "score_mean"):
         assert layers[name]["Precision"]["result"] == expected[name]["result"]
     assert layers["score_mean_linear"]["Precision"]["result"] == expected["score_mean"]["result"]
     assert layers["input_bn"]["Precision"]["result"] == firmware_scores.BATCHNORM_TYPES["result"]
