@@ -7,7 +7,9 @@ Each command group is one module with `register(subparsers)`, which adds its par
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 
 from l1forge import __version__
 from l1forge.errors import EXIT_USER_ERROR, UserError
@@ -36,7 +38,16 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_libraries() -> None:
+    """TensorFlow's start-up chatter and Keras' HDF5/QKeras serialization warnings say nothing
+    to a user of l1forge; l1forge's own messages and errors are unaffected."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"keras(\.|$)")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+
 def main(argv: list[str] | None = None) -> int:
+    quiet_libraries()
     parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
