@@ -79,6 +79,8 @@ def firmware_metrics(card: Card, y_test: np.ndarray, info: dict[str, Any],
     names = info["class_names"]
     return {
         "firmware_accuracy": metrics.accuracy(firmware_outputs, labels),
+        # The QAT model on the same (C-simulated) events, for a like-for-like comparison.
+        "qat_accuracy_on_firmware_events": metrics.accuracy(qat_outputs[:n], labels),
         "firmware_qat_agreement": float(np.mean(
             np.argmax(firmware_outputs, axis=1) == np.argmax(qat_outputs[:n], axis=1))),
         "per_class_auc_firmware": metrics.per_class_auc(firmware_outputs, labels, names),
