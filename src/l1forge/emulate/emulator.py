@@ -63,8 +63,8 @@ class Emulator:
         arrays = {}
         for step, x in zip(self.input_steps, events):
             # Checked chunk by chunk: the chunk is then still in cache for the quantization.
-            x = check_finite(x, f"input '{step.name}'", non_finite, first_row)
-            arrays[step.output.name] = step.quantize(x, tally)
+            x, value_range = check_finite(x, f"input '{step.name}'", non_finite, first_row)
+            arrays[step.output.name] = step.quantize(x, tally, value_range)
         for step in self.steps:
             arrays[step.output.name] = step.run([arrays[name] for name in step.inputs], tally)
         return arrays

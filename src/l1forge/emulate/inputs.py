@@ -24,8 +24,8 @@ class InputStep:
         self.ftype = ftype
         self.output: Signal = typed_signal(name, shape, ftype, ftype.code_min, ftype.code_max)
 
-    def quantize(self, events: np.ndarray, tally=None) -> np.ndarray:
-        codes = quantize_real(events, self.ftype, tally, f"{self.name} input")
+    def quantize(self, events: np.ndarray, tally=None, value_range=None) -> np.ndarray:
+        codes = quantize_real(events, self.ftype, tally, f"{self.name} input", value_range)
         return codes.astype(self.output.dtype, copy=False)
 
     def describe(self) -> str:
@@ -45,11 +45,16 @@ def check_shape(x, width: int, label: str) -> np.ndarray:
     return np.asarray(array.reshape(array.shape[0], width), dtype=np.float64)
 
 
-def check_finite(array: np.ndarray, label: str, non_finite: str, row_offset: int = 0) -> np.ndarray:
+def check_finite(array: np.ndarray, label: str, non_finite: str,
+                 row_offset: int = 0) -> tuple[np.ndarray, tuple[float, float] | None]:
     """Refuse events holding NaN or infinity (their row is named), or replace those values
-    by 0 when the policy is "zero". Cheap when all is finite: two reductions."""
-    if array.size == 0 or (np.isfinite(array.min()) and np.isfinite(array.max())):  # NaN propagates
-        return array
+    by 0 when the policy is "zero". Cheap when all is finite: two reductions, whose result
+    (the events' min and max) is returned for the quantization to reuse."""
+    if array.size == 0:
+        return array, None
+    smallest, largest = float(array.min()), float(array.max())  # NaN propagates
+    if np.isfinite(smallest) and np.isfinite(largest):
+        return array, (smallest, largest)
     finite = np.isfinite(array)
     if non_finite == "error":
         row = int(np.flatnonzero(~finite.all(axis=1))[0])
@@ -57,7 +62,7 @@ def check_finite(array: np.ndarray, label: str, non_finite: str, row_offset: int
             f"{label}: event {row + row_offset} holds NaN or infinity; expected finite values "
             "(or choose a non-finite policy)"
         )
-    return np.where(finite, array, 0.0)
+    return np.where(finite, array, 0.0), None
 
 
 def check_policy(non_finite: str) -> None:

@@ -21,11 +21,15 @@ from l1forge.emulate.rounding import round_to_integer, shift_round_int
 _EXACT_F64 = 2.0**52
 
 
-def quantize_real(x, ftype: FixedType, tally: OverflowTally | None = None, site: str = "") -> np.ndarray:
-    """Codes (float64 array of integers) of the doubles `x` converted to `ftype`."""
+def quantize_real(x, ftype: FixedType, tally: OverflowTally | None = None, site: str = "",
+                  value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Codes (float64 array of integers) of the doubles `x` converted to `ftype`.
+    `value_range`: x's (min, max) when the caller already knows them."""
     x = np.asarray(x, dtype=np.float64)
     x = x.reshape(1) if x.ndim == 0 else x
-    smallest, largest = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+    if value_range is None:
+        value_range = (float(x.min()), float(x.max())) if x.size else (0.0, 0.0)
+    smallest, largest = value_range
     scale = 2.0**ftype.frac
     tiny_negative = (x < 0) & (x > -0.5) if ftype.is_int and smallest < 0 else None
     if ftype.overflow == "WRAP":
@@ -43,6 +47,10 @@ def quantize_real(x, ftype: FixedType, tally: OverflowTally | None = None, site:
     if tiny_negative is not None:
         # ap_int's double constructor turns (-0.5, 0) into 1 (it negates an all-ones word).
         codes[tiny_negative] = 1.0
+    if ftype.code_min + 1 <= smallest * scale and largest * scale <= ftype.code_max - 1:
+        if tally is not None:  # rounding moves a value by less than one step: all in range
+            tally.add(site, 0, codes.size, ftype.overflow)
+        return codes
     return apply_overflow(codes, ftype, tally, site)
 
 

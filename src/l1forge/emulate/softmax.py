@@ -102,14 +102,21 @@ class SoftmaxStep(Step):
         x, address = self.x, self.address
         lo, hi = (0, x.hi - x.lo) if self.implementation == "stable" else (x.lo, x.hi)
         self.lookup_mode, self.lookup_offset, self.lookup_limit = None, lo, hi
-        if hi - lo < LOOKUP_LIMIT:
+        if self.implementation == "stable" and address.overflow in ("SAT", "SAT_SYM"):
+            # The cast only grows with the spread until it saturates: every spread from the
+            # first saturated one on gives the last entry (found by bisection).
+            last = self._address_codes(np.array([hi]))[0]
+            first, top = 0, hi
+            while first < top:
+                middle = (first + top) // 2
+                below = self._address_codes(np.array([middle]))[0] < last
+                first, top = (middle + 1, top) if below else (first, middle)
+            if first < LOOKUP_LIMIT:
+                self.lookup_mode, self.lookup_limit = "clamp", first
+                domain = np.arange(0, first + 1, dtype=np.int64)
+        elif hi - lo < LOOKUP_LIMIT:
             self.lookup_mode, domain = "direct", np.arange(lo, hi + 1, dtype=np.int64)
-        elif self.implementation == "stable" and address.overflow != "WRAP":
-            limit = LOOKUP_LIMIT - 1
-            if cast_bounds(limit, limit, x.ftype.frac, address)[2]:  # already saturated there
-                self.lookup_mode, self.lookup_limit = "clamp", limit
-                domain = np.arange(0, limit + 1, dtype=np.int64)
-        elif self.implementation == "stable":
+        elif self.implementation == "stable" and address.overflow == "WRAP":
             period_bits = address.width + x.ftype.frac - address.frac
             if 0 <= period_bits <= LOOKUP_LIMIT.bit_length() - 1:
                 self.lookup_mode, self.lookup_limit = "wrap", (1 << period_bits) - 1
@@ -117,12 +124,13 @@ class SoftmaxStep(Step):
         if self.lookup_mode is not None:
             self.exp_lookup = self._exp_results(domain, None)
 
+    def _address_codes(self, spread: np.ndarray, tally=None) -> np.ndarray:
+        return cast_array(spread, self.x.ftype.frac, self.x.ftype.frac, self.address, self.spread_overflow,
+                          tally, f"{self.name} inp_norm")
+
     def _exp_results(self, start: np.ndarray, tally) -> np.ndarray:
         """The generic path: exp_res from the spread (stable) or the input codes (latency)."""
-        address_codes = start
-        if self.implementation == "stable":
-            address_codes = cast_array(start, self.x.ftype.frac, self.x.ftype.frac, self.address,
-                                       self.spread_overflow, tally, f"{self.name} inp_norm")
+        address_codes = self._address_codes(start, tally) if self.implementation == "stable" else start
         return self.exp_table[tables.table_address(address_codes, self.address, self.exp_size)]
 
     def _exp_stage(self, x: np.ndarray, tally) -> np.ndarray:
