@@ -12,7 +12,8 @@ from l1forge.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 JET_ID = REPO / "l1models" / "jet_id.yaml"
-SMALL = {"data.max_events": 4000, "training.epochs": 3, "training.early_stopping_patience": 0}
+SMALL = {"data.max_events": 4000, "training.epochs": 5, "training.batch_size": 128,
+         "training.early_stopping_patience": 0}
 
 
 @pytest.fixture(scope="module")
