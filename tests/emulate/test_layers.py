@@ -183,3 +183,39 @@ def test_unsupported_layer_and_io_stream_are_refused():
     bad = [input_node("inp", [4], fixed(10, 4)), activation_node("act", "inp", "softsign", [4], fixed(10, 4))]
     with pytest.raises(UserError, match="'act'.*softsign"):
         from_graph(FakeGraph(bad))
+
+
+def _conv_node(accum, stride=(1, 2), pads=(1, 1, 0, 1)):
+    w = np.random.default_rng(3).integers(-8, 8, (3, 2, 2, 3)) / 8  # (fh, fw, chans, filters)
+    out_h = (5 + pads[0] + pads[1] - 3) // stride[0] + 1
+    out_w = (4 + pads[2] + pads[3] - 2) // stride[1] + 1
+    attrs = {"in_height": 5, "in_width": 4, "n_chan": 2, "filt_height": 3, "filt_width": 2, "n_filt": 3,
+             "stride_height": stride[0], "stride_width": stride[1], "pad_top": pads[0], "pad_bottom": pads[1],
+             "pad_left": pads[2], "pad_right": pads[3], "out_height": out_h, "out_width": out_w,
+             "strategy": "latency", "accum_t": named("acc", accum)}
+    node = FakeNode("conv", "Conv2D", ["inp"], [out_h, out_w, 3], accum, attrs=attrs,
+                    weights={"weight": (w, fixed(6, 3)), "bias": ([0.5, -0.25, 0.125], fixed(6, 3))})
+    return node, w
+
+
+def _reference_conv(x, w, bias, stride, pads):
+    """Zero-padded correlation, channels last, computed with plain loops."""
+    image = np.pad(x.reshape(-1, 5, 4, 2), ((0, 0), (pads[0], pads[1]), (pads[2], pads[3]), (0, 0)))
+    out_h = (image.shape[1] - 3) // stride[0] + 1
+    out_w = (image.shape[2] - 2) // stride[1] + 1
+    out = np.zeros((len(x), out_h, out_w, 3))
+    for i in range(out_h):
+        for j in range(out_w):
+            patch = image[:, i * stride[0] : i * stride[0] + 3, j * stride[1] : j * stride[1] + 2, :]
+            out[:, i, j, :] = np.einsum("nhwc,hwcf->nf", patch, w) + bias
+    return out
+
+
+@pytest.mark.parametrize("accum", [fixed(24, 10), fixed(12, 6, True, "TRN", "SAT")], ids=["exact", "saturating"])
+def test_conv2d_geometry(accum):
+    node, w = _conv_node(accum)
+    x = np.random.default_rng(4).integers(-8, 8, (40, 40)) / 8
+    em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
+    assert em.steps[0].kernel.fast == (accum.saturation_mode.name == "WRAP")  # tap loop vs firmware order
+    expected = _reference_conv(x, w, [0.5, -0.25, 0.125], (1, 2), (1, 1, 0, 1))
+    assert np.array_equal(em.predict(x), expected)

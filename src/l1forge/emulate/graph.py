@@ -7,7 +7,7 @@ by name, so nothing is ever computed by guesswork.
 
 from __future__ import annotations
 
-from l1forge.emulate import activations, batchnorm, dense, merge, nodes, pooling, reshaping, softmax
+from l1forge.emulate import activations, batchnorm, conv, dense, merge, nodes, pooling, reshaping, softmax
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import InputStep
 from l1forge.emulate.signals import Signal
@@ -24,10 +24,10 @@ def _plain(builder):
 
 BUILDERS = {
     "Dense": _plain(dense.build_dense),
-    "Conv1D": _plain(dense.build_conv1d),
-    "PointwiseConv1D": _plain(dense.build_conv1d),
-    "Conv2D": _plain(dense.build_conv2d),
-    "PointwiseConv2D": _plain(dense.build_conv2d),
+    "Conv1D": _plain(conv.build_conv1d),
+    "PointwiseConv1D": _plain(conv.build_conv1d),
+    "Conv2D": _plain(conv.build_conv2d),
+    "PointwiseConv2D": _plain(conv.build_conv2d),
     "Activation": _build_activation,
     "ParametrizedActivation": _build_activation,
     "Softmax": _plain(softmax.build_softmax),

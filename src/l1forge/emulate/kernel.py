@@ -130,11 +130,13 @@ class MacKernel:
     def output_signal(self, name: str, shape) -> Signal:
         return Signal(name, tuple(shape), self.result, self.res_lo, self.res_hi, self.dtype, self.scale)
 
-    def run(self, x: np.ndarray, tally: OverflowTally | None, site: str) -> np.ndarray:
+    def run(self, x: np.ndarray, tally: OverflowTally | None, site: str, geometry=None) -> np.ndarray:
+        """Result codes, one row per event (dense) or per event and output pixel
+        (convolution: `geometry` says how input rows map to receptive fields)."""
         if self.fast:
-            acc = self._run_blas(x, tally, site)
+            acc = self._run_blas(x, tally, site, geometry)
         else:
-            acc = self._run_ordered(x, tally, site)
+            acc = self._run_ordered(x if geometry is None else geometry.im2col(x), tally, site)
         if self.output_identity:
             if tally is not None:
                 tally.add(f"{site} result", 0, acc.size, self.result.overflow)
@@ -142,12 +144,19 @@ class MacKernel:
         return cast_array(acc, self.accum.frac, self.accum.frac, self.result, self.res_overflow,
                           tally, f"{site} result")
 
-    def _run_blas(self, x: np.ndarray, tally, site: str) -> np.ndarray:
+    def _run_blas(self, x: np.ndarray, tally, site: str, geometry=None) -> np.ndarray:
         dtype = self._chunk_dtype(x)
         w, b = self._weights_for(dtype)
         if x.dtype != dtype:
             x = x.astype(dtype)
-        acc = x @ w
+        if geometry is None:
+            acc = x @ w
+        else:  # exact sums: any order gives the same integers, so add tap by tap
+            taps = w.reshape(geometry.f_h * geometry.f_w, geometry.chans, -1)
+            acc = None
+            for tap, rows in geometry.tap_rows(x):
+                term = rows @ taps[tap]
+                acc = term if acc is None else np.add(acc, term, out=acc)
         acc += b
         if self.acc_overflow:  # wrapping accumulator: one wrap of the exact sum
             acc = apply_overflow(acc, self.accum, tally, f"{site} accum")

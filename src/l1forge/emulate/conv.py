@@ -1,0 +1,99 @@
+"""Conv1D and Conv2D (io_parallel, channels last) as the dense kernel over receptive fields.
+
+The firmware (nnet_conv1d_latency.h / nnet_conv2d_latency.h) gathers each output pixel's
+receptive field, zero-padded, into a row in (filter row, filter column, channel) order, and
+runs the dense multiply-accumulate on it; output pixels come out row-major with the filters
+innermost (channels last). The emulator does exactly that (`im2col`) where the summation
+order matters. Where the sums are exact it instead adds one small matrix product per filter
+tap over shifted views of the padded image, which gives the same integers without building
+rows `filter size` times wider than the image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l1forge.emulate import nodes
+from l1forge.emulate.dense import KernelStep, weights_and_bias
+from l1forge.emulate.signals import Signal
+from l1forge.errors import UserError
+
+
+class ConvGeometry:
+    """Image, filter, stride, padding and output sizes of one convolution (2-D; 1-D has height 1)."""
+
+    def __init__(self, in_hw, chans, filt_hw, stride_hw, pads, out_hw):
+        (self.in_h, self.in_w), self.chans = in_hw, chans
+        (self.f_h, self.f_w), (self.s_h, self.s_w) = filt_hw, stride_hw
+        self.p_t, self.p_b, self.p_l, self.p_r = pads
+        self.o_h, self.o_w = out_hw
+        self._patches = None
+
+    @property
+    def pixels(self) -> int:
+        return self.o_h * self.o_w
+
+    def patches(self) -> np.ndarray:
+        """(output pixels, taps): flat input index of every tap, or the padding slot."""
+        if self._patches is None:
+            oy, ox, ky, kx, c = np.meshgrid(np.arange(self.o_h), np.arange(self.o_w), np.arange(self.f_h),
+                                            np.arange(self.f_w), np.arange(self.chans), indexing="ij")
+            y, x = oy * self.s_h + ky - self.p_t, ox * self.s_w + kx - self.p_l
+            inside = (y >= 0) & (y < self.in_h) & (x >= 0) & (x < self.in_w)
+            flat = (y * self.in_w + x) * self.chans + c
+            padding_slot = self.in_h * self.in_w * self.chans
+            self._patches = np.where(inside, flat, padding_slot).reshape(self.pixels, -1)
+        return self._patches
+
+    def im2col(self, x: np.ndarray) -> np.ndarray:
+        """(events, image) -> (events * output pixels, filter taps * channels)."""
+        padded = np.concatenate([x, np.zeros((x.shape[0], 1), dtype=x.dtype)], axis=1)
+        return np.take(padded, self.patches().ravel(), axis=1).reshape(x.shape[0] * self.pixels, -1)
+
+    def tap_rows(self, x: np.ndarray):
+        """For each filter tap (row-major), the (events * output pixels, channels) inputs it sees."""
+        events = x.shape[0]
+        image = x.reshape(events, self.in_h, self.in_w, self.chans)
+        if self.p_t or self.p_b or self.p_l or self.p_r:
+            padded = np.zeros((events, self.in_h + self.p_t + self.p_b, self.in_w + self.p_l + self.p_r, self.chans),
+                              dtype=x.dtype)
+            padded[:, self.p_t : self.p_t + self.in_h, self.p_l : self.p_l + self.in_w] = image
+            image = padded
+        rows_end, cols_end = self.s_h * (self.o_h - 1) + 1, self.s_w * (self.o_w - 1) + 1
+        for kh in range(self.f_h):
+            for kw in range(self.f_w):
+                view = image[:, kh : kh + rows_end : self.s_h, kw : kw + cols_end : self.s_w, :]
+                yield kh * self.f_w + kw, view.reshape(events * self.pixels, self.chans)
+
+
+def _check_dilation(node) -> None:
+    for key in ("dilation", "dilation_width", "dilation_height"):
+        value = node.get_attr(key, 1)
+        if value not in (1, None, (1,), (1, 1), [1], [1, 1]):
+            raise UserError(f"{nodes.where(node)}: dilated convolutions are not emulated")
+
+
+def build_conv1d(node, inputs: list[Signal]) -> KernelStep:
+    nodes.check_channels_last(node)
+    _check_dilation(node)
+    a = node.get_attr
+    w, w_type, b, b_type = weights_and_bias(node)
+    if a("_weights_transposed", False):
+        w = np.transpose(w, (1, 2, 0))  # (F, W, C) back to (W, C, F)
+    geometry = ConvGeometry((1, a("in_width")), a("n_chan"), (1, a("filt_width")), (1, a("stride_width")),
+                            (0, 0, a("pad_left"), a("pad_right")), (1, a("out_width")))
+    return KernelStep(node, inputs[0], w.reshape(-1, a("n_filt")), w_type, b, b_type, geometry)
+
+
+def build_conv2d(node, inputs: list[Signal]) -> KernelStep:
+    nodes.check_channels_last(node)
+    _check_dilation(node)
+    a = node.get_attr
+    w, w_type, b, b_type = weights_and_bias(node)
+    if a("_weights_transposed", False):
+        w = np.transpose(w, (1, 2, 3, 0))  # (F, H, W, C) back to (H, W, C, F)
+    geometry = ConvGeometry((a("in_height"), a("in_width")), a("n_chan"), (a("filt_height"), a("filt_width")),
+                            (a("stride_height"), a("stride_width")),
+                            (a("pad_top"), a("pad_bottom"), a("pad_left"), a("pad_right")),
+                            (a("out_height"), a("out_width")))
+    return KernelStep(node, inputs[0], w.reshape(-1, a("n_filt")), w_type, b, b_type, geometry)
