@@ -52,3 +52,14 @@ def test_l1forge_file_counts_per_source(tmp_path, capsys):
     assert report["provenance"] == {"process": "background"}
     assert main(["data", "info", str(path)]) == 0
     assert "w_lnu 4 (66.7%)" in capsys.readouterr().out
+
+
+def test_data_dir_override(tmp_path, monkeypatch):
+    from l1forge.data import default_jets_path, default_l1_paths
+
+    monkeypatch.setenv("L1FORGE_DATA_DIR", str(tmp_path))
+    write_particles(tmp_path / "l1_ato4l.h5", l1_events(4))
+    assert default_jets_path() == tmp_path / "jets_hlf.h5"
+    assert set(default_l1_paths()) == {"background", "ato4l", "leptoquark", "h_tautau",
+                                       "hplus_taunu"}
+    assert len(load_l1_objects(process="ato4l")) == 4
