@@ -1,9 +1,10 @@
 """The jet-ID project the speed benchmarks run on, and its events.
 
-The built project `hls_projects/jet_id` (from `make demo` or `l1forge build
-l1models/jet_id.yaml`) is used when present; otherwise the card is built once, small (few
-events and epochs), into a temporary folder. Speed depends on the architecture and the
-types, which the card fixes, not on how well the weights were trained.
+The project is, in this order: the folder named by $L1FORGE_BENCH_PROJECT; the built
+`hls_projects/jet_id` (from `make demo` or `l1forge build l1models/jet_id.yaml`); otherwise
+the card built once, small (few events and epochs), into a temporary folder. Speed depends
+mostly on the architecture and the types, which the card fixes, and a little on the
+weights (they decide whether a layer's sums fit float32's exact range).
 """
 
 from __future__ import annotations
@@ -23,9 +24,19 @@ SMALL = {"data.max_events": 4000, "training.epochs": 2, "training.early_stopping
 EMULATOR_EVENTS = 1_000_000
 
 
+def _usable(project: Path) -> bool:
+    return (project / "l1forge.json").is_file() and (project / "trained" / "test_split.npz").is_file()
+
+
 @pytest.fixture(scope="session")
 def jet_id_project(tmp_path_factory) -> Path:
-    if (BUILT / "l1forge.json").is_file() and (BUILT / "trained" / "test_split.npz").is_file():
+    chosen = os.environ.get("L1FORGE_BENCH_PROJECT")
+    if chosen:
+        if not _usable(Path(chosen)):
+            pytest.fail(f"L1FORGE_BENCH_PROJECT={chosen}: not a built l1forge project (no l1forge.json "
+                        "or trained/test_split.npz)")
+        return Path(chosen)
+    if _usable(BUILT):
         return BUILT
     from l1forge.build import build_project
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from l1forge.emulate import nodes
@@ -20,6 +22,7 @@ class KernelStep(Step):
         if strategy not in SUPPORTED_STRATEGIES:
             raise UserError(f"{nodes.where(node)}: strategy '{strategy}' is not emulated; expected Latency or Resource")
         self.geometry = geometry  # a conv.ConvGeometry for convolutions
+        _check_product(node, weights)
         accum = nodes.named_type(node, "accum_t")
         self.kernel = MacKernel(nodes.where(node), weights, w_type, bias, b_type, accum,
                                 nodes.output_type(node), x, ordered=strategy == "latency")
@@ -40,6 +43,17 @@ class KernelStep(Step):
         x = arrays[0]
         out = self.kernel.run(x, tally, self.name, self.geometry)
         return out.reshape(x.shape[0], -1)
+
+
+def _check_product(node, weights) -> None:
+    """The multiplier the config selects: a plain product, or the ternary one (w in -1, 0, 1,
+    where it equals the product; it would turn a -2 into +1 times the input, so refuse it)."""
+    match = re.search(r"product::(\w+)<", node.get_attr("config_cpp") or "")
+    product = match.group(1) if match else "mult"
+    if product == "weight_ternary" and np.any(np.asarray(weights) == -2):
+        raise UserError(f"{nodes.where(node)}: ternary product with a weight of -2 is not emulated")
+    if product not in ("mult", "weight_ternary"):
+        raise UserError(f"{nodes.where(node)}: product '{product}' is not emulated; expected mult")
 
 
 def weights_and_bias(node):
