@@ -1,9 +1,10 @@
-"""Element-wise activations of nnet_activation.h: linear, ReLU, leaky ReLU, sigmoid, tanh.
+"""Element-wise activations of nnet_activation.h: linear, ReLU, leaky ReLU, ELU, sigmoid, tanh.
 
 linear and relu assign (the ReLU'd) input to the output type; leaky ReLU multiplies the
 negative side by alpha, a constant the call passes as a C++ literal converted to param_t.
 Sigmoid and tanh look their result up in a table of `table_size` entries covering
 [-8, 8) and [-4, 4): index = trunc(x * table_size / range) + table_size / 2, clamped.
+ELU keeps x >= 0 and looks the negative side up in a table over [-8, 0].
 """
 
 from __future__ import annotations
