@@ -95,7 +95,7 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
     metrics = {**trained.metrics,
                **task.firmware_metrics(card, y_test, trained.info, verification.outputs, qat_outputs)}
     tb_data.write_vendor_testbench_data(tmp, verification.inputs[:1000], verification.outputs[:1000])
-    firmware.relocate_config(tmp, dest)
+    firmware.relocate_config(tmp, dest, fw_model)
     trained_copy = tmp / "trained"
     trained_copy.mkdir()
     for item in trained.directory.iterdir():

@@ -126,9 +126,15 @@ def compile_graph(graph) -> None:
                         f"({str(err).splitlines()[0] if str(err) else type(err).__name__})") from None
 
 
-def relocate_config(built_dir: Path, final_dir: Path) -> None:
+def relocate_config(built_dir: Path, final_dir: Path, keras_model) -> None:
     """hls4ml records its output folder and model path in hls4ml_config.yml; the project is
-    built in a temporary folder and renamed, so point those entries at the final folder."""
-    config = Path(built_dir) / "hls4ml_config.yml"
-    text = config.read_text()
-    config.write_text(text.replace(str(Path(built_dir)), str(Path(final_dir).resolve())))
+    built in a temporary folder and renamed, so point those entries at the final folder.
+
+    hls4ml 1.3 saves the model as `keras_model.keras`, a format QKeras layers do not load
+    back from under TensorFlow 2.14; the model is also saved as HDF5, which they do, and
+    the config points at that file."""
+    built_dir = Path(built_dir)
+    keras_model.save(built_dir / "keras_model.h5")
+    config = built_dir / "hls4ml_config.yml"
+    text = config.read_text().replace(str(built_dir), str(Path(final_dir).resolve()))
+    config.write_text(text.replace("/keras_model.keras'", "/keras_model.h5'"))

@@ -71,7 +71,7 @@ def load_keras_model(path: Path):
     _add_supported_quantized_objects(custom_objects)
     try:
         return keras.models.load_model(str(path), custom_objects=custom_objects, compile=False)
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, TypeError) as err:
         raise UserError(f"{path}: cannot load the Keras model ({str(err).splitlines()[0]})") from None
 
 

@@ -86,7 +86,7 @@ def run_build(args) -> int:
     print(f"project {result.project_dir}")
     for key, value in content["metrics"].items():
         if isinstance(value, float):
-            print(f"  {key:24s} {value:.4f}")
+            print(f"  {key:32s} {value:.4f}")
     c = content["csim"]
     print(f"  C-simulation: {c['events']} events, {c['mismatches']} mismatches vs hls4ml predict "
           f"({c['seconds']:.2f} s)")
