@@ -46,7 +46,7 @@ def test_build_is_bit_exact_and_scores_in_firmware(built):
     m = result.manifest
     assert m["csim"]["events"] == 300 and m["csim"]["mismatches"] == 0
     assert m["task"] == ("vae" if case.startswith("ad_vae") else "autoencoder")
-    assert m["preprocessing"] == {"kind": "l1_pt_shift", "shift": 2}
+    assert m["preprocessing"] == {"kind": "l1_pt_shift", "shift": 3}
     assert m["target"]["reuse_factor"] == 1 and m["target"]["io_type"] == "io_parallel"
     assert m["report"]["estimate"]["ii"] == 1
     # the firmware's single output is the score, close to the QAT float score
@@ -72,18 +72,18 @@ def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     assert set(per_signal) == set(SIGNALS)
     for entry in per_signal.values():
         assert abs(entry["auc_firmware"] - entry["auc_float"]) < 0.01
-        assert entry["eff_at_rate"] == {"1000": None, "10000": None}  # 400 background events
+        assert entry["eff_at_rate"] == {"1000": None, "10000": None}  # 900 background events
         assert "smallest measurable FPR" in entry["reference_firmware"]["note"]
     m = json.loads((project / "l1forge.json").read_text())
     assert m["metrics"]["per_signal"] == per_signal
-    assert m["metrics"]["trigger_events"]["background"] == 400
+    assert m["metrics"]["trigger_events"]["background"] == 900
     emulator = m["metrics"]["emulator_vs_csim"]
     if case != "ad_vae_kl":
-        assert emulator == {"events": 1600, "mismatches": 0}
+        assert emulator == {"events": 2100, "mismatches": 0}
     scores = np.load(project / "trigger" / "scores.npz")
-    assert len(scores["firmware_scores"]) == 400 + 4 * 300
+    assert len(scores["firmware_scores"]) == 900 + 4 * 300
     code = main(["trigger", str(project), "--rate-hz", "200000"])
     out = capsys.readouterr().out
-    assert code == 0 and "at 200000 Hz: 400 background events" in out
+    assert code == 0 and "at 200000 Hz: 900 background events" in out
     code = main(["trigger", str(project), "--rate-hz", "1000"])
-    assert code == 2 and "smallest measurable rate is 1e+05 Hz" in capsys.readouterr().err
+    assert code == 2 and "smallest measurable rate is 4.444e+04 Hz" in capsys.readouterr().err

@@ -22,7 +22,8 @@ VAE (encoder only): with g = ReLU(head) = -log sigma^2,
 Types (input ap_fixed<B, I>, F = B - I fractional bits): differences keep the input range
 doubled (I + 1 integer bits) with 8 fractional bits, squares 2I integer bits and 8 fractional,
 the mean 2I integer bits and 12 fractional; all round and saturate. The VAE's mu^2 saturates
-at 2^12 with 2^-12 steps. These were checked against the QAT float scores on the L1 sample
+at 256 (|mu| = 16, far beyond any background event) in steps of 2^-16; the KL terms keep
+2^-17 steps; exp(-g) - 1 comes from an 8192-entry table with 17 fractional bits. These were checked against the QAT float scores on the L1 sample
 (per-signal AUC, see README); the C-simulation equals hls4ml's predict bit for bit by
 construction, and they rank events like the float score.
 """
@@ -41,10 +42,16 @@ MEAN_WEIGHT_FRACTION_BITS = 21
 DIFF_FRACTION_BITS = 8
 SQUARE_FRACTION_BITS = 8
 MEAN_FRACTION_BITS = 12
-ELU_TABLE_SIZE = 1024
-# Normalized values are O(1); an outlier of 30 standard deviations still fits.
-BATCHNORM_TYPES = {"scale": "fixed<18,6,RND,SAT>", "bias": "fixed<18,6,RND,SAT>",
-                   "result": "fixed<16,6,RND,SAT>"}
+# exp(-g) - 1 on [-8, 0] in steps of 8/8192: the table's error on exp(-g) stays below 1e-3.
+ELU_TABLE_SIZE = 8192
+LAYER_LEVEL_KEYS = ("TableSize", "table_t")
+# Normalized values are O(1), but anomalous events are exactly those far out: on the
+# default L1 sample the input normalization reaches 106 standard deviations for background
+# and 245 for A->4l. +-128 keeps all background and all but 0.2% of the signal unsaturated
+# (a saturated input still gives a large score). A constant input (MET eta) has scale
+# 1/sqrt(epsilon) = 31.6, hence 7 integer bits for the scale.
+BATCHNORM_TYPES = {"scale": "fixed<18,7,RND,SAT>", "bias": "fixed<18,7,RND,SAT>",
+                   "result": "fixed<18,8,RND,SAT>"}
 
 
 def input_fraction_bits(card: Card) -> int:
@@ -128,7 +135,6 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
     mean = _fixed(2 * integer + MEAN_FRACTION_BITS, 2 * integer, signed=False)
     # the exact sum of 57 squares: 6 more integer bits than one square
     total = _fixed(2 * integer + 6 + SQUARE_FRACTION_BITS, 2 * integer + 6, signed=False, exact=True)
-    mu_square = _fixed(24, 12, signed=False)
     g_type = "ufixed<16,5,RND,SAT>"
     return {
         PREFIX + "mask_scale": {"weight": _fixed(1, frac + 1, signed=False, exact=True),
@@ -142,19 +148,19 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
                          "result": total},
         PREFIX + "mean": {"weight": f"ufixed<{MEAN_WEIGHT_FRACTION_BITS - 4},-4,RND,SAT>", "bias": "ufixed<1,0>",
                           "accum": "auto", "result": mean},
-        PREFIX + "mu_square": {"result": mu_square},
+        PREFIX + "mu_square": {"result": "ufixed<24,8,RND,SAT>"},
         PREFIX + "mu2": {"weight": "ufixed<1,1>", "bias": "ufixed<1,0>", "accum": "auto",
-                         "result": _fixed(26, 14, signed=False)},
+                         "result": "ufixed<28,10,RND,SAT>"},
         "z_log_var_relu": {"result": g_type},
         PREFIX + "log_var": {"weight": "fixed<2,1>", "bias": "ufixed<1,0>", "accum": "auto",
                              "result": "fixed<17,6,RND,SAT>"},
-        # hls4ml 1.3 keeps ELU's table at fixed<18,8> (10 fractional bits) whatever the
-        # config says; only the size and the result type are ours.
-        PREFIX + "var_minus_one": {"result": "fixed<18,2,RND,SAT>", "TableSize": ELU_TABLE_SIZE},
-        PREFIX + "var_term": {"result": "fixed<18,6,RND,SAT>"},
-        PREFIX + "kl_terms": {"result": "ufixed<26,13,RND,SAT>"},
+        # hls4ml 1.3 reads ELU's table type from the layer's `table_t`, not from Precision.
+        PREFIX + "var_minus_one": {"result": "fixed<18,2,RND,SAT>", "TableSize": ELU_TABLE_SIZE,
+                                   "table_t": "ap_fixed<18,1,AP_RND,AP_SAT>"},
+        PREFIX + "var_term": {"result": "fixed<24,7,RND,SAT>"},
+        PREFIX + "kl_terms": {"result": "ufixed<26,9,RND,SAT>"},
         PREFIX + "kl": {"weight": "ufixed<1,0>", "bias": "ufixed<1,0>", "accum": "auto",
-                        "result": "ufixed<26,12,RND,SAT>"},
+                        "result": "ufixed<28,10,RND,SAT>"},
     }
 
 
@@ -166,7 +172,7 @@ def apply_anomaly_settings(card: Card, keras_model, config: dict[str, Any]) -> N
     the Dense's result type, or the default fixed<16,6> would wrap the value on its way out.
     Batch normalization (float in the QAT model) gets BATCHNORM_TYPES: left 'auto', its
     exact product of a 16-bit input and 16-bit scale (33 bits) would feed the next dense
-    layer and multiply its cost several times over.
+    layer and multiply its cost several times over; hls4ml's 16,6 default saturates at 32.
     Convolutions compute all their output pixels at once (ParallelizationFactor = pixels):
     hls4ml's io_parallel default computes one pixel per clock cycle, so a new event could
     enter only every <pixels> cycles (II = pixels) where the trigger needs II = 1.
@@ -191,7 +197,7 @@ def apply_anomaly_settings(card: Card, keras_model, config: dict[str, Any]) -> N
                 precision["result"] = settings["result"]
                 continue
             for key, value in settings.items():
-                if key == "TableSize":
-                    layer_cfg["TableSize"] = value
+                if key in LAYER_LEVEL_KEYS:
+                    layer_cfg[key] = value
                 else:
                     precision[key] = value

@@ -15,7 +15,7 @@ def test_background_split_and_signals_for_evaluation(l1_folder):
     card = load_card(CARDS["ad_dense_ae"], {"data.path": str(l1_folder)})
     assert task_module(card) is anomaly
     split = anomaly.prepare(card)
-    assert split.preprocessing == {"kind": "l1_pt_shift", "shift": 2}
+    assert split.preprocessing == {"kind": "l1_pt_shift", "shift": 3}
     assert split.x_train.shape[1] == 57 and split.x_train.dtype == np.float32
     assert len(split.x_train) + len(split.x_val) + int((split.y_test == 0).sum()) == 1500
     assert not split.y_train.any() and not split.y_val.any()
@@ -32,7 +32,7 @@ def test_max_events_caps_background_and_signals(l1_folder):
                                        "data.signals": ["leptoquark"]})
     split = anomaly.prepare(card)
     assert split.info["events"] == 500
-    assert split.info["test_events"] == {"background": 100, "leptoquark": 200}
+    assert split.info["test_events"] == {"background": 225, "leptoquark": 200}  # 45% of 500
 
 
 def test_a_signal_missing_from_the_sample(tmp_path, l1_folder):

@@ -63,7 +63,8 @@ def test_score_types_follow_the_cards_input_type():
 
 def test_configs_get_the_score_types_and_the_dense_linear_companions():
     card = load_card(CARDS["ad_vae"])
-    config = {"LayerName": {"score_kl": {"Precision": {"result": "auto"}},
+    config = {"LayerName": {"score_var_minus_one": {"Precision": {"result": "auto"}},
+                            "score_kl": {"Precision": {"result": "auto"}},
                             "score_kl_linear": {"Precision": {"result": "auto"}},
                             "enc1": {"Precision": {"result": "auto"}}}}
 
@@ -75,3 +76,7 @@ def test_configs_get_the_score_types_and_the_dense_linear_companions():
     assert layers["score_kl"]["Precision"]["weight"] == "ufixed<1,0>"  # 0.5 exactly
     assert layers["score_kl_linear"]["Precision"]["result"] == layers["score_kl"]["Precision"]["result"]
     assert layers["enc1"]["Precision"] == {"result": "auto"}
+    # hls4ml reads the ELU table's type and size at the layer level, not from Precision
+    elu = layers["score_var_minus_one"]
+    assert elu["table_t"] == "ap_fixed<18,1,AP_RND,AP_SAT>" and elu["TableSize"] == 8192
+    assert "table_t" not in elu["Precision"]

@@ -26,7 +26,7 @@ def test_training_stores_models_metrics_and_the_evaluation_events(trained_ae):
     assert all(0.0 <= v <= 1.0 for v in metrics["auc_qat"].values())
     x_test, y_test = trained.test_split()
     assert x_test.shape == (len(y_test), 57)
-    assert int((y_test == 0).sum()) == metrics["test_background_events"] == 300
+    assert int((y_test == 0).sum()) == metrics["test_background_events"] == 675  # 45% of 1500
     assert trained.info["test_events"]["hplus_taunu"] == 200
 
 
