@@ -94,6 +94,10 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
     qat_outputs = np.asarray(fw_model.predict(x_test[:n], batch_size=4096, verbose=0))
     metrics = {**trained.metrics,
                **task.firmware_metrics(card, y_test, trained.info, verification.outputs, qat_outputs)}
+    # Tasks whose metrics need the whole project (anomaly detection: firmware scores of every
+    # stored event, efficiencies at the card's rates) provide project_metrics.
+    if hasattr(task, "project_metrics"):
+        metrics.update(task.project_metrics(card, trained, graph, fw_model, tmp, log))
     tb_data.write_vendor_testbench_data(tmp, verification.inputs[:1000], verification.outputs[:1000])
     firmware.relocate_config(tmp, dest, fw_model)
     trained_copy = tmp / "trained"

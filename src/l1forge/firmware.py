@@ -13,8 +13,9 @@ Precision choices, and why (the firmware must compute what the QAT model compute
   the card's table size T, a step of 8/T on x_max - x (softmax_norm_type), unsigned 18-bit
   tables and sums sized to their ranges (exp in (0, 1], sum of five in [1, 5], inverse in
   [0.2, 1]) and an unsigned 16-bit result in [0, 1), so the argmax matches the QAT model's.
-- Float-only layers (sigmoid, tanh, batch normalization) use 18-bit tables / types set
-  here, so nothing silently falls back to the 16,6 model default.
+- Float-only table activations (sigmoid, tanh) use 18-bit tables and results set here, so
+  they do not fall back to the 16,6 model default. Batch normalization and convolution
+  parallelization are set for the anomaly-detection cards in l1forge.firmware_scores.
 """
 
 from __future__ import annotations
