@@ -7,6 +7,7 @@ Each command group is one module with `register(subparsers)`, which adds its par
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import warnings
@@ -44,6 +45,7 @@ def quiet_libraries() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     warnings.filterwarnings("ignore", category=UserWarning, module=r"keras(\.|$)")
     warnings.filterwarnings("ignore", category=DeprecationWarning)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def main(argv: list[str] | None = None) -> int:
