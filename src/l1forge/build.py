@@ -6,6 +6,7 @@ place only when everything, the C-simulation included, has succeeded.
 
 from __future__ import annotations
 
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,10 +101,7 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
         metrics.update(task.project_metrics(card, trained, graph, fw_model, tmp, log))
     tb_data.write_vendor_testbench_data(tmp, verification.inputs[:1000], verification.outputs[:1000])
     firmware.relocate_config(tmp, dest, fw_model)
-    trained_copy = tmp / "trained"
-    trained_copy.mkdir()
-    for item in trained.directory.iterdir():
-        (trained_copy / item.name).write_bytes(item.read_bytes())
+    shutil.copytree(trained.directory, tmp / "trained")
     t = card.target
     return {
         "card": card.name,
@@ -152,7 +150,7 @@ def rerun_csim(project_dir: str | Path, events: int = DEFAULT_CSIM_EVENTS,
     from l1forge.hls_project import load_graph
 
     project_dir = Path(project_dir)
-    content = manifest.read_manifest(project_dir)
+    manifest.read_manifest(project_dir)  # refuses a folder that is not an l1forge project
     split = project_dir / "trained" / "test_split.npz"
     if not split.is_file():
         raise UserError(f"{project_dir}: no trained/test_split.npz; rebuild with `l1forge build`")

@@ -6,6 +6,8 @@ without the `generate` extra (pythia8mc, fastjet).
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from l1forge.errors import UserError
@@ -20,26 +22,23 @@ NEUTRINOS = (12, 14, 16)
 PYTHIA_MAX_SEED = 900_000_000
 
 
-def import_pythia():
+def _import_generator(module: str):
+    """Import one of the optional extra's modules, or say how to install it."""
     try:
-        import pythia8mc
+        return importlib.import_module(module)
     except ImportError as err:
         raise UserError(
             "generation needs the optional extra 'generate' (pythia8mc, fastjet): "
             "pip install -e '.[generate]'"
         ) from err
-    return pythia8mc
+
+
+def import_pythia():
+    return _import_generator("pythia8mc")
 
 
 def import_fastjet():
-    try:
-        import fastjet
-    except ImportError as err:
-        raise UserError(
-            "generation needs the optional extra 'generate' (pythia8mc, fastjet): "
-            "pip install -e '.[generate]'"
-        ) from err
-    return fastjet
+    return _import_generator("fastjet")
 
 
 def make_pythia(settings: tuple, seed: int):
