@@ -85,3 +85,29 @@ def test_rebuild_reuses_the_trained_model_and_interrupt_leaves_the_old_project(b
     assert code == 2
     assert (result.project_dir / "l1forge.json").read_text() == before
     assert not [p for p in projects.iterdir() if p.name.startswith(".jet_id")]
+
+
+def test_test_bench_compiles_only_after_hls4ml_has_rewritten_the_project(built, monkeypatch):
+    """hls4ml's compile() deletes and re-copies firmware/ap_types; a test bench compiled
+    alongside it once failed on a missing ap_fixed.h. The build must order the two."""
+    from l1forge import build, firmware
+
+    projects, _ = built
+    events = []
+    real_compile = firmware.compile_graph
+
+    def compile_graph(graph):
+        events.append("compile starts")
+        real_compile(graph)
+        events.append("compile returns")
+
+    def start_testbench_build(graph, project_dir):
+        events.append("test bench starts")
+        assert (Path(project_dir) / "firmware" / "ap_types" / "ap_fixed.h").is_file()
+        raise KeyboardInterrupt  # enough has been seen; abandon the build
+
+    monkeypatch.setattr(firmware, "compile_graph", compile_graph)
+    monkeypatch.setattr(build.csim, "start_testbench_build", start_testbench_build)
+    with pytest.raises(KeyboardInterrupt):
+        build_project(JET_ID, projects, overrides=SMALL, csim_events=100, log=lambda m: None)
+    assert events == ["compile starts", "compile returns", "test bench starts"]

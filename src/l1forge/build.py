@@ -81,18 +81,20 @@ def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: i
     fw_model = task.firmware_model(card, qat_model)
     log("converting with hls4ml and compiling the firmware C++ (g++)")
     graph = firmware.convert(card, fw_model, tmp)
-    graph.write()
-    pending = csim.start_testbench_build(graph, tmp)
+    # hls4ml's compile() writes the project again (it deletes and re-copies firmware/ap_types),
+    # so the test bench may only start compiling once it has returned. The QAT model's
+    # predictions run while g++ builds the test bench.
     firmware.compile_graph(graph)
-    csim.finish_testbench_build(pending, tmp)
+    pending = csim.start_testbench_build(graph, tmp)
     x_test, y_test = trained.test_split()
     n = min(csim_events, len(x_test))
+    qat_outputs = np.asarray(fw_model.predict(x_test[:n], batch_size=4096, verbose=0))
+    csim.finish_testbench_build(pending, tmp)
     log(f"C-simulation over {n} test events")
     verification = csim.verify(graph, tmp, x_test[:n])
     if verification.comparison.mismatches:
         log(f"WARNING: {verification.comparison.mismatches} C-simulation values differ from hls4ml predict")
     emulator_check = check_emulator(graph, verification)
-    qat_outputs = np.asarray(fw_model.predict(x_test[:n], batch_size=4096, verbose=0))
     metrics = {**trained.metrics,
                **task.firmware_metrics(card, y_test, trained.info, verification.outputs, qat_outputs)}
     # Tasks whose metrics need the whole project (anomaly detection: firmware scores of every

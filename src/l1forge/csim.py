@@ -85,8 +85,9 @@ def testbench_source(graph) -> str:
 
 
 def start_testbench_build(graph, project_dir: Path) -> subprocess.Popen:
-    """Write the test bench into a written project and start g++ on it (runs alongside
-    hls4ml's own library build; call `finish_testbench_build` to wait)."""
+    """Write the test bench into a written and compiled project and start g++ on it; call
+    `finish_testbench_build` to wait. Never start it before hls4ml's `compile()` returns:
+    that call rewrites the project folder, and g++ would read half-copied headers."""
     compiler = require_compiler()
     project_dir = Path(project_dir)
     name = graph.config.get_project_name()
