@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import l1_events, write_arff, write_csv, write_numpy_split, write_particles
+from sample_writers import l1_events, write_arff, write_csv, write_numpy_split, write_particles
 
 from l1forge.cli import main
 from l1forge.data import JET_FEATURES, load_jets, load_l1_objects

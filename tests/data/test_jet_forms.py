@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import write_arff, write_csv, write_numpy_split, write_parquet
+from sample_writers import write_arff, write_csv, write_numpy_split, write_parquet
 
 from l1forge.cli import main
 from l1forge.data import JET_CLASSES, JET_FEATURES, load_jets

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from conftest import l1_events, write_particles
+from sample_writers import l1_events, write_particles
 
 from l1forge.cli import main
 from l1forge.data import info, l1_reader, load_l1_objects
