@@ -54,19 +54,27 @@ def score_distributions(path: Path, processes, by_label) -> Path:
     return _save(fig, path)
 
 
-def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 5))
+def _signal_rocs(by_label):
+    """(label, is_firmware, fpr, tpr) for every signal: firmware curve first, then float."""
     bkg_float, bkg_fw = by_label[0]
     for label, (float_scores, fw_scores) in sorted(by_label.items()):
         if label == 0:
             continue
-        colour = COLOURS[label % len(COLOURS)]
-        fpr, tpr, _ = metrics.roc_curve(bkg_fw, fw_scores)
-        auc_fw = metrics.auc(bkg_fw, fw_scores)
-        ax.plot(fpr[1:], tpr[1:], color=colour, label=f"{processes[label]} (AUC {auc_fw:.3f})")
-        fpr, tpr, _ = metrics.roc_curve(bkg_float, float_scores)
-        ax.plot(fpr[1:], tpr[1:], color=colour, linestyle="--")
+        for firmware, bkg, sig in ((True, bkg_fw, fw_scores), (False, bkg_float, float_scores)):
+            fpr, tpr, _ = metrics.roc_curve(bkg, sig)
+            yield label, firmware, fpr, tpr
+
+
+def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 5))
+    bkg_fw = by_label[0][1]
+    for label, firmware, fpr, tpr in _signal_rocs(by_label):
+        if firmware:
+            auc_fw = metrics.auc(bkg_fw, by_label[label][1])
+            name = f"{processes[label]} (AUC {auc_fw:.3f})"
+        ax.plot(fpr[1:], tpr[1:], color=COLOURS[label % len(COLOURS)],
+                linestyle="-" if firmware else "--", label=name if firmware else None)
     for rate in rates_hz:
         ax.axvline(rate / BUNCH_CROSSING_HZ, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
@@ -81,17 +89,12 @@ def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
 def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 5))
-    bkg_float, bkg_fw = by_label[0]
-    n = max(len(bkg_fw), 1)
-    for label, (float_scores, fw_scores) in sorted(by_label.items()):
-        if label == 0:
-            continue
-        colour = COLOURS[label % len(COLOURS)]
-        for bkg, sig, style in ((bkg_fw, fw_scores, "-"), (bkg_float, float_scores, "--")):
-            fpr, tpr, _ = metrics.roc_curve(bkg, sig)
-            keep = fpr >= 1.0 / n
-            ax.step(fpr[keep] * BUNCH_CROSSING_HZ, tpr[keep], where="post", color=colour,
-                    linestyle=style, label=processes[label] if style == "-" else None)
+    n = max(len(by_label[0][1]), 1)
+    for label, firmware, fpr, tpr in _signal_rocs(by_label):
+        keep = fpr >= 1.0 / n
+        ax.step(fpr[keep] * BUNCH_CROSSING_HZ, tpr[keep], where="post",
+                color=COLOURS[label % len(COLOURS)], linestyle="-" if firmware else "--",
+                label=processes[label] if firmware else None)
     for rate in rates_hz:
         ax.axvline(rate, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
