@@ -166,21 +166,14 @@ def compare(csim: np.ndarray, reference: np.ndarray, max_examples: int = 20) -> 
 
 
 def quantize_inputs(graph, x: np.ndarray) -> np.ndarray:
-    """The firmware's view of inputs: values rounded and saturated into the input type.
+    """The firmware's view of inputs: each double converted to the input type as the test
+    bench's `nnet::convert_data` does (the type's own rounding and overflow modes; the
+    emulator's conversion, proven equal to ap_fixed's)."""
+    from l1forge.emulate.fixed import from_precision
+    from l1forge.emulate.quantize import quantize_real
 
-    l1forge always gives the input type AP_RND and AP_SAT (see l1forge.firmware), so this is
-    round-half-up on the LSB grid, clipped to the representable range.
-    """
-    precision = graph.get_input_variables()[0].type.precision
-    rounding = str(getattr(precision, "rounding_mode", "")).upper()
-    saturation = str(getattr(precision, "saturation_mode", "")).upper()
-    if "RND" not in rounding or "SAT" not in saturation or "RND_" in rounding:
-        raise UserError(f"input type {precision} is not AP_RND/AP_SAT; regenerate the project")
-    frac = precision.width - precision.integer
-    lo = -(2 ** (precision.width - 1)) if precision.signed else 0
-    hi = 2 ** (precision.width - (1 if precision.signed else 0)) - 1
-    steps = np.floor(np.asarray(x, dtype=np.float64) * 2.0**frac + 0.5)
-    return np.clip(steps, lo, hi) / 2.0**frac
+    ftype = from_precision(graph.get_input_variables()[0].type.precision, "input")
+    return quantize_real(x, ftype) / 2.0**ftype.frac
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ def test_a_single_flipped_low_bit_is_a_mismatch():
     assert csim.compare(reference, reference.copy()).mismatches == 0
 
 
-class _Precision:
-    def __init__(self, width, integer, signed=True, rounding="RND", saturation="SAT"):
-        self.width, self.integer, self.signed = width, integer, signed
-        self.rounding_mode, self.saturation_mode = rounding, saturation
+def _Precision(width, integer, rounding="RND", saturation="SAT"):
+    from hls4ml.model.types import FixedPrecisionType
+
+    return FixedPrecisionType(width, integer, True, rounding, saturation)
 
 
 class _Var:
@@ -79,7 +79,8 @@ def test_input_quantization_rounds_half_up_and_saturates():
     assert np.array_equal(q, [[1 / 32, 0.0, 1 / 32, 4 - 1 / 32, -4.0, 4 - 1 / 32]])
 
 
-def test_input_quantization_refuses_types_it_does_not_model():
-    graph = _Graph(_Precision(8, 3, rounding="TRN", saturation="WRAP"))
-    with pytest.raises(UserError, match="not AP_RND/AP_SAT"):
-        csim.quantize_inputs(graph, np.zeros((1, 16)))
+def test_input_quantization_follows_the_input_types_own_modes():
+    graph = _Graph(_Precision(8, 3, rounding="TRN", saturation="WRAP"))  # floor, wrap at +-4
+    x = np.array([[0.5 / 32, -0.5 / 32, 1.49 / 32, 4.0, -4.0 - 1 / 32, 3.99]])
+    q = csim.quantize_inputs(graph, x)
+    assert np.array_equal(q, [[0.0, -1 / 32, 1 / 32, -4.0, 4 - 1 / 32, 3.96875]])
