@@ -14,8 +14,15 @@ Precision choices, and why (the firmware must compute what the QAT model compute
   tables and sums sized to their ranges (exp in (0, 1], sum of five in [1, 5], inverse in
   [0.2, 1]) and an unsigned 16-bit result in [0, 1), so the argmax matches the QAT model's.
 - Float-only table activations (sigmoid, tanh) use 18-bit tables and results set here, so
-  they do not fall back to the 16,6 model default. Batch normalization and convolution
-  parallelization are set for the anomaly-detection cards in l1forge.firmware_scores.
+  they do not fall back to the 16,6 model default.
+- Batch normalization (float in the QAT model) gets BATCHNORM_TYPES: left 'auto', its exact
+  product of a 16-bit input and a 16-bit scale (33 bits) would feed the next weighted layer
+  and multiply its cost several times over; hls4ml's 16,6 default saturates at 32.
+- Convolutions compute all their output pixels at once (ParallelizationFactor = pixels) when
+  the reuse factor is 1: hls4ml's io_parallel default computes one pixel per clock cycle, so
+  a new event could enter only every <pixels> cycles where the trigger needs II = 1.
+- Anomaly-detection cards compute their score in firmware; those layers' types are set in
+  l1forge.firmware_scores.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from l1forge.card import Card
 from l1forge.errors import UserError
@@ -43,6 +52,14 @@ def softmax_norm_type(table_size: int) -> str:
     address_bits = table_size.bit_length() - 1
     return f"ap_ufixed<{address_bits + 4},3,AP_RND,AP_SAT>"
 TABLE_ACTIVATIONS = {"sigmoid", "tanh"}
+# Normalized values are O(1), but anomalous events are exactly those far out: on the
+# default L1 sample the input normalization reaches 106 standard deviations for background
+# and 245 for A->4l. +-128 keeps all background and all but 0.2% of the signal unsaturated
+# (a saturated input still gives a large score). A constant input (MET eta) has scale
+# 1/sqrt(epsilon) = 31.6, hence 7 integer bits for the scale.
+BATCHNORM_TYPES = {"scale": "fixed<18,7,RND,SAT>", "bias": "fixed<18,7,RND,SAT>",
+                   "result": "fixed<18,8,RND,SAT>"}
+CONVOLUTIONS = ("Conv1D", "Conv2D", "QConv1D", "QConv2D")
 
 
 def input_precision(card: Card) -> str:
@@ -82,11 +99,17 @@ def hls_config(card: Card, keras_model) -> dict[str, Any]:
             precision["table"] = "fixed<18,8,RND,SAT>"
             layer_cfg["TableSize"] = target.softmax_table_size
         layer_cfg["ReuseFactor"] = target.reuse_factor
+        layer_kind = by_type.get(name)
+        if layer_kind == "BatchNormalization":
+            precision.update(BATCHNORM_TYPES)
+        elif layer_kind in CONVOLUTIONS and target.reuse_factor == 1:
+            pixels = int(np.prod(keras_model.get_layer(name).output_shape[1:-1]))
+            layer_cfg["ParallelizationFactor"] = pixels
     if card.task in ("autoencoder", "vae"):
         # The anomaly score is computed in firmware: its layers' types (l1forge.firmware_scores).
-        from l1forge.firmware_scores import apply_anomaly_settings
+        from l1forge.firmware_scores import apply_score_settings
 
-        apply_anomaly_settings(card, keras_model, config)
+        apply_score_settings(card, config)
     return config
 
 

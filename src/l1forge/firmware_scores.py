@@ -2,9 +2,8 @@
 
 The firmware's single output is the score, so the C-simulation checks it bit for bit.
 Every score layer is named `score_*`; `score_precisions` gives each one its fixed-point
-types and `firmware.hls_config` applies them through `apply_anomaly_settings` (hls4ml's
-defaults, fixed<16,6> with wrap, would overflow the squared errors), with the batch
-normalization types and convolution parallelization the AD cards need.
+types and `firmware.hls_config` applies them through `apply_score_settings` (hls4ml's
+defaults, fixed<16,6> with wrap, would overflow the squared errors).
 
 Autoencoders (dense and convolutional): the mean over the 57 inputs of the squared error,
 with zero-padded objects masked as in arXiv:2108.03986 (there the loss multiplies the
@@ -49,15 +48,6 @@ MEAN_FRACTION_BITS = 12
 # exp(-g) - 1 on [-8, 0] in steps of 8/8192: the table's error on exp(-g) stays below 1e-3.
 ELU_TABLE_SIZE = 8192
 LAYER_LEVEL_KEYS = ("TableSize", "table_t")
-# Normalized values are O(1), but anomalous events are exactly those far out: on the
-# default L1 sample the input normalization reaches 106 standard deviations for background
-# and 245 for A->4l. +-128 keeps all background and all but 0.2% of the signal unsaturated
-# (a saturated input still gives a large score). A constant input (MET eta) has scale
-# 1/sqrt(epsilon) = 31.6, hence 7 integer bits for the scale.
-BATCHNORM_TYPES = {"scale": "fixed<18,7,RND,SAT>", "bias": "fixed<18,7,RND,SAT>",
-                   "result": "fixed<18,8,RND,SAT>"}
-
-
 def input_fraction_bits(card: Card) -> int:
     return card.quantization.input_bits - card.quantization.input_integer
 
@@ -168,29 +158,13 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
     }
 
 
-def apply_anomaly_settings(card: Card, keras_model, config: dict[str, Any]) -> None:
-    """Anomaly-detection settings in an hls4ml config made by `config_from_keras_model`:
-    the score layers' types, batch normalization types, convolution parallelization.
+def apply_score_settings(card: Card, config: dict[str, Any]) -> None:
+    """The score layers' types in an hls4ml config made by `config_from_keras_model`.
 
     A plain Keras Dense gets a companion `<name>_linear` activation from hls4ml; it must carry
     the Dense's result type, or the default fixed<16,6> would wrap the value on its way out.
-    Batch normalization (float in the QAT model) gets BATCHNORM_TYPES: left 'auto', its
-    exact product of a 16-bit input and 16-bit scale (33 bits) would feed the next dense
-    layer and multiply its cost several times over; hls4ml's 16,6 default saturates at 32.
-    Convolutions compute all their output pixels at once (ParallelizationFactor = pixels):
-    hls4ml's io_parallel default computes one pixel per clock cycle, so a new event could
-    enter only every <pixels> cycles (II = pixels) where the trigger needs II = 1.
     """
     layers = config["LayerName"]
-    for layer in keras_model.layers:
-        kind = layer.__class__.__name__
-        if layer.name not in layers:
-            continue
-        if kind == "BatchNormalization":
-            layers[layer.name].setdefault("Precision", {}).update(BATCHNORM_TYPES)
-        elif kind in ("Conv2D", "QConv2D") and card.target.reuse_factor == 1:
-            height, width = layer.output_shape[1:3]
-            layers[layer.name]["ParallelizationFactor"] = int(height * width)
     for name, settings in score_precisions(card).items():
         for target in (name, f"{name}_linear"):
             if target not in layers:

@@ -68,10 +68,7 @@ def test_configs_get_the_score_types_and_the_dense_linear_companions():
                             "score_kl_linear": {"Precision": {"result": "auto"}},
                             "enc1": {"Precision": {"result": "auto"}}}}
 
-    class Model:
-        layers = []
-
-    firmware_scores.apply_anomaly_settings(card, Model(), config)
+    firmware_scores.apply_score_settings(card, config)
     layers = config["LayerName"]
     assert layers["score_kl"]["Precision"]["weight"] == "ufixed<1,0>"  # 0.5 exactly
     assert layers["score_kl_linear"]["Precision"]["result"] == layers["score_kl"]["Precision"]["result"]

@@ -75,4 +75,4 @@ def test_hls_config_gives_the_score_layers_their_types(trained_ae):
     for name in ("score_mask_scale", "score_mask", "score_diff", "score_square", "score_sum", "score_mean"):
         assert layers[name]["Precision"]["result"] == expected[name]["result"]
     assert layers["score_mean_linear"]["Precision"]["result"] == expected["score_mean"]["result"]
-    assert layers["input_bn"]["Precision"]["result"] == firmware_scores.BATCHNORM_TYPES["result"]
+    assert layers["input_bn"]["Precision"]["result"] == firmware.BATCHNORM_TYPES["result"]

@@ -1,0 +1,42 @@
+"""hls4ml configuration chosen for any card: batch normalization types and convolution
+parallelization apply to every task, not only to the anomaly-detection cards."""
+
+import yaml
+
+from l1forge import firmware
+from l1forge.card import load_card
+from l1forge.models.network import build_network
+
+LAYERS = [
+    {"type": "batchnorm", "name": "bn"},
+    {"type": "reshape", "name": "image", "shape": [4, 4, 1]},
+    {"type": "conv2d", "name": "conv", "filters": 2, "kernel": [3, 3], "padding": "valid"},
+    {"type": "relu", "name": "conv_act"},
+    {"type": "flatten", "name": "flat"},
+    {"type": "dense", "name": "out", "units": 5},
+    {"type": "softmax", "name": "softmax"},
+]
+
+
+def _card(tmp_path, reuse_factor):
+    raw = {"name": "jet_cnn", "task": "jet_id",
+           "model": {"input_shape": [16], "layers": LAYERS},
+           "target": {"reuse_factor": reuse_factor}}
+    path = tmp_path / "jet_cnn.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return load_card(path)
+
+
+def test_a_jet_id_card_with_batchnorm_and_conv_gets_the_firmware_settings(tmp_path):
+    card = _card(tmp_path, 1)
+    layers = firmware.hls_config(card, build_network(card))["LayerName"]
+    assert layers["bn"]["Precision"]["result"] == firmware.BATCHNORM_TYPES["result"]
+    assert layers["bn"]["Precision"]["scale"] == firmware.BATCHNORM_TYPES["scale"]
+    assert layers["conv"]["ParallelizationFactor"] == 4  # 2 x 2 output pixels: II = 1
+    assert "ParallelizationFactor" not in layers["out"]
+
+
+def test_with_a_reuse_factor_the_convolution_keeps_hls4ml_s_pixel_loop(tmp_path):
+    card = _card(tmp_path, 2)
+    layers = firmware.hls_config(card, build_network(card))["LayerName"]
+    assert layers["conv"].get("ParallelizationFactor", 1) == 1  # hls4ml's default
