@@ -21,6 +21,10 @@ Precision choices, and why (the firmware must compute what the QAT model compute
 - Convolutions compute all their output pixels at once (ParallelizationFactor = pixels) when
   the reuse factor is 1: hls4ml's io_parallel default computes one pixel per clock cycle, so
   a new event could enter only every <pixels> cycles where the trigger needs II = 1.
+- A quantized leaky ReLU (QKeras quantized_relu with a negative slope s and I integer bits)
+  clips its input below -2^I, so its output never goes below -s * 2^I; hls4ml's LeakyReLU
+  does not clip. The layer feeding it therefore gets a result type that saturates at
+  [-2^I, 2^I) and keeps every fractional bit of the exact sum (`saturate_before_leaky_relu`).
 - Anomaly-detection cards compute their score in firmware; those layers' types are set in
   l1forge.firmware_scores.
 """
@@ -105,12 +109,52 @@ def hls_config(card: Card, keras_model) -> dict[str, Any]:
         elif layer_kind in CONVOLUTIONS and target.reuse_factor == 1:
             pixels = int(np.prod(keras_model.get_layer(name).output_shape[1:-1]))
             layer_cfg["ParallelizationFactor"] = pixels
+    saturate_before_leaky_relu(card, keras_model, layers)
     if card.task in ("autoencoder", "vae"):
         # The anomaly score is computed in firmware: its layers' types (l1forge.firmware_scores).
         from l1forge.firmware_scores import apply_score_settings
 
         apply_score_settings(card, config)
     return config
+
+
+def _leaky_integer_bits(keras_layer) -> int | None:
+    """I of a QKeras quantized_relu with a negative slope; None for any other layer."""
+    quantizer = getattr(keras_layer, "quantizer", None)
+    if quantizer is None or not getattr(quantizer, "negative_slope", 0):
+        return None
+    return int(quantizer.integer)
+
+
+def _fraction_bound(card: Card) -> int:
+    """An upper bound on the fractional bits of any sum feeding an activation: the widest
+    input to a weighted layer (card input, quantized activation, batch normalization)
+    plus the widest weight or bias, and 4 bits for average pooling."""
+    q = card.quantization
+    widest_input = max(q.input_bits - q.input_integer, q.activation_bits - q.activation_integer,
+                       10, *(layer.activation_bits - q.activation_integer for layer in card.model.layers))
+    widest_weight = max(q.weight_bits, *(layer.weight_bits for layer in card.model.layers)) - q.weight_integer
+    return widest_input + max(widest_weight, q.bias_bits - q.bias_integer) + 4
+
+
+def saturate_before_leaky_relu(card: Card, keras_model, layers: dict[str, Any]) -> None:
+    """Give the layer feeding each quantized leaky ReLU the clip QKeras applies (see above)."""
+    for keras_layer in keras_model.layers:
+        integer = _leaky_integer_bits(keras_layer)
+        if integer is None:
+            continue
+        feeding = [other for other in keras_model.layers if other.output is keras_layer.input]
+        if not feeding or feeding[0].name not in layers:
+            continue
+        before = feeding[0]
+        if before.__class__.__name__ == "BatchNormalization":
+            frac, rounding = 10, "RND"  # BATCHNORM_TYPES' fractional bits and rounding
+        else:
+            frac, rounding = _fraction_bound(card), "TRN"  # exact: F covers every bit of the sum
+        result = f"fixed<{integer + 1 + frac},{integer + 1},{rounding},SAT>"
+        for name in (before.name, f"{before.name}_linear"):
+            if name in layers:
+                layers[name].setdefault("Precision", {})["result"] = result
 
 
 def convert(card: Card, keras_model, output_dir: Path):

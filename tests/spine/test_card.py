@@ -75,6 +75,8 @@ BAD_CARDS = [
     (minimal().replace("name: tiny", "name: my-model"), "a C identifier"),
     (minimal().replace("name: tiny", "name: class"), "not a C++ keyword"),
     (minimal().replace("{type: relu}", "{type: rleu}"), "did you mean 'relu'"),
+    (minimal().replace("{type: relu}", "{type: leaky_relu, alpha: 0.3}"), "power of two below 1"),
+    (minimal().replace("{type: relu}", "{type: leaky_relu, alpha: 1.0}"), "got 1.0"),
     (minimal("target:\n  io_type: io_streem\n"), "did you mean 'io_stream'"),
     (minimal("target:\n  reuse_factor: 0\n"), "at least 1, got 0"),
     (minimal("trigger:\n  rates_hz: [40000000]\n"), "below 40 MHz"),

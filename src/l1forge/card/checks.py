@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import replace
 
 from l1forge.card.schema import (
@@ -87,6 +88,9 @@ def _check_layers(card: Card) -> None:
                 bad(src, f"{where}", f"two positive kernel/pool sizes, got {list(sizes)}")
         if layer.type == "reshape" and (not layer.shape or any(d <= 0 for d in layer.shape)):
             bad(src, f"{where}.shape", f"positive sizes, got {list(layer.shape)}")
+        if layer.type == "leaky_relu" and not _power_of_two_below_one(layer.alpha):
+            bad(src, f"{where}.alpha", "a negative slope that is a power of two below 1 "
+                f"(QKeras' quantized_relu needs it), such as 0.25 or 0.125, got {layer.alpha}")
         if layer.padding not in ("same", "valid"):
             bad(src, f"{where}.padding", f"same or valid, got '{layer.padding}'")
         for key in ("weight_bits", "activation_bits"):
@@ -95,6 +99,13 @@ def _check_layers(card: Card) -> None:
                 bad(src, f"{where}.{key}", f"a bit width from 2 to 32 (0 = card default), got {value}")
     if model.vae_score not in ("kl", "mu2"):
         bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
+
+
+def _power_of_two_below_one(value: float) -> bool:
+    if not 0 < value < 1:
+        return False
+    mantissa, _ = math.frexp(value)
+    return mantissa == 0.5
 
 
 def _check_quantization(card: Card) -> None:

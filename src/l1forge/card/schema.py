@@ -46,7 +46,7 @@ class LayerSpec:
     kernel: tuple[int, ...] = (3, 3)
     pool: tuple[int, ...] = (2, 2)
     shape: tuple[int, ...] = ()
-    alpha: float = 0.3
+    alpha: float = 0.25  # leaky_relu negative slope: a power of two (QKeras' requirement)
     padding: str = "same"
     # Per-layer quantizer overrides; 0 means the card's default.
     weight_bits: int = 0
