@@ -108,3 +108,17 @@ def test_unknown_tool_version_is_read_with_a_warning(vendor_only):
     report = make_report(vendor_only)
     assert report["vendor"]["version"] == "2031.1" and report["vendor"]["dsp"] == 73
     assert any("2031.1" in w and "not checked against" in w for w in report["warnings"])
+
+
+@pytest.mark.parametrize("part,io_type,expected", [
+    ("xcu250-figd2104-2L-e", "io_parallel", []),
+    ("xcvu13p-flga2577-2-e", "io_stream", ["io_stream has been checked on one"]),
+    ("xczu3eg-sbva484-1-e", "io_parallel", ["at -1 take latency as a lower bound"]),
+    ("xc7z020clg400-1", "io_parallel", ["a 7-series part is slower"]),
+])
+def test_the_report_says_when_a_design_is_outside_the_calibrated_range(tmp_path, part, io_type, expected):
+    report = make_report(hls4ml_folder(tmp_path / "p", part=part, io_type=io_type), graph=jet_like())
+    range_notes = [w for w in report["warnings"] if w.startswith("estimate: ")]
+    assert len(range_notes) == len(expected)
+    for note, words in zip(range_notes, expected):
+        assert words in note

@@ -10,6 +10,7 @@ UltraScale+) 27x18.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from l1forge.errors import UserError
@@ -52,6 +53,13 @@ PARTS = {p.name: p for p in (
     Part("xc7z020", "7-series", 53_200, 106_400, 220, 280, 0),
     Part("xc7z007s", "7-series", 14_400, 28_800, 66, 100, 0),
 )}
+
+
+def speed_grade(part: str) -> int | None:
+    """The speed grade in a full part string (`xcu250-figd2104-2L-e` -> 2,
+    `xc7z020clg400-1` -> 1); None when the string names none."""
+    match = re.search(r"-(\d)[a-z]*(?:-[a-z])?$", str(part).strip().lower())
+    return int(match.group(1)) if match else None
 
 
 def known_parts() -> list[str]:
