@@ -24,3 +24,23 @@ def test_calibration_projects(reference, project, figures):
         assert abs(estimate[key] - vendor[key]) / vendor[key] <= tolerance, key
     assert estimate["bram_18k"] == vendor["bram_18k"] == 4
     assert report["part"]["name"] == "xcu250"
+
+
+def test_io_stream_calibration_project(reference, tmp_path):
+    """The SVHN CNN report (Vivado HLS 2020.1, io_stream) fixed the dataflow rules: latency
+    = slowest process + one cycle per process + start, and the process flip-flop factor."""
+    pytest.importorskip("tensorflow")
+    from l1forge.report.reference_cases import build_cases
+
+    name = "calibration/vivado2020-svhn-cnn-pruned-stream"
+    [folder] = build_cases(reference, tmp_path, only=(name,))
+    report = make_report(folder)
+    estimate, vendor = report["estimate"], report["vendor"]
+    assert (vendor["latency_cycles"], vendor["ii"]) == (1044, 1028)
+    assert estimate["latency_cycles"] == 1044 and estimate["ii"] == 1028
+    processes = [row for row in estimate["per_layer"] if row["kind"] != "input"]
+    assert max(row["latency_cycles"] for row in processes) == 1027  # the first convolution
+    assert abs(estimate["ff"] - vendor["ff"]) / vendor["ff"] <= 0.05
+    # an element-wise process holds one pixel's hardware: 16 channels, not 30 x 30 x 16
+    relu = next(row for row in processes if row["name"] == "conv_act_0")
+    assert relu["lut"] < 2000

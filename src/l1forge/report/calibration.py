@@ -71,7 +71,17 @@ class Calibration:
     # HLS, gives 86550 with the jet-tagger weights (relu: 38 vs 28 LUTs per value).
     lut_scale: dict = field(default_factory=lambda: {"Vivado HLS": 1.0, "Vitis HLS": 1.18})
     stream_start_cycles: int = 1  # dataflow start handshake
-    stream_overhead_cycles: int = 2  # read-to-write cycles a dense process adds in io_stream
+    stream_cycles_per_process: int = 1  # what each dataflow process adds to the region's latency
+    # Flip-flops of an io_stream process against the same logic in io_parallel: each
+    # pipelined pixel loop registers what it reads and what it writes. The SVHN CNN
+    # report (calibration) has 47025 FFs in its processes where the io_parallel rules
+    # give 23232: 2.0.
+    stream_ff_scale: float = 2.0
+    stream_overhead_cycles: int = 2  # read-to-write cycles a softmax process adds in io_stream
+    # A streamed dense process: its output is written one cycle after the kernel's last
+    # register (the SVHN CNN report, Vivado HLS 2020.1: Dense 10 and Dense 42 exactly,
+    # Dense 64 one cycle short).
+    stream_dense_write_cycles: int = 1
     # io_stream FIFOs, from the SVHN CNN report (Vivado HLS 2020.1; no model, so it is
     # not a validation case): 496 FIFOs, 14972 LUT, 5 FF each when 1-4 deep; FIFOs of
     # 576+ bits took one BRAM_18K each, 256-bit ones none.

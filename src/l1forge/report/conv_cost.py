@@ -60,7 +60,7 @@ def conv_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
         return LayerCost(
             name=layer.name, kind="conv", dsp=kernel.dsp, lut=kernel.lut + line_lut,
             ff=kernel.ff + window_ff, bram_18k=kernel.bram_18k, cycles=latency, ii=latency + 1,
-            fill_cycles=kernel.cycles + 3, out_bits=out_bits,
+            process=True, out_bits=out_bits,
             notes=kernel.notes + ("io_stream convolution: one kernel, one pixel per RF cycles",))
     partitions = int(layer.get_attr("n_partitions", 1) or 1)
     copies = max(out_pixels // max(partitions, 1), 1)
@@ -89,7 +89,7 @@ def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
         latency = in_pixels + 3
         return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=pool * n_chan * io.in_bits.width,
-                         cycles=latency, ii=latency + 1, fill_cycles=3,
+                         cycles=latency, ii=latency + 1, process=True,
                          out_bits=n_out * io.out_bits.width)
     cycles, head, tail = split_delay(delay, target.budget_ns)
     return LayerCost(name=layer.name, kind="pooling", lut=lut, cycles=cycles, head_ns=head,

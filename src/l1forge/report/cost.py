@@ -31,7 +31,7 @@ class LayerCost:
     io_parallel: `cycles` registers inside the layer; `head_ns` is the logic before the
     first of them and `delay_ns` the logic after the last (all of it when cycles == 0),
     which the schedule chains with the neighbours. io_stream: `cycles` is the process
-    latency, `ii` its interval, and `fill_cycles` how long the last input takes to come out.
+    latency, `ii` its interval, and `process` says the layer's model already made it one.
     """
 
     name: str
@@ -44,7 +44,7 @@ class LayerCost:
     ii: int = 1
     head_ns: float = 0.0
     delay_ns: float = 0.0
-    fill_cycles: int = 0
+    process: bool = False
     out_bits: int = 0  # bits of the output values that are not constants
     notes: tuple[str, ...] = field(default_factory=tuple)
 

@@ -48,6 +48,7 @@ CONVOLUTIONS = {"Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D", "Conv2
                 "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"}
 POOLING = {"Pooling1D", "Pooling2D", "GlobalPooling1D", "GlobalPooling2D"}
 MERGES = {"Merge", "Dot"}
+ELEMENTWISE = (ACTIVATIONS - {"Softmax"}) | {"BatchNormalization", "ApplyAlpha"}
 BRAM18_BITS = 18 * 1024
 
 
@@ -89,18 +90,23 @@ def layer_cost(layer, io: LayerIO, target: Target) -> LayerCost:
 
 def streamed(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
     """Turn a layer's logic into a dataflow process (io_stream)."""
-    if cost.fill_cycles or cost.kind == "input":
+    if cost.process or cost.kind == "input":
         return cost  # already a process (convolution, pooling, stream copies) or a port
     channels = io.in_shape[-1] if io.in_shape else 1
     pixels = max(io.n_in // max(channels, 1), 1)
-    if cost.kind in ("dense",) or cost.kind.startswith("softmax"):
-        reads = pixels if cost.kind == "dense" else 1
+    if cost.kind == "dense":
+        # nnet::dense (stream): a loop reading the input words (pipelined when there are
+        # several), the pipelined dense kernel, then the output word written.
+        reads = pixels + 1 if pixels > 1 else 0
         sharing = io.reuse_factor - 1 if io.strategy != "resource" else 0  # resource counts RF already
-        latency = reads + cost.cycles + C.stream_overhead_cycles + sharing
-        return replace(cost, cycles=latency, ii=latency + 1, fill_cycles=latency)
+        latency = reads + cost.cycles + C.stream_dense_write_cycles + sharing
+        return replace(cost, cycles=latency, ii=latency + 1, process=True)
+    if cost.kind.startswith("softmax"):
+        latency = 1 + cost.cycles + C.stream_overhead_cycles
+        return replace(cost, cycles=latency, ii=latency + 1, process=True)
     # element-wise: pipelined over pixels; the last value needs a read and a write
     latency = pixels + cost.cycles + 1
-    return replace(cost, cycles=latency, ii=max(pixels, 1), fill_cycles=cost.cycles + 2)
+    return replace(cost, cycles=latency, ii=max(pixels, 1), process=True)
 
 
 def fifo_cost(io: LayerIO) -> dict[str, float]:
@@ -116,12 +122,30 @@ def fifo_cost(io: LayerIO) -> dict[str, float]:
     return {key: value * channels for key, value in per.items()}
 
 
+def one_pixel(io: LayerIO) -> tuple[LayerIO, int]:
+    """An element-wise io_stream process holds the hardware for one pixel (one stream word:
+    the channels), used once per pixel; returns that pixel's view and the pixel count."""
+    channels = io.in_shape[-1] if io.in_shape else 1
+    pixels = max(io.n_in // max(channels, 1), 1)
+    if pixels == 1:
+        return io, 1
+    view = replace(io, n_in=channels, n_out=max(io.n_out // pixels, 1),
+                   live_in=math.ceil(io.live_in / pixels), in_shape=(channels,),
+                   out_shape=(io.out_shape[-1],) if io.out_shape else ())
+    return view, pixels
+
+
 def _costs(graph, target: Target) -> tuple[list[LayerCost], list[LayerIO]]:
     live: dict[str, int] = {}
     costs, ios = [], []
     for layer in graph.get_layers():
         io = layer_io(layer, live)
-        cost = layer_cost(layer, io, target)
+        if target.io_type == "io_stream" and layer.class_name in ELEMENTWISE:
+            view, pixels = one_pixel(io)
+            cost = layer_cost(layer, view, target)
+            cost = replace(cost, out_bits=cost.out_bits * pixels)
+        else:
+            cost = layer_cost(layer, io, target)
         if target.io_type == "io_stream":
             cost = streamed(cost, io, target)
         live[layer.get_output_variable().name] = cost.out_bits // max(io.out_bits.width, 1)
@@ -136,6 +160,7 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
     last = len(costs) - 1
     for i, (cost, io) in enumerate(zip(costs, ios)):
         if target.io_type == "io_stream":
+            cost = replace(cost, ff=cost.ff * C.stream_ff_scale)
             if 0 < i < last:
                 cost = cost.plus(**fifo_cost(io))
         else:

@@ -18,7 +18,7 @@ def _stream_copy(layer, io: LayerIO, kind: str, lut: float = 0.0) -> LayerCost:
     pixels = max(io.n_in // max(io.in_shape[-1], 1), 1) if io.in_shape else 1
     latency = pixels + 1
     return LayerCost(name=layer.name, kind=kind, lut=lut + io.in_shape[-1] * 4 if io.in_shape else lut,
-                     cycles=latency, ii=latency + 1, fill_cycles=1,
+                     cycles=latency, ii=latency + 1, process=True,
                      out_bits=io.n_out * io.out_bits.width)
 
 

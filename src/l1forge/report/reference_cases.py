@@ -9,11 +9,13 @@ comparison tests the estimator on a tool, part, reuse factor or I/O type it was 
 tuned on, with weights of the same kind but not the same values:
 
 - calibration/: the two jet-tagger projects as they are (the estimator was fitted
-  here), and the Vitis HLS 2024.1 run of the float tagger at RF 1 with the jet-tagger
-  weights (it set the two Vitis constants: one extra cycle, 1.18 x LUTs);
+  here), the Vitis HLS 2024.1 run of the float tagger at RF 1 with the jet-tagger
+  weights (it set the two Vitis constants: one extra cycle, 1.18 x LUTs), and the
+  tutorial's pruned SVHN CNN in io_stream (it set the io_stream rules);
 - validation/: the other Vitis HLS 2024.1 tutorial runs (float RF 2, 75%-pruned,
-  QKeras) with the jet-tagger weights, and hls4ml's own io_stream test (Dense 16->5)
-  with seeded Glorot-uniform weights, as Keras initialises them;
+  QKeras) with the jet-tagger weights, hls4ml's own io_stream test (Dense 16->5)
+  with seeded Glorot-uniform weights, as Keras initialises them, and the quantized
+  SVHN CNN in io_stream;
 - older-hls4ml/: tutorial runs of 2020-2021, made by hls4ml versions that gave every
   product a DSP (3915 DSPs for 4256 products); kept to show what the estimator does not
   model.
@@ -58,6 +60,10 @@ CASES = (
          "xcu250-figd2104-2L-e", backend="Vitis"),
     Case("validation/vivado2020-dense16x5-stream", "dense16x5", "hls4ml-test-dense16x5/Vivado",
          "xc7z020clg400-1", io_type="io_stream"),
+    Case("calibration/vivado2020-svhn-cnn-pruned-stream", "svhn-float", "tutorial-notebook-reports/cnn_svhn/pruned_cnn",
+         "xcu250-figd2104-2L-e", io_type="io_stream"),
+    Case("validation/vivado2020-svhn-cnn-qkeras-stream", "svhn-qkeras",
+         "tutorial-notebook-reports/cnn_svhn/quantized_pruned_cnn", "xcu250-figd2104-2L-e", io_type="io_stream"),
     Case("older-hls4ml/2021-float-xczu3eg", "float", "2022-03-26_f758e558_part1_getting_started_reports.txt#0",
          "xczu3eg-sbva484-1-e"),
     Case("older-hls4ml/2021-float-rf2-xczu3eg", "float", "2022-03-26_f758e558_part2_advanced_config_reports.txt#0",
@@ -128,17 +134,77 @@ def _dense16x5():
     return model
 
 
-def build_cases(reference: Path, out: Path) -> list[Path]:
+def _svhn(quantized: bool, seed: int = 0, sparsity: float = 0.5):
+    """The SVHN CNN of hls4ml-tutorial part 6 (32x32x3 -> 3 x [Conv 3x3, ReLU, MaxPool 2x2]
+    with 16, 16, 24 filters -> Dense 42 -> Dense 64 -> Dense 10 -> softmax), with seeded
+    LeCun-uniform stand-in weights pruned to 50% as the tutorial prunes (all but the output),
+    and seeded batch-normalization statistics (gamma, beta, mean, variance drawn in ranges a
+    trained network has; the identity would make every scale a near power of two).
+
+    The float model is written as the hls4ml of its report (2021) built it, batch
+    normalization folded into each layer's weights and bias; the quantized one as the
+    tutorial's QKeras model: 6-bit weights, quantized_relu(6), folded convolutions, dense
+    layers followed by a batch normalization (the report's `normalize` processes)."""
+    from tensorflow import keras
+    from tensorflow.keras import layers as kl
+
+    def init(i):
+        return keras.initializers.LecunUniform(seed=seed + i)
+
+    if quantized:
+        from qkeras import QActivation, QConv2D, QDense
+
+        bits = "quantized_bits(6,0,alpha=1)"
+        q = {"kernel_quantizer": bits, "bias_quantizer": bits}
+        conv = lambda f, i: QConv2D(f, (3, 3), kernel_initializer=init(i), name=f"conv_{i}", **q)
+        dense = lambda n, i, bias: QDense(n, kernel_initializer=init(10 + i), name=f"dense_{i}",
+                                          use_bias=bias, **q)
+        relu = lambda name: QActivation("quantized_relu(6)", name=name)
+    else:
+        conv = lambda f, i: kl.Conv2D(f, (3, 3), kernel_initializer=init(i), name=f"conv_{i}")
+        dense = lambda n, i, bias: kl.Dense(n, kernel_initializer=init(10 + i), name=f"dense_{i}")
+        relu = lambda name: kl.Activation("relu", name=name)
+    x = x_in = keras.Input((32, 32, 3), name="input_1")
+    for i, filters in enumerate((16, 16, 24)):
+        x = kl.MaxPooling2D((2, 2), name=f"pool_{i}")(relu(f"conv_act_{i}")(conv(filters, i)(x)))
+    x = kl.Flatten(name="flatten")(x)
+    for i, units in enumerate((42, 64)):
+        x = dense(units, i, False)(x)
+        if quantized:
+            x = kl.BatchNormalization(name=f"bn_dense_{i}")(x)
+        x = relu(f"dense_act_{i}")(x)
+    x = dense(10, 2, True)(x)
+    model = keras.Model(x_in, kl.Activation("softmax", name="output_softmax")(x))
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        weights = layer.get_weights()
+        if layer.name.startswith("bn_"):  # trained-like statistics, not the identity
+            n = weights[0].shape[0]
+            layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.5, 0.5, n),
+                               rng.uniform(-1.0, 1.0, n), rng.uniform(0.5, 2.0, n)])
+        if layer.name.startswith(("conv_", "dense_")) and weights and layer.name != "dense_2":
+            kernel = weights[0]
+            threshold = np.quantile(np.abs(kernel), sparsity)
+            layer.set_weights([np.where(np.abs(kernel) < threshold, 0.0, kernel)] + weights[1:])
+    return model
+
+
+def build_cases(reference: Path, out: Path, only: tuple[str, ...] | None = None) -> list[Path]:
+    """Write every case (or the cases named in `only`) under `out`; returns their folders."""
     reference, out = Path(reference), Path(out)
     made = []
-    for name in (FLOAT, QKERAS):
+    for name in (FLOAT, QKERAS) if only is None else ():
         dest = out / "calibration" / name
         shutil.copytree(reference / name, dest, dirs_exist_ok=True)
         made.append(dest)
     float_model, qkeras_model, configs = _models(reference)
-    models = {"float": float_model, "pruned": _pruned(float_model), "qkeras": qkeras_model,
-              "dense16x5": _dense16x5()}
-    for case in CASES:
+    builders = {"float": lambda: float_model, "pruned": lambda: _pruned(float_model),
+                "qkeras": lambda: qkeras_model, "dense16x5": _dense16x5,
+                "svhn-float": lambda: _svhn(False), "svhn-qkeras": lambda: _svhn(True)}
+    models = {}
+    for case in CASES if only is None else [c for c in CASES if c.name in only]:
+        if case.model not in models:
+            models[case.model] = builders[case.model]()
         dest = out / case.name
         report_dir = dest / "myproject_prj" / "solution1" / "syn" / "report"
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -152,6 +218,9 @@ def build_cases(reference: Path, out: Path) -> list[Path]:
         base = configs["qkeras" if case.model == "qkeras" else "float"]
         if case.model == "dense16x5":
             base = {"Model": {"Precision": "fixed<16,6>"}}
+        if case.model.startswith("svhn"):  # the tutorial's settings: 16,6 default, stable softmax
+            base = {"Model": {"Precision": "fixed<16,6>"},
+                    "LayerName": {"output_softmax": {"Implementation": "stable"}}}
         (dest / "hls4ml_config.yml").write_text(yaml.safe_dump(_config(case, base), sort_keys=True))
         models[case.model].save(dest / "keras_model.h5")
         made.append(dest)
