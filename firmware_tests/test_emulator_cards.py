@@ -6,6 +6,10 @@ then the project's own g++ test bench (l1forge.csim) and `emulate.load(project)`
 same firmware inputs: the test split, jittered copies of it, and crafted rows at the input
 type's edges (its extremes and one LSB beyond, far beyond, ties half an LSB off the grid
 on both signs, zeros).
+
+The same holds for io_stream firmware (hls4ml's stream templates, with their Clone, Repack
+and ZeroPadding processes): jet-ID and the convolutional autoencoder, the card with the
+most layer kinds, are built in io_stream and checked the same way.
 """
 
 from __future__ import annotations
@@ -57,17 +61,17 @@ def firmware_events(x_test: np.ndarray, input_type, seed: int) -> np.ndarray:
     return x
 
 
-@pytest.mark.parametrize("card_path", CARDS, ids=[p.stem for p in CARDS])
-def test_emulator_equals_csim_for_card(card_path, tmp_path):
+def _emulator_equals_csim(card_path: Path, tmp_path: Path, overrides: dict) -> None:
     from l1forge import csim, emulate
     from l1forge.build import build_project
     from l1forge.card import load_card
 
-    card = load_card(card_path, SMALL)
+    card = load_card(card_path, overrides)
     if not _default_data_present(card):
         pytest.skip(f"{card_path.name}: the committed default sample is not in data/ yet")
-    result = build_project(card_path, tmp_path, overrides=SMALL, csim_events=200, log=lambda message: None)
+    result = build_project(card_path, tmp_path, overrides=overrides, csim_events=200, log=lambda message: None)
     project = result.project_dir
+    assert result.manifest["target"]["io_type"] == card.target.io_type
     emulator = emulate.load(project)
     with np.load(project / "trained" / "test_split.npz") as split:
         x_test = split["x_test"]
@@ -77,3 +81,16 @@ def test_emulator_equals_csim_for_card(card_path, tmp_path):
     comparison = csim.compare(run.outputs, ours)
     assert comparison.events >= EVENTS
     assert comparison.mismatches == 0, comparison.examples[:5]
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=[p.stem for p in CARDS])
+def test_emulator_equals_csim_for_card(card_path, tmp_path):
+    _emulator_equals_csim(card_path, tmp_path, SMALL)
+
+
+STREAM_CARDS = [REPO / "l1models" / "jet_id.yaml", REPO / "l1models" / "ad_cnn_ae.yaml"]
+
+
+@pytest.mark.parametrize("card_path", STREAM_CARDS, ids=[f"{p.stem}-io_stream" for p in STREAM_CARDS])
+def test_emulator_equals_csim_for_io_stream_firmware(card_path, tmp_path):
+    _emulator_equals_csim(card_path, tmp_path, {**SMALL, "target.io_type": "io_stream"})

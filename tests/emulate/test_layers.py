@@ -173,13 +173,11 @@ def test_merges_and_concatenate():
     assert cat == [3.5, -1.0, 1.0, 0.03125]
 
 
-def test_unsupported_layer_and_io_stream_are_refused():
+def test_unsupported_layer_is_refused():
     nodes = [input_node("inp", [4], fixed(10, 4)),
              FakeNode("lstm_1", "LSTM", ["inp"], [4], fixed(10, 4))]
     with pytest.raises(UserError, match="'lstm_1' \\(LSTM\\)"):
         from_graph(FakeGraph(nodes))
-    with pytest.raises(UserError, match="io_stream"):
-        from_graph(FakeGraph(nodes[:1], io_type="io_stream"))
     bad = [input_node("inp", [4], fixed(10, 4)), activation_node("act", "inp", "softsign", [4], fixed(10, 4))]
     with pytest.raises(UserError, match="'act'.*softsign"):
         from_graph(FakeGraph(bad))
@@ -219,3 +217,15 @@ def test_conv2d_geometry(accum):
     assert em.steps[0].kernel.fast == (accum.saturation_mode.name == "WRAP")  # tap loop vs firmware order
     expected = _reference_conv(x, w, [0.5, -0.25, 0.125], (1, 2), (1, 1, 0, 1))
     assert np.array_equal(em.predict(x), expected)
+
+
+def test_io_stream_clone_and_repack_pass_values_through():
+    inp = input_node("inp", [2, 2], fixed(10, 4))
+    clone = FakeNode("clone", "Clone", ["inp"], [2, 2], fixed(10, 4))
+    clone.outputs = ["copy_a", "copy_b"]
+    repack = FakeNode("flat", "Repack", ["copy_a"], [4], fixed(10, 4))
+    other = FakeNode("flat_b", "Reshape", ["copy_b"], [4], fixed(10, 4))
+    total = FakeNode("add", "Merge", ["flat", "flat_b"], [4], fixed(12, 6), attrs={"op": "add"})
+    em = from_graph(FakeGraph([inp, clone, repack, other, total], io_type="io_stream"))
+    x = np.array([[1.5, -2.0, 0.25, 3.0]])
+    assert em.predict(x.reshape(1, 2, 2)).tolist() == [[3.0, -4.0, 0.5, 6.0]]

@@ -15,7 +15,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "emulate",
         help="run the bit-accurate emulator of a project over an event file",
-        description="Emulate the firmware of an l1forge (or any hls4ml io_parallel) project bit for bit "
+        description="Emulate the firmware of an l1forge (or any hls4ml) project bit for bit "
         "over events read from HDF5 or .npy, in chunks, writing the outputs to HDF5.",
     )
     p.add_argument("project", type=Path, help="project folder, e.g. hls_projects/jet_id")

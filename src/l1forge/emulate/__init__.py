@@ -1,4 +1,4 @@
-"""Bit-accurate, vectorized emulation of hls4ml io_parallel firmware.
+"""Bit-accurate, vectorized emulation of hls4ml firmware (io_parallel and io_stream).
 
     from l1forge import emulate
     em = emulate.load("hls_projects/jet_id")   # or emulate.from_graph(model_graph)

@@ -3,6 +3,12 @@
 Layers are visited in the graph's order, which is the order of the calls in the generated
 firmware. Each layer class maps to one builder below; a class without a builder is refused
 by name, so nothing is ever computed by guesswork.
+
+io_stream projects compute the same values: hls4ml's stream templates call the same layer
+kernels with the same types, one stream word (a pixel's channels) at a time. The layers
+only io_stream has move values without changing them: Repack regroups stream words
+(a reshape) and Clone copies a stream to several readers. Every build checks the emulator
+against the C-simulation, whatever the io type.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ BUILDERS = {
     "GlobalPooling1D": _plain(pooling.build_global_pooling),
     "GlobalPooling2D": _plain(pooling.build_global_pooling),
     "Reshape": _plain(reshaping.build_reshape),
+    "Repack": _plain(reshaping.build_reshape),
     "Transpose": _plain(reshaping.build_transpose),
     "ZeroPadding1D": _plain(reshaping.build_zero_padding),
     "ZeroPadding2D": _plain(reshaping.build_zero_padding),
@@ -58,12 +65,11 @@ def _consumer_counts(graph) -> dict[str, int]:
 
 def from_graph(graph, manifest: dict | None = None) -> Emulator:
     """Plan the emulator of an hls4ml ModelGraph (converted, not necessarily compiled)."""
-    if str(graph.config.get_config_value("IOType")) != "io_parallel":
-        raise UserError("the firmware uses io_stream; only io_parallel projects are emulated")
     consumers = _consumer_counts(graph)
     signals: dict[str, Signal] = {}
     producers: dict[str, object] = {}
     input_steps, steps = [], []
+    aliases: dict[str, str] = {}  # io_stream Clone outputs -> the stream they copy
 
     def request_scale(signal: Signal, scale: int) -> Signal:
         """Let a rounding consumer take `signal` pre-scaled onto its own grid, when the
@@ -79,6 +85,14 @@ def from_graph(graph, manifest: dict | None = None) -> Emulator:
             ftype = nodes.output_type(node)
             step = InputStep(node.outputs[0], tuple(node.get_output_variable().shape), ftype)
             input_steps.append(step)
+        elif node.class_name == "Clone":
+            # every copy is the input stream itself; with several readers it may not be rescaled
+            source = signals[node.inputs[0]]
+            consumers[source.name] = max(consumers.get(source.name, 0), len(node.outputs), 2)
+            for name in node.outputs:
+                signals[name] = source
+                aliases[name] = source.name
+            continue
         else:
             builder = BUILDERS.get(node.class_name)
             if builder is None:
@@ -88,9 +102,11 @@ def from_graph(graph, manifest: dict | None = None) -> Emulator:
             if missing:
                 raise UserError(f"{nodes.where(node)}: reads {missing}, which no earlier layer produces")
             step = builder(node, [signals[name] for name in node.inputs], request_scale)
+            step.inputs = tuple(aliases.get(name, name) for name in step.inputs)
             steps.append(step)
         signals[step.output.name] = step.output
         producers[step.output.name] = step
     order = {step.output.name: step for step in input_steps}
     inputs = [order[name] for name in graph.inputs if name in order] or input_steps
-    return Emulator(inputs, steps, list(graph.outputs), signals, manifest)
+    outputs = [aliases.get(name, name) for name in graph.outputs]
+    return Emulator(inputs, steps, outputs, signals, manifest)
