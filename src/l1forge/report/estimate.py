@@ -20,8 +20,12 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    Flip-flops are those boundary registers (live output bits), the pipeline registers
    inside cut adder trees, and the top-level input register.
 4. io_stream: every layer is a dataflow process; its latency is the pixels it reads
-   plus its logic depth; FIFOs between processes cost flip-flops, LUTs or block RAM by
-   their depth (hls4ml sizes them to one image).
+   plus its logic depth, and the region's latency is the slowest process plus one cycle
+   per process (schedule.py). Element-wise processes (activations, batch normalization)
+   hold one pixel's hardware, used once per pixel; a process registers what its pixel
+   loop reads and writes (2x the flip-flops of the same logic in io_parallel). FIFOs
+   between processes cost flip-flops, LUTs or block RAM by their depth (hls4ml sizes
+   them to one image).
 5. Block RAM: softmax and table activations (one ROM per two values, dual port), the
    weight ROMs of the Resource strategy, and deep FIFOs.
 
