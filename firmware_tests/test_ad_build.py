@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from l1forge import trigger_project
+from l1forge import api, trigger_project
 from l1forge.build import build_project
 from l1forge.cli import main
 
@@ -84,6 +84,9 @@ def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     assert code == 0 and "at 200000 Hz: 900 background events" in out
     code = main(["trigger", str(project), "--rate-hz", "1000"])
     assert code == 2 and "smallest measurable rate is 4.444e+04 Hz" in capsys.readouterr().err
+    [table] = api.trigger(project, [200000.0], log=lambda m: None)
+    assert table["rate_hz"] == 200000.0 and table["background_events"] == 900
+    assert {row["signal"] for row in table["signals"]} == set(SIGNALS)
 
 
 def test_the_build_hook_scores_every_stored_event(built):

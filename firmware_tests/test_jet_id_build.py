@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from l1forge import csim
-from l1forge.build import build_project, rerun_csim
+from l1forge import api, csim
+from l1forge.build import build_project
 from l1forge.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -19,7 +19,7 @@ SMALL = {"data.max_events": 4000, "training.epochs": 5, "training.batch_size": 1
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     projects = tmp_path_factory.mktemp("projects")
-    result = build_project(JET_ID, projects, overrides=SMALL, csim_events=600, log=lambda m: None)
+    result = api.build(JET_ID, projects, overrides=SMALL, csim_events=600, log=lambda m: None)
     return projects, result
 
 
@@ -66,7 +66,7 @@ def test_a_planted_bit_flip_in_the_csim_outputs_is_caught(built):
 
 def test_rerun_csim_updates_the_manifest(built):
     _, result = built
-    summary = rerun_csim(result.project_dir, events=300, log=lambda m: None)
+    summary = api.csim(result.project_dir, events=300, log=lambda m: None)
     assert summary["events"] == 300 and summary["mismatches"] == 0
     m = json.loads((result.project_dir / "l1forge.json").read_text())
     assert m["csim"]["events"] == 300

@@ -135,3 +135,17 @@ def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print
     metrics["emulator_vs_csim"] = scores.emulator
     manifest.update_manifest(project_dir, metrics=metrics)
     return per_signal
+
+
+def rate_tables(project_dir: str | Path, rates_hz=None,
+                log: Callable[[str], None] = print) -> tuple[str, list[dict[str, Any]]]:
+    """(card name, one `trigger.rate_table` per rate) for a built AD project; rates default
+    to the card's. Also records the card's figures and plots (`evaluate_project`)."""
+    content = read_ad_manifest(Path(project_dir))
+    rates = list(rates_hz) if rates_hz else content["card_content"]["trigger"]["rates_hz"]
+    for rate in rates:
+        trigger.check_rate(rate)
+    scores = project_scores(project_dir, log)
+    tables = [trigger.rate_table(scores.processes, scores.by_label(), rate) for rate in rates]
+    evaluate_project(project_dir, log)
+    return content["card"], tables

@@ -30,21 +30,15 @@ def log(message: str) -> None:
 
 
 def run_trigger(args) -> int:
-    from l1forge import trigger, trigger_project
+    from l1forge import trigger_project
 
-    content = trigger_project.read_ad_manifest(args.project)
-    rates = args.rate_hz or content["card_content"]["trigger"]["rates_hz"]
-    for rate in rates:
-        trigger.check_rate(rate)
     with ERR.status("scoring events"):
-        scores = trigger_project.project_scores(args.project, log)
-    tables = [trigger.rate_table(scores.processes, scores.by_label(), rate) for rate in rates]
-    trigger_project.evaluate_project(args.project, log)
+        card, tables = trigger_project.rate_tables(args.project, args.rate_hz, log)
     if args.json:
         print(json.dumps({"project": str(args.project), "tables": tables}, indent=1))
         return 0
     for table in tables:
-        print_table(content["card"], table)
+        print_table(card, table)
     print(f"plots: {args.project / trigger_project.TRIGGER_DIR}/*.png")
     return 0
 
