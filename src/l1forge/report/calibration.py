@@ -113,6 +113,6 @@ def range_warnings(part_family: str, grade: int | None, io_type: str) -> list[st
         warnings.append(f"estimate: the delay constants were fitted on speed grade "
                         f"-{CALIBRATED_MIN_SPEED_GRADE} parts; at -{grade} take latency as a lower bound")
     if io_type == "io_stream":
-        warnings.append("estimate: io_stream has been checked on one vendor report only, where latency "
-                        "and flip-flops came out low (report/VALIDATION.md)")
+        warnings.append("estimate: the io_stream rules rest on three vendor reports only, fitted on one "
+                        "and checked on two (report/VALIDATION.md)")
     return warnings
