@@ -9,7 +9,8 @@ on both signs, zeros).
 
 The same holds for io_stream firmware (hls4ml's stream templates, with their Clone, Repack
 and ZeroPadding processes): jet-ID and the convolutional autoencoder, the card with the
-most layer kinds, are built in io_stream and checked the same way.
+most layer kinds, are built in io_stream and checked the same way; and for jet-ID with
+the Resource strategy at reuse factor 4 (weights in ROMs, shared multipliers).
 """
 
 from __future__ import annotations
@@ -88,9 +89,14 @@ def test_emulator_equals_csim_for_card(card_path, tmp_path):
     _emulator_equals_csim(card_path, tmp_path, SMALL)
 
 
-STREAM_CARDS = [REPO / "l1models" / "jet_id.yaml", REPO / "l1models" / "ad_cnn_ae.yaml"]
+VARIANTS = {
+    "jet_id-io_stream": ("jet_id", {"target.io_type": "io_stream"}),
+    "ad_cnn_ae-io_stream": ("ad_cnn_ae", {"target.io_type": "io_stream"}),
+    "jet_id-resource-rf4": ("jet_id", {"target.strategy": "Resource", "target.reuse_factor": 4}),
+}
 
 
-@pytest.mark.parametrize("card_path", STREAM_CARDS, ids=[f"{p.stem}-io_stream" for p in STREAM_CARDS])
-def test_emulator_equals_csim_for_io_stream_firmware(card_path, tmp_path):
-    _emulator_equals_csim(card_path, tmp_path, {**SMALL, "target.io_type": "io_stream"})
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_emulator_equals_csim_for_other_firmware_forms(variant, tmp_path):
+    card, overrides = VARIANTS[variant]
+    _emulator_equals_csim(REPO / "l1models" / f"{card}.yaml", tmp_path, {**SMALL, **overrides})
