@@ -83,7 +83,12 @@ def run_build(args) -> int:
     if args.json:
         print(json.dumps(content, indent=1))
         return 0
-    print(f"project {result.project_dir}")
+    return print_summary(result.project_dir, content)
+
+
+def print_summary(project_dir, content: dict) -> int:
+    """The build's figures, budget verdicts and report warnings; 1 when anything mismatched."""
+    print(f"project {project_dir}")
     for key, value in content["metrics"].items():
         if isinstance(value, float):
             print(f"  {key:32s} {value:.4f}")
@@ -100,6 +105,11 @@ def run_build(args) -> int:
         print(f"  estimate: latency {est['latency_cycles']} cycles ({est['latency_ns']:.0f} ns), "
               f"II {est['ii']}, DSP {est['dsp']}, LUT {est['lut']}, FF {est['ff']}, "
               f"BRAM_18K {est['bram_18k']}")
+    for check in content.get("report", {}).get("budget", {}).get("checks", []):
+        verdict = "pass" if check["pass"] else "FAIL"
+        print(f"  {check['check']}: {verdict} ({check['detail']}, {check['source']})")
+    for warning in content.get("report", {}).get("warnings", []):
+        print(f"  warning: {warning}")
     ok = c["mismatches"] == 0 and e.get("mismatches", 0) == 0
     return 0 if ok else 1
 
