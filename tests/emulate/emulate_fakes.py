@@ -80,3 +80,14 @@ def dense_node(name, source, weights, bias, w_prec, b_prec, accum, result, strat
 
 def activation_node(name, source, function, shape, result, **attrs) -> FakeNode:
     return FakeNode(name, "Activation", [source], shape, result, attrs={"activation": function, **attrs})
+
+
+def dense_relu_graph() -> FakeGraph:
+    """3 inputs -> Dense 2 -> ReLU into ufixed<4,1>: the small firmware the API and
+    streaming tests share."""
+    w = [[0.5, -0.25], [0.125, 0.75], [-1.0, 0.03125]]
+    return FakeGraph([
+        input_node("inp", [3], fixed(10, 4, True, "TRN", "SAT")),
+        dense_node("fc", "inp", w, [0.0625, -0.5], fixed(6, 1), fixed(6, 1), fixed(24, 10), fixed(24, 10)),
+        activation_node("relu", "fc", "relu", [2], fixed(4, 1, False, "RND_CONV", "SAT")),
+    ])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from emulate_fakes import FakeGraph, activation_node, dense_node, fixed, input_node
+from emulate_fakes import dense_relu_graph, fixed
 
 from l1forge.emulate import from_graph
 from l1forge.emulate.tables import sigmoid_table, softmax_invert_table, table_address, value_of_address
@@ -13,13 +13,7 @@ from l1forge.errors import UserError
 
 @pytest.fixture
 def emulator():
-    w = [[0.5, -0.25], [0.125, 0.75], [-1.0, 0.03125]]
-    nodes = [
-        input_node("inp", [3], fixed(10, 4, True, "TRN", "SAT")),
-        dense_node("fc", "inp", w, [0.0625, -0.5], fixed(6, 1), fixed(6, 1), fixed(24, 10), fixed(24, 10)),
-        activation_node("relu", "fc", "relu", [2], fixed(4, 1, False, "RND_CONV", "SAT")),
-    ]
-    return from_graph(FakeGraph(nodes))
+    return from_graph(dense_relu_graph())
 
 
 def test_predict_in_chunks_equals_one_pass(emulator):
