@@ -73,27 +73,27 @@ def _check_dilation(node) -> None:
             raise UserError(f"{nodes.where(node)}: dilated convolutions are not emulated")
 
 
-def build_conv1d(node, inputs: list[Signal]) -> KernelStep:
+def _conv_step(node, inputs: list[Signal], geometry: ConvGeometry) -> KernelStep:
+    """The kernel step of a Conv1D/Conv2D node; hls4ml's resource strategy stores the
+    weights filters-first, which is moved back to filters-last here."""
     nodes.check_channels_last(node)
     _check_dilation(node)
-    a = node.get_attr
     w, w_type, b, b_type = weights_and_bias(node)
-    if a("_weights_transposed", False):
-        w = np.transpose(w, (1, 2, 0))  # (F, W, C) back to (W, C, F)
-    geometry = ConvGeometry((1, a("in_width")), a("n_chan"), (1, a("filt_width")), (1, a("stride_width")),
-                            (0, 0, a("pad_left"), a("pad_right")), (1, a("out_width")))
-    return KernelStep(node, inputs[0], w.reshape(-1, a("n_filt")), w_type, b, b_type, geometry)
+    if node.get_attr("_weights_transposed", False):
+        w = np.moveaxis(w, 0, -1)  # (F, [H,] W, C) back to ([H,] W, C, F)
+    return KernelStep(node, inputs[0], w.reshape(-1, node.get_attr("n_filt")), w_type, b, b_type, geometry)
+
+
+def build_conv1d(node, inputs: list[Signal]) -> KernelStep:
+    a = node.get_attr
+    return _conv_step(node, inputs, ConvGeometry(
+        (1, a("in_width")), a("n_chan"), (1, a("filt_width")), (1, a("stride_width")),
+        (0, 0, a("pad_left"), a("pad_right")), (1, a("out_width"))))
 
 
 def build_conv2d(node, inputs: list[Signal]) -> KernelStep:
-    nodes.check_channels_last(node)
-    _check_dilation(node)
     a = node.get_attr
-    w, w_type, b, b_type = weights_and_bias(node)
-    if a("_weights_transposed", False):
-        w = np.transpose(w, (1, 2, 3, 0))  # (F, H, W, C) back to (H, W, C, F)
-    geometry = ConvGeometry((a("in_height"), a("in_width")), a("n_chan"), (a("filt_height"), a("filt_width")),
-                            (a("stride_height"), a("stride_width")),
-                            (a("pad_top"), a("pad_bottom"), a("pad_left"), a("pad_right")),
-                            (a("out_height"), a("out_width")))
-    return KernelStep(node, inputs[0], w.reshape(-1, a("n_filt")), w_type, b, b_type, geometry)
+    return _conv_step(node, inputs, ConvGeometry(
+        (a("in_height"), a("in_width")), a("n_chan"), (a("filt_height"), a("filt_width")),
+        (a("stride_height"), a("stride_width")),
+        (a("pad_top"), a("pad_bottom"), a("pad_left"), a("pad_right")), (a("out_height"), a("out_width"))))
