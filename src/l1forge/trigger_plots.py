@@ -47,11 +47,8 @@ def score_distributions(path: Path, processes, by_label) -> Path:
         ax.hist(np.clip(float_scores, 0, bins[-1]), bins=bins, density=True, histtype="step",
                 color=colour, linestyle="--")
     ax.set_yscale("log")
-    ax.set_xlabel("anomaly score (last bin: overflow)")
-    ax.set_ylabel("events (normalized)")
-    ax.set_title("score per process: firmware solid, float dashed")
-    ax.legend(fontsize=8)
-    return _save(fig, path)
+    return _finish(fig, ax, path, "anomaly score (last bin: overflow)", "events (normalized)",
+                   "score per process: firmware solid, float dashed")
 
 
 def _signal_rocs(by_label):
@@ -70,20 +67,13 @@ def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
     fig, ax = plt.subplots(figsize=(7, 5))
     bkg_fw = by_label[0][1]
     for label, firmware, fpr, tpr in _signal_rocs(by_label):
-        if firmware:
-            auc_fw = metrics.auc(bkg_fw, by_label[label][1])
-            name = f"{processes[label]} (AUC {auc_fw:.3f})"
+        name = f"{processes[label]} (AUC {metrics.auc(bkg_fw, by_label[label][1]):.3f})" if firmware else None
         ax.plot(fpr[1:], tpr[1:], color=COLOURS[label % len(COLOURS)],
-                linestyle="-" if firmware else "--", label=name if firmware else None)
-    for rate in rates_hz:
-        ax.axvline(rate / BUNCH_CROSSING_HZ, color="grey", linewidth=0.8, linestyle=":")
-    ax.set_xscale("log")
+                linestyle="-" if firmware else "--", label=name)
+    _mark_rates(ax, [rate / BUNCH_CROSSING_HZ for rate in rates_hz])
     ax.set_xlim(1.0 / max(len(bkg_fw), 1), 1.0)
-    ax.set_xlabel("background acceptance (FPR); dotted: the card's L1 rates")
-    ax.set_ylabel("signal efficiency (TPR)")
-    ax.set_title("ROC: firmware solid, float dashed")
-    ax.legend(fontsize=8)
-    return _save(fig, path)
+    return _finish(fig, ax, path, "background acceptance (FPR); dotted: the card's L1 rates",
+                   "signal efficiency (TPR)", "ROC: firmware solid, float dashed")
 
 
 def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
@@ -95,12 +85,22 @@ def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
         ax.step(fpr[keep] * BUNCH_CROSSING_HZ, tpr[keep], where="post",
                 color=COLOURS[label % len(COLOURS)], linestyle="-" if firmware else "--",
                 label=processes[label] if firmware else None)
-    for rate in rates_hz:
-        ax.axvline(rate, color="grey", linewidth=0.8, linestyle=":")
+    _mark_rates(ax, rates_hz)
+    return _finish(fig, ax, path, "L1 rate (Hz) = 40 MHz x background acceptance",
+                   "signal efficiency", "efficiency vs rate: firmware solid, float dashed")
+
+
+def _mark_rates(ax, positions) -> None:
+    """Dotted lines at the card's rates on a logarithmic x axis."""
+    for x in positions:
+        ax.axvline(x, color="grey", linewidth=0.8, linestyle=":")
     ax.set_xscale("log")
-    ax.set_xlabel("L1 rate (Hz) = 40 MHz x background acceptance")
-    ax.set_ylabel("signal efficiency")
-    ax.set_title("efficiency vs rate: firmware solid, float dashed")
+
+
+def _finish(fig, ax, path: Path, xlabel: str, ylabel: str, title: str) -> Path:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.legend(fontsize=8)
     return _save(fig, path)
 
