@@ -92,12 +92,18 @@ def layer_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     return unknown_cost(layer, io)
 
 
+def stream_words(io: LayerIO) -> int:
+    """Stream words (pixels) a layer reads per inference in io_stream: one per pixel, each
+    word holding that pixel's channels."""
+    channels = io.in_shape[-1] if io.in_shape else 1
+    return max(io.n_in // max(channels, 1), 1)
+
+
 def streamed(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
     """Turn a layer's logic into a dataflow process (io_stream)."""
     if cost.process or cost.kind == "input":
         return cost  # already a process (convolution, pooling, stream copies) or a port
-    channels = io.in_shape[-1] if io.in_shape else 1
-    pixels = max(io.n_in // max(channels, 1), 1)
+    pixels = stream_words(io)
     if cost.kind == "dense":
         # nnet::dense (stream): a loop reading the input words (pipelined when there are
         # several), the pipelined dense kernel, then the output word written.
@@ -130,7 +136,7 @@ def one_pixel(io: LayerIO) -> tuple[LayerIO, int]:
     """An element-wise io_stream process holds the hardware for one pixel (one stream word:
     the channels), used once per pixel; returns that pixel's view and the pixel count."""
     channels = io.in_shape[-1] if io.in_shape else 1
-    pixels = max(io.n_in // max(channels, 1), 1)
+    pixels = stream_words(io)
     if pixels == 1:
         return io, 1
     view = replace(io, n_in=channels, n_out=max(io.n_out // pixels, 1),
