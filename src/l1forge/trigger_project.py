@@ -118,13 +118,15 @@ def _cached(project_dir: Path, card_sha256: str) -> ProjectScores | None:
                              f["firmware_scores"], emulator)
 
 
-def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Per-signal figures at the card's rates into the manifest, and the plots; returns them."""
+def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print,
+                     scores: ProjectScores | None = None) -> dict[str, Any]:
+    """Per-signal figures at the card's rates into the manifest, and the plots; returns them.
+    `scores`: the project's scores when the caller has them already."""
     from l1forge import trigger_plots
 
     project_dir = Path(project_dir)
     content = read_ad_manifest(project_dir)
-    scores = project_scores(project_dir, log)
+    scores = scores or project_scores(project_dir, log)
     rates = content["card_content"]["trigger"]["rates_hz"]
     per_signal = trigger.per_signal_metrics(scores.processes, scores.by_label(), rates)
     trigger_plots.write_all(project_dir / TRIGGER_DIR, scores, rates)
@@ -147,5 +149,5 @@ def rate_tables(project_dir: str | Path, rates_hz=None,
         trigger.check_rate(rate)
     scores = project_scores(project_dir, log)
     tables = [trigger.rate_table(scores.processes, scores.by_label(), rate) for rate in rates]
-    evaluate_project(project_dir, log)
+    evaluate_project(project_dir, log, scores)
     return content["card"], tables
