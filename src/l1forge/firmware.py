@@ -61,8 +61,9 @@ TABLE_ACTIVATIONS = {"sigmoid", "tanh"}
 # and 245 for A->4l. +-128 keeps all background and all but 0.2% of the signal unsaturated
 # (a saturated input still gives a large score). A constant input (MET eta) has scale
 # 1/sqrt(epsilon) = 31.6, hence 7 integer bits for the scale.
+BATCHNORM_FRACTION_BITS = 10
 BATCHNORM_TYPES = {"scale": "fixed<18,7,RND,SAT>", "bias": "fixed<18,7,RND,SAT>",
-                   "result": "fixed<18,8,RND,SAT>"}
+                   "result": f"fixed<{8 + BATCHNORM_FRACTION_BITS},8,RND,SAT>"}
 CONVOLUTIONS = ("Conv1D", "Conv2D", "QConv1D", "QConv2D")
 
 
@@ -132,7 +133,8 @@ def _fraction_bound(card: Card) -> int:
     plus the widest weight or bias, and 4 bits for average pooling."""
     q = card.quantization
     widest_input = max(q.input_bits - q.input_integer, q.activation_bits - q.activation_integer,
-                       10, *(layer.activation_bits - q.activation_integer for layer in card.model.layers))
+                       BATCHNORM_FRACTION_BITS,
+                       *(layer.activation_bits - q.activation_integer for layer in card.model.layers))
     widest_weight = max(q.weight_bits, *(layer.weight_bits for layer in card.model.layers)) - q.weight_integer
     return widest_input + max(widest_weight, q.bias_bits - q.bias_integer) + 4
 
@@ -148,13 +150,19 @@ def saturate_before_leaky_relu(card: Card, keras_model, layers: dict[str, Any]) 
             continue
         before = feeding[0]
         if before.__class__.__name__ == "BatchNormalization":
-            frac, rounding = 10, "RND"  # BATCHNORM_TYPES' fractional bits and rounding
+            frac, rounding = BATCHNORM_FRACTION_BITS, "RND"  # as BATCHNORM_TYPES rounds
         else:
             frac, rounding = _fraction_bound(card), "TRN"  # exact: F covers every bit of the sum
-        result = f"fixed<{integer + 1 + frac},{integer + 1},{rounding},SAT>"
-        for name in (before.name, f"{before.name}_linear"):
-            if name in layers:
-                layers[name].setdefault("Precision", {})["result"] = result
+        set_result_type(layers, before.name, f"fixed<{integer + 1 + frac},{integer + 1},{rounding},SAT>")
+
+
+def set_result_type(layers: dict[str, Any], name: str, result: str) -> None:
+    """The result type of layer `name` and of the `<name>_linear` activation hls4ml puts
+    after a plain Keras Dense, which must carry the same type (its 16,6 default would wrap
+    the value on its way out)."""
+    for target in (name, f"{name}_linear"):
+        if target in layers:
+            layers[target].setdefault("Precision", {})["result"] = result
 
 
 def convert(card: Card, keras_model, output_dir: Path):

@@ -159,23 +159,14 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
 
 
 def apply_score_settings(card: Card, config: dict[str, Any]) -> None:
-    """The score layers' types in an hls4ml config made by `config_from_keras_model`.
+    """The score layers' types in an hls4ml config made by `config_from_keras_model`."""
+    from l1forge.firmware import set_result_type
 
-    A plain Keras Dense gets a companion `<name>_linear` activation from hls4ml; it must carry
-    the Dense's result type, or the default fixed<16,6> would wrap the value on its way out.
-    """
     layers = config["LayerName"]
     for name, settings in score_precisions(card).items():
-        for target in (name, f"{name}_linear"):
-            if target not in layers:
-                continue
-            layer_cfg = layers[target]
+        if name in layers:
+            layer_cfg = layers[name]
             precision = layer_cfg.setdefault("Precision", {})
-            if target.endswith("_linear"):
-                precision["result"] = settings["result"]
-                continue
             for key, value in settings.items():
-                if key in LAYER_LEVEL_KEYS:
-                    layer_cfg[key] = value
-                else:
-                    precision[key] = value
+                (layer_cfg if key in LAYER_LEVEL_KEYS else precision)[key] = value
+        set_result_type(layers, name, settings["result"])
