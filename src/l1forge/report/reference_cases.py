@@ -119,10 +119,14 @@ def _pruned(model, sparsity: float = 0.75):
     for layer in pruned.layers:
         weights = layer.get_weights()
         if len(weights) == 2 and weights[0].ndim == 2:
-            kernel = weights[0]
-            threshold = np.quantile(np.abs(kernel), sparsity)
-            layer.set_weights([np.where(np.abs(kernel) < threshold, 0.0, kernel), weights[1]])
+            layer.set_weights([_magnitude_pruned(weights[0], sparsity), weights[1]])
     return pruned
+
+
+def _magnitude_pruned(kernel: np.ndarray, sparsity: float) -> np.ndarray:
+    """The kernel with its smallest-magnitude `sparsity` fraction set to zero."""
+    threshold = np.quantile(np.abs(kernel), sparsity)
+    return np.where(np.abs(kernel) < threshold, 0.0, kernel)
 
 
 def _dense16x5():
@@ -183,9 +187,7 @@ def _svhn(quantized: bool, seed: int = 0, sparsity: float = 0.5):
             layer.set_weights([rng.uniform(0.5, 1.5, n), rng.uniform(-0.5, 0.5, n),
                                rng.uniform(-1.0, 1.0, n), rng.uniform(0.5, 2.0, n)])
         if layer.name.startswith(("conv_", "dense_")) and weights and layer.name != "dense_2":
-            kernel = weights[0]
-            threshold = np.quantile(np.abs(kernel), sparsity)
-            layer.set_weights([np.where(np.abs(kernel) < threshold, 0.0, kernel)] + weights[1:])
+            layer.set_weights([_magnitude_pruned(weights[0], sparsity)] + weights[1:])
     return model
 
 
