@@ -122,7 +122,7 @@ def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print
                      scores: ProjectScores | None = None) -> dict[str, Any]:
     """Per-signal figures at the card's rates into the manifest, and the plots; returns them.
     `scores`: the project's scores when the caller has them already."""
-    from l1forge import trigger_plots
+    from l1forge.trigger import plots as trigger_plots
 
     project_dir = Path(project_dir)
     content = read_ad_manifest(project_dir)
