@@ -1,8 +1,10 @@
 """A stand-in for the hls4ml ModelGraph with just what the estimator reads (no TensorFlow).
 
 The estimator reads layers through a few attributes (class_name, name, inputs, weights,
-get_attr, get_output_variable, model.get_layer_output_variable) and precision types by
-their class name and fields, so small plain classes are enough to drive it exactly.
+get_attr, get_output_variable, model.get_layer_output_variable), so small plain classes
+are enough to drive it; the precision types and weight variables are hls4ml's own
+(importing them loads no TensorFlow), because the estimator reads them through the
+emulator's exact readers.
 """
 
 from __future__ import annotations
@@ -14,36 +16,28 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from hls4ml.model import types
 
 DENSE16X5 = Path(__file__).resolve().parent / "data" / "hls4ml-test-dense16x5"
 
 
-class FixedPrecisionType:  # the name is what the estimator recognises
-    def __init__(self, width=16, integer=6, signed=True, rounding_mode="TRN", saturation_mode="WRAP"):
-        self.width, self.integer, self.signed = width, integer, signed
-        self.rounding_mode, self.saturation_mode = rounding_mode, saturation_mode
+def FixedPrecisionType(width=16, integer=6, signed=True, rounding_mode="TRN", saturation_mode="WRAP"):
+    return types.FixedPrecisionType(width, integer, signed, rounding_mode, saturation_mode)
 
 
-class ExponentPrecisionType:
-    def __init__(self, width=4, signed=True):
-        self.width, self.signed = width, signed
+def NamedType(precision, name="fake_t"):
+    return types.NamedType(name, precision)
 
 
-@dataclass
-class NamedType:
-    precision: object
+def Weight(data, named_type, name="w"):
+    """An hls4ml WeightVariable: it iterates as the literals hls4ml writes into the firmware."""
+    return types.WeightVariable(name, named_type.name, named_type.precision, np.asarray(data, dtype=np.float64))
 
 
 @dataclass
 class Variable:
     name: str
     shape: list
-    type: NamedType
-
-
-@dataclass
-class Weight:
-    data: np.ndarray
     type: NamedType
 
 

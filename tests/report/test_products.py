@@ -2,14 +2,23 @@
 
 import numpy as np
 import pytest
+from hls4ml.model.types import FixedPrecisionType, IntegerPrecisionType
 
+from l1forge.emulate.nodes import weight_codes
 from l1forge.errors import UserError
-from l1forge.report.fixed_point import Bits, csd_digits, significant_width, weight_codes
-from l1forge.report.multipliers import constant_census, dsp_per_product, variable_census
+from l1forge.report.bits import Bits, bits_of, layer_codes
+from l1forge.report.multipliers import constant_census, csd_digits, dsp_per_product, significant_width, variable_census
 from l1forge.report.parts import find_part, known_parts
+from report_fakes import Graph, Layer, NamedType, Weight
 
 FIXED_16_6 = Bits(16, 6, True)
 ULTRASCALE = (27, 18)
+LSB = 2.0 ** -10
+
+
+def codes(weights):
+    """fixed<16,6> TRN/WRAP codes of exact multiples of its LSB."""
+    return np.round(np.asarray(weights) / LSB).astype(np.int64)
 
 
 def test_csd_digits_and_significant_width():
@@ -18,26 +27,60 @@ def test_csd_digits_and_significant_width():
     assert significant_width(np.array([1, 2, 3, 12, -24, 1023])).tolist() == [1, 1, 2, 2, 2, 10]
 
 
-def test_weight_codes_truncate_round_and_overflow():
-    values = np.array([0.1, -0.0001, 0.5, 100.0])
-    assert weight_codes(values, FIXED_16_6).tolist() == [102, -1, 512, -28672]  # TRN, WRAP
-    rounding = Bits(16, 6, True, rounds=True, saturates=True)
-    assert weight_codes(values, rounding).tolist() == [102, 0, 512, 32767]
-    assert weight_codes(np.array([0.3]), Bits(6, 1, True)).tolist() == [9]
+def weight_layer(values, precision):
+    return Layer(name="fc", class_name="Dense", inputs=[], output=None,
+                 weights={"weight": Weight(values, NamedType(precision))})
+
+
+@pytest.mark.parametrize("precision", [
+    FixedPrecisionType(16, 6, True, "TRN", "WRAP"), FixedPrecisionType(16, 6, True, "RND", "SAT"),
+    FixedPrecisionType(8, 3, True, "TRN_ZERO", "SAT_SYM"), FixedPrecisionType(8, 3, True, "RND_CONV", "SAT"),
+    FixedPrecisionType(6, 1, False, "RND_ZERO", "SAT_ZERO"), IntegerPrecisionType(4, True),
+])
+def test_the_estimator_reads_the_emulators_weight_codes(precision):
+    """One fixed-point model: the codes the estimator costs are the emulator's codes, for
+    every quantization and overflow mode (the removed re-approximation knew RND/TRN and
+    SAT/WRAP only)."""
+    values = np.random.default_rng(1).normal(0, 3, (6, 5))
+    layer = weight_layer(values, precision)
+    estimated, bits = layer_codes(layer, "weight")
+    emulated, ftype = weight_codes(layer, "weight")
+    assert np.array_equal(estimated, emulated)
+    assert (bits.width, bits.integer, bits.signed) == (ftype.width, ftype.integer, ftype.signed)
+    assert bits.rounds == (ftype.rounding != "TRN") and bits.saturates == (ftype.overflow != "WRAP")
+
+
+def test_truncation_towards_zero_makes_negative_weights_shifts():
+    """-2.75 LSB in a TRN_ZERO type is -2 (a shift, as the firmware and the emulator have
+    it), not -3 (an adder): the estimate of such a layer equals that of exact -2 LSB."""
+    from l1forge.report.estimate import estimate_graph
+
+    toward_zero = FixedPrecisionType(16, 6, True, "TRN_ZERO", "WRAP")
+    def fc(value):
+        graph = Graph().input(8).dense("fc", np.full((8, 4), value * LSB), weight_precision=toward_zero)
+        return next(r for r in estimate_graph(graph, 5.0, "io_parallel", "Vivado HLS", ULTRASCALE)["per_layer"]
+                    if r["name"] == "fc")
+    assert fc(-2.75)["lut"] == fc(-2.0)["lut"] < fc(-3.0)["lut"]
+
+
+def test_bits_of_types_the_emulator_does_not_model():
+    from hls4ml.model.types import ExponentPrecisionType, XnorPrecisionType
+
+    assert bits_of(XnorPrecisionType()).kind == "binary"
+    assert (bits_of(ExponentPrecisionType(4, True)).kind, bits_of(ExponentPrecisionType(4, True)).width) == ("exponent", 4)
 
 
 def test_census_sorts_every_kind_of_product():
-    lsb = 2.0 ** -10
     # column 0: zero, power of two, negative power of two; column 1: 3 (2 digits), 11 (3 digits), 0
-    weights = np.array([[0.0, 3 * lsb], [4 * lsb, 11 * lsb], [-8 * lsb, 0.0]])
-    census = constant_census(weights, np.array([0.0, 0.5]), FIXED_16_6, FIXED_16_6, "mult", ULTRASCALE)
+    weights = np.array([[0, 3], [4, 11], [-8, 0]])
+    census = constant_census(weights, np.array([0, 512]), FIXED_16_6, FIXED_16_6, "mult", ULTRASCALE)
     assert (census.n_zero, census.n_shift, census.n_lut, census.n_dsp) == (2, 2, 1, 1)
     assert census.terms_per_output == (2, 3)  # non-zero products, plus the non-zero bias
     assert census.lut_adder_bits == 1 * (16 + 3)  # one adder for 3 = 4 - 1, 16-bit input, 2+1-bit constant
 
 
 def test_narrow_inputs_never_take_dsps():
-    weights = np.full((4, 4), 11 * 2.0 ** -10)
+    weights = np.full((4, 4), 11)
     narrow = constant_census(weights, None, Bits(6, 0, False), FIXED_16_6, "mult", ULTRASCALE)
     assert narrow.n_dsp == 0 and narrow.n_lut == 16
     wide = constant_census(weights, None, FIXED_16_6, FIXED_16_6, "mult", ULTRASCALE)
@@ -47,7 +90,7 @@ def test_narrow_inputs_never_take_dsps():
 
 
 def test_binary_and_power_of_two_weights_are_shifts():
-    weights = np.array([[1.0, -1.0], [1.0, 0.0]])
+    weights = np.array([[1, -1], [1, 0]])
     census = constant_census(weights, None, FIXED_16_6, Bits(1, 1, False, kind="binary"),
                              "weight_binary", ULTRASCALE)
     assert (census.n_dsp, census.n_lut, census.n_shift, census.n_zero) == (0, 0, 3, 1)

@@ -19,7 +19,8 @@ import numpy as np
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels
-from l1forge.report.fixed_point import bits_of, csd_digits, weight_codes
+from l1forge.report.bits import bits_of, layer_codes
+from l1forge.report.multipliers import csd_digits
 
 TABLE_ACTIVATIONS = {"sigmoid", "tanh", "softplus", "softsign", "elu", "selu", "gelu", "silu", "swish"}
 FREE_ACTIVATIONS = {"linear"}
@@ -86,10 +87,8 @@ def softmax_cost(io: LayerIO, layer) -> LayerCost:
 
 def batchnorm_cost(io: LayerIO, layer, target: Target) -> LayerCost:
     """x * scale + bias per value, the scale a per-channel constant."""
-    scale = np.asarray(layer.weights["scale"].data, dtype=np.float64).reshape(-1)
-    scale_bits = bits_of(layer.weights["scale"].type.precision)
-    codes = weight_codes(scale, scale_bits)
-    digits = csd_digits(codes)
+    codes, scale_bits = layer_codes(layer, "scale")
+    digits = csd_digits(codes.reshape(-1))
     per_value = np.resize(digits, io.n_in)  # channels repeat across pixels (channels last)
     wide = io.in_bits.width >= C.dsp_min_data_bits
     dsp = int(np.sum(per_value >= C.dsp_min_csd_digits)) if wide else 0

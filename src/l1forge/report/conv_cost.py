@@ -15,19 +15,16 @@ import numpy as np
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
-from l1forge.report.dense_cost import kernel_cost, kernel_matrix, multiplier_limit, resource_cost
-from l1forge.report.fixed_point import bits_of
+from l1forge.report.bits import bits_of
+from l1forge.report.dense_cost import kernel_codes, kernel_cost, multiplier_limit, resource_cost
 from l1forge.report.multipliers import constant_census
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
 
 
 def _kernel(layer, io: LayerIO, target: Target, product: str) -> tuple[LayerCost, int]:
-    matrix = kernel_matrix(layer)
+    matrix, biases, weight = kernel_codes(layer)
     n_filt = matrix.shape[1]
-    bias_var = layer.weights.get("bias")
-    biases = np.asarray(bias_var.data) if bias_var is not None else None
-    weight = bits_of(layer.weights["weight"].type.precision)
     accum_t = layer.get_attr("accum_t")
     accum = bits_of(accum_t.precision) if accum_t is not None else io.out_bits
     if io.strategy == "resource" and io.reuse_factor > 1:

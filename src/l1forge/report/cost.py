@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.fixed_point import Bits, bits_of
+from l1forge.report.bits import Bits, bits_of
 
 
 @dataclass(frozen=True)

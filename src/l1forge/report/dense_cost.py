@@ -18,7 +18,7 @@ import numpy as np
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
-from l1forge.report.fixed_point import Bits, bits_of
+from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import Census, constant_census, variable_census
 
 BRAM18_BITS = 18 * 1024
@@ -68,16 +68,18 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
                      notes=(f"Resource strategy: {block} multipliers shared over RF={rf}",))
 
 
-def kernel_matrix(layer) -> np.ndarray:
-    """The weights as an (inputs per output, outputs) matrix.
+def kernel_codes(layer) -> tuple[np.ndarray, np.ndarray | None, Bits]:
+    """The weight codes as an (inputs per output, outputs) matrix, the bias codes, and the
+    weight type.
 
-    hls4ml's resource-strategy pass stores them transposed (outputs first) and marks the
-    layer `_weights_transposed`; this undoes that so every strategy reads the same way.
+    hls4ml's resource-strategy pass stores the weights transposed (outputs first) and marks
+    the layer `_weights_transposed`; this undoes that so every strategy reads the same way.
     """
-    weights = np.asarray(layer.weights["weight"].data)
+    codes, weight = layer_codes(layer, "weight")
     if layer.get_attr("_weights_transposed", False) is True:
-        weights = np.moveaxis(weights, 0, -1)
-    return weights.reshape(-1, weights.shape[-1])
+        codes = np.moveaxis(codes, 0, -1)
+    biases = layer_codes(layer, "bias")[0] if layer.weights.get("bias") is not None else None
+    return codes.reshape(-1, codes.shape[-1]), biases, weight
 
 
 def multiplier_limit(n_products: int, n_zeros: int, rf: int) -> int:
@@ -85,10 +87,7 @@ def multiplier_limit(n_products: int, n_zeros: int, rf: int) -> int:
 
 
 def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
-    weights = kernel_matrix(layer)
-    bias_var = layer.weights.get("bias")
-    biases = np.asarray(bias_var.data) if bias_var is not None else None
-    weight = bits_of(layer.weights["weight"].type.precision)
+    weights, biases, weight = kernel_codes(layer)
     accum = bits_of(layer.get_attr("accum_t").precision) if layer.get_attr("accum_t") else io.out_bits
     n_in, n_out = weights.shape
     if io.strategy == "resource" and io.reuse_factor > 1:

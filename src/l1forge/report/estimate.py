@@ -43,7 +43,7 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.conv_cost import conv_cost, pooling_cost
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
 from l1forge.report.dense_cost import dense_cost
-from l1forge.report.fixed_point import Bits, bits_of
+from l1forge.report.bits import Bits, bits_of
 from l1forge.report.misc_cost import WIRING, merge_cost, unknown_cost, wiring_cost
 from l1forge.report.schedule import schedule_parallel, schedule_stream
 

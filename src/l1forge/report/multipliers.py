@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.fixed_point import Bits, csd_digits, significant_width, weight_codes
+from l1forge.report.bits import Bits
 
 
 @dataclass(frozen=True)
@@ -53,19 +53,45 @@ def dsp_per_product(data: Bits, weight_bits: int, dsp_a: int, dsp_b: int) -> int
     return max(1, math.ceil(wide / a) * math.ceil(narrow / b))
 
 
-def constant_census(weights: np.ndarray, biases: np.ndarray | None, data: Bits, weight: Bits,
+def csd_digits(codes: np.ndarray) -> np.ndarray:
+    """Non-zero digits of each integer in canonical signed-digit form.
+
+    A constant multiplier built from shifts and adders needs (digits - 1) adders; zero
+    digits means the product is zero, one digit means a pure shift.
+    """
+    values = np.abs(np.asarray(codes, dtype=np.int64)).copy()
+    digits = np.zeros(values.shape, dtype=np.int64)
+    while np.any(values):
+        odd = (values & 1) == 1
+        # A run of ones (...11) is cheaper as +1 carried upward and one negative digit.
+        round_up = odd & ((values & 3) == 3)
+        digits += odd
+        values = np.where(round_up, values + 1, np.where(odd, values - 1, values)) >> 1
+    return digits
+
+
+def significant_width(codes: np.ndarray) -> np.ndarray:
+    """Bits of each constant once its trailing zeros are dropped (they are a free shift)."""
+    values = np.abs(np.asarray(codes, dtype=np.int64)).copy()
+    values[values == 0] = 1
+    while np.any((values & 1) == 0):
+        values = np.where((values & 1) == 0, values >> 1, values)
+    return np.floor(np.log2(values)).astype(np.int64) + 1
+
+
+def constant_census(codes: np.ndarray, bias_codes: np.ndarray | None, data: Bits, weight: Bits,
                     product: str, dsp_shape: tuple[int, int], allow_dsp: bool = True) -> Census:
-    """Census of `data x constant` products; `weights` has shape (n_in, n_out).
+    """Census of `data x constant` products; `codes` are the weights' integer codes (the
+    emulator's, `bits.layer_codes`), shape (n_in, n_out).
 
     `allow_dsp=False` for hls4ml's distributed-arithmetic strategy, which builds every
     constant product from adders."""
-    matrix = np.asarray(weights, dtype=np.float64).reshape(weights.shape[0], -1)
-    codes = weight_codes(matrix, weight) if weight.kind in ("fixed", "integer") else np.sign(matrix)
+    codes = np.asarray(codes, dtype=np.int64)
+    codes = codes.reshape(codes.shape[0], -1)
     nonzero = codes != 0
-    bias_terms = np.zeros(matrix.shape[1], dtype=np.int64)
-    if biases is not None:
-        bias_terms = (np.asarray(biases, dtype=np.float64).reshape(-1) != 0).astype(np.int64)
-        bias_terms = bias_terms[: matrix.shape[1]]
+    bias_terms = np.zeros(codes.shape[1], dtype=np.int64)
+    if bias_codes is not None:
+        bias_terms = (np.asarray(bias_codes).reshape(-1) != 0).astype(np.int64)[: codes.shape[1]]
     terms = tuple(int(t) for t in nonzero.sum(axis=0) + bias_terms)
     n_zero = int((~nonzero).sum())
     if product != "mult" or weight.kind not in ("fixed", "integer"):
