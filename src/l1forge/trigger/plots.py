@@ -1,6 +1,9 @@
 """PNG plots of an anomaly score: distributions per process, ROC curves, efficiency vs rate.
 
-Firmware scores are drawn solid and float (QAT) scores dashed, one colour per process.
+Firmware curves are drawn solid with their 68.3% Clopper-Pearson band, float (QAT) curves
+dashed (their band is as wide and would hide the firmware one), one colour per process.
+The card's target rates are dashed red lines with their value; the range the background
+sample cannot measure (below 40 MHz / N, one background event) is greyed out.
 """
 
 from __future__ import annotations
@@ -9,19 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from l1forge import metrics
 from l1forge.card.checks import BUNCH_CROSSING_HZ
+from l1forge.trigger import plot_style as style
 
-COLOURS = ("black", "tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown")
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+KHZ = 1e3
 
 
 def write_all(folder: Path, scores, rates_hz) -> list[Path]:
@@ -34,83 +28,70 @@ def write_all(folder: Path, scores, rates_hz) -> list[Path]:
             efficiency_vs_rate(folder / "efficiency_vs_rate.png", scores.processes, by_label, rates_hz)]
 
 
+def _note(by_label) -> str:
+    return f"{len(by_label[0][1]):,} background events = 40 MHz"
+
+
 def score_distributions(path: Path, processes, by_label) -> Path:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = style.figure()
     everything = np.concatenate([fw for _, fw in by_label.values()])
     top = np.quantile(everything, 0.999) if len(everything) else 1.0
     bins = np.linspace(0.0, max(top, 1e-9), 80)
     for label, (float_scores, fw_scores) in sorted(by_label.items()):
-        colour = COLOURS[label % len(COLOURS)]
+        colour = style.COLOURS[label % len(style.COLOURS)]
         ax.hist(np.clip(fw_scores, 0, bins[-1]), bins=bins, density=True, histtype="step",
                 color=colour, label=f"{processes[label]} (firmware)")
         ax.hist(np.clip(float_scores, 0, bins[-1]), bins=bins, density=True, histtype="step",
                 color=colour, linestyle="--")
     ax.set_yscale("log")
-    return _finish(fig, ax, path, "anomaly score (last bin: overflow)", "events (normalized)",
-                   "score per process: firmware solid, float dashed")
+    return style.finish(fig, ax, path, "anomaly score (last bin: overflow)", "events (normalized)",
+                        "firmware solid, float dashed")
 
 
-def _signal_rocs(by_label):
-    """(label, is_firmware, fpr, tpr) for every signal: firmware curve first, then float."""
+def _signal_curves(by_label):
+    """(label, firmware curve, float curve) for every signal."""
     bkg_float, bkg_fw = by_label[0]
     for label, (float_scores, fw_scores) in sorted(by_label.items()):
-        if label == 0:
-            continue
-        for firmware, bkg, sig in ((True, bkg_fw, fw_scores), (False, bkg_float, float_scores)):
-            fpr, tpr, _ = metrics.roc_curve(bkg, sig)
-            yield label, firmware, fpr, tpr
+        if label != 0:
+            yield (label, style.roc_with_band(bkg_fw, fw_scores),
+                   style.roc_with_band(bkg_float, float_scores))
 
 
 def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 5))
+    from l1forge.trigger.delong import delong
+
+    fig, ax = style.figure()
     bkg_fw = by_label[0][1]
-    for label, firmware, fpr, tpr in _signal_rocs(by_label):
-        name = f"{processes[label]} (AUC {metrics.auc(bkg_fw, by_label[label][1]):.3f})" if firmware else None
-        ax.plot(fpr[1:], tpr[1:], color=COLOURS[label % len(COLOURS)],
-                linestyle="-" if firmware else "--", label=name)
-    _mark_rates(ax, [rate / BUNCH_CROSSING_HZ for rate in rates_hz])
-    ax.set_xlim(1.0 / max(len(bkg_fw), 1), 1.0)
-    return _finish(fig, ax, path, "background acceptance (FPR); dotted: the card's L1 rates",
-                   "signal efficiency (TPR)", "ROC: firmware solid, float dashed")
+    n = max(len(bkg_fw), 1)
+    for label, firmware, float_curve in _signal_curves(by_label):
+        colour = style.COLOURS[label % len(style.COLOURS)]
+        area = delong(bkg_fw, by_label[label][1])
+        style.draw(ax, firmware.x, firmware, colour, "-",
+                   f"{processes[label]} (AUC {area.value:.4f} $\\pm$ {area.stderr:.4f})")
+        style.draw(ax, float_curve.x, float_curve, colour, "--", None, band=False)
+    ax.set_xscale("log")
+    ax.set_xlim(0.5 / n, 1.0)
+    style.mark_unmeasurable(ax, 1.0 / n, "below 1 background event")
+    style.mark_lines(ax, [r / BUNCH_CROSSING_HZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz])
+    top = ax.secondary_xaxis("top", functions=(lambda a: a * BUNCH_CROSSING_HZ / KHZ,
+                                               lambda r: r * KHZ / BUNCH_CROSSING_HZ))
+    top.set_xlabel("L1 rate (kHz)")
+    return style.finish(fig, ax, path, "background acceptance", "signal efficiency",
+                        "firmware solid with 68.3% band, float dashed")
 
 
 def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = style.figure()
     n = max(len(by_label[0][1]), 1)
-    for label, firmware, fpr, tpr in _signal_rocs(by_label):
-        keep = fpr >= 1.0 / n
-        ax.step(fpr[keep] * BUNCH_CROSSING_HZ, tpr[keep], where="post",
-                color=COLOURS[label % len(COLOURS)], linestyle="-" if firmware else "--",
-                label=processes[label] if firmware else None)
-    _mark_rates(ax, rates_hz)
-    return _finish(fig, ax, path, "L1 rate (Hz) = 40 MHz x background acceptance",
-                   "signal efficiency", "efficiency vs rate: firmware solid, float dashed")
-
-
-def _mark_rates(ax, positions) -> None:
-    """Dotted lines at the card's rates on a logarithmic x axis."""
-    for x in positions:
-        ax.axvline(x, color="grey", linewidth=0.8, linestyle=":")
+    to_khz = BUNCH_CROSSING_HZ / KHZ
+    for label, firmware, float_curve in _signal_curves(by_label):
+        colour = style.COLOURS[label % len(style.COLOURS)]
+        style.draw(ax, firmware.x * to_khz, firmware, colour, "-", processes[label])
+        style.draw(ax, float_curve.x * to_khz, float_curve, colour, "--", None, band=False)
     ax.set_xscale("log")
-
-
-def _finish(fig, ax, path: Path, xlabel: str, ylabel: str, title: str) -> Path:
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    ax.legend(fontsize=8)
-    return _save(fig, path)
-
-
-def _save(fig, path: Path) -> Path:
-    from l1forge.atomic import atomic_file
-
-    with atomic_file(Path(path)) as tmp:
-        fig.savefig(tmp, dpi=110, bbox_inches="tight", format="png")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return Path(path)
+    ax.set_yscale("log")
+    ax.set_xlim(0.5 * to_khz / n, to_khz)
+    style.mark_unmeasurable(ax, to_khz / n, f"below {to_khz / n:.3g} kHz: under 1 background event")
+    style.mark_lines(ax, [r / KHZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz])
+    return style.finish(fig, ax, path, "L1 rate (kHz) = 40 MHz x background acceptance",
+                        "signal efficiency", "firmware solid with 68.3% band, float dashed")

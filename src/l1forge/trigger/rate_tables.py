@@ -1,70 +1,28 @@
-"""Trigger figures of an anomaly score: thresholds for an L1 rate, efficiencies, ROC and AUC.
-
-The background sample stands for the 40 MHz stream of bunch crossings: a threshold
-accepting a fraction `a` of background events fires at rate 40 MHz x a. A rate R asks for
-a = R / 40 MHz; with N background events the threshold is the (k+1)-th highest background
-score, k = floor(a N), and an event fires when its score is strictly above it (ties with the
-threshold never fire, so the achieved rate, reported beside the target, is never above it).
-k = 0 means the sample cannot measure the rate: the smallest measurable rate is 40 MHz / N.
+"""Anomaly-detection trigger figures: per signal, efficiencies at L1 rates and AUCs.
 
 Firmware and float scores are thresholded separately, each at the requested rate: the
 question is what each would trigger on, not whether their values agree (the C-simulation
 proves the firmware; these figures show what its fixed-point score costs in physics).
+Every efficiency is an `Efficiency` (counts and Clopper-Pearson interval), every AUC
+carries its DeLong error, and the firmware-minus-float AUC is measured paired on the same
+events. `scores_by_label` maps a process index (0 = background) to (float, firmware) scores.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from l1forge import metrics
 from l1forge.card.checks import BUNCH_CROSSING_HZ
-from l1forge.errors import UserError
+from l1forge.trigger import delong as auc_stats
+from l1forge.trigger import bootstrap as boot
+from l1forge.trigger.rates import (allowed_events, efficiency, efficiency_at_rate, smallest_measurable_rate_hz,
+                                   threshold_for_rate)
 
 REFERENCE_FPR = 1e-5  # the paper's working point (400 Hz at 40 MHz)
-
-
-@dataclass(frozen=True)
-class Threshold:
-    rate_hz: float           # requested
-    value: float             # fire when score > value
-    accepted: int            # background events above it
-    background_events: int
-
-    @property
-    def achieved_rate_hz(self) -> float:
-        return BUNCH_CROSSING_HZ * self.accepted / self.background_events
-
-
-def check_rate(rate_hz: float, where: str = "--rate-hz") -> float:
-    if not np.isfinite(rate_hz) or not 0 < rate_hz < BUNCH_CROSSING_HZ:
-        raise UserError(f"{where}: expected an L1 rate above 0 and below 40 MHz (the bunch-crossing "
-                        f"rate), got {rate_hz:g} Hz")
-    return float(rate_hz)
-
-
-def smallest_measurable_rate_hz(background_events: int) -> float:
-    return BUNCH_CROSSING_HZ / max(background_events, 1)
-
-
-def threshold_for_rate(background_scores: np.ndarray, rate_hz: float) -> Threshold:
-    """The score threshold giving at most `rate_hz` on the background (see module doc)."""
-    check_rate(rate_hz)
-    scores = np.sort(np.asarray(background_scores, dtype=np.float64))[::-1]
-    n = len(scores)
-    allowed = int(np.floor(rate_hz / BUNCH_CROSSING_HZ * n + 1e-9))
-    if allowed < 1:
-        raise UserError(f"a rate of {rate_hz:g} Hz needs at least {int(np.ceil(BUNCH_CROSSING_HZ / rate_hz))} "
-                        f"background events, the sample has {n}: the smallest measurable rate is "
-                        f"{smallest_measurable_rate_hz(n):.4g} Hz")
-    value = float(scores[allowed])
-    return Threshold(rate_hz, value, int(np.sum(scores > value)), n)
-
-
-def efficiency(signal_scores: np.ndarray, threshold: Threshold) -> float:
-    return float(np.mean(np.asarray(signal_scores, dtype=np.float64) > threshold.value))
+KINDS = ("float", "firmware")
 
 
 def auc(background_scores: np.ndarray, signal_scores: np.ndarray) -> float:
@@ -72,11 +30,11 @@ def auc(background_scores: np.ndarray, signal_scores: np.ndarray) -> float:
                        np.asarray(signal_scores, dtype=np.float64))
 
 
-def efficiency_at_rate(background: np.ndarray, signal: np.ndarray, rate_hz: float) -> float | None:
-    """Signal efficiency at `rate_hz`, or None when the background cannot measure that rate."""
-    if rate_hz * len(background) < BUNCH_CROSSING_HZ - 1e-6:
-        return None
-    return efficiency(signal, threshold_for_rate(background, rate_hz))
+def auc_figures(bkg_float, sig_float, bkg_fw, sig_fw) -> dict[str, Any]:
+    """DeLong AUCs of both scores and their paired difference (firmware minus float)."""
+    return {"float": auc_stats.delong(bkg_float, sig_float).as_dict(),
+            "firmware": auc_stats.delong(bkg_fw, sig_fw).as_dict(),
+            "firmware_minus_float": auc_stats.paired_difference(bkg_float, sig_float, bkg_fw, sig_fw).as_dict()}
 
 
 def reference_point(background: np.ndarray, signal: np.ndarray) -> dict[str, Any]:
@@ -87,19 +45,25 @@ def reference_point(background: np.ndarray, signal: np.ndarray) -> dict[str, Any
     note = "" if fpr == REFERENCE_FPR else (
         f"FPR 1e-5 needs 100000 background events, the sample has {n}; "
         f"efficiency given at the smallest measurable FPR {fpr:.3g}")
-    return {"fpr": fpr, "efficiency": eff, "note": note}
+    return {"fpr": fpr, "efficiency": eff.as_dict(), "note": note}
 
 
 def rate_key(rate_hz: float) -> str:
     return f"{rate_hz:g}"
 
 
-def per_signal_metrics(processes: list[str], scores_by_label: dict, rates_hz) -> dict[str, dict]:
-    """{signal: {auc_float, auc_firmware, eff_at_rate: {rate: eff}, eff_at_rate_float, ...}}.
+def _at_rates(background, signal, rates_hz) -> dict[str, dict | None]:
+    out = {}
+    for rate in rates_hz:
+        eff = efficiency_at_rate(background, signal, rate)
+        out[rate_key(rate)] = None if eff is None else eff.as_dict()
+    return out
 
-    `scores_by_label` maps a process index (0 = background) to (float scores, firmware
-    scores); signals without events there, or no background at all, are left out.
-    """
+
+def per_signal_metrics(processes: list[str], scores_by_label: dict, rates_hz) -> dict[str, dict]:
+    """{signal: {auc_float, auc_firmware, auc, eff_at_rate: {rate: efficiency}, ...}} for the
+    manifest; an unmeasurable rate's efficiency is None. Signals without events, or no
+    background at all, are left out."""
     if 0 not in scores_by_label or len(scores_by_label[0][0]) == 0:
         return {}
     bkg_float, bkg_fw = scores_by_label[0]
@@ -111,9 +75,9 @@ def per_signal_metrics(processes: list[str], scores_by_label: dict, rates_hz) ->
         out[name] = {
             "auc_float": auc(bkg_float, sig_float),
             "auc_firmware": auc(bkg_fw, sig_fw),
-            "eff_at_rate": {rate_key(r): efficiency_at_rate(bkg_fw, sig_fw, r) for r in rates_hz},
-            "eff_at_rate_float": {rate_key(r): efficiency_at_rate(bkg_float, sig_float, r)
-                                  for r in rates_hz},
+            "auc": auc_figures(bkg_float, sig_float, bkg_fw, sig_fw),
+            "eff_at_rate": _at_rates(bkg_fw, sig_fw, rates_hz),
+            "eff_at_rate_float": _at_rates(bkg_float, sig_float, rates_hz),
             "reference_firmware": reference_point(bkg_fw, sig_fw),
             "signal_events": int(len(sig_fw)),
         }
@@ -132,14 +96,33 @@ def rate_table(processes: list[str], scores_by_label: dict, rate_hz: float) -> d
         sig_float, sig_fw = scores_by_label[label]
         rows.append({"signal": name, "events": int(len(sig_fw)),
                      "auc_float": auc(bkg_float, sig_float), "auc_firmware": auc(bkg_fw, sig_fw),
-                     "eff_float": efficiency(sig_float, thresholds["float"]),
-                     "eff_firmware": efficiency(sig_fw, thresholds["firmware"]),
+                     "auc": auc_figures(bkg_float, sig_float, bkg_fw, sig_fw),
+                     "eff_float": efficiency(sig_float, thresholds["float"]).as_dict(),
+                     "eff_firmware": efficiency(sig_fw, thresholds["firmware"]).as_dict(),
                      "reference_firmware": reference_point(bkg_fw, sig_fw)})
     return {
         "rate_hz": rate_hz,
         "background_events": int(len(bkg_fw)),
         "smallest_measurable_rate_hz": smallest_measurable_rate_hz(len(bkg_fw)),
-        "thresholds": {kind: {"value": t.value, "accepted": t.accepted,
-                              "achieved_rate_hz": t.achieved_rate_hz} for kind, t in thresholds.items()},
+        "thresholds": {kind: t.as_dict() for kind, t in thresholds.items()},
         "signals": rows,
     }
+
+
+def add_bootstrap(tables: list[dict[str, Any]], processes: list[str], scores_by_label: dict,
+                  bootstrap: boot.Bootstrap) -> list[dict[str, Any]]:
+    """`tables` (one per rate, from `rate_table`) with the threshold's bootstrap spread:
+    `threshold_interval` per kind and `efficiency_bootstrap_interval` per signal and kind."""
+    n = len(scores_by_label[0][0])
+    allowed = [allowed_events(t["rate_hz"] / BUNCH_CROSSING_HZ, n) for t in tables]
+    out = [dict(t, bootstrap=bootstrap.as_dict(), thresholds={k: dict(v) for k, v in t["thresholds"].items()},
+                signals=[dict(row, efficiency_bootstrap_interval={}) for row in t["signals"]]) for t in tables]
+    for index, kind in enumerate(KINDS):
+        replicas = boot.threshold_replicas(scores_by_label[0][index], allowed, bootstrap)
+        for column, table in enumerate(out):
+            table["thresholds"][kind]["threshold_interval"] = boot.central_interval(replicas[:, column])
+            for row in table["signals"]:
+                label = processes.index(row["signal"])
+                fractions = boot.fractions_above(scores_by_label[label][index], replicas[:, column])
+                row["efficiency_bootstrap_interval"][kind] = boot.central_interval(fractions)
+    return out

@@ -1,0 +1,104 @@
+"""Trigger figures of a built jet-ID project: float, QAT and firmware over the whole test split.
+
+The firmware outputs come from the bit-exact emulator (`l1forge.emulate.load`), which the
+build proved equal to the project's C-simulation (the manifest's `emulator` section), so the
+whole stored test split is covered without running the C++ once per study. The float and
+QAT outputs come from PROJECT/trained/ (float_model.h5, qat_model.h5) on the same events.
+All three are cached in PROJECT/trigger/jet_outputs.npz, keyed by the manifest's card hash,
+so another working point or bootstrap needs no TensorFlow. `study` writes
+`metrics.tagging_working_points` into the manifest and the PNG plots into PROJECT/trigger/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from l1forge import manifest
+from l1forge.errors import UserError
+from l1forge.trigger import bootstrap as boot
+from l1forge.trigger import working_points
+
+TRIGGER_DIR = "trigger"
+OUTPUTS_FILE = "jet_outputs.npz"
+
+
+@dataclass(frozen=True)
+class JetOutputs:
+    class_names: list[str]
+    labels: np.ndarray
+    outputs: dict[str, np.ndarray]  # model ("float", "qat", "firmware") -> (events, classes)
+
+
+def read_jet_manifest(project_dir: Path) -> dict[str, Any]:
+    content = manifest.read_manifest(project_dir)
+    if not content.get("data", {}).get("class_names"):
+        raise UserError(f"{project_dir}: a '{content.get('task')}' project without jet classes; "
+                        "tagging working points need a jet-ID project")
+    return content
+
+
+def project_outputs(project_dir: Path, content: dict[str, Any], log: Callable[[str], None] = print) -> JetOutputs:
+    cached = _cached(project_dir, content["card_sha256"])
+    if cached is not None:
+        return cached
+    split = project_dir / "trained" / "test_split.npz"
+    if not split.is_file():
+        raise UserError(f"{project_dir}: no trained/test_split.npz; rebuild with `l1forge build`")
+    with np.load(split) as f:
+        x, labels = f["x_test"], f["y_test"]
+    from l1forge import emulate
+    from l1forge.hls_project import load_keras_model
+
+    log(f"float, QAT and emulated firmware outputs over {len(x)} stored test jets")
+    outputs = {}
+    for model in ("float", "qat"):
+        keras_model = load_keras_model(project_dir / "trained" / f"{model}_model.h5")
+        outputs[model] = np.asarray(keras_model.predict(x, batch_size=8192, verbose=0), dtype=np.float64)
+    outputs["firmware"] = np.asarray(emulate.load(project_dir).predict(x), dtype=np.float64)
+    names = list(content["data"]["class_names"])
+    out = project_dir / TRIGGER_DIR
+    out.mkdir(exist_ok=True)
+    from l1forge.atomic import atomic_file
+
+    with atomic_file(out / OUTPUTS_FILE) as tmp, open(tmp, "wb") as handle:
+        np.savez_compressed(handle, labels=labels, class_names=np.array(names),
+                            card_sha256=np.array(content["card_sha256"]), **outputs)
+    return JetOutputs(names, np.asarray(labels), outputs)
+
+
+def _cached(project_dir: Path, card_sha256: str) -> JetOutputs | None:
+    path = project_dir / TRIGGER_DIR / OUTPUTS_FILE
+    if not path.is_file():
+        return None
+    with np.load(path) as f:
+        if str(f["card_sha256"]) != card_sha256:
+            return None
+        return JetOutputs([str(c) for c in f["class_names"]], f["labels"],
+                          {model: f[model] for model in working_points.MODELS})
+
+
+def study(project_dir: str | Path, background_efficiencies=None, classes: list[str] | None = None,
+          bootstrap: boot.Bootstrap | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """Working points of every study; also into the manifest and the plots. Bad input (an
+    efficiency outside (0, 1), a class the project lacks) is refused before any work."""
+    from l1forge.trigger import jet_plots
+
+    project_dir = Path(project_dir)
+    content = read_jet_manifest(project_dir)
+    efficiencies = [working_points.check_background_efficiency(e)
+                    for e in (background_efficiencies or working_points.DEFAULT_BACKGROUND_EFFICIENCIES)]
+    working_points.studies(list(content["data"]["class_names"]), classes)  # refuses unknown classes
+    jets = project_outputs(project_dir, content, log)
+    figures = working_points.jet_figures(jets.class_names, jets.outputs, jets.labels, efficiencies,
+                                         classes, bootstrap)
+    figures["firmware_outputs"] = {"source": "l1forge.emulate",
+                                   "emulator_vs_csim_at_build": content.get("emulator", {})}
+    figures["plots"] = [str(p) for p in jet_plots.write_all(project_dir / TRIGGER_DIR, jets, figures)]
+    metrics = dict(content.get("metrics", {}))
+    metrics["tagging_working_points"] = figures
+    manifest.update_manifest(project_dir, metrics=metrics)
+    return {"card": content["card"], **figures}
