@@ -24,16 +24,16 @@ def _relative_sources(vendor: dict | None, folder: Path) -> None:
             section["source_file"] = str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
 
 
-def make_report(project_dir, part: str | None = None, graph=None) -> dict:
+def make_report(project_dir, part: str | None = None, graph=None, target=None) -> dict:
     """The report of an l1forge project or any hls4ml project folder (see module docs).
 
-    `part` overrides the project's part; `graph` skips loading the model (the build
-    passes the ModelGraph it already has).
+    `part` overrides the project's part; `graph` skips loading the model and `target`
+    reading the target from disk (the build passes the ModelGraph and target it has).
     """
     folder = Path(project_dir)
     if not folder.is_dir():
         raise UserError(f"{folder}: no such folder")
-    target = read_target(folder)
+    target = target or read_target(folder)
     vendor, warnings = vendor_section(folder, target.project_name)
     warnings = list(target.warnings) + warnings
     if not target.has_config and vendor is None:
