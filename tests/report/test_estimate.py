@@ -133,3 +133,18 @@ def test_transposed_resource_weights_read_like_the_others():
     plain = run(Graph().input(8).dense("fc", weights, strategy="resource"))
     flipped = run(Graph().input(8).dense("fc", weights.T, strategy="resource", _weights_transposed=True))
     assert layer(plain, "fc") == layer(flipped, "fc")
+
+
+def test_a_layer_type_is_priced_through_the_registry_alone(monkeypatch):
+    """One table maps hls4ml classes to cost functions: a new class is one entry there."""
+    from l1forge.report import estimate, registry
+    from l1forge.report.cost import LayerCost
+
+    graph = Graph().input(8).relu("relu", 8)
+    graph.layers[-1].class_name = "Gather"  # a class the estimator does not know
+    assert "not modelled" in layer(run(graph), "relu")["notes"][0]
+    priced = lambda lay, io, target: LayerCost(name=lay.name, kind="gather", lut=123.0, out_bits=8 * 16)
+    monkeypatch.setitem(registry.COST_BY_CLASS, "Gather", priced)
+    assert layer(run(graph), "relu")["lut"] == 123
+    # estimate.py itself names no hls4ml class
+    assert not [name for name in vars(estimate) if name.isupper() and isinstance(getattr(estimate, name), (set, frozenset))]

@@ -85,7 +85,7 @@ def softmax_cost(io: LayerIO, layer) -> LayerCost:
                      out_bits=n * io.out_bits.width)
 
 
-def batchnorm_cost(io: LayerIO, layer, target: Target) -> LayerCost:
+def batchnorm_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     """x * scale + bias per value, the scale a per-channel constant."""
     codes, scale_bits = layer_codes(layer, "scale")
     digits = csd_digits(codes.reshape(-1))

@@ -38,58 +38,12 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from l1forge.report.activation_cost import activation_cost, batchnorm_cost
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.conv_cost import conv_cost, pooling_cost
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
-from l1forge.report.dense_cost import dense_cost
-from l1forge.report.bits import Bits, bits_of
-from l1forge.report.misc_cost import WIRING, merge_cost, unknown_cost, wiring_cost
+from l1forge.report import registry
 from l1forge.report.schedule import schedule_parallel, schedule_stream
 
-ACTIVATIONS = {"Activation", "ParametrizedActivation", "HardActivation", "PReLU", "Softmax", "TernaryTanh"}
-CONVOLUTIONS = {"Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D", "Conv2DBatchnorm",
-                "DepthwiseConv1D", "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D"}
-POOLING = {"Pooling1D", "Pooling2D", "GlobalPooling1D", "GlobalPooling2D"}
-MERGES = {"Merge", "Dot"}
-ELEMENTWISE = (ACTIVATIONS - {"Softmax"}) | {"BatchNormalization", "ApplyAlpha"}
 BRAM18_BITS = 18 * 1024
-
-
-def product_type(data: Bits, weight: Bits) -> str:
-    """The product hls4ml instantiates for these operand types (nnet_mult.h)."""
-    if weight.kind == "exponent":
-        return "weight_exponential"
-    if weight.kind == "binary":
-        return "both_binary" if data.kind == "binary" else "weight_binary"
-    if data.kind == "binary":
-        return "data_binary"
-    if weight.kind == "integer" and weight.width == 2 and weight.signed:
-        return "weight_ternary"
-    return "mult"
-
-
-def layer_cost(layer, io: LayerIO, target: Target) -> LayerCost:
-    kind = layer.class_name
-    if kind in ("Dense",) or kind in CONVOLUTIONS:
-        product = product_type(io.in_bits, bits_of(layer.weights["weight"].type.precision))
-        if kind == "Dense":
-            return dense_cost(layer, io, target, product)
-        cost = conv_cost(layer, io, target, product)
-        if kind.startswith(("Depthwise", "Separable")):
-            cost = replace(cost, notes=cost.notes + (f"{kind}: costed as a full convolution",))
-        return cost
-    if kind in ACTIVATIONS:
-        return activation_cost(layer, io, target)
-    if kind in ("BatchNormalization", "ApplyAlpha"):
-        return batchnorm_cost(io, layer, target)
-    if kind in POOLING:
-        return pooling_cost(layer, io, target)
-    if kind in MERGES:
-        return merge_cost(layer, io, target)
-    if kind in WIRING:
-        return wiring_cost(layer, io, target)
-    return unknown_cost(layer, io)
 
 
 def stream_words(io: LayerIO) -> int:
@@ -150,12 +104,12 @@ def _costs(graph, target: Target) -> tuple[list[LayerCost], list[LayerIO]]:
     costs, ios = [], []
     for layer in graph.get_layers():
         io = layer_io(layer, live)
-        if target.io_type == "io_stream" and layer.class_name in ELEMENTWISE:
+        if target.io_type == "io_stream" and layer.class_name in registry.ELEMENTWISE:
             view, pixels = one_pixel(io)
-            cost = layer_cost(layer, view, target)
+            cost = registry.cost_function(layer.class_name)(layer, view, target)
             cost = replace(cost, out_bits=cost.out_bits * pixels)
         else:
-            cost = layer_cost(layer, io, target)
+            cost = registry.cost_function(layer.class_name)(layer, io, target)
         if target.io_type == "io_stream":
             cost = streamed(cost, io, target)
         live[layer.get_output_variable().name] = cost.out_bits // max(io.out_bits.width, 1)

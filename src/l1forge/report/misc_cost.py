@@ -9,8 +9,6 @@ from __future__ import annotations
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
 
-WIRING = {"Input", "Reshape", "Flatten", "Transpose", "Repack", "Clone", "Cropping1D",
-          "Cropping2D", "ZeroPadding1D", "ZeroPadding2D", "Concatenate", "Resize"}
 MERGE_OPS = {"add", "subtract", "average", "maximum", "minimum", "multiply"}
 
 
@@ -50,7 +48,7 @@ def merge_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     return cost
 
 
-def unknown_cost(layer, io: LayerIO) -> LayerCost:
+def unknown_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     return LayerCost(name=layer.name, kind=layer.class_name.lower(),
                      out_bits=io.n_out * io.out_bits.width,
                      notes=(f"layer type {layer.class_name} is not modelled; counted as free",))

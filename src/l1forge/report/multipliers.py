@@ -46,6 +46,19 @@ class Census:
         return max(self.terms_per_output, default=0)
 
 
+def product_type(data: Bits, weight: Bits) -> str:
+    """The product hls4ml instantiates for these operand types (nnet_mult.h)."""
+    if weight.kind == "exponent":
+        return "weight_exponential"
+    if weight.kind == "binary":
+        return "both_binary" if data.kind == "binary" else "weight_binary"
+    if data.kind == "binary":
+        return "data_binary"
+    if weight.kind == "integer" and weight.width == 2 and weight.signed:
+        return "weight_ternary"
+    return "mult"
+
+
 def dsp_per_product(data: Bits, weight_bits: int, dsp_a: int, dsp_b: int) -> int:
     """DSP slices for one product: a DSP multiplies dsp_a x dsp_b signed bits."""
     wide, narrow = max(data.width, weight_bits), min(data.width, weight_bits)
