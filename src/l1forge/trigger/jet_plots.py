@@ -3,7 +3,7 @@
 Axes as in the anomaly-detection ROC (background efficiency on a log axis, signal efficiency
 up), so a working point reads the same way as a rate. Firmware (emulated) curves are solid
 with their 68.3% Clopper-Pearson band, QAT dotted and float dashed; the working points are
-dashed red lines; below one background jet of the study with the fewest is greyed out.
+dashed red lines (named in the legend); below one background jet of the study with the fewest is greyed out.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def roc_plot(path: Path, jets, studies, figures: dict) -> Path:
     ax.set_ylim(0.0, 1.02)
     style.mark_unmeasurable(ax, 1.0 / fewest, "below 1 background jet")
     targets = figures["background_efficiencies"]
-    style.mark_lines(ax, targets, [f"{100 * e:g}%" for e in targets])
+    style.mark_lines(ax, targets, [f"{100 * e:g}%" for e in targets], "working points")
     return style.finish(fig, ax, path, "background efficiency", "signal efficiency",
-                        f"{len(jets.labels):,} test jets; firmware solid (68.3% band), QAT dotted, float dashed")
+                        f"{len(jets.labels):,} test jets; firmware solid (68.3% band), QAT dotted, float dashed",
+                        "lower right")
 

@@ -19,10 +19,10 @@ import numpy as np
 
 from l1forge import manifest
 from l1forge.errors import UserError
+from l1forge.project import Project
 from l1forge.trigger import bootstrap as boot
 from l1forge.trigger import working_points
 
-TRIGGER_DIR = "trigger"
 OUTPUTS_FILE = "jet_outputs.npz"
 
 
@@ -42,36 +42,31 @@ def read_jet_manifest(project_dir: Path) -> dict[str, Any]:
 
 
 def project_outputs(project_dir: Path, content: dict[str, Any], log: Callable[[str], None] = print) -> JetOutputs:
-    cached = _cached(project_dir, content["card_sha256"])
+    project = Project(project_dir)
+    cached = _cached(project, content["card_sha256"])
     if cached is not None:
         return cached
-    split = project_dir / "trained" / "test_split.npz"
-    if not split.is_file():
-        raise UserError(f"{project_dir}: no trained/test_split.npz; rebuild with `l1forge build`")
-    with np.load(split) as f:
-        x, labels = f["x_test"], f["y_test"]
+    x, labels = project.test_split()
     from l1forge import emulate
-    from l1forge.hls_project import load_keras_model
+    from l1forge.atomic import atomic_file
+    from l1forge.firmware.loading import load_keras_model
 
     log(f"float, QAT and emulated firmware outputs over {len(x)} stored test jets")
     outputs = {}
     for model in ("float", "qat"):
-        keras_model = load_keras_model(project_dir / "trained" / f"{model}_model.h5")
+        keras_model = load_keras_model(project.trained_dir / f"{model}_model.h5")
         outputs[model] = np.asarray(keras_model.predict(x, batch_size=8192, verbose=0), dtype=np.float64)
     outputs["firmware"] = np.asarray(emulate.load(project_dir).predict(x), dtype=np.float64)
     names = list(content["data"]["class_names"])
-    out = project_dir / TRIGGER_DIR
-    out.mkdir(exist_ok=True)
-    from l1forge.atomic import atomic_file
-
-    with atomic_file(out / OUTPUTS_FILE) as tmp, open(tmp, "wb") as handle:
+    project.trigger_dir.mkdir(exist_ok=True)
+    with atomic_file(project.trigger_dir / OUTPUTS_FILE) as tmp, open(tmp, "wb") as handle:
         np.savez_compressed(handle, labels=labels, class_names=np.array(names),
                             card_sha256=np.array(content["card_sha256"]), **outputs)
     return JetOutputs(names, np.asarray(labels), outputs)
 
 
-def _cached(project_dir: Path, card_sha256: str) -> JetOutputs | None:
-    path = project_dir / TRIGGER_DIR / OUTPUTS_FILE
+def _cached(project: Project, card_sha256: str) -> JetOutputs | None:
+    path = project.trigger_dir / OUTPUTS_FILE
     if not path.is_file():
         return None
     with np.load(path) as f:
@@ -97,7 +92,7 @@ def study(project_dir: str | Path, background_efficiencies=None, classes: list[s
                                          classes, bootstrap)
     figures["firmware_outputs"] = {"source": "l1forge.emulate",
                                    "emulator_vs_csim_at_build": content.get("emulator", {})}
-    figures["plots"] = [str(p) for p in jet_plots.write_all(project_dir / TRIGGER_DIR, jets, figures)]
+    figures["plots"] = [str(p) for p in jet_plots.write_all(Project(project_dir).trigger_dir, jets, figures)]
     metrics = dict(content.get("metrics", {}))
     metrics["tagging_working_points"] = figures
     manifest.update_manifest(project_dir, metrics=metrics)

@@ -55,7 +55,10 @@ class Curve:
 def roc_with_band(background: np.ndarray, signal: np.ndarray) -> Curve:
     fpr, tpr, _ = metrics.roc_curve(np.asarray(background, dtype=np.float64),
                                     np.asarray(signal, dtype=np.float64))
-    fpr, tpr = fpr[1:], tpr[1:]  # the (0, 0) origin is no threshold
+    # Thresholds above every background event (acceptance 0) have no place on a log axis
+    # and measure nothing about the background: the curve starts at one background event.
+    measured = fpr > 0
+    fpr, tpr = fpr[measured], tpr[measured]
     keep = _thin(fpr)
     m = len(signal)
     passed = np.rint(tpr[keep] * m)
@@ -86,26 +89,22 @@ def mark_unmeasurable(ax, limit: float, text: str) -> None:
     ax.axvline(limit, color="grey", linewidth=1.0)
 
 
-def mark_lines(ax, positions, labels, vertical: bool = True) -> None:
-    """Dashed lines at the targets (rates or working points), each with its value written."""
-    for value, text in zip(positions, labels):
-        if vertical:
-            ax.axvline(value, color="tab:red", linewidth=1.0, linestyle="--")
-            ax.text(value, 0.97, f" {text}", transform=ax.get_xaxis_transform(), rotation=90,
-                    va="top", ha="right", fontsize=11, color="tab:red")
-        else:
-            ax.axhline(value, color="tab:red", linewidth=1.0, linestyle="--")
-            ax.text(0.02, value, text, transform=ax.get_yaxis_transform(), va="bottom", fontsize=11,
-                    color="tab:red")
+def mark_lines(ax, positions, labels, what: str) -> None:
+    """Dashed red lines at the targets (rates or working points), named in the legend
+    rather than beside the lines, where they would cross the curves and the label."""
+    for index, value in enumerate(positions):
+        ax.axvline(value, color="tab:red", linewidth=1.0, linestyle="--",
+                   label=f"{what}: {', '.join(labels)}" if index == 0 else None)
 
 
-def finish(fig, ax, path: Path, xlabel: str, ylabel: str, note: str) -> Path:
+def finish(fig, ax, path: Path, xlabel: str, ylabel: str, note: str, legend: str = "best") -> Path:
     import mplhep
 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    mplhep.label.exp_label(exp=LABEL, text="Simulation", rlabel=note, ax=ax, loc=0)
-    ax.legend(fontsize=11, loc="best")
+    # Inside the frame (loc 1): above it is where a secondary rate axis goes.
+    mplhep.label.exp_text(exp=LABEL, text="Simulation", loc=1, ax=ax)
+    ax.legend(fontsize=11, loc=legend, title=note, title_fontsize=11)
     return save(fig, path)
 
 

@@ -2,7 +2,7 @@
 
 Firmware curves are drawn solid with their 68.3% Clopper-Pearson band, float (QAT) curves
 dashed (their band is as wide and would hide the firmware one), one colour per process.
-The card's target rates are dashed red lines with their value; the range the background
+The target rates are dashed red lines, named in the legend; the range the background
 sample cannot measure (below 40 MHz / N, one background event) is greyed out.
 """
 
@@ -45,7 +45,7 @@ def score_distributions(path: Path, processes, by_label) -> Path:
                 color=colour, linestyle="--")
     ax.set_yscale("log")
     return style.finish(fig, ax, path, "anomaly score (last bin: overflow)", "events (normalized)",
-                        "firmware solid, float dashed")
+                        "firmware solid, float dashed", "upper right")
 
 
 def _signal_curves(by_label):
@@ -72,12 +72,12 @@ def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
     ax.set_xscale("log")
     ax.set_xlim(0.5 / n, 1.0)
     style.mark_unmeasurable(ax, 1.0 / n, "below 1 background event")
-    style.mark_lines(ax, [r / BUNCH_CROSSING_HZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz])
+    style.mark_lines(ax, [r / BUNCH_CROSSING_HZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz], "target rates")
     top = ax.secondary_xaxis("top", functions=(lambda a: a * BUNCH_CROSSING_HZ / KHZ,
                                                lambda r: r * KHZ / BUNCH_CROSSING_HZ))
     top.set_xlabel("L1 rate (kHz)")
     return style.finish(fig, ax, path, "background acceptance", "signal efficiency",
-                        "firmware solid with 68.3% band, float dashed")
+                        "firmware solid with 68.3% band, float dashed", "center left")
 
 
 def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
@@ -92,6 +92,6 @@ def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
     ax.set_yscale("log")
     ax.set_xlim(0.5 * to_khz / n, to_khz)
     style.mark_unmeasurable(ax, to_khz / n, f"below {to_khz / n:.3g} kHz: under 1 background event")
-    style.mark_lines(ax, [r / KHZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz])
+    style.mark_lines(ax, [r / KHZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz], "target rates")
     return style.finish(fig, ax, path, "L1 rate (kHz) = 40 MHz x background acceptance",
-                        "signal efficiency", "firmware solid with 68.3% band, float dashed")
+                        "signal efficiency", "firmware solid with 68.3% band, float dashed", "lower right")

@@ -32,7 +32,7 @@ def run(project_dir: str | Path, rates_hz: list[float] | None = None,
         check_rate(rate)
     for efficiency in background_efficiencies or []:
         check_background_efficiency(efficiency)
-    if content.get("task") in trigger_project.AD_TASKS:
+    if content.get("data", {}).get("processes"):  # background and signal processes: AD
         if background_efficiencies or classes:
             raise UserError(f"{project_dir}: an anomaly-detection project; --background-efficiency "
                             "and --class are for jet-ID projects, use --rate-hz")
