@@ -1,11 +1,12 @@
 """Reproduce the dense-layer fit of calibration.py from the two jet-tagger reports.
 
-    python -m l1forge.report.calibrate ../shared/reference/vivado_reports
+    python tools/calibrate.py ../shared/reference/vivado_reports
 
 For every dense layer of the float and QKeras jet taggers it prints the census (DSP-class
 products, LUT-multiplier adder bits, adder-tree bits) beside the report's instance row,
 then the least-squares LUT coefficients (relative errors) that calibration.py holds.
-The report rows are matched to layers as calibration.py explains. Needs TensorFlow.
+The report rows are matched to layers as calibration.py explains. A developer script:
+it needs TensorFlow (to convert the Keras models), which the installed package does not.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import numpy as np
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.csynth import parse_csynth_rpt
-from l1forge.report.fixed_point import bits_of
+from l1forge.report.bits import bits_of
+from l1forge.report.dense_cost import kernel_codes
 from l1forge.report.multipliers import constant_census
 
 PROJECTS = ("jet-tagger-float-vivado2019", "jet-tagger-qkeras-vivado2019")
@@ -48,10 +50,9 @@ def dense_rows(reference: Path) -> list[dict]:
             if layer.class_name != "Dense":
                 continue
             data = bits_of(layer.get_input_variable().type.precision)
-            weight = bits_of(layer.weights["weight"].type.precision)
+            codes, bias_codes, weight = kernel_codes(layer)
             accum = bits_of(layer.get_attr("accum_t").precision)
-            census = constant_census(layer.weights["weight"].data, layer.weights["bias"].data,
-                                     data, weight, "mult", (27, 18))
+            census = constant_census(codes, bias_codes, data, weight, "mult", (27, 18))
             tree = sum(max(t - 1, 0) for t in census.terms_per_output) * accum.width
             inst = _instance(report, layer.name)
             rows.append({"project": project, "layer": layer.name, "dsp": census.n_dsp, "dsp_report": inst.dsp,

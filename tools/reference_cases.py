@@ -1,6 +1,6 @@
 """Lay out the reference reports as hls4ml project folders that `--validate` can read.
 
-    python -m l1forge.report.reference_cases ../shared/reference/vivado_reports OUT
+    python tools/reference_cases.py ../shared/reference/vivado_reports OUT
 
 Only the two jet-tagger folders come with their model; the other reports describe
 models whose weights were never published. They are rebuilt here with the same
@@ -20,7 +20,8 @@ tuned on, with weights of the same kind but not the same values:
   product a DSP (3915 DSPs for 4256 products); kept to show what the estimator does not
   model.
 
-Needs TensorFlow (it writes Keras models); the report command itself does not use it.
+A developer script, outside the installed package: it needs TensorFlow (it writes Keras
+models); the report command itself does not.
 """
 
 from __future__ import annotations
