@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sample_writers import l1_events, write_arff, write_csv, write_numpy_split, write_particles
+from sample_writers import (JET_COLUMNS, PARTICLE_NAMES, l1_events, particle_level_jets,
+                            write_arff, write_csv, write_numpy_split, write_particle_level,
+                            write_particles)
 
 from l1forge.cli import main
 from l1forge.data import JET_FEATURES, load_jets, load_l1_objects
+from l1forge.data.jet_constituent_reader import read_constituent_jets
 from l1forge.errors import UserError
 
 
@@ -123,7 +126,7 @@ def test_hdf5_without_known_datasets(tmp_path, capsys):
     with h5py.File(path, "a") as f:
         del f["Particles"]
         f.create_dataset("Jets", data=np.zeros(3))
-    _refused(capsys, ["data", "info", str(path)], "neither 'Particles' nor 'features'")
+    _refused(capsys, ["data", "info", str(path)], "none of 'Particles', 'features'")
 
 
 def test_generate_refuses_bad_requests_and_writes_nothing(tmp_path, capsys):
@@ -133,3 +136,50 @@ def test_generate_refuses_bad_requests_and_writes_nothing(tmp_path, capsys):
     _refused(capsys, ["data", "generate", "l1-objects", "--process", "ato4l", "--events", "5",
                       "--seed", "-3", "--out", str(out)], "--seed")
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_particle_level_wrong_shapes(tmp_path, capsys):
+    table, jets = particle_level_jets(n_jets=6)
+    path = write_particle_level(tmp_path / "a.h5", table[:, :, :15], jets)
+    _refused(capsys, ["data", "info", str(path)], str(path), "(6, 30, 15)", "(jets, particles, 16)")
+    path = write_particle_level(tmp_path / "b.h5", table, jets[:5])
+    _refused(capsys, ["data", "info", str(path)], str(path), "'jets' has shape (5, 59)",
+             "expected (6, 59)")
+    path = write_particle_level(tmp_path / "c.h5", table[:0], jets[:0])
+    _refused(capsys, ["data", "info", str(path)], str(path), "at least one jet")
+
+
+def test_particle_level_missing_names_and_datasets(tmp_path, capsys):
+    table, jets = particle_level_jets(n_jets=6)
+    names = tuple("j1_ptrelative" if n == "j1_ptrel" else n for n in PARTICLE_NAMES)
+    path = write_particle_level(tmp_path / "a.h5", table, jets, particle_names=names)
+    _refused(capsys, ["data", "info", str(path)], str(path), "'particleFeatureNames' lacks "
+             "j1_ptrel")
+    jet_names = tuple("j_top" if n == "j_t" else n for n in JET_COLUMNS)
+    path = write_particle_level(tmp_path / "b.h5", table, jets, jet_names=jet_names)
+    _refused(capsys, ["data", "info", str(path)], "'jetFeatureNames' lacks j_t")
+    path = write_particle_level(tmp_path / "c.h5", table, jets, skip=("jetFeatureNames",))
+    _refused(capsys, ["data", "info", str(path)], str(path), "no dataset(s) jetFeatureNames")
+
+
+def test_particle_level_nan_and_bad_labels(tmp_path, capsys):
+    table, jets = particle_level_jets(n_jets=6)
+    table[4, 2, PARTICLE_NAMES.index("j1_etarel")] = np.nan
+    path = write_particle_level(tmp_path / "a.h5", table, jets)
+    _refused(capsys, ["data", "info", str(path)], str(path), "NaN or inf", "row 4")
+    table, jets = particle_level_jets(n_jets=6)
+    jets[3, JET_COLUMNS.index("j_g")] = 1.0  # jet 3 is a z: now two labels
+    path = write_particle_level(tmp_path / "b.h5", table, jets)
+    _refused(capsys, ["data", "info", str(path)], "jet 3 has labels", "exactly one 1")
+
+
+def test_particle_level_folder_mismatch(tmp_path, capsys):
+    for i, n in enumerate((30, 50)):
+        table, jets = particle_level_jets(n_jets=4, n_particles=n, seed=i)
+        write_particle_level(tmp_path / f"part{i}.h5", table, jets)
+    _refused(capsys, ["data", "info", str(tmp_path)], "part1.h5", "50 particles per jet",
+             "expected 30")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UserError, match="no .h5 files in the folder"):
+        read_constituent_jets(empty)

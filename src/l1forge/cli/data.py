@@ -11,10 +11,16 @@ from l1forge.data.schema import L1_PROCESSES
 
 def _add_generate_options(parser, what: str) -> None:
     parser.add_argument("--events", type=int, required=True, help=f"number of {what} to write")
-    parser.add_argument("--seed", type=int, required=True, help="random seed (workers' seeds "
-                        "are derived from it)")
+    parser.add_argument("--seed", type=int, required=True, help="random seed (the tasks' "
+                        "seeds are derived from it)")
     parser.add_argument("--out", type=Path, required=True, help="output HDF5 file")
-    parser.add_argument("--workers", type=int, default=2, help="parallel processes (default 2)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="worker processes of a local Dask cluster, "
+                       "one thread each (default: the number of cores)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on the running Dask "
+                       "scheduler at ADDRESS (tcp://HOST:PORT) instead of a local cluster")
+    parser.add_argument("--tasks", type=int, help="seeded tasks to split the events into "
+                        "(default: one per worker); the file depends on (seed, tasks, events)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.add_argument("--json", action="store_true", help="print the provenance as JSON")
 
@@ -32,6 +38,8 @@ def register(subparsers) -> None:
     _add_generate_options(jets, "jets")
     jets.add_argument("--mpi", action="store_true", help="keep multi-parton interactions "
                       "(underlying event); off by default, as in the committed sample")
+    jets.add_argument("--constituents", type=int, default=32, help="keep each jet's N "
+                      "hardest constituents, zero-padded (default 32)")
     jets.set_defaults(handler=_generate_jets)
     l1 = kinds.add_parser("l1-objects", help="L1 objects (MET, e, mu, jets) per event")
     l1.add_argument("--process", required=True, choices=L1_PROCESSES,
@@ -51,10 +59,13 @@ def _command(args, kind: str) -> str:
     if kind == "l1-objects":
         parts += ["--process", args.process]
     parts += ["--events", str(args.events), "--seed", str(args.seed), "--out", str(args.out)]
-    if args.workers != 2:
-        parts += ["--workers", str(args.workers)]
+    for option in ("workers", "scheduler", "tasks"):
+        if getattr(args, option) is not None:
+            parts += [f"--{option}", str(getattr(args, option))]
     if getattr(args, "mpi", False):
         parts.append("--mpi")
+    if getattr(args, "constituents", 32) != 32:
+        parts += ["--constituents", str(args.constituents)]
     return shlex.join(parts)
 
 
@@ -67,18 +78,24 @@ def _print_generated(args, provenance: dict) -> int:
     return 0
 
 
+def _engine(args):
+    from l1forge.data.generate import Engine
+
+    return Engine(workers=args.workers, scheduler=args.scheduler, tasks=args.tasks)
+
+
 def _generate_jets(args) -> int:
     from l1forge.data.generate import generate_jets
 
-    provenance = generate_jets(args.events, args.seed, args.out, args.workers, args.mpi,
-                               not args.no_progress, _command(args, "jets"))
+    provenance = generate_jets(args.events, args.seed, args.out, _engine(args), args.mpi,
+                               args.constituents, not args.no_progress, _command(args, "jets"))
     return _print_generated(args, provenance)
 
 
 def _generate_l1(args) -> int:
     from l1forge.data.generate import generate_l1
 
-    provenance = generate_l1(args.process, args.events, args.seed, args.out, args.workers,
+    provenance = generate_l1(args.process, args.events, args.seed, args.out, _engine(args),
                              not args.no_progress, _command(args, "l1-objects"))
     return _print_generated(args, provenance)
 

@@ -12,16 +12,20 @@ from pathlib import Path
 from l1forge.data.defaults import default_jets_path, default_l1_paths
 from l1forge.data.jet_readers import read_jets
 from l1forge.data.l1_reader import read_l1
-from l1forge.data.schema import (JET_CLASSES, JET_FEATURES, L1_PROCESSES, L1_SIGNALS,
-                                 JetSample, L1Sample)
+from l1forge.data.schema import (CONSTITUENT_FEATURES, JET_CLASSES, JET_FEATURES,
+                                 L1_PROCESSES, L1_SIGNALS, JetSample, L1Sample)
 from l1forge.errors import UserError
 
-__all__ = ["JET_FEATURES", "JET_CLASSES", "L1_SIGNALS", "JetSample", "L1Sample", "load_jets",
-           "load_l1_objects", "default_jets_path", "default_l1_paths"]
+__all__ = ["JET_FEATURES", "JET_CLASSES", "CONSTITUENT_FEATURES", "L1_SIGNALS", "JetSample",
+           "L1Sample", "load_jets", "load_l1_objects", "default_jets_path", "default_l1_paths"]
 
 
 def load_jets(path: str | Path | None = None) -> JetSample:
-    """Jets from `path` (any supported form), or the committed default sample."""
+    """Jets from `path` (any supported form), or the committed default sample.
+
+    `sample.constituents` (N, C, F) and `sample.constituent_names` are set for files that
+    hold constituents (the default sample, the hls4ml particle-level release) and None
+    otherwise; `sample.constituent_inputs(names, count)` selects features by name."""
     return read_jets(Path(path) if path is not None else default_jets_path())
 
 

@@ -1,7 +1,8 @@
 """Write l1forge sample files: HDF5, gzip + shuffle, provenance as JSON inside the file.
 
 Jets: datasets `features` (N, 16) float32 and `labels` (N,) int8, attributes `format`,
-`feature_names`, `class_names`, `provenance`.
+`feature_names`, `class_names`, `provenance`; generated files add `constituents`
+(N, C, F) float16 with attribute `constituent_names` (F names).
 L1 objects: dataset `Particles` (N, 19, 4) float32, the public challenge layout, plus
 optional `process_id` (N,) int8 naming each event's source in `process_names`.
 Files are written beside their destination and renamed into place when complete.
@@ -16,14 +17,16 @@ from pathlib import Path
 import numpy as np
 
 from l1forge.atomic import atomic_file
-from l1forge.data.schema import FORMAT_JETS, FORMAT_L1, JET_CLASSES, JET_FEATURES, L1_DATASET
+from l1forge.data.schema import (CONSTITUENT_FEATURES, FORMAT_JETS, FORMAT_L1, JET_CLASSES,
+                                 JET_FEATURES, L1_DATASET)
 
+CONSTITUENT_DTYPE = np.dtype(np.float16)
 _COMPRESSION = {"compression": "gzip", "compression_opts": 9, "shuffle": True}
 
 
-def _chunks(n_rows: int, row_shape: tuple) -> tuple:
+def _chunks(n_rows: int, row_shape: tuple, rows: int = 16384) -> tuple:
     # ~16k events per chunk: good compression, and readers can stream chunk by chunk.
-    return (max(1, min(n_rows, 16384)),) + row_shape
+    return (max(1, min(n_rows, rows)),) + row_shape
 
 
 def _readable(tmp: Path) -> None:
@@ -33,7 +36,8 @@ def _readable(tmp: Path) -> None:
     os.chmod(tmp, 0o666 & ~umask)
 
 
-def write_jets(path: Path, features: np.ndarray, labels: np.ndarray, provenance: dict) -> None:
+def write_jets(path: Path, features: np.ndarray, labels: np.ndarray, provenance: dict,
+               constituents: np.ndarray | None = None) -> None:
     import h5py
 
     with atomic_file(Path(path)) as tmp, h5py.File(tmp, "w") as f:
@@ -41,6 +45,13 @@ def write_jets(path: Path, features: np.ndarray, labels: np.ndarray, provenance:
                          chunks=_chunks(len(labels), (features.shape[1],)), **_COMPRESSION)
         f.create_dataset("labels", data=labels.astype(np.int8),
                          chunks=_chunks(len(labels), ()), **_COMPRESSION)
+        if constituents is not None:
+            # Half precision (11 significant bits): 4.9e-4 relative, far finer than L1
+            # particle flow's own granularity, and it keeps data/ within its budget.
+            f.create_dataset("constituents", data=constituents.astype(CONSTITUENT_DTYPE),
+                             chunks=_chunks(len(labels), constituents.shape[1:], 2048),
+                             **_COMPRESSION)
+            f.attrs["constituent_names"] = json.dumps(list(CONSTITUENT_FEATURES))
         f.attrs["format"] = FORMAT_JETS
         f.attrs["feature_names"] = json.dumps(list(JET_FEATURES))
         f.attrs["class_names"] = json.dumps(list(JET_CLASSES))

@@ -13,16 +13,22 @@ import numpy as np
 
 from l1forge.data import l1_reader
 from l1forge.data.defaults import default_jets_path, default_l1_paths
-from l1forge.data.jet_readers import NUMPY_SPLIT_FILES, TABLE_SUFFIXES, read_jets
-from l1forge.data.schema import FORMAT_JETS, FORMAT_L1, JET_CLASSES, JET_FEATURES, L1_ROWS
+from l1forge.data.jet_constituent_reader import is_constituent_file
+from l1forge.data.jet_readers import (NUMPY_SPLIT_FILES, TABLE_SUFFIXES, has_constituent_files,
+                                      read_jets)
+from l1forge.data.schema import (FORMAT_JET_CONSTITUENTS, FORMAT_JETS, FORMAT_L1, JET_CLASSES,
+                                 JET_FEATURES, L1_ROWS)
 from l1forge.data.validate import open_hdf5
 from l1forge.errors import UserError
 
 
 def detect_format(path: Path) -> str:
-    """FORMAT_JETS or FORMAT_L1, from the path's form and (HDF5) its datasets."""
+    """FORMAT_JETS, FORMAT_JET_CONSTITUENTS or FORMAT_L1, from the path's form and (HDF5)
+    its datasets."""
     path = Path(path)
-    if path.is_dir() or path.name in NUMPY_SPLIT_FILES:
+    if path.is_dir():
+        return FORMAT_JET_CONSTITUENTS if has_constituent_files(path) else FORMAT_JETS
+    if path.name in NUMPY_SPLIT_FILES:
         return FORMAT_JETS
     if not path.exists():
         raise UserError(f"{path}: no such file or folder; expected a sample file")
@@ -35,18 +41,26 @@ def detect_format(path: Path) -> str:
     with open_hdf5(path) as handle:
         if "Particles" in handle:
             return FORMAT_L1
+        if is_constituent_file(handle):
+            return FORMAT_JET_CONSTITUENTS
         if "features" in handle:
             return FORMAT_JETS
-    raise UserError(f"{path}: HDF5 file with neither 'Particles' nor 'features'; expected an "
-                    f"L1-objects or jets HLF file")
+    raise UserError(f"{path}: HDF5 file with none of 'Particles', 'features', "
+                    f"'jetConstituentList'; expected an L1-objects, jets HLF or hls4ml "
+                    f"particle-level jets file")
 
 
-def _describe_jets(path: Path) -> dict:
+def _describe_jets(path: Path, form: str) -> dict:
     sample = read_jets(path)
     counts = np.bincount(sample.labels, minlength=len(JET_CLASSES))
-    return {"path": str(path), "format": FORMAT_JETS, "events": len(sample),
-            "counts": {c: int(n) for c, n in zip(JET_CLASSES, counts)},
-            "feature_names": list(JET_FEATURES), "provenance": sample.provenance}
+    report = {"path": str(path), "format": form, "events": len(sample),
+              "counts": {c: int(n) for c, n in zip(JET_CLASSES, counts)},
+              "feature_names": list(JET_FEATURES) if sample.features is not None else [],
+              "provenance": sample.provenance}
+    if sample.constituents is not None:
+        report["constituents"] = {"count": int(sample.constituents.shape[1]),
+                                  "feature_names": list(sample.constituent_names)}
+    return report
 
 
 def _object_summary(path: Path) -> dict:
@@ -76,7 +90,8 @@ def _describe_l1(path: Path) -> dict:
 
 def describe(path: Path) -> dict:
     path = Path(path)
-    return _describe_jets(path) if detect_format(path) == FORMAT_JETS else _describe_l1(path)
+    form = detect_format(path)
+    return _describe_l1(path) if form == FORMAT_L1 else _describe_jets(path, form)
 
 
 def describe_defaults() -> list[dict]:
@@ -95,7 +110,10 @@ def format_text(report: dict) -> str:
     lines.append("  counts:   " + ", ".join(f"{k} {v} ({100 * v / total:.1f}%)"
                                              for k, v in report["counts"].items()))
     if "feature_names" in report:
-        lines.append("  features: " + ", ".join(report["feature_names"]))
+        lines.append("  features: " + (", ".join(report["feature_names"]) or "none (no HLF)"))
+    if "constituents" in report:
+        lines.append(f"  constituents: {report['constituents']['count']} per jet: "
+                     + ", ".join(report["constituents"]["feature_names"]))
     if "objects" in report:
         lines.append("  objects:  " + ", ".join(f"{k} {v}" for k, v in report["objects"].items()))
     provenance = report["provenance"]

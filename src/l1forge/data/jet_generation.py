@@ -2,15 +2,18 @@
 
 One worker fills a quota of jets per class. Each class comes from its own hard process
 (settings in JET_PROCESSES); a jet is labelled by truth matching to the hard-process
-record, then groomed with mMDT and described by the 16 features of jet_substructure.
+record, then groomed with mMDT and described by the 16 features of jet_substructure, and
+its N hardest constituents are kept as jet_constituents describes them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from l1forge.data.jet_constituents import DEFAULT_CONSTITUENTS, constituent_table
 from l1forge.data.jet_substructure import MAX_TRIPLET_CONSTITUENTS, jet_features
 from l1forge.data.pythia_events import final_particles, import_fastjet, is_visible, make_pythia
+from l1forge.data.schema import CONSTITUENT_FEATURES
 
 JET_R = 0.8
 JET_PT_RANGE = (800.0, 1200.0)  # GeV, window around the 1 TeV hard scale
@@ -34,6 +37,7 @@ JET_PROCESSES = {
 }
 _RESONANCE_LABEL = {24: "w", 23: "z", 6: "t"}
 _LIGHT_QUARKS = (1, 2, 3)
+_CONSTITUENT_KEYS = ("pt", "e", "eta", "phi", "pid", "charge")
 
 
 def settings_for(source: str, mpi: bool) -> tuple:
@@ -121,12 +125,24 @@ def _jet_features(fastjet, jet) -> np.ndarray:
     return jet_features(full_pt, groomed, mass, reduced)
 
 
-def labelled_jets(fastjet, event, process, source: str) -> list:
-    """(label, features) for each selected jet that matches a truth object."""
+def _constituents(jet, visible: dict, count: int) -> np.ndarray:
+    """The jet's `count` hardest constituents (jet_constituents), found by user index."""
+    index = np.array([c.user_index() for c in jet.constituents()], np.int64)
+    axis = {"pt": jet.pt(), "e": jet.e(), "eta": jet.eta(), "phi": jet.phi_std()}
+    return constituent_table(axis, {k: visible[k][index] for k in _CONSTITUENT_KEYS}, count)
+
+
+def labelled_jets(fastjet, event, process, source: str, constituents: int) -> list:
+    """(label, features, constituents) for each selected jet that matches a truth object."""
     parts = final_particles(event)
     keep = is_visible(parts["pid"]) & (np.abs(parts["eta"]) < 5.0)
-    pseudojets = [fastjet.PseudoJet(*row) for row in
-                  np.column_stack([parts[k][keep] for k in ("px", "py", "pz", "e")]).tolist()]
+    visible = {k: v[keep] for k, v in parts.items()}
+    pseudojets = []
+    for index, row in enumerate(np.column_stack([visible[k] for k in ("px", "py", "pz", "e")])
+                                .tolist()):
+        pseudojet = fastjet.PseudoJet(*row)
+        pseudojet.set_user_index(index)  # back to the particle's pid and charge
+        pseudojets.append(pseudojet)
     sequence = fastjet.ClusterSequence(pseudojets,
                                        fastjet.JetDefinition(fastjet.antikt_algorithm, JET_R))
     jets = [j for j in fastjet.sorted_by_pt(sequence.inclusive_jets(JET_PT_RANGE[0]))
@@ -138,17 +154,19 @@ def labelled_jets(fastjet, event, process, source: str) -> list:
                 continue
             if all(_delta_r(jet.eta(), jet.phi_std(), qe, qp) < CONTAIN_DR for qe, qp in quarks):
                 used.add(index)
-                out.append((label, _jet_features(fastjet, jet)))
+                out.append((label, _jet_features(fastjet, jet),
+                            _constituents(jet, visible, constituents)))
             break
     return out
 
 
-def generate_jets_worker(quota: dict, seed: int, mpi: bool, report) -> dict:
+def generate_jets_worker(quota: dict, seed: int, mpi: bool, report,
+                         constituents: int = DEFAULT_CONSTITUENTS) -> dict:
     """Fill `quota` ({class: n}) with jets; `report(n)` is called as jets are accepted."""
     fastjet = import_fastjet()
     from l1forge.data.schema import JET_CLASSES
 
-    features, labels, stats = [], [], {}
+    features, labels, tables, stats = [], [], [], {}
     remaining = dict(quota)
     for source, (_, classes) in JET_PROCESSES.items():
         if not any(remaining.get(c, 0) > 0 for c in classes):
@@ -162,12 +180,16 @@ def generate_jets_worker(quota: dict, seed: int, mpi: bool, report) -> dict:
             events += 1
             if not pythia.next():
                 continue
-            for label, row in labelled_jets(fastjet, pythia.event, pythia.process, source):
+            for label, row, table in labelled_jets(fastjet, pythia.event, pythia.process,
+                                                   source, constituents):
                 if remaining[label] > 0:
                     remaining[label] -= 1
                     features.append(row)
+                    tables.append(table)
                     labels.append(JET_CLASSES.index(label))
                     report(1)
         stats[source] = {"events": events, "sigma_mb": pythia.infoPython().sigmaGen()}
     return {"features": np.array(features, np.float32).reshape(-1, 16),
-            "labels": np.array(labels, np.int64), "stats": stats}
+            "labels": np.array(labels, np.int64), "stats": stats,
+            "constituents": np.array(tables, np.float32).reshape(
+                -1, constituents, len(CONSTITUENT_FEATURES))}

@@ -1,6 +1,7 @@
-"""Read jet HLF samples in every public form, validated, into a JetSample.
+"""Read jet samples in every public form, validated, into a JetSample.
 
-Forms: l1forge HDF5 (`features`, `labels`), the OpenML table as ARFF or CSV (16 feature
+Forms: l1forge HDF5 (`features`, `labels`, and `constituents` when generated with them),
+the hls4ml particle-level HDF5 release (jet_constituent_reader), the OpenML table as ARFF or CSV (16 feature
 columns by name plus `class`), parquet with the same columns, and the hls4ml tutorial's
 numpy split (a folder with X_train_val.npy, y_train_val.npy, X_test.npy, y_test.npy,
 classes.npy). Every problem is one UserError line naming the file.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from l1forge.data.jet_constituent_reader import is_constituent_file, read_constituent_jets
 from l1forge.data.schema import JET_CLASSES, JET_FEATURES, JetSample
 from l1forge.data.validate import check_finite, open_hdf5
 from l1forge.errors import UserError
@@ -124,8 +126,26 @@ def _read_numpy_split(folder: Path) -> JetSample:
                                  "note": "rows are train_val then test"})
 
 
+def _read_constituents(path: Path, f, n_jets: int) -> tuple:
+    """(constituents (N, C, F) float32, names) of an l1forge jets file, or (None, None)."""
+    if "constituents" not in f:
+        return None, None
+    names = tuple(json.loads(f.attrs.get("constituent_names", "[]")))
+    table = f["constituents"]
+    if table.ndim != 3 or table.shape[0] != n_jets or table.shape[2] != len(names) \
+            or not names:
+        raise UserError(f"{path}: 'constituents' has shape {table.shape} with "
+                        f"{len(names)} constituent_names; expected ({n_jets}, C, F) with F "
+                        f"names, one row per jet")
+    values = table[...].astype(np.float32)
+    check_finite(path, values, "constituents")
+    return values, names
+
+
 def _read_hdf5(path: Path) -> JetSample:
     with open_hdf5(path) as f:
+        if is_constituent_file(f):
+            return read_constituent_jets(path)
         if "features" not in f or "labels" not in f:
             what = "an L1-objects file" if "Particles" in f else "missing 'features'/'labels'"
             raise UserError(f"{path}: {what}; expected a jets HLF file with datasets "
@@ -135,9 +155,11 @@ def _read_hdf5(path: Path) -> JetSample:
             raise UserError(f"{path}: feature names {names}; expected {list(JET_FEATURES)}")
         features, labels = f["features"][...], f["labels"][...].astype(np.int64)
         provenance = json.loads(f.attrs.get("provenance", "{}"))
-    if features.ndim != 2 or features.shape[1] != 16 or labels.shape != (features.shape[0],):
-        raise UserError(f"{path}: features {features.shape} and labels {labels.shape}; "
-                        f"expected (N, 16) and (N,)")
+        if features.ndim != 2 or features.shape[1] != 16 or \
+                labels.shape != (features.shape[0],):
+            raise UserError(f"{path}: features {features.shape} and labels {labels.shape}; "
+                            f"expected (N, 16) and (N,)")
+        constituents, constituent_names = _read_constituents(path, f, len(labels))
     if len(labels) == 0:
         raise UserError(f"{path}: the file holds no jets; expected at least one")
     bad = (labels < 0) | (labels >= len(JET_CLASSES))
@@ -147,13 +169,22 @@ def _read_hdf5(path: Path) -> JetSample:
                         f"for {', '.join(JET_CLASSES)}")
     check_finite(path, features, "features")
     return JetSample(features.astype(np.float32), labels, path=str(path),
-                     provenance=provenance)
+                     provenance=provenance, constituents=constituents,
+                     constituent_names=constituent_names)
+
+
+def has_constituent_files(folder: Path) -> bool:
+    """A folder of hls4ml particle-level files (rather than the numpy split)."""
+    return not any((folder / n).exists() for n in NUMPY_SPLIT_FILES) and \
+        any(p.suffix.lower() in (".h5", ".hdf5") for p in folder.iterdir())
 
 
 def read_jets(path: Path) -> JetSample:
     """Read any supported jets form at `path` (file or numpy-split folder)."""
     path = Path(path)
     if path.is_dir():
+        if has_constituent_files(path):
+            return read_constituent_jets(path)
         return _read_numpy_split(path)
     if path.name in NUMPY_SPLIT_FILES:
         return _read_numpy_split(path.parent)

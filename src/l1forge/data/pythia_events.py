@@ -60,7 +60,7 @@ def pythia_version() -> str:
 
 
 def final_particles(event) -> dict:
-    """Final-state particles as numpy arrays: px, py, pz, e, pt, eta, phi, rap, pid.
+    """Final-state particles as numpy arrays: px, py, pz, e, pt, eta, phi, rap, pid, charge.
 
     Neutrinos are kept (flagged by pid) so callers decide what is visible.
     """
@@ -68,8 +68,9 @@ def final_particles(event) -> dict:
     for index in range(event.size()):
         particle = event[index]
         if particle.isFinal():
-            rows.append((particle.px(), particle.py(), particle.pz(), particle.e(), particle.id()))
-    arr = np.array(rows, dtype=np.float64).reshape(-1, 5)
+            rows.append((particle.px(), particle.py(), particle.pz(), particle.e(), particle.id(),
+                         particle.charge()))
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 6)
     px, py, pz, e = arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
     pt = np.hypot(px, py)
     p = np.sqrt(px * px + py * py + pz * pz)
@@ -80,6 +81,7 @@ def final_particles(event) -> dict:
     return {
         "px": px, "py": py, "pz": pz, "e": e, "pt": pt, "eta": eta, "rap": rap,
         "phi": np.arctan2(py, px), "pid": arr[:, 4].astype(np.int64), "p": p,
+        "charge": arr[:, 5],
     }
 
 

@@ -31,6 +31,21 @@ JET_FEATURES = (
 )
 JET_CLASSES = ("g", "q", "w", "z", "t")
 
+# Per-constituent features of generated jets (definitions in jet_constituents.py).
+CONSTITUENT_FEATURES = (
+    "pt_rel",
+    "e_rel",
+    "delta_eta",
+    "delta_phi",
+    "delta_r",
+    "charge",
+    "is_charged_hadron",
+    "is_electron",
+    "is_muon",
+    "is_neutral_hadron",
+    "is_photon",
+)
+
 L1_SIGNALS = ("ato4l", "leptoquark", "h_tautau", "hplus_taunu")
 L1_PROCESSES = ("background",) + L1_SIGNALS
 
@@ -41,22 +56,53 @@ L1_N_COLUMNS = 4  # pT, eta, phi, class id
 L1_DATASET = "Particles"
 
 FORMAT_JETS = "jets-hlf"
+FORMAT_JET_CONSTITUENTS = "jets-constituents"  # the hls4ml particle-level release
 FORMAT_L1 = "l1-objects"
 
 
 @dataclass(frozen=True)
 class JetSample:
-    """Jets with their 16 features (N, 16) float32 and labels (N,) int64 indexing classes."""
+    """Jets: labels (N,) int64 indexing `class_names`, their 16 HLF features (N, 16) float32
+    (None for a particle-level file without them), and, where the file has them, their
+    constituents (N, C, F) float32, pT-ordered and zero-padded, with the F names in
+    `constituent_names` (both None for an HLF-only file)."""
 
-    features: np.ndarray
+    features: np.ndarray | None
     labels: np.ndarray
     feature_names: tuple = JET_FEATURES
     class_names: tuple = JET_CLASSES
     path: str = ""
     provenance: dict = field(default_factory=dict)
+    constituents: np.ndarray | None = None
+    constituent_names: tuple | None = None
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
+
+    def constituent_inputs(self, names: tuple | None = None,
+                           count: int | None = None) -> np.ndarray:
+        """(N, count, len(names)) float32: the named constituent features of the `count`
+        hardest constituents (all stored ones by default), zero-padded past those stored."""
+        from l1forge.errors import UserError
+
+        if self.constituents is None:
+            raise UserError(f"{self.path}: the file holds no jet constituents; expected a "
+                            f"particle-level jets file (l1forge data generate jets, or the "
+                            f"hls4ml jetConstituentList files)")
+        names = tuple(self.constituent_names) if names is None else tuple(names)
+        missing = [n for n in names if n not in self.constituent_names]
+        if missing or not names:
+            raise UserError(f"{self.path}: constituent feature(s) {', '.join(missing) or '(none)'}"
+                            f" not in the file; expected names from "
+                            f"{', '.join(self.constituent_names)}")
+        stored = self.constituents.shape[1]
+        count = stored if count is None else int(count)
+        if count < 1:
+            raise UserError(f"constituent count: got {count}, expected at least 1")
+        columns = [self.constituent_names.index(n) for n in names]
+        out = np.zeros((len(self), count, len(names)), np.float32)
+        out[:, :min(count, stored)] = self.constituents[:, :count][:, :, columns]
+        return out
 
 
 @dataclass(frozen=True)
