@@ -38,11 +38,15 @@ def test_public_file_maps_columns_by_name(tmp_path):
     np.testing.assert_array_equal(sample.features, jets[:, hlf])
 
 
-def test_public_constituents_are_pt_ordered(tmp_path):
+def test_public_constituents_are_pt_ordered_and_phi_wrapped(tmp_path):
     table, jets = particle_level_jets(n_jets=4, n_particles=30)
+    table[1, 0, _column("j1_phirel")] = 3.5  # across the -pi/pi boundary
     shuffled = table[:, ::-1].copy()  # padding first, softest next
     sample = load_jets(write_particle_level(tmp_path / "j.h5", shuffled, jets))
     np.testing.assert_array_equal(sample.constituents[:, :, 0], table[:, :, _column("j1_ptrel")])
+    phi = sample.constituents[:, :, PUBLIC.index("delta_phi")]
+    np.testing.assert_allclose(phi[1, 0], 3.5 - 2 * np.pi, rtol=1e-6)
+    np.testing.assert_array_equal(phi[0], table[0, :, _column("j1_phirel")])
 
 
 def test_public_folder_and_info_counts(tmp_path, capsys):

@@ -90,11 +90,11 @@ class JetSample:
                             f"particle-level jets file (l1forge data generate jets, or the "
                             f"hls4ml jetConstituentList files)")
         names = tuple(self.constituent_names) if names is None else tuple(names)
-        missing = [n for n in names if n not in self.constituent_names]
-        if missing or not names:
-            raise UserError(f"{self.path}: constituent feature(s) {', '.join(missing) or '(none)'}"
-                            f" not in the file; expected names from "
-                            f"{', '.join(self.constituent_names)}")
+        missing = [n for n in names if n not in self.constituent_names] or \
+            ([] if names else ["(none)"])
+        if missing:
+            raise UserError(f"{self.path}: constituent feature(s) {', '.join(missing)} not in "
+                            f"the file; expected names from {', '.join(self.constituent_names)}")
         stored = self.constituents.shape[1]
         count = stored if count is None else int(count)
         if count < 1:
