@@ -1,6 +1,7 @@
 """The estimator on small ModelGraph stand-ins: what each rule of the model does."""
 
 import numpy as np
+import pytest
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.estimate import estimate_graph
@@ -9,8 +10,8 @@ from report_fakes import FixedPrecisionType, Graph, jet_like
 LSB = 2.0 ** -10  # fixed<16,6>
 
 
-def run(graph, clock=5.0, io="io_parallel", tool="Vivado HLS"):
-    return estimate_graph(graph, clock, io, tool, (27, 18))
+def run(graph, clock=5.0, io="io_parallel", tool="Vivado HLS", scale=1.0):
+    return estimate_graph(graph, clock, io, tool, (27, 18), scale)
 
 
 def layer(result, name):
@@ -61,7 +62,68 @@ def test_resource_strategy_shares_multipliers_and_stores_weights_in_bram():
     result = run(Graph().input(64).dense("fc", weights, reuse_factor=16, strategy="resource"))
     fc = layer(result, "fc")
     assert fc["dsp"] == 64 * 32 // 16 and fc["bram_18k"] > 0
-    assert result["ii"] == 16 and result["latency_cycles"] > 16
+    # a dataflow process (hls4ml's pipeline style for Resource layers): its RF-cycle loop,
+    # the multiplier pipeline, the buffer write; the next inference waits for it to finish
+    assert fc["latency_cycles"] >= 16 + 3 and result["latency_cycles"] > fc["latency_cycles"]
+    assert result["ii"] > fc["latency_cycles"] >= 16
+
+
+def test_resource_strategy_latency_grows_with_the_reuse_factor_in_every_layer():
+    weights = np.full((16, 8), 11 * LSB)
+    def graph(rf):
+        return (Graph().input(16).dense("fc1", weights, reuse_factor=rf, strategy="resource").relu("relu", 8)
+                .dense("fc2", np.full((8, 8), 11 * LSB), reuse_factor=rf, strategy="resource"))
+    small, large = run(graph(2)), run(graph(8))
+    # two dense processes, each RF cycles longer
+    assert large["latency_cycles"] - small["latency_cycles"] == 2 * (8 - 2)
+
+
+def test_latency_strategy_reuse_issues_the_shared_products_over_rf_cycles():
+    """hls4ml's ALLOCATION cap: limit = n/RF multipliers, so the last product starts RF-1
+    cycles after the first; a layer cannot finish before it has made its products."""
+    weights = np.full((16, 64), 11 * LSB)  # 1024 DSP-class products
+    one, many = run(Graph().input(16).dense("fc", weights)), run(Graph().input(16).dense("fc", weights, reuse_factor=64))
+    assert many["ii"] == 64 and layer(many, "fc")["dsp"] == 16
+    assert layer(many, "fc")["latency_cycles"] >= 63 > layer(one, "fc")["latency_cycles"]
+    assert many["latency_cycles"] >= 63
+    # products built from shifts and adders are not capped: no serialisation
+    adders = np.full((16, 64), 3 * LSB)
+    assert run(Graph().input(16).dense("fc", adders, reuse_factor=64))["latency_cycles"] == \
+        run(Graph().input(16).dense("fc", adders))["latency_cycles"]
+
+
+def test_reuse_two_with_room_in_the_cycle_adds_nothing():
+    """Vitis HLS 2024.1, RF 2: the jet tagger's output layer shared 80 DSPs among 106
+    products at the same latency, the second half issued in the cycle that sums."""
+    weights = np.full((32, 5), 11 * LSB)
+    assert run(Graph().input(32).dense("fc", weights, reuse_factor=2))["latency_cycles"] == \
+        run(Graph().input(32).dense("fc", weights))["latency_cycles"]
+
+
+def test_slower_parts_and_faster_clocks_pipeline_deeper():
+    from l1forge.report.timing import delay_scale
+
+    graph = jet_like()
+    fast_part = run(graph)
+    artix = delay_scale("Artix-7", 1)
+    assert artix == pytest.approx(775 / 464)
+    slow_part = run(graph, scale=artix)
+    assert slow_part["latency_cycles"] > fast_part["latency_cycles"] and slow_part["ff"] > fast_part["ff"]
+    assert run(graph, clock=3.33, scale=artix)["latency_cycles"] > slow_part["latency_cycles"]
+    assert delay_scale("UltraScale+", 2) == 1.0 and delay_scale("UltraScale+", 1) > 1.0
+    assert delay_scale("UltraScale+", 3) < 1.0 < delay_scale("Kintex-7", None) < delay_scale("Artix-7", None)
+
+
+def test_a_multiply_that_fills_the_cycle_sums_one_tree_level_per_cycle():
+    """On an Artix-class -1 part at 5 ns a DSP multiply leaves no room for adders: every
+    level of the 17-term tree is a cycle, and products and partial sums are registered."""
+    from l1forge.report.timing import delay_scale
+
+    weights = np.full((16, 5), 11 * LSB)
+    graph = Graph().input(16).dense("fc", weights, np.full(5, 0.5))  # 16 products + bias
+    slow, fast = run(graph, scale=delay_scale("Artix-7", 1)), run(graph)
+    assert layer(slow, "fc")["latency_cycles"] == 1 + 5  # the multiply, then 5 adder levels
+    assert layer(slow, "fc")["ff"] > 10 * layer(fast, "fc")["ff"]
 
 
 def test_slower_clock_gives_fewer_cycles():

@@ -48,6 +48,12 @@ class Calibration:
 
     # --- flip-flops ------------------------------------------------------------------
     ff_per_term_registered: float = 2.0  # inside a dense whose adder tree is cut by a register
+    # A DSP multiply that cannot chain with this many adder levels in its cycle makes the
+    # tool sum in the DSP post-adders, one registered level per cycle (dense_cost). The
+    # dense16x5 report (xc7z020 -1, 5 ns: its 16-term Dense takes 7 cycles, one per tree
+    # level, ~100 FF per product) needs 2 or more here; the UltraScale+ -2 reports at 5 ns
+    # (no cascade) allow at most 3. Fitted on that one report.
+    cascade_chain_levels: int = 2
 
     # --- delays (ns) for the latency schedule -----------------------------------------
     # Chosen so that the schedule puts 4 boundary registers in the float jet tagger and

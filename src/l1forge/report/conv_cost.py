@@ -32,7 +32,7 @@ def _kernel(layer, io: LayerIO, target: Target, product: str) -> tuple[LayerCost
                              accum, product, target)
         return cost, n_filt
     census = constant_census(matrix, biases, io.in_bits, weight, product, target.dsp_shape)
-    limit = multiplier_limit(matrix.size, int(np.sum(matrix == 0)), io.reuse_factor)
+    limit = multiplier_limit(layer, matrix.size, io.reuse_factor)
     return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target), n_filt
 
 

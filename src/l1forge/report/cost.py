@@ -17,11 +17,13 @@ class Target:
     io_type: str  # io_parallel or io_stream
     tool: str  # "Vivado HLS" or "Vitis HLS": the scheduler differs slightly (see schedule)
     dsp_shape: tuple[int, int]  # signed operand bits of one DSP multiplier
+    delay_scale: float = 1.0  # the part's logic delay over UltraScale+ -2's (timing.py)
 
     @property
     def budget_ns(self) -> float:
-        """Logic delay that fits in one cycle once the clock uncertainty is set aside."""
-        return self.clock_ns * (1.0 - C.clock_uncertainty_fraction)
+        """Logic delay, in the calibration part's nanoseconds, that fits in one cycle once
+        the clock uncertainty is set aside: on slower silicon less of it fits."""
+        return self.clock_ns * (1.0 - C.clock_uncertainty_fraction) / self.delay_scale
 
 
 @dataclass(frozen=True)

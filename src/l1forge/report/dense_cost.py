@@ -36,16 +36,48 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
         mult_delay, head = C.delay_lut_mult_ns, None
     else:
         mult_delay, head = 0.0, None
-    total = mult_delay + adder_levels(census.max_terms) * C.delay_adder_level_ns
-    cycles, head_ns, tail_ns = split_delay(total, target.budget_ns, head)
-    ff = C.ff_per_term_registered * census.n_nonzero * cycles
+    levels = adder_levels(census.max_terms)
+    budget = target.budget_ns
+    if census.n_dsp and mult_delay + C.cascade_chain_levels * C.delay_adder_level_ns > budget:
+        # The multiply leaves no room for the adders in its cycle: the tool sums in the DSP
+        # post-adders, one registered tree level per cycle, and holds every product, every
+        # partial sum and every DSP input in a register (dense16x5 on an xc7z020 -1).
+        cycles = math.ceil(mult_delay / budget) + levels
+        head_ns, tail_ns = min(mult_delay, budget), 0.0
+        ff = (census.n_nonzero * accum.width + sum(census.terms_per_output) * accum.width
+              + census.n_dsp * io.in_bits.width)
+    else:
+        cycles, head_ns, tail_ns = split_delay(mult_delay + levels * C.delay_adder_level_ns, budget, head)
+        ff = C.ff_per_term_registered * census.n_nonzero * cycles
+    cycles = max(cycles, shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget))
     live = sum(1 for t in census.terms_per_output if t > 0)
     notes = []
     if census.n_dsp > multiplier_limit:
-        notes.append(f"{census.n_dsp} products want a DSP; the reuse factor caps them at {multiplier_limit}")
+        notes.append(f"{census.n_dsp} products want a DSP; the reuse factor caps them at {multiplier_limit}, "
+                     f"issued over {math.ceil(census.n_dsp / max(multiplier_limit, 1))} cycles")
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, cycles=cycles,
                      ii=io.reuse_factor, head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def shared_multiplier_cycles(census: Census, multiplier_limit: int, mult_delay: float,
+                             head: float | None, budget: float) -> int:
+    """Cycles of a Latency-strategy layer whose multipliers the reuse factor shares.
+
+    hls4ml pipelines the layer at II = RF and caps the multipliers with an ALLOCATION
+    pragma; the scheduler then issues `limit` products per cycle, so the last of them
+    starts ceil(products / limit) - 1 cycles in and still needs its multiply and one
+    adder to join the sums already made. The products capped are the real multipliers
+    (DSP-class); constant products built from shifts and adders are taken as not capped
+    (Vitis HLS 2024.1, RF 2: the output layer's 106 DSP products shared 80 DSPs at no
+    extra cycle, VALIDATION.md). Latency strategy only: the Resource strategy's loop over
+    RF cycles is in resource_cost.
+    """
+    if census.n_dsp <= multiplier_limit or multiplier_limit <= 0:
+        return 0
+    issue = math.ceil(census.n_dsp / multiplier_limit)
+    last, _, _ = split_delay(mult_delay + C.delay_adder_level_ns, budget, head)
+    return issue - 1 + last
 
 
 def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int,
@@ -82,7 +114,13 @@ def kernel_codes(layer) -> tuple[np.ndarray, np.ndarray | None, Bits]:
     return codes.reshape(-1, codes.shape[-1]), biases, weight
 
 
-def multiplier_limit(n_products: int, n_zeros: int, rf: int) -> int:
+def multiplier_limit(layer, n_products: int, rf: int) -> int:
+    """hls4ml's `multiplier_limit` of a layer: its n_zeros is the count of weights that
+    are exactly zero before quantization (WeightVariable.nzeros), as the template has it."""
+    variable = layer.weights["weight"]
+    n_zeros = int(getattr(variable, "nzeros", -1))
+    if n_zeros < 0:
+        n_zeros = int(np.sum(np.asarray(variable.data) == 0))
     return math.ceil(n_products / rf) - n_zeros // rf
 
 
@@ -95,5 +133,5 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
                              accum, product, target)
     census = constant_census(weights, biases, io.in_bits, weight, product, target.dsp_shape,
                              allow_dsp=io.strategy != "distributed_arithmetic")
-    limit = multiplier_limit(n_in * n_out, int(np.sum(weights == 0)), io.reuse_factor)
+    limit = multiplier_limit(layer, n_in * n_out, io.reuse_factor)
     return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target)

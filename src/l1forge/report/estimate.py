@@ -41,7 +41,7 @@ from dataclasses import replace
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
 from l1forge.report import registry
-from l1forge.report.schedule import schedule_parallel, schedule_stream
+from l1forge.report.schedule import schedule_parallel, schedule_parallel_dataflow, schedule_stream
 
 BRAM18_BITS = 18 * 1024
 
@@ -135,11 +135,19 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
     return done
 
 
-def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: tuple[int, int]) -> dict:
-    """The `estimate` section of a report for one ModelGraph."""
-    target = Target(clock_ns=float(clock_ns), io_type=io_type, tool=tool, dsp_shape=dsp_shape)
+def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: tuple[int, int],
+                   delay_scale: float = 1.0) -> dict:
+    """The `estimate` section of a report for one ModelGraph; `delay_scale` is the part's
+    logic delay over that of the calibration part (timing.delay_scale)."""
+    target = Target(clock_ns=float(clock_ns), io_type=io_type, tool=tool, dsp_shape=dsp_shape,
+                    delay_scale=float(delay_scale))
     costs, ios = _costs(graph, target)
-    schedule = (schedule_stream if io_type == "io_stream" else schedule_parallel)(costs, target)
+    if io_type == "io_stream":
+        schedule = schedule_stream(costs, target)
+    elif any(io.strategy == "resource" for io in ios):
+        schedule = schedule_parallel_dataflow(costs, target)  # what hls4ml's pipeline-style pass picks
+    else:
+        schedule = schedule_parallel(costs, target)
     costs = _finish(costs, ios, target, schedule)
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]

@@ -5,7 +5,10 @@ slices, block RAM as 18 Kb halves (2 x the 36 Kb count) and UltraRAM blocks. The
 for xcu250, xcku115, xczu3eg, xc7z020 and xc7z007s agree with the `Available` rows of
 the synthesis reports in the reference folder. The DSP shape (signed operand bits of
 one multiplier) depends on the family: DSP48E1 (7-series) 25x18, DSP48E2 (UltraScale,
-UltraScale+) 27x18.
+UltraScale+) 27x18. Within the 7-series the Zynq-7000 parts up to the 7z020 and the
+Artix-7 have Artix-class fabric, the larger Zynq-7000 parts and Virtex-7 Kintex-class
+fabric: their speed differs (timing.py). The rows added for xc7k325t, xc7a200t, xc7a35t,
+xc7z045 and xc7z010 are from the 7-series product tables, not from reports.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ class Part:
     dsp: int
     bram_18k: int
     uram: int
+    fabric: str = ""  # the logic generation its timing follows; the family when empty
+
+    @property
+    def speed_fabric(self) -> str:
+        return self.fabric or self.family
 
     @property
     def dsp_shape(self) -> tuple[int, int]:
@@ -49,9 +57,14 @@ PARTS = {p.name: p for p in (
     Part("xczu3eg", _US, 70_560, 141_120, 360, 432, 0),
     Part("xcku115", "UltraScale", 663_360, 1_326_720, 5_520, 4_320, 0),
     Part("xcku040", "UltraScale", 242_400, 484_800, 1_920, 1_200, 0),
-    Part("xc7vx690t", "7-series", 433_200, 866_400, 3_600, 2_940, 0),
-    Part("xc7z020", "7-series", 53_200, 106_400, 220, 280, 0),
-    Part("xc7z007s", "7-series", 14_400, 28_800, 66, 100, 0),
+    Part("xc7vx690t", "7-series", 433_200, 866_400, 3_600, 2_940, 0, fabric="Kintex-7"),
+    Part("xc7k325t", "7-series", 203_800, 407_600, 840, 890, 0, fabric="Kintex-7"),
+    Part("xc7a200t", "7-series", 134_600, 269_200, 740, 730, 0, fabric="Artix-7"),
+    Part("xc7a35t", "7-series", 20_800, 41_600, 90, 100, 0, fabric="Artix-7"),
+    Part("xc7z045", "7-series", 218_600, 437_200, 900, 1_090, 0, fabric="Kintex-7"),
+    Part("xc7z020", "7-series", 53_200, 106_400, 220, 280, 0, fabric="Artix-7"),
+    Part("xc7z010", "7-series", 17_600, 35_200, 80, 120, 0, fabric="Artix-7"),
+    Part("xc7z007s", "7-series", 14_400, 28_800, 66, 100, 0, fabric="Artix-7"),
 )}
 
 

@@ -12,6 +12,14 @@ region's latency as its slowest process's latency plus about one cycle per proce
 start handshakes along the chain; Vivado HLS 2020.1's SVHN CNN report: 1027 + 16 + 1 =
 1044 cycles), not as the sum of what each process adds after its last input; the interval
 is the slowest process's interval.
+
+io_parallel with a Resource-strategy layer: hls4ml makes the top function a dataflow
+region (its SetPipelineStyle pass), not a pipeline, because a layer that loops over its
+RF cycles cannot sit inside a top-level pipeline that asks for II = 1. Every layer is then
+a process that runs once per inference and hands its outputs over in a ping-pong buffer:
+the latency is the sum of the processes' latencies (each plus the cycle that writes its
+buffer), and the interval is the slowest process's (it cannot start the next inference
+before it has finished this one). No reference report uses this style (VALIDATION.md).
 """
 
 from __future__ import annotations
@@ -63,3 +71,13 @@ def schedule_stream(costs: list[LayerCost], target: Target) -> Schedule:
     ii = max(cost.ii for cost in processes)
     return Schedule(latency_cycles=total, ii=ii, registers_after={c.name: 0 for c in costs},
                     cycles_of={c.name: c.cycles for c in costs})
+
+
+def schedule_parallel_dataflow(costs: list[LayerCost], target: Target) -> Schedule:
+    processes = [cost for cost in costs if cost.kind != "input"]
+    cycles_of = {cost.name: (cost.cycles + 1 if cost in processes else 0) for cost in costs}
+    total = sum(cycles_of.values()) + C.stream_start_cycles + C.extra_cycles.get(target.tool, 0)
+    ii = max([cycles_of[cost.name] + 1 for cost in processes] or [1])
+    # two buffers (ping and pong) of each process's outputs, except the last one's (ports)
+    registers = {cost.name: (2 if cost in processes[:-1] else 0) for cost in costs}
+    return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
