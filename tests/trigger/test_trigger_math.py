@@ -12,7 +12,8 @@ def test_threshold_accepts_exactly_the_allowed_background():
     t = trigger.threshold_for_rate(background, 400e3)  # acceptance 1% -> 10 events
     assert t.accepted == 10 and t.value == 989.0
     assert t.achieved_rate_hz == pytest.approx(400e3)
-    assert trigger.efficiency(np.array([989.0, 989.5, 2000.0, 0.0]), t) == 0.5
+    eff = trigger.efficiency(np.array([989.0, 989.5, 2000.0, 0.0]), t)
+    assert (eff.passed, eff.total, eff.value) == (2, 4, 0.5)
 
 
 def test_ties_at_the_threshold_never_fire_so_the_rate_is_not_exceeded():
@@ -40,7 +41,7 @@ def test_a_background_too_small_names_the_smallest_measurable_rate():
 def test_efficiency_at_rate_is_none_when_unmeasurable():
     bkg = np.arange(1000.0)
     assert trigger.efficiency_at_rate(bkg, np.array([1e6]), 1000.0) is None
-    assert trigger.efficiency_at_rate(bkg, np.array([1e6, 0.0]), 40e3) == 0.5
+    assert trigger.efficiency_at_rate(bkg, np.array([1e6, 0.0]), 40e3).value == 0.5
 
 
 def test_reference_point_uses_fpr_1e5_only_with_enough_background():
@@ -50,7 +51,8 @@ def test_reference_point_uses_fpr_1e5_only_with_enough_background():
     assert small["fpr"] == pytest.approx(2e-4) and "needs 100000 background events" in small["note"]
     large = trigger.reference_point(rng.normal(size=200_000), signal)
     assert large["fpr"] == 1e-5 and large["note"] == ""
-    assert 0.0 < large["efficiency"] < small["efficiency"] < 1.0
+    assert 0.0 < large["efficiency"]["value"] < small["efficiency"]["value"] < 1.0
+    assert large["efficiency"]["total"] == 1000 and large["efficiency"]["method"] == "clopper-pearson"
 
 
 def test_auc_of_separated_and_identical_scores():
@@ -66,7 +68,8 @@ def test_per_signal_metrics_layout_and_missing_processes():
     assert set(out) == {"ato4l"}  # h_tautau has no events here
     entry = out["ato4l"]
     assert set(entry["eff_at_rate"]) == {"1000", "10000"}
-    assert entry["eff_at_rate"]["1000"] <= entry["eff_at_rate"]["10000"]
+    assert entry["eff_at_rate"]["1000"]["value"] <= entry["eff_at_rate"]["10000"]["value"]
+    assert entry["eff_at_rate"]["1000"]["total"] == 500
     assert entry["auc_firmware"] == pytest.approx(entry["auc_float"], abs=1e-9)
     assert trigger.per_signal_metrics(["background", "ato4l"], {1: (bkg, bkg)}, [1000]) == {}
 
@@ -76,4 +79,6 @@ def test_rate_table_thresholds_float_and_firmware_separately():
     table = trigger.rate_table(["background", "ato4l"], {0: (bkg, bkg * 2), 1: (bkg, bkg * 2)}, 4000.0)
     assert table["thresholds"]["float"]["value"] == 99_989.0
     assert table["thresholds"]["firmware"]["value"] == 2 * 99_989.0
-    assert table["signals"][0]["eff_float"] == table["signals"][0]["eff_firmware"] == pytest.approx(1e-4)
+    row = table["signals"][0]
+    assert row["eff_float"]["value"] == row["eff_firmware"]["value"] == pytest.approx(1e-4)
+    assert row["eff_firmware"]["passed"] == 10 and row["eff_firmware"]["total"] == 100_000
