@@ -10,12 +10,12 @@ tuned on, with weights of the same kind but not the same values:
 
 - calibration/: the two jet-tagger projects as they are (the estimator was fitted
   here), the Vitis HLS 2024.1 run of the float tagger at RF 1 with the jet-tagger
-  weights (it set the two Vitis constants: one extra cycle, 1.18 x LUTs), and the
-  tutorial's pruned SVHN CNN in io_stream (it set the io_stream rules);
+  weights (it set the two Vitis constants: one extra cycle, 1.18 x LUTs), the
+  tutorial's pruned SVHN CNN in io_stream (it set the io_stream rules), and hls4ml's
+  own io_stream test (Dense 16->5 on an xc7z020 -1) with seeded Glorot-uniform weights,
+  as Keras initialises them (it set the DSP post-adder cascade of slow parts);
 - validation/: the other Vitis HLS 2024.1 tutorial runs (float RF 2, 75%-pruned,
-  QKeras) with the jet-tagger weights, hls4ml's own io_stream test (Dense 16->5)
-  with seeded Glorot-uniform weights, as Keras initialises them, and the quantized
-  SVHN CNN in io_stream;
+  QKeras) with the jet-tagger weights and the quantized SVHN CNN in io_stream;
 - older-hls4ml/: tutorial runs of 2020-2021, made by hls4ml versions that gave every
   product a DSP (3915 DSPs for 4256 products); kept to show what the estimator does not
   model.
@@ -59,7 +59,7 @@ CASES = (
          "xcu250-figd2104-2L-e", backend="Vitis"),
     Case("validation/vitis2024-qkeras6", "qkeras", "2024-09-25_c6b63d37_part4_quantization_reports.txt#0",
          "xcu250-figd2104-2L-e", backend="Vitis"),
-    Case("validation/vivado2020-dense16x5-stream", "dense16x5", "hls4ml-test-dense16x5/Vivado",
+    Case("calibration/vivado2020-dense16x5-stream", "dense16x5", "hls4ml-test-dense16x5/Vivado",
          "xc7z020clg400-1", io_type="io_stream"),
     Case("calibration/vivado2020-svhn-cnn-pruned-stream", "svhn-float", "tutorial-notebook-reports/cnn_svhn/pruned_cnn",
          "xcu250-figd2104-2L-e", io_type="io_stream"),

@@ -19,6 +19,7 @@ import yaml
 from hls4ml.model import types
 
 DENSE16X5 = Path(__file__).resolve().parent / "data" / "hls4ml-test-dense16x5"
+LSB_16_6 = 2.0 ** -10  # one step of fixed<16,6>
 
 
 def FixedPrecisionType(width=16, integer=6, signed=True, rounding_mode="TRN", saturation_mode="WRAP"):

@@ -7,7 +7,7 @@ from pathlib import Path
 from l1forge.errors import UserError
 from l1forge.report.compare import budget_section, comparison, part_section
 from l1forge.report.estimate import estimate_graph
-from l1forge.report.calibration import range_warnings
+from l1forge.report.extrapolation import range_warnings
 from l1forge.report.parts import find_part, speed_grade
 from l1forge.report.timing import delay_scale
 from l1forge.report.project import MANIFEST_NAME, read_target
@@ -56,7 +56,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None) -
         scale = delay_scale(part_row.speed_fabric, speed_grade(part_name))
         estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale)
         notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
-        warnings += range_warnings(part_row.family, speed_grade(part_name), target.io_type) + notes
+        warnings += range_warnings(part_row.speed_fabric, speed_grade(part_name), target.io_type, estimate) + notes
     else:
         warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
     _relative_sources(vendor, folder)

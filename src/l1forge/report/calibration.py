@@ -101,24 +101,3 @@ class Calibration:
 
 
 CALIBRATION = Calibration()
-
-
-# The range the constants were fitted and checked in (VALIDATION.md): UltraScale+ parts of
-# speed grade 2 or faster, io_parallel. Outside it the report says so.
-CALIBRATED_FAMILY = "UltraScale+"
-CALIBRATED_MIN_SPEED_GRADE = 2
-
-
-def range_warnings(part_family: str, grade: int | None, io_type: str) -> list[str]:
-    """Warnings for a design the estimator's constants were not fitted for."""
-    warnings = []
-    if part_family != CALIBRATED_FAMILY:
-        warnings.append(f"estimate: the delay and flip-flop constants were fitted on {CALIBRATED_FAMILY} "
-                        f"reports; a {part_family} part is slower, so take latency and FF as lower bounds")
-    elif grade is not None and grade < CALIBRATED_MIN_SPEED_GRADE:
-        warnings.append(f"estimate: the delay constants were fitted on speed grade "
-                        f"-{CALIBRATED_MIN_SPEED_GRADE} parts; at -{grade} take latency as a lower bound")
-    if io_type == "io_stream":
-        warnings.append("estimate: the io_stream rules rest on three vendor reports only, fitted on one "
-                        "and checked on two (report/VALIDATION.md)")
-    return warnings

@@ -38,7 +38,8 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
         mult_delay, head = 0.0, None
     levels = adder_levels(census.max_terms)
     budget = target.budget_ns
-    if census.n_dsp and mult_delay + C.cascade_chain_levels * C.delay_adder_level_ns > budget:
+    cascade = bool(census.n_dsp) and mult_delay + C.cascade_chain_levels * C.delay_adder_level_ns > budget
+    if cascade:
         # The multiply leaves no room for the adders in its cycle: the tool sums in the DSP
         # post-adders, one registered tree level per cycle, and holds every product, every
         # partial sum and every DSP input in a register (dense16x5 on an xc7z020 -1).
@@ -51,7 +52,7 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
     cycles = max(cycles, shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget))
     live = sum(1 for t in census.terms_per_output if t > 0)
-    notes = []
+    notes = ["DSP post-adder cascade: one registered adder level per cycle"] if cascade else []
     if census.n_dsp > multiplier_limit:
         notes.append(f"{census.n_dsp} products want a DSP; the reuse factor caps them at {multiplier_limit}, "
                      f"issued over {math.ceil(census.n_dsp / max(multiplier_limit, 1))} cycles")

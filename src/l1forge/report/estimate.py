@@ -170,4 +170,6 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         "bram_18k": sum(row["bram_18k"] for row in per_layer),
         "per_layer": per_layer,
         "tool": tool, "clock_ns": target.clock_ns, "io_type": io_type,
+        "strategy": "resource" if any(io.strategy == "resource" for io in ios) else "latency",
+        "reuse_factor": max([io.reuse_factor for io in ios] or [1]),
     }

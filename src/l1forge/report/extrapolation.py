@@ -1,0 +1,49 @@
+"""Where the estimate leaves the ground its rules were fitted and checked on.
+
+The report says so plainly, one warning per reason, so that a firmware engineer knows
+which figures to read as extrapolations (report/VALIDATION.md has the evidence):
+
+- the delays were fitted on UltraScale+ -2 reports; every other fabric and grade is
+  timed by the data sheets' DSP Fmax ratio (timing.py), and one Artix-7 -1 report fitted
+  the DSP post-adder cascade;
+- the shared-multiplier rule of a reuse factor was seen at RF 2 only;
+- no vendor report uses the Resource strategy;
+- io_stream rests on three reports.
+"""
+
+from __future__ import annotations
+
+from l1forge.report.timing import delay_scale
+
+FITTED = ("UltraScale+", 2)
+ONE_REPORT = ("Artix-7", 1)  # hls4ml's Dense 16->5 test on an xc7z020 -1
+
+
+def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict) -> list[str]:
+    warnings = []
+    scale = delay_scale(fabric, grade)
+    if grade is None:
+        warnings.append(f"estimate: the part name gives no speed grade; timed as the {fabric} grade of "
+                        f"delay scale {scale:.2f}")
+    if (fabric, grade) == ONE_REPORT:
+        warnings.append(f"estimate: {fabric} -{grade}: delays x{scale:.2f} from the data sheets' DSP Fmax "
+                        "against UltraScale+ -2, and one report of this fabric and grade behind the deeper "
+                        "pipelines; take latency and FF as extrapolated")
+    elif (fabric, grade) != FITTED:
+        warnings.append(f"estimate: {fabric} -{grade if grade is not None else '?'}: delays x{scale:.2f} from "
+                        "the data sheets' DSP Fmax against UltraScale+ -2, where they were fitted; no report "
+                        "of this fabric and grade checks it; take latency and FF as extrapolated")
+    cascades = sum(1 for row in estimate["per_layer"] if any("cascade" in n for n in row["notes"]))
+    if cascades and (fabric, grade) != ONE_REPORT:
+        warnings.append(f"estimate: {cascades} layer(s) sum in DSP post-adder cascades (the multiply fills "
+                        "the clock cycle); that rule rests on one Artix-7 -1 report at 5 ns")
+    if estimate.get("strategy") == "resource":
+        warnings.append("estimate: Resource strategy (a dataflow region of layer processes); no vendor "
+                        "report checks these rules")
+    elif estimate.get("reuse_factor", 1) > 2:
+        warnings.append(f"estimate: reuse factor {estimate['reuse_factor']}: shared multipliers issued over "
+                        "RF cycles; one report (RF 2) checks the rule, larger factors extrapolate")
+    if io_type == "io_stream":
+        warnings.append("estimate: the io_stream rules rest on three vendor reports only, fitted on two "
+                        "and checked on one (report/VALIDATION.md)")
+    return warnings
