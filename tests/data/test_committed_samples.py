@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 from l1forge.cli import main
-from l1forge.data import (JET_CLASSES, JET_FEATURES, L1_SIGNALS, default_jets_path,
-                          default_l1_paths, load_jets, load_l1_objects)
+from l1forge.data import (CONSTITUENT_FEATURES, JET_CLASSES, JET_FEATURES, L1_SIGNALS,
+                          default_jets_path, default_l1_paths, load_jets, load_l1_objects)
 
 MASS = JET_FEATURES.index("mass_mmdt")
 MULTIPLICITY = JET_FEATURES.index("multiplicity")
+COL = {name: i for i, name in enumerate(CONSTITUENT_FEATURES)}
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,36 @@ def test_gluons_carry_more_particles_than_quarks(jets):
     gluon = _by_class(jets, "g")[:, MULTIPLICITY].mean()
     quark = _by_class(jets, "q")[:, MULTIPLICITY].mean()
     assert gluon > 1.2 * quark
+
+
+def test_jets_carry_their_32_hardest_constituents(jets):
+    table = jets.constituents
+    assert table.shape == (len(jets), 32, len(CONSTITUENT_FEATURES))
+    assert jets.constituent_names == CONSTITUENT_FEATURES
+    pt_rel = table[:, :, COL["pt_rel"]]
+    assert (np.diff(pt_rel, axis=1) <= 0).all()  # hardest first, padding last
+    # A stored particle has exactly one PF class flag; padding rows are all zero.
+    flags = table[:, :, COL["is_charged_hadron"]:COL["is_photon"] + 1]
+    real = flags.sum(axis=2) == 1
+    assert ((flags.sum(axis=2) == 0) | real).all() and not table[~real].any()
+    assert (real[:, :-1] >= real[:, 1:]).all()
+    # The same jets as the HLF features: every jet stores min(multiplicity, 32) particles.
+    np.testing.assert_array_equal(real.sum(axis=1),
+                                  np.minimum(jets.features[:, MULTIPLICITY], 32))
+    assert (np.abs(table[:, :, COL["delta_phi"]]) <= np.pi).all()
+
+
+def test_constituent_physics(jets):
+    """Charged particles carry about 60% of a jet's pT at L1 (about 2/3 of hadrons are
+    charged; photons from pi0 most of the rest); top jets spread wider than quark jets."""
+    table = jets.constituents
+    pt_rel = table[:, :, COL["pt_rel"]]
+    charged = np.abs(table[:, :, COL["charge"]]) > 0
+    charged_share = (pt_rel * charged).sum() / pt_rel.sum()
+    assert 0.5 < charged_share < 0.75, charged_share
+    width = (pt_rel * table[:, :, COL["delta_r"]]).sum(axis=1) / pt_rel.sum(axis=1)
+    top, quark = (np.median(width[jets.labels == JET_CLASSES.index(c)]) for c in ("t", "q"))
+    assert top > 1.5 * quark, (top, quark)
 
 
 def test_l1_sample_sizes(background):

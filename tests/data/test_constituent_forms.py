@@ -49,6 +49,31 @@ def test_public_constituents_are_pt_ordered_and_phi_wrapped(tmp_path):
     np.testing.assert_array_equal(phi[0], table[0, :, _column("j1_phirel")])
 
 
+def test_public_file_with_pdg_ids_gets_charge_and_pf_class(tmp_path):
+    table, jets = particle_level_jets(n_jets=2, n_particles=6)
+    table[:, 4:] = 0.0  # 4 particles each, 2 padding rows
+    ids = np.array([[211, -11, 22, 2112, 0, 0], [-321, 13, 130, 211, 0, 0]], np.float32)
+    pt = np.array([[50.0, 30.0, 20.0, 5.0, 0, 0], [40.0, 25.0, 10.0, 1.0, 0, 0]], np.float32)
+    table[:, :, _column("j1_pt")] = pt
+    table[:, :, _column("j1_eta")] = 0.3
+    table[:, :, _column("j1_ptrel")] = pt / 200.0  # pT-ordered as the ids above
+    with_ids = np.concatenate([table, ids[:, :, None]], axis=2)
+    path = write_particle_level(tmp_path / "j.h5", with_ids, jets,
+                                particle_names=PARTICLE_NAMES + ("j1_pdgid",))
+    sample = load_jets(path)
+    assert sample.constituent_names == CONSTITUENT_FEATURES
+    charge = sample.constituents[:, :, CONSTITUENT_FEATURES.index("charge")]
+    np.testing.assert_array_equal(charge, [[1, 1, 0, 0, 0, 0], [-1, -1, 0, 0, 0, 0]])
+    flags = sample.constituents[:, :, 6:]
+    classes = [[CONSTITUENT_FEATURES[6 + i] if row.any() else "-" for i, row in
+                zip(flags[j].argmax(axis=1), flags[j])] for j in range(2)]
+    # the 1 GeV pi+ is below the L1 track threshold: a neutral hadron
+    assert classes == [["is_charged_hadron", "is_electron", "is_photon", "is_neutral_hadron",
+                        "-", "-"],
+                       ["is_charged_hadron", "is_muon", "is_neutral_hadron",
+                        "is_neutral_hadron", "-", "-"]]
+
+
 def test_public_folder_and_info_counts(tmp_path, capsys):
     for i in range(3):
         table, jets = particle_level_jets(n_jets=5, n_particles=50, seed=i)

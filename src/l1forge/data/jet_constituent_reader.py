@@ -5,8 +5,9 @@ particles, `particleFeatureNames` (P names, `j1_px` ... `j1_costhetarel`), `jets
 (jets, J) and `jetFeatureNames` (J names; the labels are the one-hot columns
 `j_g, j_q, j_w, j_z, j_t`). One file or a folder of them (read in name order). Columns are
 found by name; the constituents become the generator's features that the release lets us
-compute (PUBLIC_CONSTITUENT_SOURCES), pT-ordered, and the 16 HLF features come from the
-`j_<name>` columns of `jets` when all are present. Every problem is one UserError line.
+compute (PUBLIC_CONSTITUENT_SOURCES; charge and PF class too where the file has
+`j1_pdgid`), pT-ordered, and the 16 HLF features come from the `j_<name>` columns of `jets`
+when all are present. Every problem is one UserError line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from l1forge.data.schema import JET_CLASSES, JET_FEATURES, JetSample
+from l1forge.data.jet_constituents import l1_pf_columns, pdg_charge
+from l1forge.data.schema import CONSTITUENT_FEATURES, JET_CLASSES, JET_FEATURES, JetSample
 from l1forge.data.validate import check_finite, open_hdf5
 from l1forge.errors import UserError
 
@@ -29,6 +31,8 @@ PUBLIC_CONSTITUENT_SOURCES = {
     "delta_phi": "j1_phirel",
     "delta_r": "j1_deltaR",
 }
+# Releases that also store each particle's PDG id give charge and PF class as well.
+PDG_COLUMNS = ("j1_pdgid", "j1_pt", "j1_eta")
 LABEL_COLUMNS = tuple(f"j_{c}" for c in JET_CLASSES)
 HLF_COLUMNS = tuple(f"j_{name}" for name in JET_FEATURES)
 
@@ -50,6 +54,15 @@ def _columns(path: Path, names: list[str], wanted, dataset: str) -> list[int]:
         raise UserError(f"{path}: '{dataset}' lacks {', '.join(missing)}; expected the names "
                         f"{', '.join(wanted)}")
     return [names.index(w) for w in wanted]
+
+
+def _l1_pf(path: Path, values: np.ndarray, names: list[str], real: np.ndarray) -> np.ndarray:
+    """Charge and PF class as l1forge's generator defines them, from `j1_pdgid`, `j1_pt`
+    and `j1_eta` (releases that store the id); zero in padding rows."""
+    pid, pt, eta = (values[:, :, names.index(c)] for c in PDG_COLUMNS)
+    check_finite(path, np.stack([pid, pt, eta], axis=-1), "j1_pdgid, j1_pt, j1_eta")
+    columns = l1_pf_columns(np.rint(pid), pdg_charge(np.rint(pid)), pt, eta)
+    return np.where(real[:, :, None], columns, 0.0).astype(np.float32)
 
 
 def _labels(path: Path, onehot: np.ndarray) -> np.ndarray:
@@ -84,7 +97,11 @@ def _read_file(path: Path) -> dict:
                             f"expected at least one jet and one particle")
         wanted = list(PUBLIC_CONSTITUENT_SOURCES.values())
         index = _columns(path, particle_names, wanted, "particleFeatureNames")
-        picked = table[...][:, :, index].astype(np.float32)
+        values = table[...]
+        picked = values[:, :, index].astype(np.float32)
+        if all(c in particle_names for c in PDG_COLUMNS):
+            picked = np.concatenate([picked, _l1_pf(path, values, particle_names,
+                                                    picked[:, :, 0] != 0)], axis=2)
         jets = jets[...]
         labels = _labels(path, jets[:, _columns(path, jet_names, LABEL_COLUMNS,
                                                  "jetFeatureNames")])
@@ -131,6 +148,10 @@ def read_constituent_jets(path: Path) -> JetSample:
             state = "absent" if part["features"] is None else "present"
             raise UserError(f"{file}: HLF columns {state}; expected the same 'jets' columns "
                             f"as the folder's first file")
+        if parts and part["constituents"].shape[2] != parts[0]["constituents"].shape[2]:
+            state = "present" if part["constituents"].shape[2] > 5 else "absent"
+            raise UserError(f"{file}: j1_pdgid {state}; expected the same particle columns as "
+                            f"the folder's first file")
         parts.append(part)
     features = None if parts[0]["features"] is None else \
         np.concatenate([p["features"] for p in parts]).astype(np.float32)
@@ -140,6 +161,7 @@ def read_constituent_jets(path: Path) -> JetSample:
                   "particles_per_jet": int(constituents.shape[1]),
                   "constituent_columns": dict(PUBLIC_CONSTITUENT_SOURCES),
                   "hlf_features": features is not None}
+    names = CONSTITUENT_FEATURES[:constituents.shape[2]]  # the first five, or all with ids
+    provenance["pf_from_pdgid"] = len(names) == len(CONSTITUENT_FEATURES)
     return JetSample(features, np.concatenate([p["labels"] for p in parts]), path=str(path),
-                     provenance=provenance, constituents=constituents,
-                     constituent_names=tuple(PUBLIC_CONSTITUENT_SOURCES))
+                     provenance=provenance, constituents=constituents, constituent_names=names)

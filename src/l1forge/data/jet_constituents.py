@@ -25,6 +25,31 @@ PF_CLASSES = ("charged_hadron", "electron", "muon", "neutral_hadron", "photon")
 _ELECTRON, _MUON, _PHOTON = 11, 13, 22
 
 
+# Charge of each long-lived particle a jet holds, by |PDG id|, for a positive id; leptons
+# (11, 13) flip sign. Everything else that reaches the detector is neutral (photons, K0_L,
+# neutrons, Lambda, Xi0, ...).
+_POSITIVE_ID_CHARGE = {11: -1, 13: -1, 211: 1, 321: 1, 2212: 1, 3222: 1, 3112: -1, 3312: -1,
+                       3334: -1}
+
+
+def pdg_charge(pid: np.ndarray) -> np.ndarray:
+    """Electric charge of particles given by PDG id (for files that store only the id)."""
+    pid = np.asarray(pid).astype(np.int64)
+    magnitude = np.zeros(pid.shape, np.float64)
+    for apid, charge in _POSITIVE_ID_CHARGE.items():
+        magnitude[np.abs(pid) == apid] = charge
+    return magnitude * np.sign(pid)
+
+
+def l1_pf_columns(pid: np.ndarray, charge: np.ndarray, pt: np.ndarray,
+                  eta: np.ndarray) -> np.ndarray:
+    """(..., 6): the charge L1 particle flow sees and its PF class one-hot (PF_CLASSES)."""
+    tracked = (pt > L1_TRACK_MIN_PT) & (np.abs(eta) < L1_TRACK_MAX_ABS_ETA)
+    charge = np.where(tracked, charge, 0.0)
+    classes = np.eye(len(PF_CLASSES))[pf_class(pid, charge, tracked)]
+    return np.concatenate([charge[..., None], classes], axis=-1)
+
+
 def pf_class(pid: np.ndarray, charge: np.ndarray, tracked: np.ndarray) -> np.ndarray:
     """Index into PF_CLASSES for each particle (pid, charge, whether it has an L1 track)."""
     apid = np.abs(pid)
@@ -50,12 +75,9 @@ def constituent_table(jet: dict, particles: dict, count: int) -> np.ndarray:
                        for k in ("pt", "e", "eta", "phi"))
     pid = np.asarray(particles["pid"])[order]
     charge = np.asarray(particles["charge"], np.float64)[order]
-    tracked = (pt > L1_TRACK_MIN_PT) & (np.abs(eta) < L1_TRACK_MAX_ABS_ETA)
-    charge = np.where(tracked, charge, 0.0)
     delta_eta, delta_phi = eta - jet["eta"], _wrap(phi - jet["phi"])
-    classes = np.eye(len(PF_CLASSES))[pf_class(pid, charge, tracked)]
     rows = np.column_stack([pt / jet["pt"], e / jet["e"], delta_eta, delta_phi,
-                            np.hypot(delta_eta, delta_phi), charge, classes])
+                            np.hypot(delta_eta, delta_phi), l1_pf_columns(pid, charge, pt, eta)])
     out = np.zeros((count, len(CONSTITUENT_FEATURES)), np.float32)
     out[:len(rows)] = rows
     return out
