@@ -76,12 +76,12 @@ def print_rate_table(card: str, table: dict) -> None:
         spread = f", bootstrap threshold {_interval(th['threshold_interval'], '.6g')}" if "threshold_interval" in th else ""
         print(f"  threshold {kind:8s} {th['value']:.6g}: {th['accepted']} background events above, "
               f"achieved {th['achieved_rate_hz']:.4g} Hz {_interval(th['rate_interval_hz'])} Hz{spread}")
-    print(f"  {'signal':12s} {'events':>7s} {'AUC float':>15s} {'AUC firmware':>15s} {'fw-float (z)':>18s}  "
+    print(f"  {'signal':12s} {'events':>7s} {'AUC float':>15s} {'AUC firmware':>15s} {'fw-float (z)':>19s}  "
           f"{'eff float':>26s} {'eff firmware':>26s}")
     for row in table["signals"]:
         diff = row["auc"]["firmware_minus_float"]
         print(f"  {row['signal']:12s} {row['events']:7d} {_auc(row['auc']['float']):>15s} "
-              f"{_auc(row['auc']['firmware']):>15s} {diff['value']:+.4f} ({diff['z']:+.1f}){'':4s}  "
+              f"{_auc(row['auc']['firmware']):>15s} {diff['value']:+.5f} (z {diff['z']:+.1f})  "
               f"{format_efficiency(row['eff_float']):>26s} {format_efficiency(row['eff_firmware']):>26s}")
         if "efficiency_bootstrap_interval" in row:
             spread = row["efficiency_bootstrap_interval"]
@@ -101,9 +101,9 @@ def print_jet_studies(result: dict) -> None:
         print(f"  {study['name']} ({study['signal_events']} signal, {study['background_events']} background "
               f"jets: {'+'.join(study['background'])})")
         print("    AUC " + ", ".join(f"{m} {_auc(study['models'][m]['auc'])}" for m in study["models"])
-              + f"; firmware-float {diffs['firmware_minus_float']['value']:+.4f} "
+              + f"; firmware-float {diffs['firmware_minus_float']['value']:+.5f} "
                 f"(z {diffs['firmware_minus_float']['z']:+.1f}), firmware-QAT "
-                f"{diffs['firmware_minus_qat']['value']:+.4f} (z {diffs['firmware_minus_qat']['z']:+.1f})")
+                f"{diffs['firmware_minus_qat']['value']:+.5f} (z {diffs['firmware_minus_qat']['z']:+.1f})")
         for model, figures in study["models"].items():
             for point in figures["working_points"]:
                 target = f"{100 * point['background_efficiency_target']:g}%"
