@@ -8,6 +8,7 @@ from l1forge.errors import UserError
 from l1forge.report.compare import budget_section, comparison, part_section
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.extrapolation import range_warnings
+from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
 from l1forge.report.parts import find_part, speed_grade
 from l1forge.report.timing import delay_scale
 from l1forge.report.project import MANIFEST_NAME, read_target
@@ -23,6 +24,22 @@ def _relative_sources(vendor: dict | None, folder: Path) -> None:
         if section and section.get("source_file"):
             path = Path(section["source_file"])
             section["source_file"] = str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
+
+
+def project_graph(folder: Path):
+    """The ModelGraph of an hls4ml project folder: through hls4ml's Keras 2 frontend, or,
+    for a model saved by Keras 3 (which that frontend cannot load), from the file's
+    architecture and weights (keras3_file)."""
+    from l1forge.hls_project import load_graph, model_path, read_config
+
+    config = read_config(folder)
+    try:
+        path = model_path(folder, config)
+    except UserError:
+        path = None  # load_graph says what is missing
+    if path is not None and is_keras3_file(path):
+        return load_keras3_graph(folder, config, path)
+    return load_graph(folder)
 
 
 def make_report(project_dir, part: str | None = None, graph=None, target=None) -> dict:
@@ -46,18 +63,22 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None) -
         raise UserError(f"{folder}: no FPGA part in {MANIFEST_NAME} or hls4ml_config.yml; pass --part")
     part_row = find_part(part_name)
     estimate = None
-    if target.has_config:
-        if graph is None:
-            from l1forge.hls_project import load_graph
-
-            graph = load_graph(folder)
+    if target.has_config and graph is None:
+        try:
+            graph = project_graph(folder)
+        except UserError as err:
+            if vendor is None:
+                raise
+            # Vendor figures never need the model: keep them, and say why there is no estimate.
+            warnings.append(f"no estimate: {err}")
+    if graph is not None:
         # Compare like with like: estimate for the tool that wrote the vendor report.
         tool = (vendor or {}).get("tool") or target.tool
         scale = delay_scale(part_row.speed_fabric, speed_grade(part_name))
         estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale)
         notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
         warnings += range_warnings(part_row.speed_fabric, speed_grade(part_name), target.io_type, estimate) + notes
-    else:
+    elif not target.has_config:
         warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
     _relative_sources(vendor, folder)
     return {
