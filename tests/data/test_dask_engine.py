@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ from l1forge.data import dask_engine
 from l1forge.errors import UserError
 
 HERE = Path(__file__).resolve().parent
+DASK = Path(sys.executable).with_name("dask")
 
 
 def _free_port() -> int:
@@ -84,6 +87,38 @@ def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and f"--scheduler {address}" in err
     assert "no Dask scheduler answered" in err
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_scheduler_without_workers_is_one_line(tmp_path, capsys):
+    port = _free_port()
+    scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--no-dashboard", "--dashboard-address",
+                                  "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+    try:
+        from distributed import Client
+
+        with Client(f"tcp://127.0.0.1:{port}", timeout=60):
+            pass  # the scheduler is up
+        out = tmp_path / "x.h5"
+        assert main(["data", "generate", "l1-objects", "--process", "ato4l", "--events", "5",
+                     "--seed", "1", "--out", str(out), "--scheduler",
+                     f"tcp://127.0.0.1:{port}"]) == 2
+    finally:
+        scheduler.terminate()
+        scheduler.wait(timeout=60)
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "the scheduler has no workers" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_malformed_scheduler_address_is_one_line(tmp_path, capsys):
+    out = tmp_path / "x.h5"
+    assert main(["data", "generate", "l1-objects", "--process", "ato4l", "--events", "5",
+                 "--seed", "1", "--out", str(out), "--scheduler", "tcp://127.0.0.1:port"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "not a scheduler address" in err
+    assert "expected tcp://HOST:PORT" in err and list(tmp_path.iterdir()) == []
 
 
 def test_engine_options_are_checked_before_any_cluster(tmp_path, capsys):

@@ -80,11 +80,13 @@ def open_cluster(workers: int | None = None, scheduler: str | None = None):
             yield Cluster(client, "LocalCluster", n)
         return
     with _connect(scheduler) as client:
-        threads = sum(client.nthreads().values())
-        if threads == 0:
-            raise UserError(f"--scheduler {scheduler}: the scheduler has no workers; expected "
-                            f"at least one (start them with: dask worker {scheduler})")
-        yield Cluster(client, scheduler, threads)
+        try:
+            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+        except TimeoutError as err:
+            raise UserError(f"--scheduler {scheduler}: the scheduler has no workers after "
+                            f"{CONNECT_TIMEOUT_S:g} s; expected at least one (start them with: "
+                            f"dask worker {scheduler} --nthreads 1)") from err
+        yield Cluster(client, scheduler, sum(client.nthreads().values()))
 
 
 @contextlib.contextmanager
@@ -97,7 +99,10 @@ def _connect(address: str):
     comm_log.setLevel(logging.CRITICAL)
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError, ValueError) as err:
+    except ValueError as err:
+        raise UserError(f"--scheduler {address}: not a scheduler address ({err}); expected "
+                        f"tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786") from err
+    except (OSError, TimeoutError) as err:
         raise UserError(f"--scheduler {address}: no Dask scheduler answered within "
                         f"{CONNECT_TIMEOUT_S:g} s ({err.__class__.__name__}); expected the "
                         f"address of a running scheduler, e.g. tcp://HOST:8786") from err
