@@ -5,8 +5,11 @@ projects in ../shared/reference/vivado_reports (jet-tagger-float-vivado2019 and
 jet-tagger-qkeras-vivado2019; Vivado HLS 2019.2, xcu250, 5 ns, io_parallel, Latency,
 RF 1), whose real weights are in the folders. Each per-instance row of their reports
 was matched to its layer (the instance with DSPs in the QKeras report is the only one
-with a 16-bit input, fc1; the others follow by size). Everything else in the reference
-folder is used for validation only (see VALIDATION.md).
+with a 16-bit input, fc1; the others follow by size). The Vitis HLS 2024.1 run of the
+float tagger (RF 1) set the two Vitis constants, the pruned SVHN CNN (io_stream) the
+stream constants, and hls4ml's Dense 16->5 test on an xc7z020 -1 the cascade rule. The
+other reports are for validation only (see VALIDATION.md); the speed of other fabrics
+and grades is from the data sheets (timing.py).
 
 Numbers marked "assumed" have no report behind them: they come from the device data
 sheets or from the hls4ml templates, and the estimate says so where they dominate.
@@ -32,7 +35,7 @@ class Calibration:
     # --- LUTs ------------------------------------------------------------------------
     # Least-squares fit (relative errors) of the 8 dense instances: LUT = a * bits of the
     # shift-and-add multiplier adders + b * bits of the accumulation adder trees; every
-    # instance within 13% (`python -m l1forge.report.calibrate`).
+    # instance within 13% (`python tools/calibrate.py ../shared/reference/vivado_reports`).
     lut_per_adder_bit: float = 0.49
     lut_per_tree_bit: float = 1.28
     # ReLU: 28 LUTs per 16-bit value (float relu1-3); 72 per live value for a 16-bit to
