@@ -48,6 +48,5 @@ def roc_plot(path: Path, jets, studies, figures: dict) -> Path:
     targets = figures["background_efficiencies"]
     style.mark_lines(ax, targets, [f"{100 * e:g}%" for e in targets], "working points")
     return style.finish(fig, ax, path, "background efficiency", "signal efficiency",
-                        f"{len(jets.labels):,} test jets; firmware solid (68.3% band), QAT dotted, float dashed",
-                        "lower right")
+                        f"{len(jets.labels):,} test jets\nfirmware solid (68.3% band)\nQAT dotted, float dashed")
 

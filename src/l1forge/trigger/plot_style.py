@@ -97,14 +97,16 @@ def mark_lines(ax, positions, labels, what: str) -> None:
                    label=f"{what}: {', '.join(labels)}" if index == 0 else None)
 
 
-def finish(fig, ax, path: Path, xlabel: str, ylabel: str, note: str, legend: str = "best") -> Path:
+def finish(fig, ax, path: Path, xlabel: str, ylabel: str, note: str) -> Path:
     import mplhep
 
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     # Inside the frame (loc 1): above it is where a secondary rate axis goes.
     mplhep.label.exp_text(exp=LABEL, text="Simulation", loc=1, ax=ax)
-    ax.legend(fontsize=11, loc=legend, title=note, title_fontsize=11)
+    # Beside the frame: with five classes and their bands no corner of a ROC is empty.
+    ax.legend(fontsize=12, loc="upper left", bbox_to_anchor=(1.02, 1.0), title=note, title_fontsize=12,
+              alignment="left")
     return save(fig, path)
 
 

@@ -45,7 +45,7 @@ def score_distributions(path: Path, processes, by_label) -> Path:
                 color=colour, linestyle="--")
     ax.set_yscale("log")
     return style.finish(fig, ax, path, "anomaly score (last bin: overflow)", "events (normalized)",
-                        "firmware solid, float dashed", "upper right")
+                        "firmware solid, float dashed")
 
 
 def _signal_curves(by_label):
@@ -77,7 +77,7 @@ def roc_curves(path: Path, processes, by_label, rates_hz) -> Path:
                                                lambda r: r * KHZ / BUNCH_CROSSING_HZ))
     top.set_xlabel("L1 rate (kHz)")
     return style.finish(fig, ax, path, "background acceptance", "signal efficiency",
-                        "firmware solid with 68.3% band, float dashed", "center left")
+                        "firmware solid (68.3% band)\nfloat dashed")
 
 
 def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
@@ -94,4 +94,4 @@ def efficiency_vs_rate(path: Path, processes, by_label, rates_hz) -> Path:
     style.mark_unmeasurable(ax, to_khz / n, f"below {to_khz / n:.3g} kHz: under 1 background event")
     style.mark_lines(ax, [r / KHZ for r in rates_hz], [f"{r / KHZ:g} kHz" for r in rates_hz], "target rates")
     return style.finish(fig, ax, path, "L1 rate (kHz) = 40 MHz x background acceptance",
-                        "signal efficiency", "firmware solid with 68.3% band, float dashed", "lower right")
+                        "signal efficiency", "firmware solid (68.3% band)\nfloat dashed")
