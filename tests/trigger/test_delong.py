@@ -82,6 +82,19 @@ def test_interval_is_value_plus_minus_one_sigma_and_the_layout():
     assert result["method"] == "delong" and result["cl"] == 0.683
 
 
+def test_a_difference_without_spread_has_no_z_rather_than_an_infinite_one():
+    bkg, sig = np.arange(10.0), np.arange(5.0, 15.0)
+    # every signal event moved above every background event: AUC 0.775 -> 1, no spread left
+    diff = paired_difference(bkg, sig, bkg, sig + 100.0)
+    assert diff.value > 0 and diff.stderr > 0  # the first score's components still vary
+    lifted = paired_difference(bkg, sig + 100.0, bkg, sig + 200.0)
+    assert lifted.value == 0.0 and lifted.z == 0.0
+    from l1forge.trigger.delong import AucDifference
+
+    flat = AucDifference(0.01, 0.0).as_dict()
+    assert flat["z"] is None and flat["p_value"] == 0.0
+
+
 def test_paired_difference_needs_the_same_events():
     with pytest.raises(ValueError):
         paired_difference(np.zeros(3), np.ones(2), np.zeros(4), np.ones(2))

@@ -65,6 +65,10 @@ def _interval(pair, fmt: str = ".4g") -> str:
     return f"[{pair[0]:{fmt}}, {pair[1]:{fmt}}]"
 
 
+def _z(difference: dict) -> str:
+    return "no spread" if difference["z"] is None else f"z {difference['z']:+.1f}"
+
+
 def _auc(entry: dict) -> str:
     return f"{entry['value']:.4f}+-{entry['stderr']:.4f}"
 
@@ -81,7 +85,7 @@ def print_rate_table(card: str, table: dict) -> None:
     for row in table["signals"]:
         diff = row["auc"]["firmware_minus_float"]
         print(f"  {row['signal']:12s} {row['events']:7d} {_auc(row['auc']['float']):>15s} "
-              f"{_auc(row['auc']['firmware']):>15s} {diff['value']:+.5f} (z {diff['z']:+.1f})  "
+              f"{_auc(row['auc']['firmware']):>15s} {diff['value']:+.5f} ({_z(diff)})  "
               f"{format_efficiency(row['eff_float']):>26s} {format_efficiency(row['eff_firmware']):>26s}")
         if "efficiency_bootstrap_interval" in row:
             spread = row["efficiency_bootstrap_interval"]
@@ -102,8 +106,8 @@ def print_jet_studies(result: dict) -> None:
               f"jets: {'+'.join(study['background'])})")
         print("    AUC " + ", ".join(f"{m} {_auc(study['models'][m]['auc'])}" for m in study["models"])
               + f"; firmware-float {diffs['firmware_minus_float']['value']:+.5f} "
-                f"(z {diffs['firmware_minus_float']['z']:+.1f}), firmware-QAT "
-                f"{diffs['firmware_minus_qat']['value']:+.5f} (z {diffs['firmware_minus_qat']['z']:+.1f})")
+                f"({_z(diffs['firmware_minus_float'])}), firmware-QAT "
+                f"{diffs['firmware_minus_qat']['value']:+.5f} ({_z(diffs['firmware_minus_qat'])})")
         for model, figures in study["models"].items():
             for point in figures["working_points"]:
                 target = f"{100 * point['background_efficiency_target']:g}%"

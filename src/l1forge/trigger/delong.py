@@ -70,9 +70,11 @@ class AucDifference:
     cl: float = CL
 
     @property
-    def z(self) -> float:
+    def z(self) -> float | None:
+        """Standard errors from zero; None when a nonzero difference has no spread at all
+        (every event moved the same way), which JSON could only write as Infinity."""
         if self.stderr == 0.0:
-            return 0.0 if self.value == 0.0 else float(np.sign(self.value) * np.inf)
+            return 0.0 if self.value == 0.0 else None
         return self.value / self.stderr
 
     @property
@@ -80,7 +82,7 @@ class AucDifference:
         """Two-sided chance of a difference at least this large if the AUCs were equal."""
         from scipy.stats import norm
 
-        return float(2 * norm.sf(abs(self.z)))
+        return 0.0 if self.z is None else float(2 * norm.sf(abs(self.z)))
 
     def as_dict(self) -> dict[str, Any]:
         half = _z(self.cl) * self.stderr
