@@ -18,7 +18,14 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    uncertainty gets internal registers. The schedule chains consecutive layers into one
    cycle while they fit and registers the boundary where they do not (schedule.py).
    Flip-flops are those boundary registers (live output bits), the pipeline registers
-   inside cut adder trees, and the top-level input register.
+   inside cut adder trees, and the top-level input register. A slower fabric or grade
+   leaves less of the period for the same logic (timing.py); where a DSP multiply fills
+   the cycle the sums go through DSP post-adders, one registered level per cycle, with
+   every product and partial sum in a register (dense_cost).
+   A reuse factor: with the Latency strategy the capped DSP products are issued over up
+   to RF cycles and the design's interval is the largest RF; with the Resource strategy
+   hls4ml builds a dataflow region whose latency is the sum of its layer processes and
+   whose interval is the slowest of them (schedule.py).
 4. io_stream: every layer is a dataflow process; its latency is the pixels it reads
    plus its logic depth, and the region's latency is the slowest process plus one cycle
    per process (schedule.py). Element-wise processes (activations, batch normalization)
@@ -28,6 +35,10 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    them to one image).
 5. Block RAM: softmax and table activations (one ROM per two values, dual port), the
    weight ROMs of the Resource strategy, and deep FIFOs.
+
+Which function costs which hls4ml layer class is registry.py's one table; weights and
+types are read through the emulator's exact readers (bits.py). Where a rule has at most
+one vendor report behind it, the report says so (extrapolation.py).
 
 The estimate is of the C-synthesis report (what Vivado/Vitis HLS prints), the figure
 hardware teams compare first; post-synthesis Vivado usually needs fewer LUTs and FFs.
@@ -62,8 +73,9 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
         # nnet::dense (stream): a loop reading the input words (pipelined when there are
         # several), the pipelined dense kernel, then the output word written.
         reads = pixels + 1 if pixels > 1 else 0
-        sharing = io.reuse_factor - 1 if io.strategy != "resource" else 0  # resource counts RF already
-        latency = reads + cost.cycles + C.stream_dense_write_cycles + sharing
+        # (the kernel's cycles already hold what a reuse factor adds: shared multipliers
+        # in dense_cost.kernel_cost, the RF-cycle loop in dense_cost.resource_cost)
+        latency = reads + cost.cycles + C.stream_dense_write_cycles
         return replace(cost, cycles=latency, ii=latency + 1, process=True)
     if cost.kind.startswith("softmax"):
         latency = 1 + cost.cycles + C.stream_overhead_cycles
