@@ -13,7 +13,7 @@ from l1forge.build import build_project
 from l1forge.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "anomaly"))
+sys.path.insert(0, str(REPO / "tests" / "tasks"))
 
 from l1_synthetic import SIGNALS, write_folder  # noqa: E402
 
@@ -76,7 +76,8 @@ def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     m = json.loads((project / "l1forge.json").read_text())
     assert m["metrics"]["per_signal"] == per_signal
     assert m["metrics"]["trigger_events"]["background"] == 900
-    assert m["metrics"]["emulator_vs_csim"] == {"events": 2100, "mismatches": 0}
+    # the build's one emulator check covers every stored event, on the raw inputs
+    assert m["emulator"]["events"] == 2100 and m["emulator"]["mismatches"] == 0
     scores = np.load(project / "trigger" / "scores.npz")
     assert len(scores["firmware_scores"]) == 900 + 4 * 300
     code = main(["trigger", str(project), "--rate-hz", "200000"])
@@ -89,23 +90,19 @@ def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     assert {row["signal"] for row in table["signals"]} == set(SIGNALS)
 
 
-def test_the_build_hook_scores_every_stored_event(built):
-    """`tasks.anomaly.project_metrics`, what the build calls once the C-simulation binary exists."""
-    from l1forge.card import load_card
-    from l1forge.hls_project import load_graph, load_keras_model, model_path, read_config
-    from l1forge.tasks import anomaly
-    from l1forge.train import load_trained
+def test_the_build_c_simulates_every_stored_event_once(sample, tmp_path, monkeypatch):
+    """The post-build step reuses the events the build verified: C-simulation runs over the
+    2,100 stored events exactly once, and the trigger figures are in the manifest."""
+    from l1forge import csim
 
-    case, result, overrides = built
-    if case != "ad_dense_ae":
-        pytest.skip("one card is enough for the hook")
-    project = result.project_dir
-    m = result.manifest
-    card = load_card(m["card_source"], overrides)
-    trained = load_trained(card, project.parent)
-    fw_model = load_keras_model(model_path(project, read_config(project)))
-    graph = load_graph(project, fw_model)
-    metrics = anomaly.project_metrics(card, trained, graph, fw_model, project, log=lambda _: None)
-    assert set(metrics["per_signal"]) == set(SIGNALS)
-    assert metrics["emulator_vs_csim"] == {"events": 2100, "mismatches": 0}
-
+    simulated = []
+    run_binary = csim.run_binary
+    monkeypatch.setattr(csim, "run_binary",
+                        lambda folder, x, n: simulated.append(len(x)) or run_binary(folder, x, n))
+    overrides = {"data.path": str(sample), **TINY}
+    result = build_project(REPO / "l1models" / "ad_dense_ae.yaml", tmp_path, overrides=overrides,
+                           csim_events=300, log=lambda m: None)
+    assert simulated == [300, 1800]
+    assert set(result.manifest["metrics"]["per_signal"]) == set(SIGNALS)
+    assert result.manifest["emulator"]["events"] == 2100
+    assert (result.project_dir / "trigger" / "scores.npz").is_file()

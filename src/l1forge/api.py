@@ -39,7 +39,8 @@ def train(card_path: str | Path, projects_root: str | Path = "hls_projects",
 def build(card_path: str | Path, projects_root: str | Path = "hls_projects",
           overrides: dict[str, Any] | None = None, csim_events: int = 10_000,
           force: bool = False, log: Log = print):
-    """`l1forge build`: returns BuildResult(project_dir, manifest)."""
+    """`l1forge build`: returns BuildResult(project_dir, manifest); `result.ok` is the verdict
+    (no C-simulation or emulator mismatch), `result.mismatches` the counts."""
     from l1forge.build import build_project
 
     return build_project(card_path, projects_root, force=force, overrides=overrides,
@@ -48,9 +49,9 @@ def build(card_path: str | Path, projects_root: str | Path = "hls_projects",
 
 def csim(project_dir: str | Path, events: int = 10_000, log: Log = print) -> dict[str, Any]:
     """`l1forge csim`: re-run the project's C-simulation; returns events, mismatches, seconds."""
-    from l1forge.build import rerun_csim
+    from l1forge.csim import rerun
 
-    return rerun_csim(project_dir, events=events, log=log)
+    return rerun(project_dir, events=events, log=log)
 
 
 def report(project_dir: str | Path, part: str | None = None,

@@ -3,6 +3,10 @@
 Files and folders are written under a temporary name beside their destination and renamed
 into place only when fully written (rename is atomic within one file system). On any
 exception, KeyboardInterrupt included, the temporary is removed.
+
+Python's temporaries are private (0700 folders, 0600 files); what l1forge writes is shared
+between physicists and firmware engineers, so each temporary gets the permissions a plain
+mkdir or open would have given under the user's umask before it is renamed into place.
 """
 
 from __future__ import annotations
@@ -15,6 +19,21 @@ from pathlib import Path
 from typing import Iterator
 
 
+def current_umask() -> int:
+    """The process's umask (os.umask can only be read by setting it, so set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _as_plain_mkdir(path: Path) -> None:
+    path.chmod(0o777 & ~current_umask())
+
+
+def _as_plain_open(path: Path) -> None:
+    path.chmod(0o666 & ~current_umask())
+
+
 @contextlib.contextmanager
 def atomic_dir(dest: Path, replace: bool = False) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it becomes `dest`.
@@ -24,6 +43,7 @@ def atomic_dir(dest: Path, replace: bool = False) -> Iterator[Path]:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-", dir=dest.parent))
+    _as_plain_mkdir(tmp)
     try:
         yield tmp
         if dest.exists():
@@ -48,6 +68,7 @@ def atomic_file(dest: Path) -> Iterator[Path]:
     fd, name = tempfile.mkstemp(prefix=f".{dest.name}.partial-", dir=dest.parent)
     os.close(fd)
     tmp = Path(name)
+    _as_plain_open(tmp)
     try:
         yield tmp
         os.replace(tmp, dest)

@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from l1forge.errors import UserError
-from l1forge.firmware import require_compiler
+from l1forge.firmware.convert import compile_graph, require_compiler
+from l1forge.project import CSIM_BINARY as BINARY
+from l1forge.project import TESTBENCH, Project
 
-TESTBENCH = "l1forge_tb.cpp"
-BINARY = "l1forge_csim"
+DEFAULT_EVENTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -197,3 +198,44 @@ def verify(graph, project_dir: Path, x_firmware: np.ndarray) -> Verification:
     reference = np.asarray(graph.predict(np.ascontiguousarray(xq)), dtype=np.float64)
     comparison = compare(run.outputs, reference.reshape(len(xq), -1))
     return Verification(xq, run.outputs, comparison, run.seconds)
+
+
+def emulator_check(graph, x_raw: np.ndarray, csim_outputs: np.ndarray) -> dict:
+    """l1forge.emulate on the raw (unquantized) inputs `x_raw`, so that its input conversion
+    is checked too, against the C-simulation outputs of the same events, bit for bit.
+
+    A layer the emulator does not model is recorded, not fatal: the firmware is still valid.
+    """
+    from l1forge import emulate
+
+    try:
+        emulator = emulate.from_graph(graph)
+    except UserError as err:
+        return {"supported": False, "reason": str(err)}
+    start = time.perf_counter()
+    outputs = np.asarray(emulator.predict(np.asarray(x_raw)), dtype=np.float64)
+    seconds = time.perf_counter() - start
+    comparison = compare(outputs.reshape(len(outputs), -1), csim_outputs)
+    return {"supported": True, **comparison.as_dict(), "seconds": round(seconds, 4)}
+
+
+def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print) -> dict:
+    """Re-run an existing project's C-simulation on its stored test events; the result goes
+    into the manifest's `csim` section."""
+    from l1forge.manifest import update_manifest
+
+    project = Project(project_dir)
+    project.manifest(strict=True)  # refuses a folder that is not an l1forge project
+    if events < 1:
+        raise UserError(f"--events must be at least 1, got {events}")
+    x_test = project.test_split()[0][:events]
+    require_compiler()
+    log("loading the project's ModelGraph and compiling hls4ml's reference library")
+    graph = project.graph()
+    compile_graph(graph)
+    if not project.csim_binary.is_file():
+        build_testbench(graph, project.folder)
+    log(f"C-simulation over {len(x_test)} events")
+    verification = verify(graph, project.folder, x_test)
+    update_manifest(project.folder, csim=verification.as_dict())
+    return verification.as_dict()

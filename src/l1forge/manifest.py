@@ -1,7 +1,8 @@
 """The project manifest `l1forge.json`: what tools and people read about a project.
 
-Keys: card, card_sha256, card_source, task, versions, seed, preprocessing, metrics, csim,
-target, report (when the report stage is available), created.
+Keys: card, card_sha256, card_source, task, card_content, versions, seed, preprocessing,
+data, metrics, csim, emulator, target, report, build_seconds, created. Reading it is
+`Project(folder).manifest(strict=...)` (l1forge.project); this module writes it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from l1forge.atomic import write_text_atomic
-from l1forge.errors import UserError
-
-MANIFEST = "l1forge.json"
+from l1forge.machine import cpu_description
+from l1forge.project import MANIFEST, Project
 
 
 def versions() -> dict[str, str]:
@@ -28,6 +28,7 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             found[package] = "not installed"
     found["g++"] = compiler_version()
+    found.update(cpu_description())
     return found
 
 
@@ -48,16 +49,8 @@ def write_manifest(project_dir: Path, content: dict[str, Any]) -> Path:
 
 
 def read_manifest(project_dir: Path) -> dict[str, Any]:
-    path = Path(project_dir) / MANIFEST
-    if not path.is_file():
-        raise UserError(f"{project_dir}: no {MANIFEST}; expected a project built by `l1forge build`")
-    try:
-        content = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise UserError(f"{path}: not valid JSON ({err.msg} at line {err.lineno})") from None
-    if not isinstance(content, dict) or "card" not in content:
-        raise UserError(f"{path}: not an l1forge manifest (no 'card' key)")
-    return content
+    """The manifest of an l1forge project (strict: refuses a folder that is not one)."""
+    return Project(project_dir).manifest(strict=True)
 
 
 def update_manifest(project_dir: Path, **sections: Any) -> dict[str, Any]:

@@ -38,9 +38,9 @@ def apply(spec: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
     if kind == "standardize":
         mean = np.asarray(spec["mean"], dtype=np.float64)
         scale = np.asarray(spec["scale"], dtype=np.float64)
-        if x.shape[-1] != mean.shape[0]:
-            raise UserError(f"events have {x.shape[-1]} features; the model's preprocessing "
-                            f"expects {mean.shape[0]}")
+        if x.ndim != 2 or x.shape[1] != mean.shape[0]:
+            raise UserError(f"events of shape {tuple(x.shape)}; the model's preprocessing "
+                            f"(standardize) expects (events, {mean.shape[0]})")
         return (x - mean) / scale
     if kind == "l1_pt_shift":
         return l1_pt_shift(x, int(spec["shift"]))

@@ -19,11 +19,15 @@ from typing import Any
 import numpy as np
 
 from l1forge.atomic import atomic_dir
-from l1forge.card import Card
+from l1forge.card.schema import Card
 from l1forge.card.load import training_sha256
-from l1forge.tasks import task_module
+from l1forge.firmware.loading import load_keras_model
+from l1forge.project import TEST_SPLIT
+from l1forge.tasks import task_for
 
 TRAINING_JSON = "training.json"
+QAT_MODEL = "qat_model.h5"
+FLOAT_MODEL = "float_model.h5"
 
 
 @dataclass(frozen=True)
@@ -35,17 +39,13 @@ class Trained:
     info: dict[str, Any]
 
     def qat_model(self):
-        from l1forge.hls_project import load_keras_model
-
-        return load_keras_model(self.directory / "qat_model.h5")
+        return load_keras_model(self.directory / QAT_MODEL)
 
     def float_model(self):
-        from l1forge.hls_project import load_keras_model
-
-        return load_keras_model(self.directory / "float_model.h5")
+        return load_keras_model(self.directory / FLOAT_MODEL)
 
     def test_split(self) -> tuple[np.ndarray, np.ndarray]:
-        with np.load(self.directory / "test_split.npz") as f:
+        with np.load(self.directory / TEST_SPLIT) as f:
             return f["x_test"], f["y_test"]
 
 
@@ -67,7 +67,7 @@ def train(card: Card, projects_root: Path, log=print) -> Trained:
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
-    task = task_module(card)
+    task = task_for(card)
     start = time.perf_counter()
     log(f"loading data for {card.name}")
     split = task.prepare(card)
@@ -87,9 +87,9 @@ def train(card: Card, projects_root: Path, log=print) -> Trained:
         "seconds": round(time.perf_counter() - start, 2),
     }
     with atomic_dir(trained_dir(card, projects_root), replace=True) as tmp:
-        float_model.save(tmp / "float_model.h5")
-        qat_model.save(tmp / "qat_model.h5")
-        np.savez_compressed(tmp / "test_split.npz", x_test=split.x_test, y_test=split.y_test)
+        float_model.save(tmp / FLOAT_MODEL)
+        qat_model.save(tmp / QAT_MODEL)
+        np.savez_compressed(tmp / TEST_SPLIT, x_test=split.x_test, y_test=split.y_test)
         (tmp / TRAINING_JSON).write_text(json.dumps(record, indent=1, default=_json_default))
     trained = load_trained(card, projects_root)
     assert trained is not None

@@ -1,18 +1,19 @@
 """Trigger figures of a built anomaly-detection project: its firmware over every stored event.
 
-The project's own C-simulation binary (what `l1forge build` compiled and verified) runs
-over all stored test events, background and signals, on the quantized firmware inputs; the
-float scores come from the Keras model the project was converted from (the QAT network
-with the score layers). Both are cached in `PROJECT/trigger/scores.npz`, keyed by the
-manifest's card hash, so `l1forge trigger` at another rate does not rerun them.
+The build's post-build step (tasks/anomaly.AnomalyDetection.post_build) hands the scores
+of every stored test event, background and signals, to `record_scores`: the firmware
+scores are the C-simulation's (the events the build verified, then the rest), the float
+scores the QAT network's with the score layers. They are cached in
+PROJECT/trigger/scores.npz, keyed by the manifest's card hash, so `l1forge trigger` at
+another rate runs nothing again; without the cache (an older project) `project_scores`
+runs the project's own C-simulation binary over the stored events.
 `evaluate_project` writes `metrics.per_signal` (at the card's rates) into the manifest and
-the PNG plots into `PROJECT/trigger/`.
+the PNG plots into PROJECT/trigger/.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,10 +21,7 @@ import numpy as np
 
 from l1forge import csim, manifest, trigger
 from l1forge.errors import UserError
-
-TRIGGER_DIR = "trigger"
-SCORES_FILE = "scores.npz"
-AD_TASKS = ("autoencoder", "vae")
+from l1forge.project import Project
 
 
 @dataclass(frozen=True)
@@ -32,111 +30,85 @@ class ProjectScores:
     labels: np.ndarray
     float_scores: np.ndarray
     firmware_scores: np.ndarray
-    # l1forge.emulate against the C-simulation on the same events: {"events", "mismatches"}
-    # or {"not_emulated": why} when the emulator does not support a layer of the project.
-    emulator: dict = field(default_factory=dict)
 
     def by_label(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         return {int(label): (self.float_scores[self.labels == label],
                              self.firmware_scores[self.labels == label])
                 for label in np.unique(self.labels)}
 
-
-def firmware_scores(graph, project_dir: Path, x: np.ndarray, keras_model) -> tuple[np.ndarray, np.ndarray]:
-    """(float, firmware) scores of events `x` through a compiled project's C-simulation."""
-    xq = csim.quantize_inputs(graph, x)
-    run = csim.run_binary(project_dir, xq, 1)
-    float_scores = np.asarray(keras_model.predict(np.asarray(x, dtype=np.float32), batch_size=8192,
-                                                  verbose=0), dtype=np.float64)
-    return float_scores.reshape(len(x)), run.outputs[:, 0]
+    def events_per_process(self) -> dict[str, int]:
+        return {name: int(np.sum(self.labels == i)) for i, name in enumerate(self.processes)}
 
 
-def emulator_check(graph, x: np.ndarray, fw_scores: np.ndarray) -> dict[str, Any]:
-    """l1forge.emulate on the same events, compared bit for bit with the C-simulation."""
-    from l1forge import emulate
+def record_scores(project_dir: Path, scores: ProjectScores, rates_hz, card_sha256: str) -> dict[str, Any]:
+    """Cache the scores in the project, draw the plots; returns the manifest metrics
+    (`per_signal` at `rates_hz`, `trigger_events`)."""
+    from l1forge.trigger import plots
 
-    try:
-        emulated = np.asarray(emulate.from_graph(graph).predict(x), dtype=np.float64)
-    except UserError as err:
-        return {"events": 0, "mismatches": None, "not_emulated": str(err)}
-    differ = emulated.reshape(len(x), -1)[:, 0] != fw_scores
-    return {"events": int(len(x)), "mismatches": int(differ.sum())}
-
-
-def score_events(project_dir: Path, processes: list[str], x: np.ndarray, y: np.ndarray,
-                 graph, keras_model, card_sha256: str) -> ProjectScores:
-    float_scores, fw_scores = firmware_scores(graph, project_dir, x, keras_model)
-    emulator = emulator_check(graph, x, fw_scores)
-    out = Path(project_dir) / TRIGGER_DIR
-    out.mkdir(exist_ok=True)
-    np.savez_compressed(out / SCORES_FILE, labels=y, float_scores=float_scores,
-                        firmware_scores=fw_scores, processes=np.array(processes),
-                        card_sha256=np.array(card_sha256), emulator=np.array(json.dumps(emulator)))
-    return ProjectScores(list(processes), np.asarray(y), float_scores, fw_scores, emulator)
+    project = Project(project_dir)
+    project.trigger_dir.mkdir(exist_ok=True)
+    np.savez_compressed(project.scores_path, labels=scores.labels, float_scores=scores.float_scores,
+                        firmware_scores=scores.firmware_scores, processes=np.array(scores.processes),
+                        card_sha256=np.array(card_sha256))
+    plots.write_all(project.trigger_dir, scores, list(rates_hz))
+    return {"per_signal": trigger.per_signal_metrics(scores.processes, scores.by_label(), list(rates_hz)),
+            "trigger_events": scores.events_per_process()}
 
 
 def read_ad_manifest(project_dir: Path) -> dict[str, Any]:
-    content = manifest.read_manifest(project_dir)
-    if content.get("task") not in AD_TASKS:
-        raise UserError(f"{project_dir}: a '{content.get('task')}' project; trigger figures need "
-                        "an anomaly-detection project (task autoencoder or vae)")
+    """The manifest of an anomaly-detection project: one whose data has background and
+    signal processes."""
+    content = Project(project_dir).manifest(strict=True)
+    if not content.get("data", {}).get("processes"):
+        raise UserError(f"{project_dir}: a '{content.get('task')}' project; trigger rates need "
+                        "an anomaly-detection project (background and signal processes)")
     return content
 
 
 def project_scores(project_dir: str | Path, log: Callable[[str], None] = print) -> ProjectScores:
     """Scores of every stored test event, from the cache or by running the C-simulation."""
-    project_dir = Path(project_dir)
-    content = read_ad_manifest(project_dir)
-    cached = _cached(project_dir, content["card_sha256"])
+    project = Project(project_dir)
+    content = read_ad_manifest(project.folder)
+    cached = _cached(project, content["card_sha256"])
     if cached is not None:
         return cached
-    from l1forge.firmware import require_compiler
-    from l1forge.hls_project import load_graph, load_keras_model, model_path, read_config
-
-    require_compiler()
-    split = project_dir / "trained" / "test_split.npz"
-    if not split.is_file():
-        raise UserError(f"{project_dir}: no trained/test_split.npz; rebuild with `l1forge build`")
-    with np.load(split) as f:
-        x, y = f["x_test"], f["y_test"]
-    keras_model = load_keras_model(model_path(project_dir, read_config(project_dir)))
-    graph = load_graph(project_dir, keras_model)
+    csim.require_compiler()
+    x, y = project.test_split()
+    keras_model = project.keras_model()
+    graph = project.graph(keras_model)
     log(f"C-simulation of the firmware score over {len(x)} stored events")
-    return score_events(project_dir, content["data"]["processes"], x, y, graph, keras_model,
-                        content["card_sha256"])
+    run = csim.run_binary(project.folder, csim.quantize_inputs(graph, x), 1)
+    float_scores = keras_model.predict(np.asarray(x, dtype=np.float32), batch_size=8192, verbose=0)
+    scores = ProjectScores(list(content["data"]["processes"]), np.asarray(y),
+                           np.asarray(float_scores, dtype=np.float64).reshape(len(x)),
+                           run.outputs[:, 0])
+    record_scores(project.folder, scores, content["card_content"]["trigger"]["rates_hz"],
+                  content["card_sha256"])
+    return scores
 
 
-def _cached(project_dir: Path, card_sha256: str) -> ProjectScores | None:
-    path = project_dir / TRIGGER_DIR / SCORES_FILE
-    if not path.is_file():
+def _cached(project: Project, card_sha256: str) -> ProjectScores | None:
+    if not project.scores_path.is_file():
         return None
-    with np.load(path) as f:
+    with np.load(project.scores_path) as f:
         if str(f["card_sha256"]) != card_sha256:
             return None
-        emulator = json.loads(str(f["emulator"])) if "emulator" in f else {}
         return ProjectScores([str(p) for p in f["processes"]], f["labels"], f["float_scores"],
-                             f["firmware_scores"], emulator)
+                             f["firmware_scores"])
 
 
 def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print,
                      scores: ProjectScores | None = None) -> dict[str, Any]:
     """Per-signal figures at the card's rates into the manifest, and the plots; returns them.
     `scores`: the project's scores when the caller has them already."""
-    from l1forge.trigger import plots as trigger_plots
-
     project_dir = Path(project_dir)
     content = read_ad_manifest(project_dir)
     scores = scores or project_scores(project_dir, log)
-    rates = content["card_content"]["trigger"]["rates_hz"]
-    per_signal = trigger.per_signal_metrics(scores.processes, scores.by_label(), rates)
-    trigger_plots.write_all(project_dir / TRIGGER_DIR, scores, rates)
-    metrics = dict(content.get("metrics", {}))
-    metrics["per_signal"] = per_signal
-    metrics["trigger_events"] = {name: int(np.sum(scores.labels == i))
-                                 for i, name in enumerate(scores.processes)}
-    metrics["emulator_vs_csim"] = scores.emulator
+    figures = record_scores(project_dir, scores, content["card_content"]["trigger"]["rates_hz"],
+                            content["card_sha256"])
+    metrics = {**content.get("metrics", {}), **figures}
     manifest.update_manifest(project_dir, metrics=metrics)
-    return per_signal
+    return figures["per_signal"]
 
 
 def rate_tables(project_dir: str | Path, rates_hz=None,

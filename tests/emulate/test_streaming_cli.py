@@ -99,3 +99,13 @@ def test_cli_help_mentions_the_options(capsys):
     text = capsys.readouterr().out
     for option in ("--in", "--out", "--overflow-report", "--preprocessed", "--non-finite", "--json"):
         assert option in text
+
+
+@pytest.mark.parametrize("shape", [(40, 2), (40, 3, 2)])
+def test_a_file_of_the_wrong_shape_is_named_with_its_shape_and_the_expected_one(tmp_path, emulator, shape):
+    np.save(tmp_path / "wide.npy", np.zeros(shape))
+    with pytest.raises(UserError) as err:
+        emulate_file(emulator, tmp_path / "wide.npy", tmp_path / "out.h5", chunk_events=16)
+    assert str(err.value) == (f"{tmp_path / 'wide.npy'}: events of shape {shape}; the model's "
+                              "preprocessing (standardize) expects (events, 3)")
+    assert not (tmp_path / "out.h5").exists()

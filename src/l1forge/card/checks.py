@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import replace
+from typing import Iterable
 
-from l1forge.card.schema import (
-    BACKENDS, IDENTIFIER, IO_TYPES, LAYER_TYPES, STRATEGIES, TASKS, WEIGHTED, Card,
-)
+from l1forge.card.schema import BACKENDS, IDENTIFIER, IO_TYPES, STRATEGIES, Card
 from l1forge.errors import UserError
+from l1forge.models.layers import LAYERS
 
 BUNCH_CROSSING_HZ = 40e6
 CPP_KEYWORDS = frozenset(
@@ -21,17 +20,16 @@ CPP_KEYWORDS = frozenset(
 )
 
 
-def check_card(card: Card) -> None:
+def check_card(card: Card, task_names: Iterable[str]) -> None:
+    """The checks every card passes, whatever its task (the task adds its own after)."""
     src = card.source
     check_identifier(src, "name", card.name)
-    one_of(src, "task", card.task, TASKS)
+    one_of(src, "task", card.task, tuple(task_names))
     _check_layers(card)
     _check_quantization(card)
     _check_training(card)
     _check_target(card)
     _check_data(card)
-    if card.task in ("autoencoder", "vae"):
-        _check_anomaly(card)
     for i, rate in enumerate(card.trigger.rates_hz):
         if not 0 < rate < BUNCH_CROSSING_HZ:
             bad(src, f"trigger.rates_hz[{i}]", f"a rate above 0 and below 40 MHz, got {rate:g} Hz")
@@ -72,25 +70,16 @@ def _check_layers(card: Card) -> None:
     seen: set[str] = set()
     for i, layer in enumerate(model.layers):
         where = f"model.layers[{i}]"
-        one_of(src, f"{where}.type", layer.type, LAYER_TYPES)
+        one_of(src, f"{where}.type", layer.type, tuple(LAYERS))
         if layer.name:
             check_identifier(src, f"{where}.name", layer.name)
             if layer.name in seen:
                 bad(src, f"{where}.name", f"a name not used by another layer, got '{layer.name}'")
             seen.add(layer.name)
-        if layer.type == "dense" and layer.units <= 0:
-            bad(src, f"{where}.units", f"a positive number of units, got {layer.units}")
-        if layer.type == "conv2d" and layer.filters <= 0:
-            bad(src, f"{where}.filters", f"a positive number of filters, got {layer.filters}")
-        if layer.type in WEIGHTED or layer.type.endswith("pool2d"):
-            sizes = layer.kernel if layer.type == "conv2d" else layer.pool
-            if len(sizes) != 2 or any(k <= 0 for k in sizes):
-                bad(src, f"{where}", f"two positive kernel/pool sizes, got {list(sizes)}")
-        if layer.type == "reshape" and (not layer.shape or any(d <= 0 for d in layer.shape)):
-            bad(src, f"{where}.shape", f"positive sizes, got {list(layer.shape)}")
-        if layer.type == "leaky_relu" and not _power_of_two_below_one(layer.alpha):
-            bad(src, f"{where}.alpha", "a negative slope that is a power of two below 1 "
-                f"(QKeras' quantized_relu needs it), such as 0.25 or 0.125, got {layer.alpha}")
+        check = LAYERS[layer.type].check
+        problem = check(layer, where) if check else None
+        if problem:
+            bad(src, *problem)
         if layer.padding not in ("same", "valid"):
             bad(src, f"{where}.padding", f"same or valid, got '{layer.padding}'")
         for key in ("weight_bits", "activation_bits"):
@@ -100,12 +89,6 @@ def _check_layers(card: Card) -> None:
     if model.vae_score not in ("kl", "mu2"):
         bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
 
-
-def _power_of_two_below_one(value: float) -> bool:
-    if not 0 < value < 1:
-        return False
-    mantissa, _ = math.frexp(value)
-    return mantissa == 0.5
 
 
 def _check_quantization(card: Card) -> None:
@@ -159,25 +142,3 @@ def _check_data(card: Card) -> None:
     if not 0 <= d.pt_shift <= 16:
         bad(src, "data.pt_shift", f"a shift from 0 to 16 bits, got {d.pt_shift}")
 
-
-def _check_anomaly(card: Card) -> None:
-    """Anomaly detection (autoencoder, vae): signals to evaluate and the VAE's structure."""
-    from l1forge.data.schema import L1_SIGNALS
-
-    src, model = card.source, card.model
-    if not card.data.signals:
-        bad(src, "data.signals", f"at least one signal process to evaluate: {', '.join(L1_SIGNALS)}")
-    for i, signal in enumerate(card.data.signals):
-        one_of(src, f"data.signals[{i}]", signal, L1_SIGNALS)
-    if len(set(card.data.signals)) != len(card.data.signals):
-        bad(src, "data.signals", f"each signal once, got {list(card.data.signals)}")
-    if card.task != "vae":
-        return
-    if not 1 <= model.encoder_layers < len(model.layers):
-        bad(src, "model.encoder_layers", f"the number of encoder layers, from 1 to "
-                                         f"{len(model.layers) - 1} (the rest is the decoder), "
-                                         f"got {model.encoder_layers}")
-    if model.latent_dim < 1:
-        bad(src, "model.latent_dim", f"a positive latent dimension, got {model.latent_dim}")
-    if not model.beta > 0:
-        bad(src, "model.beta", f"a positive weight of the KL term, got {model.beta:g}")

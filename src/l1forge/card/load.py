@@ -37,7 +37,10 @@ def load_card(path: str | Path, overrides: dict[str, Any] | None = None) -> Card
         _set_dotted(raw, key, value)
     card = fields.build(Card, raw, "", source)
     card = _with_source(card, source)
-    check_card(card)
+    from l1forge.tasks import TASKS  # the model families and their own checks
+
+    check_card(card, TASKS)
+    TASKS[card.task].check_card(card)
     return named_layers(card)
 
 

@@ -10,16 +10,9 @@ import re
 from dataclasses import dataclass, field
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-TASKS = ("jet_id", "autoencoder", "vae")
 BACKENDS = ("Vitis", "Vivado")
 IO_TYPES = ("io_parallel", "io_stream")
 STRATEGIES = ("Latency", "Resource")
-LAYER_TYPES = (
-    "dense", "relu", "leaky_relu", "linear", "softmax", "sigmoid", "tanh", "batchnorm",
-    "conv2d", "maxpool2d", "avgpool2d", "flatten", "reshape", "upsampling2d",
-)
-# Layers whose `units`/`filters` the card must give.
-WEIGHTED = ("dense", "conv2d")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import warnings
 from l1forge import __version__
 from l1forge.errors import EXIT_USER_ERROR, UserError
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose pipe closed
+
 
 def _command_modules():
     # Imported lazily so `l1forge --help` stays fast and a broken optional stage cannot
@@ -50,6 +52,20 @@ def quiet_libraries() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     quiet_libraries()
+    try:
+        try:
+            return run(argv)
+        finally:
+            sys.stdout.flush()  # inside the try: a closed pipe raises here, not at exit
+    except BrokenPipeError:
+        # The reader went away (`l1forge ... | head`): stop quietly. Point stdout at devnull
+        # so the interpreter's final flush does not raise a second time.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def run(argv: list[str] | None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

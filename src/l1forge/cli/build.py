@@ -79,15 +79,15 @@ def run_build(args) -> int:
     with ERR.status("building"):
         result = build_project(args.card, args.projects, force=args.force,
                                overrides=parse_overrides(args.set), csim_events=args.events, log=log)
-    content = result.manifest
     if args.json:
-        print(json.dumps(content, indent=1))
-        return 0
-    return print_summary(result.project_dir, content)
+        print(json.dumps(result.manifest, indent=1))
+    else:
+        print_summary(result.project_dir, result.manifest)
+    return 0 if result.ok else 1
 
 
-def print_summary(project_dir, content: dict) -> int:
-    """The build's figures, budget verdicts and report warnings; 1 when anything mismatched."""
+def print_summary(project_dir, content: dict) -> None:
+    """The build's figures, budget verdicts and report warnings."""
     print(f"project {project_dir}")
     for key, value in content["metrics"].items():
         if isinstance(value, float):
@@ -110,15 +110,13 @@ def print_summary(project_dir, content: dict) -> int:
         print(f"  {check['check']}: {verdict} ({check['detail']}, {check['source']})")
     for warning in content.get("report", {}).get("warnings", []):
         print(f"  warning: {warning}")
-    ok = c["mismatches"] == 0 and e.get("mismatches", 0) == 0
-    return 0 if ok else 1
 
 
 def run_csim(args) -> int:
-    from l1forge.build import rerun_csim
+    from l1forge.csim import rerun
 
     with ERR.status("C-simulation"):
-        result = rerun_csim(args.project, args.events, log=log)
+        result = rerun(args.project, args.events, log=log)
     if args.json:
         print(json.dumps(result, indent=1))
     else:

@@ -140,11 +140,14 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
                 stop = min(start + chunk_events, source.events)
                 raw, bad = _finite_rows(source.read(start, stop), non_finite, start, str(in_path))
                 replaced += bad
-                x = preprocessing.apply(spec, raw) if spec else raw
                 try:
+                    x = preprocessing.apply(spec, raw) if spec else raw
                     results = emulator.predict(x, tally=tally)
                 except UserError as err:
-                    raise UserError(f"{in_path}: {err}") from None
+                    # name the file, and the whole file's shape rather than this chunk's
+                    message = str(err).replace(f"shape {tuple(raw.shape)}",
+                                               f"shape {(source.events, *raw.shape[1:])}")
+                    raise UserError(f"{in_path}: {message}") from None
                 for dataset_out, result in zip(datasets, results if len(datasets) > 1 else [results]):
                     dataset_out[start:stop] = result
                 if progress:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from l1forge.card import Card, LayerSpec
+from l1forge.card.schema import Card, LayerSpec
 from l1forge.errors import UserError
 from l1forge.models.layers import build_stack, make_layer
 

@@ -1,13 +1,22 @@
-"""Card layers -> Keras/QKeras layers. The float twin uses the same stack with plain layers.
+"""Card layers -> Keras/QKeras layers, through one registry: LAYERS maps each card layer type
+to its builder and its card check. The float twin uses the same stack with plain layers.
 
 Quantizers follow the hls4ml tutorial's QKeras jet tagger: `quantized_bits(bits, integer,
 alpha=1)` for weights and biases (alpha=1 keeps the scale a power of two that hls4ml maps to
 ap_fixed exactly), `quantized_relu(bits, integer)` for activations.
+
+A new layer type is one entry in LAYERS and its builder (and, for the firmware side, one
+entry in the emulator's and the estimator's registries, keyed by hls4ml class).
 """
 
 from __future__ import annotations
 
-from l1forge.card import Card, LayerSpec
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card, LayerSpec
 
 
 def quantizer_strings(card: Card, layer: LayerSpec) -> dict[str, str]:
@@ -31,51 +40,139 @@ def build_stack(card: Card, layers: tuple[LayerSpec, ...], x, quantized: bool, p
 
 
 def make_layer(card: Card, layer: LayerSpec, quantized: bool, prefix: str = ""):
-    from tensorflow.keras import layers as kl
+    return LAYERS[layer.type].build(card, layer, quantized, prefix + layer.name)
+
+
+def _regularizer(card: Card):
     from tensorflow.keras.regularizers import l1
 
-    name = prefix + layer.name
-    reg = l1(card.training.l1_regularization) if card.training.l1_regularization > 0 else None
-    qs = quantizer_strings(card, layer)
-    if layer.type == "dense":
-        if quantized:
-            from qkeras import QDense
+    return l1(card.training.l1_regularization) if card.training.l1_regularization > 0 else None
 
-            return QDense(layer.units, name=name, kernel_quantizer=qs["kernel"],
-                          bias_quantizer=qs["bias"], kernel_initializer="lecun_uniform",
-                          kernel_regularizer=reg)
-        return kl.Dense(layer.units, name=name, kernel_initializer="lecun_uniform",
-                        kernel_regularizer=reg)
-    if layer.type == "conv2d":
-        if quantized:
-            from qkeras import QConv2D
 
-            return QConv2D(layer.filters, tuple(layer.kernel), name=name, padding=layer.padding,
-                           kernel_quantizer=qs["kernel"], bias_quantizer=qs["bias"],
-                           kernel_initializer="lecun_uniform", kernel_regularizer=reg)
-        return kl.Conv2D(layer.filters, tuple(layer.kernel), name=name, padding=layer.padding,
-                         kernel_initializer="lecun_uniform", kernel_regularizer=reg)
-    if layer.type in ("relu", "leaky_relu"):
-        if quantized:
-            from qkeras import QActivation
+def _dense(card, layer, quantized, name):
+    from tensorflow.keras import layers as kl
 
-            spec = qs[layer.type].format(alpha=layer.alpha)
-            return QActivation(spec, name=name)
-        if layer.type == "leaky_relu":
-            return kl.LeakyReLU(alpha=layer.alpha, name=name)
-        return kl.Activation("relu", name=name)
-    if layer.type in ("softmax", "sigmoid", "tanh", "linear"):
-        return kl.Activation(layer.type, name=name)
-    if layer.type == "batchnorm":
-        return kl.BatchNormalization(name=name)
-    if layer.type == "maxpool2d":
-        return kl.MaxPooling2D(tuple(layer.pool), name=name)
-    if layer.type == "avgpool2d":
-        return kl.AveragePooling2D(tuple(layer.pool), name=name)
-    if layer.type == "upsampling2d":
-        return kl.UpSampling2D(tuple(layer.pool), name=name)
-    if layer.type == "flatten":
-        return kl.Flatten(name=name)
-    if layer.type == "reshape":
-        return kl.Reshape(tuple(layer.shape), name=name)
-    raise ValueError(f"layer type {layer.type} has no builder")
+    if quantized:
+        from qkeras import QDense
+
+        qs = quantizer_strings(card, layer)
+        return QDense(layer.units, name=name, kernel_quantizer=qs["kernel"],
+                      bias_quantizer=qs["bias"], kernel_initializer="lecun_uniform",
+                      kernel_regularizer=_regularizer(card))
+    return kl.Dense(layer.units, name=name, kernel_initializer="lecun_uniform",
+                    kernel_regularizer=_regularizer(card))
+
+
+def _conv2d(card, layer, quantized, name):
+    from tensorflow.keras import layers as kl
+
+    if quantized:
+        from qkeras import QConv2D
+
+        qs = quantizer_strings(card, layer)
+        return QConv2D(layer.filters, tuple(layer.kernel), name=name, padding=layer.padding,
+                       kernel_quantizer=qs["kernel"], bias_quantizer=qs["bias"],
+                       kernel_initializer="lecun_uniform", kernel_regularizer=_regularizer(card))
+    return kl.Conv2D(layer.filters, tuple(layer.kernel), name=name, padding=layer.padding,
+                     kernel_initializer="lecun_uniform", kernel_regularizer=_regularizer(card))
+
+
+def _relu(card, layer, quantized, name):
+    from tensorflow.keras import layers as kl
+
+    if quantized:
+        from qkeras import QActivation
+
+        return QActivation(quantizer_strings(card, layer)["relu"], name=name)
+    return kl.Activation("relu", name=name)
+
+
+def _leaky_relu(card, layer, quantized, name):
+    from tensorflow.keras import layers as kl
+
+    if quantized:
+        from qkeras import QActivation
+
+        spec = quantizer_strings(card, layer)["leaky_relu"].format(alpha=layer.alpha)
+        return QActivation(spec, name=name)
+    return kl.LeakyReLU(alpha=layer.alpha, name=name)
+
+
+def _activation(kind: str):
+    def build(card, layer, quantized, name):
+        from tensorflow.keras import layers as kl
+
+        return kl.Activation(kind, name=name)
+    return build
+
+
+def _keras(class_name: str, argument: Callable[[LayerSpec], tuple] | None = None):
+    """A plain Keras layer, the same in the QAT network and its float twin."""
+    def build(card, layer, quantized, name):
+        from tensorflow.keras import layers as kl
+
+        args = (argument(layer),) if argument else ()
+        return getattr(kl, class_name)(*args, name=name)
+    return build
+
+
+# Card checks of one layer entry: (layer, where) -> an error text, or None when it is fine.
+def _positive_units(layer, where):
+    if layer.units <= 0:
+        return f"{where}.units", f"a positive number of units, got {layer.units}"
+    return None
+
+
+def _conv_sizes(layer, where):
+    if layer.filters <= 0:
+        return f"{where}.filters", f"a positive number of filters, got {layer.filters}"
+    return _two_sizes(layer.kernel, where)
+
+
+def _pool_sizes(layer, where):
+    return _two_sizes(layer.pool, where)
+
+
+def _two_sizes(sizes, where):
+    if len(sizes) != 2 or any(k <= 0 for k in sizes):
+        return where, f"two positive kernel/pool sizes, got {list(sizes)}"
+    return None
+
+
+def _reshape_sizes(layer, where):
+    if not layer.shape or any(d <= 0 for d in layer.shape):
+        return f"{where}.shape", f"positive sizes, got {list(layer.shape)}"
+    return None
+
+
+def _leaky_slope(layer, where):
+    mantissa, _ = math.frexp(layer.alpha)
+    if not (0 < layer.alpha < 1 and mantissa == 0.5):
+        return f"{where}.alpha", ("a negative slope that is a power of two below 1 (QKeras' "
+                                  f"quantized_relu needs it), such as 0.25 or 0.125, got {layer.alpha}")
+    return None
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    build: Callable  # (card, layer, quantized, name) -> Keras layer
+    check: Callable | None = None  # (layer, where) -> (field, expected) or None
+    has_weights: bool = False
+
+
+LAYERS: dict[str, LayerKind] = {
+    "dense": LayerKind(_dense, _positive_units, has_weights=True),
+    "relu": LayerKind(_relu),
+    "leaky_relu": LayerKind(_leaky_relu, _leaky_slope),
+    "linear": LayerKind(_activation("linear")),
+    "softmax": LayerKind(_activation("softmax")),
+    "sigmoid": LayerKind(_activation("sigmoid")),
+    "tanh": LayerKind(_activation("tanh")),
+    "batchnorm": LayerKind(_keras("BatchNormalization")),
+    "conv2d": LayerKind(_conv2d, _conv_sizes, has_weights=True),
+    "maxpool2d": LayerKind(_keras("MaxPooling2D", lambda s: tuple(s.pool)), _pool_sizes),
+    "avgpool2d": LayerKind(_keras("AveragePooling2D", lambda s: tuple(s.pool)), _pool_sizes),
+    "flatten": LayerKind(_keras("Flatten")),
+    "reshape": LayerKind(_keras("Reshape", lambda s: tuple(s.shape)), _reshape_sizes),
+    "upsampling2d": LayerKind(_keras("UpSampling2D", lambda s: tuple(s.pool))),
+}

@@ -1,53 +1,31 @@
-"""What differs per model family: data, loss, metrics and the part that goes to firmware.
+"""Model families: one `Task` subclass per family (tasks/base.py), registered here by name.
 
-Each task module provides:
-  prepare(card) -> Split               data split into firmware-input space + preprocessing
-  fit(card, split, quantized) -> (keras model, history dict)
-  evaluate(card, split, float_model, qat_model) -> metrics dict
-  firmware_model(card, qat_model) -> the Keras model hls4ml converts
-  firmware_metrics(card, y_test, info, firmware_outputs, qat_outputs) -> metrics dict
+A new family is one file in this package plus its card: its class, and one line in TASKS.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from l1forge.card import Card
 from l1forge.errors import UserError
+from l1forge.tasks.autoencoder import Autoencoder
+from l1forge.tasks.base import BuildContext, PostBuild, Split, Task, split_indices
+from l1forge.tasks.jet_tagging import JetTagging
+from l1forge.tasks.vae import VAE
+
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card
+
+TASKS: dict[str, Task] = {task.name: task for task in (JetTagging(), Autoencoder(), VAE())}
 
 
-@dataclass(frozen=True)
-class Split:
-    """Events in firmware-input space (after preprocessing), split for training."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    preprocessing: dict[str, Any]
-    info: dict[str, Any] = field(default_factory=dict)
+def task_for(card: Card) -> Task:
+    """The Task object of the card's `task` field (checked when the card was loaded)."""
+    try:
+        return TASKS[card.task]
+    except KeyError:
+        raise UserError(f"{card.source}: task '{card.task}' is not available in this l1forge "
+                        f"build; expected one of {', '.join(TASKS)}") from None
 
 
-def task_module(card: Card):
-    if card.task == "jet_id":
-        from l1forge.tasks import jet_id
-
-        return jet_id
-    if card.task in ("autoencoder", "vae"):
-        from l1forge.tasks import anomaly
-
-        return anomaly
-    raise UserError(f"{card.source}: task '{card.task}' is not available in this l1forge build")
-
-
-def split_indices(n: int, test_fraction: float, val_fraction: float, seed: int):
-    """Shuffled train/validation/test index arrays, fixed by the seed."""
-    order = np.random.default_rng(seed).permutation(n)
-    n_test = int(round(n * test_fraction))
-    n_val = int(round(n * val_fraction))
-    return order[n_test + n_val:], order[n_test:n_test + n_val], order[:n_test]
+__all__ = ["TASKS", "BuildContext", "PostBuild", "Split", "Task", "split_indices", "task_for"]

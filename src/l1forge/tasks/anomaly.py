@@ -1,4 +1,4 @@
-"""Anomaly detection on L1 objects (tasks `autoencoder` and `vae`), trained on background only.
+"""Anomaly detection on L1 objects: what the autoencoder and VAE families share.
 
 Events are the 19 L1 objects (MET, 4 e, 4 mu, 10 jets) as 57 firmware inputs (pT / 2**k,
 eta, phi; preprocessing kind `l1_pt_shift`). Background is split into train/validation/
@@ -9,27 +9,144 @@ entry of `info["processes"]`), so the build's C-simulation runs on background fi
 Data: `data.path` is a folder holding `l1_background.h5` and `l1_<signal>.h5` (the names
 of the committed defaults); null means the default folder (`data/` or $L1FORGE_DATA_DIR).
 
-Scores (higher = more anomalous): the autoencoders' masked mean squared error (padded
-objects, pT = 0, excluded as in arXiv:2108.03986), the VAE's KL term or sum of mu^2
-(`model.vae_score`). `firmware_model` computes the same score in the firmware (see
-l1forge.firmware_scores); the "float" score of the metrics is the QAT model's, evaluated
-in floating point, which is what the firmware implements.
+Scores (higher = more anomalous) come from the subclass (`scores`); the firmware computes
+the same score (tasks/anomaly_scores.py). The "float" score of the metrics is the QAT
+model's, evaluated in floating point, which is what the firmware implements. The build's
+post-build step runs the firmware score over every stored event, reusing the events the
+build has already C-simulated, and hands the scores to the trigger stage.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from l1forge import preprocessing, trigger
-from l1forge.card import Card
+from l1forge import metrics, preprocessing
+from l1forge.card.checks import bad, one_of
 from l1forge.errors import UserError
-from l1forge.tasks import Split, split_indices
+from l1forge.tasks.base import BuildContext, PostBuild, Split, Task, split_indices, subsample
+
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card
 
 FEATURES = ("pt", "eta", "phi")
 PREDICT_BATCH = 8192
+
+
+class AnomalyDetection(Task):
+    """Trained on background only; evaluated on background test events and each signal."""
+
+    def check_card(self, card: Card) -> None:
+        from l1forge.data.schema import L1_SIGNALS
+
+        src = card.source
+        if not card.data.signals:
+            bad(src, "data.signals", f"at least one signal process to evaluate: {', '.join(L1_SIGNALS)}")
+        for i, signal in enumerate(card.data.signals):
+            one_of(src, f"data.signals[{i}]", signal, L1_SIGNALS)
+        if len(set(card.data.signals)) != len(card.data.signals):
+            bad(src, "data.signals", f"each signal once, got {list(card.data.signals)}")
+
+    def prepare(self, card: Card) -> Split:
+        from l1forge.data import load_l1_objects
+
+        paths = l1_paths(card)
+        check_signals(card, paths)
+        spec = {"kind": "l1_pt_shift", "shift": card.data.pt_shift}
+        background = load_l1_objects(paths["background"], "background")
+        particles = background.particles
+        keep = subsample(card, len(particles))
+        if keep is not None:
+            particles = particles[keep]
+        x = firmware_inputs(card, spec, particles, background.path)
+        train, val, test = split_indices(len(x), card.data.test_fraction,
+                                         card.data.validation_fraction, card.training.seed)
+        if min(len(train), len(val), len(test)) == 0:
+            raise UserError(f"{background.path}: {len(x)} background events are too few to split "
+                            "into training, validation and test events")
+        x_test, y_test = [x[test]], [np.zeros(len(test), dtype=np.int64)]
+        counts = {"background": len(test)}
+        for label, signal in enumerate(card.data.signals, start=1):
+            sample = load_l1_objects(paths[signal], signal, max_events=card.data.max_events)
+            x_test.append(firmware_inputs(card, spec, sample.particles, sample.path))
+            y_test.append(np.full(len(sample), label, dtype=np.int64))
+            counts[signal] = len(sample)
+        info = {"path": str(paths["background"].parent), "events": int(len(x)),
+                "processes": ["background", *card.data.signals], "test_events": counts,
+                "feature_names": [f"{f}_{i}" for i in range(len(x[0]) // 3) for f in FEATURES],
+                "provenance": background.provenance}
+        zeros = np.zeros(len(x), dtype=np.int64)
+        return Split(x[train], zeros[train], x[val], zeros[val], np.concatenate(x_test),
+                     np.concatenate(y_test), spec, info)
+
+    def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:
+        """The float anomaly score of a trained network on firmware inputs `x`."""
+        raise NotImplementedError(f"{type(self).__name__}.scores")
+
+    def evaluate(self, card: Card, split: Split, float_model, qat_model) -> dict[str, Any]:
+        names = split.info["processes"]
+        baseline = self.scores(card, float_model, split.x_test)
+        qat = self.scores(card, qat_model, split.x_test)
+        background = split.y_test == 0
+        result: dict[str, Any] = {
+            "test_background_events": int(background.sum()),
+            "background_mean_score_qat": float(np.mean(qat[background])),
+            "auc_baseline": {}, "auc_qat": {},
+        }
+        for label, name in enumerate(names[1:], start=1):
+            signal = split.y_test == label
+            result["auc_baseline"][name] = metrics.auc(baseline[background], baseline[signal])
+            result["auc_qat"][name] = metrics.auc(qat[background], qat[signal])
+        return result
+
+    def config_passes(self, card: Card) -> tuple:
+        from l1forge.tasks.anomaly_scores import score_types
+
+        return (score_types,)
+
+    def firmware_metrics(self, card: Card, y_test: np.ndarray, info: dict[str, Any],
+                         firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
+        """Firmware (C-simulated) scores against the QAT float scores on the events simulated;
+        the figures at the card's rates come from the post-build step, over every event."""
+        fw = first_output(firmware_outputs)
+        qat = first_output(qat_outputs)[: len(fw)]
+        scale = max(float(np.max(np.abs(qat))), 1e-12)
+        return {
+            "firmware_events": int(len(fw)),
+            "firmware_float_max_abs_difference": float(np.max(np.abs(fw - qat))),
+            "firmware_float_max_relative_difference": float(np.max(np.abs(fw - qat)) / scale),
+        }
+
+    def post_build(self, card: Card, context: BuildContext) -> PostBuild:
+        """The firmware score of every stored event (background test and signals): the
+        build's C-simulated events are reused, the rest are C-simulated here; then the
+        trigger stage's figures at the card's rates."""
+        from l1forge import csim
+        from l1forge.trigger_project import ProjectScores, record_scores
+
+        n = len(context.csim_outputs)
+        rest = context.x_test[n:]
+        context.log(f"firmware score (C-simulation) over the other {len(rest)} stored events")
+        fw_rest = csim.run_binary(context.project_dir, csim.quantize_inputs(context.graph, rest),
+                                  1).outputs if len(rest) else np.zeros((0, 1))
+        float_rest = context.firmware_model.predict(rest, batch_size=PREDICT_BATCH, verbose=0) \
+            if len(rest) else np.zeros((0, 1))
+        csim_all = np.concatenate([np.asarray(context.csim_outputs).reshape(n, -1), fw_rest])
+        scores = ProjectScores(list(context.info["processes"]), np.asarray(context.y_test),
+                               np.concatenate([first_output(context.qat_outputs)[:n],
+                                               first_output(float_rest)]),
+                               csim_all[:, 0])
+        figures = record_scores(context.project_dir, scores, card.trigger.rates_hz,
+                                context.card_sha256)
+        return PostBuild(figures, csim_all)
+
+
+def first_output(outputs) -> np.ndarray:
+    """The score: the first (only) output of each event, as float64."""
+    values = np.asarray(outputs, dtype=np.float64)
+    return values.reshape(len(values), -1)[:, 0]
 
 
 def l1_paths(card: Card) -> dict[str, Path]:
@@ -54,38 +171,6 @@ def check_signals(card: Card, paths: dict[str, Path]) -> None:
         if not paths[signal].is_file():
             raise UserError(f"{card.source}: signal '{signal}' is missing from the sample: no "
                             f"file {paths[signal]}")
-
-
-def prepare(card: Card) -> Split:
-    from l1forge.data import load_l1_objects
-
-    paths = l1_paths(card)
-    check_signals(card, paths)
-    spec = {"kind": "l1_pt_shift", "shift": card.data.pt_shift}
-    background = load_l1_objects(paths["background"], "background")
-    particles = background.particles
-    if card.data.max_events is not None:
-        keep = np.random.default_rng(card.training.seed).permutation(len(particles))[: card.data.max_events]
-        particles = particles[np.sort(keep)]
-    x = firmware_inputs(card, spec, particles, background.path)
-    train, val, test = split_indices(len(x), card.data.test_fraction,
-                                     card.data.validation_fraction, card.training.seed)
-    if min(len(train), len(val), len(test)) == 0:
-        raise UserError(f"{background.path}: {len(x)} background events are too few to split "
-                        "into training, validation and test events")
-    x_test, y_test, counts = [x[test]], [np.zeros(len(test), dtype=np.int64)], {"background": len(test)}
-    for label, signal in enumerate(card.data.signals, start=1):
-        sample = load_l1_objects(paths[signal], signal, max_events=card.data.max_events)
-        x_test.append(firmware_inputs(card, spec, sample.particles, sample.path))
-        y_test.append(np.full(len(sample), label, dtype=np.int64))
-        counts[signal] = len(sample)
-    info = {"path": str(paths["background"].parent), "events": int(len(x)),
-            "processes": ["background", *card.data.signals], "test_events": counts,
-            "feature_names": [f"{f}_{i}" for i in range(len(x[0]) // 3) for f in FEATURES],
-            "provenance": background.provenance}
-    zeros = np.zeros(len(x), dtype=np.int64)
-    return Split(x[train], zeros[train], x[val], zeros[val], np.concatenate(x_test),
-                 np.concatenate(y_test), spec, info)
 
 
 def firmware_inputs(card: Card, spec: dict, particles: np.ndarray, source: str) -> np.ndarray:
@@ -127,104 +212,3 @@ def vae_score(kind: str, z_mean: np.ndarray, z_log_var: np.ndarray) -> np.ndarra
         return np.sum(mu**2, axis=1)
     lv = np.asarray(z_log_var, dtype=np.float64)
     return 0.5 * np.sum(mu**2 + np.exp(lv) - 1.0 - lv, axis=1)
-
-
-def scores(card: Card, model, x: np.ndarray) -> np.ndarray:
-    """The float anomaly score of a trained (saved) network on firmware inputs `x`."""
-    outputs = model.predict(x, batch_size=PREDICT_BATCH, verbose=0)
-    if card.task == "vae":
-        z_mean, z_log_var, _ = outputs
-        return vae_score(card.model.vae_score, z_mean, z_log_var)
-    return ae_score(x, outputs)
-
-
-def fit(card: Card, split: Split, quantized: bool):
-    import tensorflow as tf
-
-    t = card.training
-    callbacks = []
-    if t.early_stopping_patience:
-        callbacks.append(tf.keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=t.early_stopping_patience, restore_best_weights=True))
-    optimizer = tf.keras.optimizers.Adam(learning_rate=t.learning_rate)
-    common = dict(epochs=t.epochs, batch_size=t.batch_size, shuffle=True, verbose=0, callbacks=callbacks)
-    if card.task == "vae":
-        from l1forge.models.autoencoder import build_vae
-        from l1forge.models.vae import make_trainer
-
-        parts = build_vae(card, quantized)
-        trainer = make_trainer(parts, card.model.beta, masked_mse_loss, t.seed)
-        trainer.compile(optimizer=optimizer)
-        history = trainer.fit(split.x_train, validation_data=(split.x_val,), **common)
-        model = parts.network
-    else:
-        from l1forge.models.autoencoder import build_autoencoder
-
-        model = build_autoencoder(card, quantized)
-        model.compile(optimizer=optimizer, loss=masked_mse_loss)
-        history = model.fit(split.x_train, split.x_train,
-                            validation_data=(split.x_val, split.x_val), **common)
-    return model, {k: [float(v) for v in vals] for k, vals in history.history.items()}
-
-
-def evaluate(card: Card, split: Split, float_model, qat_model) -> dict[str, Any]:
-    names = split.info["processes"]
-    baseline = scores(card, float_model, split.x_test)
-    qat = scores(card, qat_model, split.x_test)
-    background = split.y_test == 0
-    metrics: dict[str, Any] = {
-        "test_background_events": int(background.sum()),
-        "background_mean_score_qat": float(np.mean(qat[background])),
-        "auc_baseline": {}, "auc_qat": {},
-    }
-    for label, name in enumerate(names[1:], start=1):
-        signal = split.y_test == label
-        metrics["auc_baseline"][name] = trigger.auc(baseline[background], baseline[signal])
-        metrics["auc_qat"][name] = trigger.auc(qat[background], qat[signal])
-    return metrics
-
-
-def firmware_model(card: Card, qat_model):
-    from l1forge import firmware_scores
-
-    if card.task == "vae":
-        return firmware_scores.vae_score_model(card, qat_model)
-    return firmware_scores.ae_score_model(card, qat_model)
-
-
-def firmware_metrics(card: Card, y_test: np.ndarray, info: dict[str, Any],
-                     firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
-    """Firmware (C-simulated) scores against the QAT float scores on the events simulated.
-
-    `per_signal` is filled for the processes those events cover; the trigger stage
-    (`l1forge trigger`, `trigger.evaluate_project`) runs the firmware over every stored event.
-    """
-    fw = np.asarray(firmware_outputs, dtype=np.float64).reshape(len(firmware_outputs), -1)[:, 0]
-    qat = np.asarray(qat_outputs, dtype=np.float64).reshape(len(qat_outputs), -1)[:, 0]
-    labels = np.asarray(y_test)[: len(fw)]
-    scale = max(float(np.max(np.abs(qat))), 1e-12)
-    metrics: dict[str, Any] = {
-        "firmware_events": int(len(fw)),
-        "firmware_float_max_abs_difference": float(np.max(np.abs(fw - qat))),
-        "firmware_float_max_relative_difference": float(np.max(np.abs(fw - qat)) / scale),
-    }
-    scores_by_label = {label: (qat[labels == label], fw[labels == label]) for label in np.unique(labels)}
-    covered = trigger.per_signal_metrics(info["processes"], scores_by_label, card.trigger.rates_hz)
-    if covered:
-        metrics["per_signal"] = covered
-    return metrics
-
-
-def project_metrics(card: Card, trained, graph, fw_model, project_dir, log=print) -> dict[str, Any]:
-    """For the build, once the project's C-simulation binary is compiled: the firmware score
-    of every stored event (background test and signals) and `per_signal` at the card's rates."""
-    from l1forge import trigger_project
-    from l1forge.card import card_sha256
-
-    x_test, y_test = trained.test_split()
-    log(f"firmware score (C-simulation) over all {len(x_test)} stored events")
-    scores = trigger_project.score_events(project_dir, trained.info["processes"], x_test, y_test,
-                                          graph, fw_model, card_sha256(card))
-    return {"per_signal": trigger.per_signal_metrics(scores.processes, scores.by_label(),
-                                                     card.trigger.rates_hz),
-            "emulator_vs_csim": scores.emulator}

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from l1forge.card import load_card
-from l1forge.tasks import anomaly
+from l1forge.tasks import anomaly, task_for
 
 from l1_synthetic import CARDS
 
@@ -34,7 +34,7 @@ def test_firmware_model_of_the_ae_computes_the_masked_mse(trained_ae):
     card, trained = trained_ae
     qat = trained.qat_model()
     x, _ = trained.test_split()
-    firmware_model = anomaly.firmware_model(card, qat)
+    firmware_model = task_for(card).firmware_model(card, qat)
     assert firmware_model.output_shape == (None, 1)
     got = firmware_model.predict(x[:500], verbose=0)[:, 0]
     want = anomaly.ae_score(x[:500], qat.predict(x[:500], verbose=0))
@@ -47,10 +47,10 @@ def test_firmware_model_of_the_vae_computes_its_score_from_the_encoder(l1_folder
 
     card = load_card(CARDS["ad_vae"], {"data.path": str(l1_folder), "model.vae_score": score})
     network = build_vae(card, quantized=True).network
-    x = anomaly.prepare(card).x_test[:400]
+    x = task_for(card).prepare(card).x_test[:400]
     mu, log_var, _ = network.predict(x, verbose=0)
     assert (log_var <= 0).all()  # the posterior is never wider than the prior
-    firmware_model = anomaly.firmware_model(card, network)
+    firmware_model = task_for(card).firmware_model(card, network)
     assert not any("output" in layer.name or layer.name.startswith("dec") for layer in firmware_model.layers)
     got = firmware_model.predict(x, verbose=0)[:, 0]
     np.testing.assert_allclose(got, anomaly.vae_score(score, mu, log_var), rtol=1e-5, atol=1e-5)
@@ -66,13 +66,16 @@ def test_vae_training_runs_and_scores(l1_folder, tmp_path):
 
 
 def test_hls_config_gives_the_score_layers_their_types(trained_ae):
-    from l1forge import firmware, firmware_scores
+    from l1forge.firmware import hls_config
+    from l1forge.firmware.passes import BATCHNORM_TYPES
+    from l1forge.tasks.anomaly_scores import score_precisions
 
     card, trained = trained_ae
-    config = firmware.hls_config(card, anomaly.firmware_model(card, trained.qat_model()))
+    task = task_for(card)
+    config = hls_config(card, task.firmware_model(card, trained.qat_model()), task.config_passes(card))
     layers = config["LayerName"]
-    expected = firmware_scores.score_precisions(card)
+    expected = score_precisions(card)
     for name in ("score_mask_scale", "score_mask", "score_diff", "score_square", "score_sum", "score_mean"):
         assert layers[name]["Precision"]["result"] == expected[name]["result"]
     assert layers["score_mean_linear"]["Precision"]["result"] == expected["score_mean"]["result"]
-    assert layers["input_bn"]["Precision"]["result"] == firmware.BATCHNORM_TYPES["result"]
+    assert layers["input_bn"]["Precision"]["result"] == BATCHNORM_TYPES["result"]

@@ -2,8 +2,8 @@
 
 The firmware's single output is the score, so the C-simulation checks it bit for bit.
 Every score layer is named `score_*`; `score_precisions` gives each one its fixed-point
-types and `firmware.hls_config` applies them through `apply_score_settings` (hls4ml's
-defaults, fixed<16,6> with wrap, would overflow the squared errors).
+types and the anomaly tasks' config pass `score_types` applies them after the common
+passes (hls4ml's defaults, fixed<16,6> with wrap, would overflow the squared errors).
 
 Autoencoders (dense and convolutional): the mean over the 57 inputs of the squared error,
 with zero-padded objects masked as in arXiv:2108.03986 (there the loss multiplies the
@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from l1forge.card import Card
+from l1forge.card.schema import Card
+from l1forge.firmware.passes import set_result_type
 
 PREFIX = "score_"
 FEATURES_PER_OBJECT = 3
@@ -158,10 +159,8 @@ def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
     }
 
 
-def apply_score_settings(card: Card, config: dict[str, Any]) -> None:
-    """The score layers' types in an hls4ml config made by `config_from_keras_model`."""
-    from l1forge.firmware import set_result_type
-
+def score_types(card: Card, keras_model, config: dict[str, Any]) -> None:
+    """Config pass: the score layers' types (`score_precisions`)."""
     layers = config["LayerName"]
     for name, settings in score_precisions(card).items():
         if name in layers:

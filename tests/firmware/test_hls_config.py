@@ -3,8 +3,9 @@ parallelization apply to every task, not only to the anomaly-detection cards."""
 
 import yaml
 
-from l1forge import firmware
 from l1forge.card import load_card
+from l1forge.firmware import hls_config
+from l1forge.firmware.passes import BATCHNORM_TYPES
 from l1forge.models.network import build_network
 
 LAYERS = [
@@ -29,14 +30,14 @@ def _card(tmp_path, reuse_factor):
 
 def test_a_jet_id_card_with_batchnorm_and_conv_gets_the_firmware_settings(tmp_path):
     card = _card(tmp_path, 1)
-    layers = firmware.hls_config(card, build_network(card))["LayerName"]
-    assert layers["bn"]["Precision"]["result"] == firmware.BATCHNORM_TYPES["result"]
-    assert layers["bn"]["Precision"]["scale"] == firmware.BATCHNORM_TYPES["scale"]
+    layers = hls_config(card, build_network(card))["LayerName"]
+    assert layers["bn"]["Precision"]["result"] == BATCHNORM_TYPES["result"]
+    assert layers["bn"]["Precision"]["scale"] == BATCHNORM_TYPES["scale"]
     assert layers["conv"]["ParallelizationFactor"] == 4  # 2 x 2 output pixels: II = 1
     assert "ParallelizationFactor" not in layers["out"]
 
 
 def test_with_a_reuse_factor_the_convolution_keeps_hls4ml_s_pixel_loop(tmp_path):
     card = _card(tmp_path, 2)
-    layers = firmware.hls_config(card, build_network(card))["LayerName"]
+    layers = hls_config(card, build_network(card))["LayerName"]
     assert layers["conv"].get("ParallelizationFactor", 1) == 1  # hls4ml's default

@@ -60,7 +60,7 @@ def test_standardization_is_fitted_and_applied():
     spec = preprocessing.fit_standardize(x)
     assert spec["mean"] == [2.0, 5.0] and spec["scale"] == [1.0, 1.0]
     assert np.array_equal(preprocessing.apply(spec, x), [[-1.0, 0.0], [1.0, 0.0]])
-    with pytest.raises(UserError, match="events have 3 features"):
+    with pytest.raises(UserError, match=r"events of shape \(1, 3\); the model's preprocessing \(standardize\) expects \(events, 2\)"):
         preprocessing.apply(spec, np.zeros((1, 3)))
     with pytest.raises(UserError, match="unknown preprocessing kind"):
         preprocessing.apply({"kind": "magic"}, x)
@@ -82,3 +82,55 @@ def test_per_class_auc_and_accuracy():
     assert metrics.accuracy(probs, labels) == 0.75
     aucs = metrics.per_class_auc(probs, labels, ["a", "b"])
     assert aucs["a"] == 1.0 and aucs["b"] == 1.0
+
+
+def test_what_l1forge_writes_follows_the_umask(tmp_path):
+    import os
+    import stat
+
+    from l1forge.atomic import atomic_file, write_text_atomic
+
+    previous = os.umask(0o022)
+    try:
+        with atomic_dir(tmp_path / "project") as tmp:
+            (tmp / "inside.txt").write_text("x")
+        write_text_atomic(tmp_path / "project" / "l1forge.json", "{}")
+        with atomic_file(tmp_path / "scores.h5") as tmp:
+            tmp.write_bytes(b"x")
+        os.umask(0o002)
+        write_text_atomic(tmp_path / "group.json", "{}")
+    finally:
+        os.umask(previous)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(tmp_path / "project") == 0o755
+    assert mode(tmp_path / "project" / "l1forge.json") == 0o644
+    assert mode(tmp_path / "scores.h5") == 0o644
+    assert mode(tmp_path / "group.json") == 0o664
+
+
+def test_a_closed_pipe_ends_quietly():
+    import subprocess
+    import sys
+
+    # argparse itself swallows write errors of --help (exit 0); a command's output does not
+    for argv, status in ((["--help"], {0, 141}), (["data", "info"], {141})):
+        process = subprocess.Popen([sys.executable, "-m", "l1forge", *argv],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process.stdout.close()  # the reader is gone before l1forge writes anything
+        stderr = process.communicate()[1].decode()
+        assert stderr == "" and process.returncode in status, (argv, process.returncode, stderr)
+
+
+def test_versions_record_the_cpu_and_its_vector_extensions(monkeypatch):
+    from l1forge.machine import cpu_description
+
+    cpuinfo = ("processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Gold 6338\n"
+               "flags\t\t: fpu sse4_2 avx avx2 fma avx512f avx512bw avx512vl amx_tile\n"
+               "processor\t: 1\nmodel name\t: ignored second core\n")
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    assert cpu_description(cpuinfo) == {
+        "cpu": "Intel(R) Xeon(R) Gold 6338",
+        "cpu_vector_extensions": "sse4_2 avx avx2 fma avx512f avx512bw avx512vl amx_tile",
+        "tf_enable_onednn_opts": "0"}
+    found = manifest.versions()
+    assert found["cpu"] and found["cpu_vector_extensions"]

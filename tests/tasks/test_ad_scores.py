@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from l1forge import firmware_scores
+from l1forge.tasks import anomaly_scores as firmware_scores
 from l1forge.card import load_card
 from l1forge.tasks.anomaly import ae_score, object_mask, vae_score
 
@@ -68,7 +68,7 @@ def test_configs_get_the_score_types_and_the_dense_linear_companions():
                             "score_kl_linear": {"Precision": {"result": "auto"}},
                             "enc1": {"Precision": {"result": "auto"}}}}
 
-    firmware_scores.apply_score_settings(card, config)
+    firmware_scores.score_types(card, None, config)
     layers = config["LayerName"]
     assert layers["score_kl"]["Precision"]["weight"] == "ufixed<1,0>"  # 0.5 exactly
     assert layers["score_kl_linear"]["Precision"]["result"] == layers["score_kl"]["Precision"]["result"]

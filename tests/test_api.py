@@ -9,7 +9,7 @@ import pytest
 
 from l1forge import UserError, api
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 DENSE16X5 = REPO.parent / "shared" / "reference" / "vivado_reports" / "hls4ml-test-dense16x5" / "Vivado"
 
 

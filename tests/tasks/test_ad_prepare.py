@@ -6,15 +6,16 @@ import pytest
 from l1forge.card import load_card
 from l1forge.cli import main
 from l1forge.errors import UserError
-from l1forge.tasks import anomaly, task_module
+from l1forge.tasks import task_for
+from l1forge.tasks.autoencoder import Autoencoder
 
 from l1_synthetic import CARDS
 
 
 def test_background_split_and_signals_for_evaluation(l1_folder):
     card = load_card(CARDS["ad_dense_ae"], {"data.path": str(l1_folder)})
-    assert task_module(card) is anomaly
-    split = anomaly.prepare(card)
+    assert isinstance(task_for(card), Autoencoder)
+    split = task_for(card).prepare(card)
     assert split.preprocessing == {"kind": "l1_pt_shift", "shift": 3}
     assert split.x_train.shape[1] == 57 and split.x_train.dtype == np.float32
     assert len(split.x_train) + len(split.x_val) + int((split.y_test == 0).sum()) == 1500
@@ -30,7 +31,7 @@ def test_background_split_and_signals_for_evaluation(l1_folder):
 def test_max_events_caps_background_and_signals(l1_folder):
     card = load_card(CARDS["ad_vae"], {"data.path": str(l1_folder), "data.max_events": 500,
                                        "data.signals": ["leptoquark"]})
-    split = anomaly.prepare(card)
+    split = task_for(card).prepare(card)
     assert split.info["events"] == 500
     assert split.info["test_events"] == {"background": 225, "leptoquark": 200}  # 45% of 500
 
@@ -41,14 +42,14 @@ def test_a_signal_missing_from_the_sample(tmp_path, l1_folder):
     (folder / "l1_background.h5").write_bytes((l1_folder / "l1_background.h5").read_bytes())
     card = load_card(CARDS["ad_dense_ae"], {"data.path": str(folder)})
     with pytest.raises(UserError) as err:
-        anomaly.prepare(card)
+        task_for(card).prepare(card)
     assert "signal 'ato4l' is missing from the sample" in str(err.value)
 
 
 def test_data_path_must_be_a_folder(l1_folder):
     card = load_card(CARDS["ad_cnn_ae"], {"data.path": str(l1_folder / "l1_background.h5")})
     with pytest.raises(UserError) as err:
-        anomaly.prepare(card)
+        task_for(card).prepare(card)
     assert "'data.path': expected a folder holding l1_background.h5" in str(err.value)
 
 

@@ -1,0 +1,43 @@
+"""Anomaly detection with an autoencoder (dense or convolutional): the masked reconstruction
+error is the score, computed in firmware (tasks/anomaly_scores.ae_score_model)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, ae_score, masked_mse_loss
+from l1forge.tasks.base import Split, early_stopping, history_dict
+
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card
+
+
+class Autoencoder(AnomalyDetection):
+    name = "autoencoder"
+
+    def build_network(self, card: Card, quantized: bool = True):
+        from l1forge.models.autoencoder import build_autoencoder
+
+        return build_autoencoder(card, quantized)
+
+    def fit(self, card: Card, split: Split, quantized: bool):
+        import tensorflow as tf
+
+        t = card.training
+        model = self.build_network(card, quantized)
+        model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate),
+                      loss=masked_mse_loss)
+        history = model.fit(split.x_train, split.x_train, validation_data=(split.x_val, split.x_val),
+                            epochs=t.epochs, batch_size=t.batch_size, shuffle=True, verbose=0,
+                            callbacks=early_stopping(card))
+        return model, history_dict(history)
+
+    def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:
+        return ae_score(x, model.predict(x, batch_size=PREDICT_BATCH, verbose=0))
+
+    def firmware_model(self, card: Card, qat_model):
+        from l1forge.tasks.anomaly_scores import ae_score_model
+
+        return ae_score_model(card, qat_model)

@@ -1,0 +1,139 @@
+"""The Task base class: everything that differs between model families, in one object.
+
+A model family (jet tagging on substructure features, an autoencoder, a VAE, ...) is one
+subclass of `Task` in one file of this package, registered by name in `tasks/__init__.py`.
+The stages call only these methods; nothing outside `tasks/` compares a task name.
+
+    check_card(card)                 the family's own card checks (the card stage calls it)
+    prepare(card) -> Split           events in firmware-input space, split, preprocessing
+    build_network(card, quantized)   the Keras network (QKeras layers when quantized)
+    fit(card, split, quantized)      -> (trained Keras model, history dict)
+    evaluate(card, split, float_model, qat_model) -> metrics of the trained models
+    firmware_model(card, qat_model)  the Keras model hls4ml converts (the part in firmware)
+    config_passes(card)              the family's hls4ml config passes, run after the common ones
+    firmware_metrics(card, y, info, firmware_outputs, qat_outputs) -> metrics of the firmware
+    post_build(card, context)        optional last step of a build (anomaly detection: trigger
+                                     figures over every stored event) -> PostBuild or None
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from l1forge.card.schema import Card
+
+
+@dataclass(frozen=True)
+class Split:
+    """Events in firmware-input space (after preprocessing), split for training."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    preprocessing: dict[str, Any]
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a build knows when it calls `Task.post_build`: the project being assembled,
+    its ModelGraph and Keras firmware model, every stored test event, and the events the
+    build has already C-simulated (their quantized inputs, C-simulation and QAT outputs),
+    which a post-build step reuses instead of computing again."""
+
+    project_dir: Path
+    graph: Any
+    firmware_model: Any
+    x_test: np.ndarray
+    y_test: np.ndarray
+    info: dict[str, Any]
+    csim_outputs: np.ndarray
+    qat_outputs: np.ndarray
+    card_sha256: str
+    log: Callable[[str], None] = print
+
+
+@dataclass(frozen=True)
+class PostBuild:
+    """What a post-build step adds: manifest metrics, and the C-simulation outputs of every
+    event simulated so far (the build's own events first), for the build's emulator check."""
+
+    metrics: dict[str, Any]
+    csim_outputs: np.ndarray
+
+
+class Task:
+    """Base of every model family; subclasses override what their family needs."""
+
+    name: ClassVar[str] = ""
+
+    def check_card(self, card: Card) -> None:
+        """Raise UserError for card fields this family cannot use (default: none)."""
+
+    def prepare(self, card: Card) -> Split:
+        raise NotImplementedError(f"{type(self).__name__}.prepare")
+
+    def build_network(self, card: Card, quantized: bool = True):
+        raise NotImplementedError(f"{type(self).__name__}.build_network")
+
+    def fit(self, card: Card, split: Split, quantized: bool):
+        raise NotImplementedError(f"{type(self).__name__}.fit")
+
+    def evaluate(self, card: Card, split: Split, float_model, qat_model) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__}.evaluate")
+
+    def firmware_model(self, card: Card, qat_model):
+        """The Keras model that goes to firmware; by default the whole QAT network."""
+        return qat_model
+
+    def config_passes(self, card: Card) -> tuple:
+        """hls4ml config passes of this family (l1forge.firmware.passes signature)."""
+        return ()
+
+    def firmware_metrics(self, card: Card, y_test: np.ndarray, info: dict[str, Any],
+                         firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__}.firmware_metrics")
+
+    def post_build(self, card: Card, context: BuildContext) -> PostBuild | None:
+        """Figures that need the whole assembled project; none by default."""
+        return None
+
+
+def split_indices(n: int, test_fraction: float, val_fraction: float, seed: int):
+    """Shuffled train/validation/test index arrays, fixed by the seed."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(n * test_fraction))
+    n_val = int(round(n * val_fraction))
+    return order[n_test + n_val:], order[n_test:n_test + n_val], order[:n_test]
+
+
+def subsample(card: Card, n: int) -> np.ndarray | None:
+    """Sorted indices of `data.max_events` events drawn with the training seed (None: all)."""
+    if card.data.max_events is None:
+        return None
+    keep = np.random.default_rng(card.training.seed).permutation(n)[: card.data.max_events]
+    return np.sort(keep)
+
+
+def early_stopping(card: Card) -> list:
+    """Keras callbacks of the card's training section (early stopping on val_loss)."""
+    import tensorflow as tf
+
+    patience = card.training.early_stopping_patience
+    if not patience:
+        return []
+    return [tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                             restore_best_weights=True)]
+
+
+def history_dict(history) -> dict[str, list[float]]:
+    return {k: [float(v) for v in vals] for k, vals in history.history.items()}

@@ -1,0 +1,60 @@
+"""Anomaly detection with a variational autoencoder: only the encoder and the score (the KL
+term, or the sum of mu^2 as CMS's AXOL1TL) run in firmware (tasks/anomaly_scores)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from l1forge.card.checks import bad
+from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, masked_mse_loss, vae_score
+from l1forge.tasks.base import Split, early_stopping, history_dict
+
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card
+
+
+class VAE(AnomalyDetection):
+    name = "vae"
+
+    def check_card(self, card: Card) -> None:
+        super().check_card(card)
+        src, model = card.source, card.model
+        if not 1 <= model.encoder_layers < len(model.layers):
+            bad(src, "model.encoder_layers", f"the number of encoder layers, from 1 to "
+                                             f"{len(model.layers) - 1} (the rest is the decoder), "
+                                             f"got {model.encoder_layers}")
+        if model.latent_dim < 1:
+            bad(src, "model.latent_dim", f"a positive latent dimension, got {model.latent_dim}")
+        if not model.beta > 0:
+            bad(src, "model.beta", f"a positive weight of the KL term, got {model.beta:g}")
+
+    def build_network(self, card: Card, quantized: bool = True):
+        from l1forge.models.autoencoder import build_vae
+
+        return build_vae(card, quantized).network
+
+    def fit(self, card: Card, split: Split, quantized: bool):
+        import tensorflow as tf
+
+        from l1forge.models.autoencoder import build_vae
+        from l1forge.models.vae import make_trainer
+
+        t = card.training
+        parts = build_vae(card, quantized)
+        trainer = make_trainer(parts, card.model.beta, masked_mse_loss, t.seed)
+        trainer.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate))
+        history = trainer.fit(split.x_train, validation_data=(split.x_val,), epochs=t.epochs,
+                              batch_size=t.batch_size, shuffle=True, verbose=0,
+                              callbacks=early_stopping(card))
+        return parts.network, history_dict(history)
+
+    def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:
+        z_mean, z_log_var, _ = model.predict(x, batch_size=PREDICT_BATCH, verbose=0)
+        return vae_score(card.model.vae_score, z_mean, z_log_var)
+
+    def firmware_model(self, card: Card, qat_model):
+        from l1forge.tasks.anomaly_scores import vae_score_model
+
+        return vae_score_model(card, qat_model)
