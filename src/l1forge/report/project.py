@@ -3,18 +3,22 @@
 An l1forge project is an hls4ml output folder with an `l1forge.json` manifest whose
 `target` (part, clock_ns, io_type, strategy, reuse_factor) and `latency_budget_ns` win
 over the hls4ml config. Any other hls4ml folder is read from `hls4ml_config.yml` alone.
+The build hands the target over in memory (`target_from_card`), before any manifest exists.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from l1forge.errors import UserError
-from l1forge.hls_project import CONFIG_NAME, read_config
+from l1forge.project import MANIFEST, Project
 
-MANIFEST_NAME = "l1forge.json"
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card
+
+MANIFEST_NAME = MANIFEST
 TOOLS = {"vivado": "Vivado HLS", "vitis": "Vitis HLS"}
 
 
@@ -32,17 +36,12 @@ class ProjectTarget:
     warnings: tuple[str, ...]
 
 
-def read_manifest(folder: Path) -> dict | None:
-    path = Path(folder) / MANIFEST_NAME
-    if not path.is_file():
-        return None
-    try:
-        manifest = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise UserError(f"{path}: not readable JSON ({err})") from None
-    if not isinstance(manifest, dict):
-        raise UserError(f"{path}: expected a JSON object (the l1forge manifest)")
-    return manifest
+def card_target(card: Card) -> dict[str, Any]:
+    """The manifest's `target` section of a card."""
+    t = card.target
+    return {"backend": t.backend, "part": t.part, "clock_ns": t.clock_ns, "io_type": t.io_type,
+            "strategy": t.strategy, "reuse_factor": t.reuse_factor,
+            "latency_budget_ns": t.latency_budget_ns}
 
 
 def _number(value, where: str, field: str) -> float | None:
@@ -58,12 +57,22 @@ def _number(value, where: str, field: str) -> float | None:
 
 
 def read_target(folder: Path) -> ProjectTarget:
-    folder = Path(folder)
-    manifest = read_manifest(folder)
-    has_config = (folder / CONFIG_NAME).is_file()
-    config = read_config(folder) if has_config else {}
-    target = (manifest or {}).get("target") or {}
-    where = str(folder / MANIFEST_NAME)
+    """The target of a project folder on disk (manifest if any, else hls4ml_config.yml)."""
+    project = Project(folder)
+    return _target(project, project.manifest(strict=False))
+
+
+def target_from_card(card: Card, folder: Path) -> ProjectTarget:
+    """The target of the project the build is assembling in `folder` for `card`."""
+    return _target(Project(folder), {"card": card.name, "target": card_target(card)})
+
+
+def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
+    folder = project.folder
+    has_config = project.has_config()
+    config = project.hls_config() if has_config else {}
+    target = manifest.get("target") or {}
+    where = str(project.manifest_path)
     warnings = []
     backend = str(target.get("backend") or config.get("Backend") or "Vivado")
     tool = TOOLS.get(backend.lower())
@@ -74,13 +83,13 @@ def read_target(folder: Path) -> ProjectTarget:
     if io_type not in ("io_parallel", "io_stream"):
         raise UserError(f"{folder}: io_type '{io_type}'; expected io_parallel or io_stream")
     clock = _number(target.get("clock_ns"), where, "target.clock_ns") \
-        or _number(config.get("ClockPeriod"), str(folder / CONFIG_NAME), "ClockPeriod") or 5.0
+        or _number(config.get("ClockPeriod"), str(project.config_path), "ClockPeriod") or 5.0
     return ProjectTarget(
-        folder=folder, name=str((manifest or {}).get("card") or folder.resolve().name),
+        folder=folder, name=str(manifest.get("card") or folder.resolve().name),
         has_config=has_config,
         project_name=config.get("ProjectName") if has_config else None,
         part=target.get("part") or config.get("Part"),
         clock_ns=clock, io_type=io_type, tool=tool,
-        latency_budget_ns=_number(target.get("latency_budget_ns", (manifest or {}).get("latency_budget_ns")),
+        latency_budget_ns=_number(target.get("latency_budget_ns", manifest.get("latency_budget_ns")),
                                   where, "latency_budget_ns"),
         warnings=tuple(warnings))
