@@ -14,6 +14,7 @@ KERAS_CLASS = {
     "batchnorm": ("BatchNormalization",) * 2, "conv2d": ("QConv2D", "Conv2D"),
     "maxpool2d": ("MaxPooling2D",) * 2, "avgpool2d": ("AveragePooling2D",) * 2,
     "flatten": ("Flatten",) * 2, "reshape": ("Reshape",) * 2, "upsampling2d": ("UpSampling2D",) * 2,
+    "global_avgpool1d": ("GlobalAveragePooling1D",) * 2, "global_maxpool1d": ("GlobalMaxPooling1D",) * 2,
 }
 
 

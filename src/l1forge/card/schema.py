@@ -67,6 +67,10 @@ class DataSpec:
     signals: tuple[str, ...] = ()
     # Firmware-friendly pT scaling for L1 objects: pT is divided by 2**pt_shift.
     pt_shift: int = 0
+    # Constituent-level jet tagging: the hardest `constituents` particles of each jet, with
+    # these per-particle features by name (empty: the task's default list).
+    constituents: int = 32
+    constituent_features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

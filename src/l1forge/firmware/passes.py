@@ -22,7 +22,9 @@ choice (the firmware must compute what the QAT model computes):
   the next weighted layer and multiply its cost; hls4ml's 16,6 default saturates at 32.
 - `convolution_parallelization`: convolutions compute all output pixels at once
   (ParallelizationFactor = pixels) at reuse factor 1; hls4ml's io_parallel default computes
-  one pixel per clock cycle, so an event could enter only every <pixels> cycles.
+  one pixel per clock cycle, so an event could enter only every <pixels> cycles. A Dense
+  applied to every element of a set (a Deep Sets phi layer: input (N, F)) becomes a
+  pointwise Conv1D in hls4ml and gets ParallelizationFactor = N likewise.
 - `leaky_relu_clip`: QKeras' quantized_relu with a negative slope s and I integer bits
   clips its input below -2^I; hls4ml's LeakyReLU does not. The layer feeding it gets a
   result type that saturates at [-2^I, 2^I) and keeps every fractional bit of the sum.
@@ -56,6 +58,7 @@ BATCHNORM_FRACTION_BITS = 10
 BATCHNORM_TYPES = {"scale": "fixed<18,7,RND,SAT>", "bias": "fixed<18,7,RND,SAT>",
                    "result": f"fixed<{8 + BATCHNORM_FRACTION_BITS},8,RND,SAT>"}
 CONVOLUTIONS = ("Conv1D", "Conv2D", "QConv1D", "QConv2D")
+DENSE = ("Dense", "QDense")
 
 
 def softmax_norm_type(table_size: int) -> str:
@@ -134,7 +137,8 @@ def convolution_parallelization(card: Card, keras_model, config) -> None:
     if card.target.reuse_factor != 1:
         return
     for layer, layer_cfg in _keras_layers(keras_model, config):
-        if layer.__class__.__name__ in CONVOLUTIONS:
+        per_element_dense = layer.__class__.__name__ in DENSE and len(layer.input_shape) > 2
+        if layer.__class__.__name__ in CONVOLUTIONS or per_element_dense:
             layer_cfg["ParallelizationFactor"] = int(np.prod(layer.output_shape[1:-1]))
 
 

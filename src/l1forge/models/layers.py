@@ -173,6 +173,10 @@ LAYERS: dict[str, LayerKind] = {
     "maxpool2d": LayerKind(_keras("MaxPooling2D", lambda s: tuple(s.pool)), _pool_sizes),
     "avgpool2d": LayerKind(_keras("AveragePooling2D", lambda s: tuple(s.pool)), _pool_sizes),
     "flatten": LayerKind(_keras("Flatten")),
+    # permutation-invariant pooling over a set (Deep Sets): the mean or the maximum over
+    # the set's elements, per feature
+    "global_avgpool1d": LayerKind(_keras("GlobalAveragePooling1D")),
+    "global_maxpool1d": LayerKind(_keras("GlobalMaxPooling1D")),
     "reshape": LayerKind(_keras("Reshape", lambda s: tuple(s.shape)), _reshape_sizes),
     "upsampling2d": LayerKind(_keras("UpSampling2D", lambda s: tuple(s.pool))),
 }
