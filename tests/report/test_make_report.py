@@ -134,3 +134,20 @@ def test_reuse_factor_and_resource_strategy_say_they_extrapolate(tmp_path):
     assert [w for w in latency["warnings"] if "reuse factor 4" in w and "extrapolate" in w]
     resource = make_report(folder, graph=Graph().input(8).dense("fc", weights, reuse_factor=4, strategy="resource"))
     assert [w for w in resource["warnings"] if "Resource strategy" in w and "no vendor report" in w]
+
+
+def test_a_graph_the_estimator_cannot_read_keeps_the_vendor_figures(tmp_path):
+    """Types the one fixed-point model refuses (here: saturation bits) are no reason to
+    lose the vendor report: one 'no estimate' warning says why."""
+    from hls4ml.model.types import FixedPrecisionType
+
+    project = hls4ml_folder(tmp_path / "p", part="xc7z020clg400-1")
+    add_reports(project)
+    graph = jet_like()
+    graph.layers[1].weights["weight"].type.precision = FixedPrecisionType(16, 6, True, "RND", "SAT", 1)
+    report = make_report(project, graph=graph)
+    assert report["estimate"] is None and report["vendor"]["lut"] == 2532
+    reasons = [w for w in report["warnings"] if w.startswith("no estimate")]
+    assert len(reasons) == 1 and "saturation bits" in reasons[0] and "fc1" in reasons[0]
+    with pytest.raises(UserError, match="saturation bits"):  # without vendor figures: the error itself
+        make_report(hls4ml_folder(tmp_path / "q"), graph=graph)

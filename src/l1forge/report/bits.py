@@ -19,6 +19,7 @@ import numpy as np
 
 from l1forge.emulate.fixed import FixedType, from_precision
 from l1forge.emulate.nodes import weight_codes
+from l1forge.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,9 @@ _NOT_EMULATED = {"XnorPrecisionType": "binary", "ExponentPrecisionType": "expone
                  "FloatPrecisionType": "float", "StandardFloatPrecisionType": "float"}
 
 
-def bits_of(precision, where: str = "estimate") -> Bits:
-    """The Bits of an hls4ml precision type (`where` names the layer in errors)."""
+def bits_of(precision, where: str = "precision") -> Bits:
+    """The Bits of an hls4ml precision type (`where` names it in errors; the estimate
+    adds the layer)."""
     kind = _NOT_EMULATED.get(type(precision).__name__)
     if kind == "binary":
         return Bits(1, 1, False, kind="binary")
@@ -68,8 +70,12 @@ def layer_codes(layer, name: str) -> tuple[np.ndarray, Bits]:
     magnitude, so their sign stands for the code.
     """
     variable = layer.weights[name]
-    bits = bits_of(variable.type.precision, f"layer '{layer.name}' ({layer.class_name})")
+    bits = bits_of(variable.type.precision, f"'{name}' weights")
     if bits.kind in ("fixed", "integer"):
-        codes, _ = weight_codes(layer, name)
+        try:
+            codes, _ = weight_codes(layer, name)
+        except (TypeError, ValueError):  # e.g. hls4ml's compressed (sparse) weight variables
+            raise UserError(f"its '{name}' weights are a {type(variable).__name__}; expected hls4ml's "
+                            "plain WeightVariable") from None
         return codes, bits
     return np.sign(np.asarray(variable.data, dtype=np.float64)).astype(np.int64), bits

@@ -42,6 +42,17 @@ def project_graph(folder: Path):
     return load_graph(folder)
 
 
+def _estimate(graph, target, vendor: dict | None, part_row, part_name: str) -> tuple[dict, list[str]]:
+    """The estimate of a graph and the warnings that go with it."""
+    # Compare like with like: estimate for the tool that wrote the vendor report.
+    tool = (vendor or {}).get("tool") or target.tool
+    grade = speed_grade(part_name)
+    scale = delay_scale(part_row.speed_fabric, grade)
+    estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale)
+    notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
+    return estimate, range_warnings(part_row.speed_fabric, grade, target.io_type, estimate) + notes
+
+
 def make_report(project_dir, part: str | None = None, graph=None, target=None) -> dict:
     """The report of an l1forge project or any hls4ml project folder (see module docs).
 
@@ -72,12 +83,13 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None) -
             # Vendor figures never need the model: keep them, and say why there is no estimate.
             warnings.append(f"no estimate: {err}")
     if graph is not None:
-        # Compare like with like: estimate for the tool that wrote the vendor report.
-        tool = (vendor or {}).get("tool") or target.tool
-        scale = delay_scale(part_row.speed_fabric, speed_grade(part_name))
-        estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale)
-        notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
-        warnings += range_warnings(part_row.speed_fabric, speed_grade(part_name), target.io_type, estimate) + notes
+        try:
+            estimate, more = _estimate(graph, target, vendor, part_row, part_name)
+            warnings += more
+        except UserError as err:
+            if vendor is None:
+                raise
+            warnings.append(f"no estimate: {err}")
     elif not target.has_config:
         warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
     _relative_sources(vendor, folder)

@@ -51,6 +51,7 @@ from dataclasses import replace
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
+from l1forge.errors import UserError
 from l1forge.report import registry
 from l1forge.report.schedule import schedule_parallel, schedule_parallel_dataflow, schedule_stream
 
@@ -111,19 +112,27 @@ def one_pixel(io: LayerIO) -> tuple[LayerIO, int]:
     return view, pixels
 
 
+def _layer_cost(layer, live: dict[str, int], target: Target) -> tuple[LayerIO, LayerCost]:
+    io = layer_io(layer, live)
+    if target.io_type == "io_stream" and layer.class_name in registry.ELEMENTWISE:
+        view, pixels = one_pixel(io)
+        cost = registry.cost_function(layer.class_name)(layer, view, target)
+        cost = replace(cost, out_bits=cost.out_bits * pixels)
+    else:
+        cost = registry.cost_function(layer.class_name)(layer, io, target)
+    if target.io_type == "io_stream":
+        cost = streamed(cost, io, target)
+    return io, cost
+
+
 def _costs(graph, target: Target) -> tuple[list[LayerCost], list[LayerIO]]:
     live: dict[str, int] = {}
     costs, ios = [], []
     for layer in graph.get_layers():
-        io = layer_io(layer, live)
-        if target.io_type == "io_stream" and layer.class_name in registry.ELEMENTWISE:
-            view, pixels = one_pixel(io)
-            cost = registry.cost_function(layer.class_name)(layer, view, target)
-            cost = replace(cost, out_bits=cost.out_bits * pixels)
-        else:
-            cost = registry.cost_function(layer.class_name)(layer, io, target)
-        if target.io_type == "io_stream":
-            cost = streamed(cost, io, target)
+        try:
+            io, cost = _layer_cost(layer, live, target)
+        except UserError as err:  # name the layer whose types or weights cannot be read
+            raise UserError(f"layer '{layer.name}' ({layer.class_name}): {err}") from None
         live[layer.get_output_variable().name] = cost.out_bits // max(io.out_bits.width, 1)
         costs.append(cost)
         ios.append(io)
