@@ -9,7 +9,7 @@ from l1forge.report.compare import budget_section, comparison, part_section
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.extrapolation import range_warnings
 from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
-from l1forge.report.parts import find_part, speed_grade
+from l1forge.report.parts import find_part, part_from_report, speed_grade
 from l1forge.report.timing import delay_scale
 from l1forge.report.project import MANIFEST_NAME, read_target
 from l1forge.report.vendor import vendor_section
@@ -72,7 +72,14 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None) -
     part_name = part or target.part or (vendor or {}).get("part")
     if not part_name:
         raise UserError(f"{folder}: no FPGA part in {MANIFEST_NAME} or hls4ml_config.yml; pass --part")
-    part_row = find_part(part_name)
+    try:
+        part_row = find_part(part_name)
+    except UserError:
+        part_row = part_from_report(part_name, (vendor or {}).get("available") or {})
+        if part_row is None:
+            raise
+        warnings.append(f"part '{part_name}' is not in l1forge's table: capacity from the vendor report, "
+                        f"timed as {part_row.speed_fabric}")
     estimate = None
     if target.has_config and graph is None:
         try:

@@ -86,6 +86,27 @@ def known_parts() -> list[str]:
     return sorted(PARTS)
 
 
+# The family of a part string by its prefix, for parts not in the table.
+FAMILY_BY_PREFIX = (
+    (r"xc(vu|ku)\d+p", _US, ""), (r"xc(zu|u)\d", _US, ""), (r"xc(vu|ku)\d", "UltraScale", ""),
+    (r"xc7(a|s)|xc7z0[0-2]", "7-series", "Artix-7"), (r"xc7(k|v|z)", "7-series", "Kintex-7"),
+)
+
+
+def part_from_report(part: str, available: dict) -> Part | None:
+    """A part missing from the table, known by its prefix's family and the capacity the
+    vendor report printed (its `Available` row); None when either is missing."""
+    text = str(part).strip().lower()
+    needed = ("lut", "ff", "dsp", "bram_18k")
+    if not all(available.get(k) for k in needed):
+        return None
+    for pattern, family, fabric in FAMILY_BY_PREFIX:
+        if re.match(pattern, text):
+            return Part(text, family, *(int(available[k]) for k in needed), int(available.get("uram") or 0),
+                        fabric=fabric)
+    return None
+
+
 def find_part(part: str) -> Part:
     """The table row for a full part string (`xcu250-figd2104-2L-e`, `xc7z020clg400-1`)."""
     text = str(part).strip().lower()

@@ -77,6 +77,7 @@ def _hls_section(rpt: Path | None, xml: Path | None, warnings: list[str]) -> dic
         "latency_ns": round(main.latency_max * clock, 3) if main.latency_max is not None and clock else None,
         "ii": main.ii_max, **{k: main.resources.get(k, 0) for k in KEYS},
         "uram": main.resources.get("uram", 0),
+        "available": dict(main.available),  # the part's capacity, as the tool printed it
         "per_layer": [{"instance": i.instance, "module": i.module, "latency_cycles": i.latency_cycles,
                        "ii": i.ii, "dsp": i.dsp, "lut": i.lut, "ff": i.ff, "bram_18k": i.bram_18k}
                       for i in main.instances],
