@@ -69,6 +69,16 @@ def test_validate_table(tmp_path, fake_graph, capsys):
     assert row["dsp_error"] == pytest.approx(abs(row["dsp_estimate"] - 73) / 73, abs=1e-4)
 
 
+def test_validate_skips_a_project_it_cannot_read(tmp_path, fake_graph, capsys):
+    add_reports(hls4ml_folder(tmp_path / "suite" / "good", part="xc7z020clg400-1"))
+    broken = add_reports(hls4ml_folder(tmp_path / "suite" / "broken", part="xc7z020clg400-1")).parents[3]
+    (broken / "hls4ml_config.yml").write_text("Backend: [unclosed\n")
+    assert main(["report", "--validate", str(tmp_path / "suite")]) == 0
+    out = capsys.readouterr().out
+    assert "**median** (1 projects)" in out and "| good |" in out
+    assert "skipped broken:" in out and "not valid YAML" in out
+
+
 def test_validate_without_projects(tmp_path, capsys):
     assert main(["report", "--validate", str(tmp_path)]) == 2
     assert "no hls4ml project with vendor synthesis reports" in capsys.readouterr().err

@@ -57,7 +57,16 @@ def validate(root) -> dict:
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"{root}: no such folder")
-    rows = [row for row in (_row(f, root) for f in project_folders(root)) if row is not None]
+    rows, skipped = [], []
+    for folder in project_folders(root):
+        name = str(folder.relative_to(root)) if folder != root else folder.name
+        try:
+            row = _row(folder, root)
+        except UserError as err:  # one unreadable project does not hide the others
+            skipped.append({"project": name, "reason": str(err)})
+            continue
+        if row is not None:
+            rows.append(row)
     if not rows:
         raise UserError(f"{root}: no hls4ml project with vendor synthesis reports under it "
                         f"(a folder with {CONFIG_NAME} and a *_csynth.rpt/.xml below it)")
@@ -67,7 +76,7 @@ def validate(root) -> dict:
                "latency_error_median": _median([r["latency_error"] for r in rows])}
     for key in RESOURCES:
         summary[f"{key}_error_median"] = _median([r[f"{key}_error"] for r in rows])
-    return {"root": str(root), "rows": rows, "summary": summary}
+    return {"root": str(root), "rows": rows, "summary": summary, "skipped": skipped}
 
 
 def format_table(result: dict) -> str:
@@ -93,4 +102,6 @@ def format_table(result: dict) -> str:
                  f'(max {s["latency_abs_diff_max"]}), {pct(s["latency_error_median"])} | '
                  f'{pct(s["dsp_error_median"])} | '
                  f'{pct(s["lut_error_median"])} | {pct(s["ff_error_median"])} |')
+    if result.get("skipped"):
+        lines += [""] + [f'skipped {item["project"]}: {item["reason"]}' for item in result["skipped"]]
     return "\n".join(lines)
