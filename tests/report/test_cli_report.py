@@ -79,6 +79,23 @@ def test_validate_skips_a_project_it_cannot_read(tmp_path, fake_graph, capsys):
     assert "skipped broken:" in out and "not valid YAML" in out
 
 
+def test_validate_names_a_project_without_an_estimate(tmp_path, monkeypatch, capsys):
+    from l1forge.errors import UserError
+
+    def load(folder):
+        if folder.name == "no_model":
+            raise UserError(f"{folder}: the project's Keras model is missing")
+        return jet_like()
+
+    monkeypatch.setattr(l1forge.hls_project, "load_graph", load)
+    for name in ("good", "no_model"):
+        add_reports(hls4ml_folder(tmp_path / "suite" / name, part="xc7z020clg400-1"))
+    assert main(["report", "--validate", str(tmp_path / "suite"), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [row["project"] for row in result["rows"]] == ["good"]
+    assert result["skipped"][0]["project"] == "no_model" and "Keras model is missing" in result["skipped"][0]["reason"]
+
+
 def test_validate_without_projects(tmp_path, capsys):
     assert main(["report", "--validate", str(tmp_path)]) == 2
     assert "no hls4ml project with vendor synthesis reports" in capsys.readouterr().err

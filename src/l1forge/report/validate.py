@@ -33,7 +33,9 @@ def project_folders(root: Path) -> list[Path]:
 def _row(folder: Path, root: Path) -> dict | None:
     report = make_report(folder)
     vendor, estimate = report["vendor"], report["estimate"]
-    if not vendor or vendor.get("latency_cycles") is None or estimate is None:
+    if vendor and estimate is None:  # the reason is the report's one 'no estimate' warning
+        raise UserError(next((w for w in report["warnings"] if w.startswith("no estimate")), "no estimate"))
+    if not vendor or vendor.get("latency_cycles") is None:
         return None
     row = {"project": str(folder.relative_to(root)) if folder != root else folder.name,
            "tool": f'{vendor["tool"]} {vendor["version"]}', "part": vendor.get("part"),
