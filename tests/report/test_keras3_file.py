@@ -136,3 +136,28 @@ def test_vendor_figures_survive_a_model_that_cannot_be_read(tmp_path, capsys):
     assert main(["report", str(folder)]) == 0  # the text summary too
     out = capsys.readouterr()
     assert "2,532" in out.out and "no estimate" in out.out + out.err
+
+
+def test_a_functional_keras3_model_with_batch_normalization_is_estimated(tmp_path):
+    pytest.importorskip("hls4ml.converters")
+
+    def tensor(name):
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": [None, 5], "dtype": "float32", "keras_history": [name, 0, 0]}}
+
+    bn = {"module": "keras.layers", "class_name": "BatchNormalization", "registered_name": None, "name": "bn",
+          "config": {"name": "bn", "dtype": POLICY, "axis": -1, "momentum": 0.99, "epsilon": 0.001,
+                     "center": True, "scale": True},
+          "inbound_nodes": [{"args": [tensor("fc1")], "kwargs": {"training": False}}]}
+    softmax = {"module": "keras.layers", "class_name": "Activation", "registered_name": None, "name": "out",
+               "config": {"name": "out", "dtype": POLICY, "activation": "softmax"},
+               "inbound_nodes": [{"args": [tensor("bn")], "kwargs": {}}]}
+    config = {"module": "keras.src.models.functional", "class_name": "Functional",
+              "config": {"name": "m", "trainable": True,
+                         "layers": [input_config(True), dense_config("fc1", 5, "linear", inbound="inputs"), bn, softmax],
+                         "input_layers": [["inputs", 0, 0]], "output_layers": [["out", 0, 0]]}}
+    statistics = [np.full(5, 1.3), np.full(5, 0.1), np.zeros(5), np.full(5, 2.0)]  # gamma, beta, mean, var
+    report = make_report(project(tmp_path, config, {"fc1": [kernel(), np.zeros(5)], "bn": statistics}))
+    kinds = [(row["name"], row["kind"]) for row in report["estimate"]["per_layer"]]
+    assert ("bn", "batchnorm") in kinds and ("out", "softmax") in kinds
+    assert not [w for w in report["warnings"] if w.startswith("no estimate")]
