@@ -27,6 +27,7 @@ def test_report_shape_and_totals_are_sums():
     assert result["lut"] == sum(row["lut"] for row in result["per_layer"]) + C.top_control_lut
     assert result["latency_ns"] == result["latency_cycles"] * 5.0
     assert {"name", "latency_cycles", "ii", "dsp", "lut", "ff", "bram_18k"} <= set(result["per_layer"][1])
+    assert [row["class"] for row in result["per_layer"]] == ["Input", "Dense", "Activation", "Dense", "Softmax"]
 
 
 def test_zero_weights_cost_nothing_and_powers_of_two_are_shifts():

@@ -172,13 +172,14 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     costs = _finish(costs, ios, target, schedule)
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
+    classes = [layer.class_name for layer in graph.get_layers()]
     per_layer = [{
-        "name": cost.name, "kind": cost.kind,
+        "name": cost.name, "class": layer_class, "kind": cost.kind,
         "latency_cycles": int(schedule.cycles_of[cost.name]),
         "ii": int(cost.ii), "dsp": int(round(cost.dsp)), "lut": int(round(cost.lut)),
         "ff": int(round(cost.ff)), "bram_18k": int(math.ceil(cost.bram_18k)),
         "notes": list(cost.notes),
-    } for cost in costs]
+    } for cost, layer_class in zip(costs, classes)]
     top_lut = C.top_control_lut
     top_ff = schedule.latency_cycles + C.top_control_ff
     return {
