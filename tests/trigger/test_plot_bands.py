@@ -28,3 +28,17 @@ def test_long_curves_are_thinned_to_a_bounded_number_of_exact_points():
     assert curve.x[-1] == 1.0 and curve.y[-1] == 1.0  # the loosest threshold is kept
     assert curve.x.min() == pytest.approx(1 / 60_000)  # and the strictest measurable one
     assert np.all(np.diff(curve.x) > 0)
+
+
+def test_a_drawn_curve_carries_its_band_and_a_float_curve_does_not():
+    plt = plot_style.pyplot()
+    fig, ax = plt.subplots()
+    rng = np.random.default_rng(2)
+    curve = plot_style.roc_with_band(rng.normal(size=2000), rng.normal(1.0, 1.0, 400))
+    plot_style.draw(ax, curve.x, curve, "tab:blue", "-", "firmware")
+    plot_style.draw(ax, curve.x, curve, "tab:blue", "--", None, band=False)
+    [band] = ax.collections  # one filled band, from the first curve only
+    vertices = band.get_paths()[0].vertices
+    assert vertices[:, 1].min() == pytest.approx(curve.y_low.min()) and vertices[:, 1].max() == pytest.approx(curve.y_high.max())
+    assert len(ax.lines) == 2
+    plt.close(fig)

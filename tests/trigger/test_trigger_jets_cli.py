@@ -51,6 +51,8 @@ def test_table_json_plots_and_manifest(tmp_path, capsys):
     result = json.loads(out)
     assert code == 0 and result["kind"] == "jet_id"
     assert [s["name"] for s in result["studies"]] == ["t_vs_rest", "t_vs_qcd"]
+    recorded = manifest.read_manifest(project)["metrics"]["tagging_working_points"]
+    assert recorded["background_efficiencies"] == [0.1, 0.01] and len(recorded["studies"]) == 7  # the defaults
     point = result["studies"][1]["models"]["firmware"]["working_points"][0]
     qcd = np.isin(labels, [0, 1])
     assert point["background_efficiency"]["total"] == qcd.sum()

@@ -6,7 +6,8 @@ whole stored test split is covered without running the C++ once per study. The f
 QAT outputs come from PROJECT/trained/ (float_model.h5, qat_model.h5) on the same events.
 All three are cached in PROJECT/trigger/jet_outputs.npz, keyed by the manifest's card hash,
 so another working point or bootstrap needs no TensorFlow. `study` writes
-`metrics.tagging_working_points` into the manifest and the PNG plots into PROJECT/trigger/.
+`metrics.tagging_working_points` (the default working points) into the manifest and the PNG
+plots into PROJECT/trigger/.
 """
 
 from __future__ import annotations
@@ -78,22 +79,32 @@ def _cached(project: Project, card_sha256: str) -> JetOutputs | None:
 
 def study(project_dir: str | Path, background_efficiencies=None, classes: list[str] | None = None,
           bootstrap: boot.Bootstrap | None = None, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """Working points of every study; also into the manifest and the plots. Bad input (an
-    efficiency outside (0, 1), a class the project lacks) is refused before any work."""
+    """The working points asked for, every study or `classes`' only. Bad input (an efficiency
+    outside (0, 1), a class the project lacks) is refused before any work. Like the AD
+    project's `per_signal` at the card's rates, the manifest and the plots always hold the
+    default working points of every study, whatever was asked, so they read the same on
+    every project."""
     from l1forge.trigger import jet_plots
 
     project_dir = Path(project_dir)
     content = read_jet_manifest(project_dir)
-    efficiencies = [working_points.check_background_efficiency(e)
-                    for e in (background_efficiencies or working_points.DEFAULT_BACKGROUND_EFFICIENCIES)]
+    defaults = list(working_points.DEFAULT_BACKGROUND_EFFICIENCIES)
+    efficiencies = [working_points.check_background_efficiency(e) for e in (background_efficiencies or defaults)]
     working_points.studies(list(content["data"]["class_names"]), classes)  # refuses unknown classes
     jets = project_outputs(project_dir, content, log)
+    requested = _figures(jets, content, efficiencies, classes, bootstrap)
+    recorded = requested if (efficiencies, classes, bootstrap) == (defaults, None, None) else \
+        _figures(jets, content, defaults, None, None)
+    recorded["plots"] = [str(p) for p in jet_plots.write_all(Project(project_dir).trigger_dir, jets, recorded)]
+    metrics = dict(content.get("metrics", {}))
+    metrics["tagging_working_points"] = recorded
+    manifest.update_manifest(project_dir, metrics=metrics)
+    return {"card": content["card"], **requested, "plots": recorded["plots"]}
+
+
+def _figures(jets: JetOutputs, content: dict[str, Any], efficiencies, classes, bootstrap) -> dict[str, Any]:
     figures = working_points.jet_figures(jets.class_names, jets.outputs, jets.labels, efficiencies,
                                          classes, bootstrap)
     figures["firmware_outputs"] = {"source": "l1forge.emulate",
                                    "emulator_vs_csim_at_build": content.get("emulator", {})}
-    figures["plots"] = [str(p) for p in jet_plots.write_all(Project(project_dir).trigger_dir, jets, figures)]
-    metrics = dict(content.get("metrics", {}))
-    metrics["tagging_working_points"] = figures
-    manifest.update_manifest(project_dir, metrics=metrics)
-    return {"card": content["card"], **figures}
+    return figures
