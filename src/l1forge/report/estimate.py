@@ -25,7 +25,7 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    A reuse factor: with the Latency strategy the capped DSP products are issued over up
    to RF cycles and the design's interval is the largest RF; with the Resource strategy
    hls4ml builds a dataflow region whose latency is the sum of its layer processes and
-   whose interval is the slowest of them (schedule.py).
+   whose interval is the largest of their own intervals (schedule.py).
 4. io_stream: every layer is a dataflow process; its latency is the pixels it reads
    plus its logic depth, and the region's latency is the slowest process plus one cycle
    per process (schedule.py). Element-wise processes (activations, batch normalization)

@@ -18,8 +18,9 @@ region (its SetPipelineStyle pass), not a pipeline, because a layer that loops o
 RF cycles cannot sit inside a top-level pipeline that asks for II = 1. Every layer is then
 a process that runs once per inference and hands its outputs over in a ping-pong buffer:
 the latency is the sum of the processes' latencies (each plus the cycle that writes its
-buffer), and the interval is the slowest process's (it cannot start the next inference
-before it has finished this one). No reference report uses this style (VALIDATION.md).
+buffer), and the interval is the largest of the processes' own intervals (RF for a
+Resource dense, whose loop over RF cycles hls4ml pipelines with `rewind`, the templates'
+intent). No reference report uses this style (VALIDATION.md).
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ def schedule_parallel_dataflow(costs: list[LayerCost], target: Target) -> Schedu
     processes = [cost for cost in costs if cost.kind != "input"]
     cycles_of = {cost.name: (cost.cycles + 1 if cost in processes else 0) for cost in costs}
     total = sum(cycles_of.values()) + C.stream_start_cycles + C.extra_cycles.get(target.tool, 0)
-    ii = max([cycles_of[cost.name] + 1 for cost in processes] or [1])
+    # Each process is pipelined at its own interval (RF for a Resource dense: its RF-cycle
+    # loop is pipelined with `rewind`, so consecutive inferences follow each other).
+    ii = max([cost.ii for cost in processes] or [1])
     # two buffers (ping and pong) of each process's outputs, except the last one's (ports)
     registers = {cost.name: (2 if cost in processes[:-1] else 0) for cost in costs}
     return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
