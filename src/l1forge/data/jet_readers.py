@@ -1,10 +1,10 @@
 """Read jet samples in every public form, validated, into a JetSample.
 
 Forms: l1forge HDF5 (`features`, `labels`, and `constituents` when generated with them),
-the hls4ml particle-level HDF5 release (jet_constituent_reader), the OpenML table as ARFF
-or CSV (16 feature columns by name plus `class`), parquet with the same columns, and the
-hls4ml tutorial's numpy split (a folder with X_train_val.npy, y_train_val.npy, X_test.npy, y_test.npy,
-classes.npy). Every problem is one UserError line naming the file.
+the hls4ml particle-level HDF5 release (jet_constituent_reader), the OpenML table as
+ARFF or CSV (16 feature columns by name plus `class`), parquet with the same columns,
+and the hls4ml tutorial's numpy split (a folder with X_train_val.npy, y_train_val.npy,
+X_test.npy, y_test.npy, classes.npy). Every problem is one UserError line naming the file.
 """
 
 from __future__ import annotations
