@@ -41,7 +41,7 @@ def _instance(report, layer: str):
 
 
 def dense_rows(reference: Path) -> list[dict]:
-    from l1forge.hls_project import load_graph
+    from l1forge.firmware.loading import load_graph
 
     rows = []
     for project in PROJECTS:

@@ -102,7 +102,7 @@ def _config(case: Case, base: dict) -> dict:
 
 
 def _models(reference: Path):
-    from l1forge.hls_project import load_keras_model, read_config
+    from l1forge.firmware.loading import load_keras_model, read_config
 
     float_model = load_keras_model(reference / FLOAT / "keras_model.h5")
     qkeras_model = load_keras_model(reference / QKERAS / "keras_model.h5")

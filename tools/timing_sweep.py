@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
-    from l1forge.hls_project import load_graph
+    from l1forge.firmware.loading import load_graph
 
     print("| project | clock (ns) | " + " | ".join(f"{fabric} -{grade}" for fabric, grade in PARTS) + " |")
     print("|---|---|" + "---|" * len(PARTS))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-import l1forge.hls_project
+import l1forge.firmware.loading
 from l1forge.cli import main
 from report_fakes import add_reports, hls4ml_folder, jet_like
 
@@ -12,7 +12,7 @@ from report_fakes import add_reports, hls4ml_folder, jet_like
 @pytest.fixture
 def fake_graph(monkeypatch):
     """Projects load a stand-in ModelGraph instead of converting a Keras model."""
-    monkeypatch.setattr(l1forge.hls_project, "load_graph", lambda folder: jet_like())
+    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", lambda folder: jet_like())
 
 
 def test_json_report(tmp_path, fake_graph, capsys):
@@ -87,7 +87,7 @@ def test_validate_names_a_project_without_an_estimate(tmp_path, monkeypatch, cap
             raise UserError(f"{folder}: the project's Keras model is missing")
         return jet_like()
 
-    monkeypatch.setattr(l1forge.hls_project, "load_graph", load)
+    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", load)
     for name in ("good", "no_model"):
         add_reports(hls4ml_folder(tmp_path / "suite" / name, part="xc7z020clg400-1"))
     assert main(["report", "--validate", str(tmp_path / "suite"), "--json"]) == 0

@@ -30,7 +30,7 @@ def project_graph(folder: Path):
     """The ModelGraph of an hls4ml project folder: through hls4ml's Keras 2 frontend, or,
     for a model saved by Keras 3 (which that frontend cannot load), from the file's
     architecture and weights (keras3_file)."""
-    from l1forge.hls_project import load_graph, model_path, read_config
+    from l1forge.firmware.loading import load_graph, model_path, read_config
 
     config = read_config(folder)
     try:

@@ -13,7 +13,7 @@ import statistics
 from pathlib import Path
 
 from l1forge.errors import UserError
-from l1forge.hls_project import CONFIG_NAME
+from l1forge.firmware.loading import CONFIG_NAME
 from l1forge.report.build import make_report
 from l1forge.report.compare import relative_error
 
