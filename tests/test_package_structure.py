@@ -11,7 +11,7 @@ MAX_LINES = 400
 # a task field compared, or a task name compared or listed beside another
 TASK_FIELD = re.compile(r"\.task\s*(==|!=|in\b|not in\b)|(==|!=)\s*[\w.]*\.task\b|"
                         r"""get\(["']task["']\)\s*(==|!=|in\b)""")
-_NAME = r"""["'](jet_id|autoencoder|vae)["']"""
+_NAME = r"""["'](jet_id|jet_deepsets|autoencoder|vae)["']"""
 NAME_COMPARED = re.compile(rf"(==|!=|\bin)\s*\(?\s*{_NAME}|{_NAME}\s*(==|!=|,\s*{_NAME})")
 
 

@@ -10,7 +10,8 @@ from l1forge.firmware.loading import CONFIG_NAME, read_config
 def test_the_common_passes_run_in_the_documented_order():
     names = [p.__name__ for p in passes.COMMON_PASSES]
     assert names == ["strategy_and_reuse", "input_type", "softmax_tables", "activation_tables",
-                     "batchnorm_types", "convolution_parallelization", "leaky_relu_clip"]
+                     "batchnorm_types", "convolution_parallelization", "leaky_relu_clip",
+                     "pooling_types"]
     documented = [line.split("`")[1] for line in passes.__doc__.splitlines() if line.startswith("- `")]
     assert documented == names
 

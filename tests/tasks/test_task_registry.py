@@ -43,7 +43,7 @@ def _card(tmp_path, shape):
 
 
 def test_a_new_family_is_one_registry_entry(tmp_path, monkeypatch):
-    with pytest.raises(UserError, match="expected one of jet_id, autoencoder, vae, got 'counting'"):
+    with pytest.raises(UserError, match="expected one of jet_id, jet_deepsets, autoencoder, vae, got 'counting'"):
         load_card(_card(tmp_path, [3]))
     monkeypatch.setitem(TASKS, "counting", CountingTask())
     assert isinstance(task_for(load_card(_card(tmp_path, [3]))), CountingTask)

@@ -28,6 +28,12 @@ choice (the firmware must compute what the QAT model computes):
 - `leaky_relu_clip`: QKeras' quantized_relu with a negative slope s and I integer bits
   clips its input below -2^I; hls4ml's LeakyReLU does not. The layer feeding it gets a
   result type that saturates at [-2^I, 2^I) and keeps every fractional bit of the sum.
+- `pooling_types`: a global average pooling sums N values and divides by N inside its
+  accumulator (hls4ml's `y /= length`), so the accumulator holds every integer bit of the
+  sum and log2(N) more fractional bits than its input: the mean is then exact for N a power
+  of two (as QKeras' float mean of quantized values is), and the sum is the same whatever
+  the order of the set's elements. hls4ml's default, 16,6 with wrap, overflows. Max pooling
+  gets the input type itself.
 Task-specific passes (the anomaly score's types) run after these (Task.config_passes).
 """
 
@@ -189,6 +195,45 @@ def set_result_type(layers: dict[str, Any], name: str, result: str) -> None:
             layers[target].setdefault("Precision", {})["result"] = result
 
 
+GLOBAL_POOLING = ("GlobalAveragePooling1D", "GlobalMaxPooling1D", "GlobalAveragePooling2D",
+                  "GlobalMaxPooling2D")
+
+
+def _quantized_range(card: Card, keras_layer) -> tuple[int, int, bool]:
+    """(integer bits without sign, fractional bits, signed) of a layer's quantized output;
+    a layer without a quantizer gets a bound that holds any value l1forge's cards produce."""
+    quantizer = getattr(keras_layer, "quantizer", None)
+    if quantizer is not None and hasattr(quantizer, "bits"):
+        bits, integer = int(quantizer.bits), int(quantizer.integer)
+        if "relu" in type(quantizer).__name__:
+            signed = bool(getattr(quantizer, "negative_slope", 0))
+            return integer, bits - integer, signed
+        signed = bool(getattr(quantizer, "keep_negative", True))
+        return integer, bits - integer - int(signed), signed
+    return 8, _fraction_bound(card), True
+
+
+def pooling_types(card: Card, keras_model, config) -> None:
+    layers = config["LayerName"]
+    for keras_layer in keras_model.layers:
+        kind = keras_layer.__class__.__name__
+        if kind not in GLOBAL_POOLING or keras_layer.name not in layers:
+            continue
+        feeding = [other for other in keras_model.layers if other.output is keras_layer.input]
+        integer, frac, signed = _quantized_range(card, feeding[0]) if feeding else (8, _fraction_bound(card), True)
+        sign = int(signed)
+        if "Max" in kind:
+            exact = f"fixed<{sign + integer + frac},{sign + integer}>" if signed else \
+                f"ufixed<{integer + frac},{integer}>"
+            _precision(layers[keras_layer.name]).update(accum=exact, result=exact)
+            continue
+        elements = int(np.prod(keras_layer.input_shape[1:-1]))
+        extra = max(elements - 1, 0).bit_length()  # ceil(log2 N)
+        accum = f"fixed<{1 + integer + extra + frac + extra},{1 + integer + extra}>"
+        mean = f"fixed<{1 + integer + frac + extra},{1 + integer},RND,SAT>"
+        _precision(layers[keras_layer.name]).update(accum=accum, result=mean)
+
+
 # The common passes, in the order they run; a task's own passes follow them.
 COMMON_PASSES = (
     strategy_and_reuse,
@@ -198,4 +243,5 @@ COMMON_PASSES = (
     batchnorm_types,
     convolution_parallelization,
     leaky_relu_clip,
+    pooling_types,
 )

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 from l1forge.errors import UserError
 from l1forge.tasks.autoencoder import Autoencoder
 from l1forge.tasks.base import BuildContext, PostBuild, Split, Task, split_indices
+from l1forge.tasks.deep_sets import DeepSets
 from l1forge.tasks.jet_tagging import JetTagging
 from l1forge.tasks.vae import VAE
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
 
-TASKS: dict[str, Task] = {task.name: task for task in (JetTagging(), Autoencoder(), VAE())}
+TASKS: dict[str, Task] = {task.name: task for task in (JetTagging(), DeepSets(), Autoencoder(), VAE())}
 
 
 def task_for(card: Card) -> Task:

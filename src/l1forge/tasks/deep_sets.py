@@ -1,0 +1,80 @@
+"""Constituent-level jet tagging with a permutation-invariant Deep Sets network.
+
+A jet is a set of particles: the card's layers apply a per-particle network phi (Dense
+layers on input (N, F): the same weights for every constituent; in firmware a pointwise
+Conv1D over the N particles, all computed at once), a pooling over the set (the layer types
+`global_avgpool1d`, the mean, or `global_maxpool1d`, the maximum; a sum is the mean times N,
+which the next Dense absorbs), then a network rho on the pooled vector and a softmax over
+the 5 classes. The inputs are the `data.constituent_features` of the `data.constituents`
+hardest particles (pT-ordered, zero-padded), as the file stores them: relative quantities
+already of order one (pT/pT_jet, delta eta, delta phi, charge, PF-class flags), so they go
+to the firmware's input type unscaled (preprocessing `identity`), and a padded particle is
+all zeros. Jets are split with the same seed and fractions as the HLF tagger's, so both are
+evaluated on the same test jets of the same file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from l1forge.card.checks import bad
+from l1forge.tasks.base import Split, split_indices, subsample
+from l1forge.tasks.jet_tagging import JetTagging
+
+if TYPE_CHECKING:
+    from l1forge.card.schema import Card
+
+DEFAULT_FEATURES = ("pt_rel", "delta_eta", "delta_phi", "charge", "is_charged_hadron",
+                    "is_electron", "is_muon", "is_neutral_hadron", "is_photon")
+POOLING = ("global_avgpool1d", "global_maxpool1d")
+
+
+def constituent_features(card: Card) -> tuple[str, ...]:
+    return tuple(card.data.constituent_features) or DEFAULT_FEATURES
+
+
+class DeepSets(JetTagging):
+    name = "jet_deepsets"
+
+    def check_card(self, card: Card) -> None:
+        src, d = card.source, card.data
+        features = constituent_features(card)
+        if d.constituents < 1:
+            bad(src, "data.constituents", f"at least one constituent per jet, got {d.constituents}")
+        expected = [d.constituents, len(features)]
+        if list(card.model.input_shape) != expected:
+            bad(src, "model.input_shape", f"[data.constituents, number of constituent features] "
+                                          f"= {expected}, got {list(card.model.input_shape)}")
+        pools = [i for i, layer in enumerate(card.model.layers) if layer.type in POOLING]
+        if len(pools) != 1:
+            bad(src, "model.layers", f"exactly one set pooling layer ({' or '.join(POOLING)}) "
+                                     f"between phi and rho, got {len(pools)}")
+        phi = card.model.layers[:pools[0]]
+        if not phi or phi[-1].type not in ("relu", "leaky_relu"):
+            bad(src, f"model.layers[{pools[0]}]", "a pooling that follows a quantized activation "
+                                                  "(relu or leaky_relu), so that its sum is exact "
+                                                  "in firmware")
+        if any(layer.type in ("flatten", "reshape") for layer in phi):
+            bad(src, "model.layers", "per-particle layers (phi) before the pooling; a flatten or "
+                                     "reshape there would make the network depend on the "
+                                     "constituents' order")
+
+    def prepare(self, card: Card) -> Split:
+        from l1forge.data import load_jets
+
+        sample = load_jets(card.data.path)
+        features = constituent_features(card)
+        x = sample.constituent_inputs(features, card.data.constituents)
+        y = sample.labels
+        keep = subsample(card, len(x))
+        if keep is not None:
+            x, y = x[keep], y[keep]
+        train, val, test = split_indices(len(x), card.data.test_fraction,
+                                         card.data.validation_fraction, card.training.seed)
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        info = {"path": sample.path, "events": int(len(x)), "class_names": list(sample.class_names),
+                "feature_names": list(features), "constituents": int(card.data.constituents),
+                "provenance": sample.provenance}
+        return Split(x[train], y[train], x[val], y[val], x[test], y[test], {"kind": "identity"}, info)

@@ -1,0 +1,70 @@
+"""The Deep Sets family: its card checks, and constituents as inputs."""
+
+import json
+
+import h5py
+import numpy as np
+import pytest
+import yaml
+
+from l1forge.card import load_card
+from l1forge.data import CONSTITUENT_FEATURES, JET_CLASSES, JET_FEATURES
+from l1forge.errors import UserError
+from l1forge.tasks import task_for
+from l1forge.tasks.deep_sets import DEFAULT_FEATURES, DeepSets
+
+PHI_RHO = [{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "global_avgpool1d"},
+           {"type": "dense", "units": 5}, {"type": "softmax"}]
+
+
+def _card(tmp_path, layers=PHI_RHO, shape=(8, 3), **data):
+    raw = {"name": "ds", "task": "jet_deepsets",
+           "data": {"constituents": 8, "constituent_features": ["pt_rel", "delta_eta", "delta_phi"], **data},
+           "model": {"input_shape": list(shape), "layers": layers}}
+    path = tmp_path / "ds.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return load_card(path)
+
+
+def test_the_committed_card_is_a_deep_sets_tagger():
+    card = load_card("l1models/jet_deepsets.yaml")
+    assert isinstance(task_for(card), DeepSets)
+    assert tuple(card.data.constituent_features) == DEFAULT_FEATURES
+    assert set(DEFAULT_FEATURES) <= set(CONSTITUENT_FEATURES)
+
+
+@pytest.mark.parametrize("layers, shape, message", [
+    (PHI_RHO, (8, 4), r"model.input_shape': expected \[data.constituents, number of constituent "
+                      r"features\] = \[8, 3\], got \[8, 4\]"),
+    ([{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 5}], (8, 3),
+     "exactly one set pooling layer"),
+    ([{"type": "dense", "units": 4}, {"type": "global_avgpool1d"}, {"type": "dense", "units": 5}], (8, 3),
+     "a pooling that follows a quantized activation"),
+    ([{"type": "flatten"}, {"type": "reshape", "shape": [8, 3]}, {"type": "dense", "units": 4},
+      {"type": "relu"}, {"type": "global_maxpool1d"}, {"type": "dense", "units": 5}], (8, 3),
+     "depend on the constituents' order"),
+])
+def test_cards_that_would_not_be_a_set_function_are_refused(tmp_path, layers, shape, message):
+    with pytest.raises(UserError, match=message):
+        _card(tmp_path, layers, shape)
+
+
+def test_prepare_takes_the_named_features_of_the_hardest_constituents(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 200
+    table = rng.uniform(0, 1, (n, 10, len(CONSTITUENT_FEATURES))).astype(np.float16)
+    path = tmp_path / "jets.h5"
+    with h5py.File(path, "w") as f:
+        f["features"] = rng.normal(size=(n, len(JET_FEATURES))).astype(np.float32)
+        f["labels"] = np.arange(n) % len(JET_CLASSES)
+        f["constituents"] = table
+        f.attrs["constituent_names"] = json.dumps(list(CONSTITUENT_FEATURES))
+        f.attrs["format"] = "l1forge-jets"
+    card = _card(tmp_path, path=str(path))
+    split = task_for(card).prepare(card)
+    assert split.x_train.shape[1:] == (8, 3) and split.preprocessing == {"kind": "identity"}
+    columns = [CONSTITUENT_FEATURES.index(f) for f in ("pt_rel", "delta_eta", "delta_phi")]
+    all_x = np.concatenate([split.x_train, split.x_val, split.x_test])
+    assert len(all_x) == n
+    expected = np.sort(table[:, :8][:, :, columns].astype(np.float32).reshape(n, -1), axis=0)
+    assert np.array_equal(np.sort(all_x.reshape(n, -1), axis=0), expected)
