@@ -183,3 +183,21 @@ def test_particle_level_folder_mismatch(tmp_path, capsys):
     empty.mkdir()
     with pytest.raises(UserError, match="no .h5 files in the folder"):
         read_constituent_jets(empty)
+
+
+def test_l1forge_jets_file_with_broken_constituents(tmp_path, capsys):
+    import h5py
+
+    from l1forge.data.hdf5_store import write_jets
+
+    path = tmp_path / "jets.h5"
+    constituents = np.zeros((5, 8, 11), np.float32)
+    constituents[3, 2, 1] = np.inf
+    write_jets(path, np.ones((5, 16), np.float32), np.arange(5), {}, constituents)
+    _refused(capsys, ["data", "info", str(path)], str(path), "NaN or inf in constituents",
+             "row 3")
+    with h5py.File(path, "a") as f:
+        del f["constituents"]
+        f.create_dataset("constituents", data=np.zeros((4, 8, 11), np.float16))
+    _refused(capsys, ["data", "info", str(path)], "'constituents' has shape (4, 8, 11)",
+             "expected (5, C, F)")
