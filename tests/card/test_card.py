@@ -122,3 +122,12 @@ def test_set_override_syntax_is_checked(tmp_path, capsys):
     path = write(tmp_path, minimal())
     assert main(["build", str(path), "--projects", str(tmp_path / "p"), "--set", "epochs"]) == 2
     assert "expected KEY=VALUE" in capsys.readouterr().err
+
+
+def test_overrides_reach_into_the_layer_list_by_index():
+    card = load_card(REPO / "l1models" / "jet_id.yaml", {"model.layers[0].units": 8})
+    assert card.model.layers[0].units == 8
+    with pytest.raises(UserError, match=r"--set model.layers\[40\].units: the card's 'layers' has 8 entries"):
+        load_card(REPO / "l1models" / "jet_id.yaml", {"model.layers[40].units": 8})
+    with pytest.raises(UserError, match="'training.epochs' is not a section of the card"):
+        load_card(REPO / "l1models" / "jet_id.yaml", {"training.epochs.x": 8})

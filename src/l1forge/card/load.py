@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,33 @@ def card_dict(card: Card) -> dict[str, Any]:
     return json.loads(json.dumps(content, default=list))
 
 
+_INDEXED = re.compile(r"^([A-Za-z_]\w*)\[(\d+)\]$")
+
+
 def _set_dotted(raw: dict, key: str, value: Any) -> None:
-    node = raw
+    """Set `key` ('training.epochs', or 'model.layers[2].units' into a list) in `raw`."""
+    node: Any = raw
     parts = key.split(".")
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        indexed = _INDEXED.match(part)
+        if not isinstance(node, dict):
+            raise UserError(f"--set {key}: '{'.'.join(parts[:depth])}' is not a section of the card")
+        if indexed:
+            name, index = indexed.group(1), int(indexed.group(2))
+            items = node.get(name)
+            if not isinstance(items, list) or index >= len(items):
+                count = len(items) if isinstance(items, list) else 0
+                raise UserError(f"--set {key}: the card's '{name}' has {count} entries; expected an "
+                                f"index below {count}")
+            if last:
+                items[index] = value
+                return
+            node = items[index]
+        elif last:
+            node[part] = value
+        else:
+            node = node.setdefault(part, {})
 
 
 def _with_source(card: Card, source: str) -> Card:
