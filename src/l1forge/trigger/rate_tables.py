@@ -115,8 +115,9 @@ def add_bootstrap(tables: list[dict[str, Any]], processes: list[str], scores_by_
     `threshold_interval` per kind and `efficiency_bootstrap_interval` per signal and kind."""
     n = len(scores_by_label[0][0])
     allowed = [allowed_events(t["rate_hz"] / BUNCH_CROSSING_HZ, n) for t in tables]
-    out = [dict(t, bootstrap=bootstrap.as_dict(), thresholds={k: dict(v) for k, v in t["thresholds"].items()},
-                signals=[dict(row, efficiency_bootstrap_interval={}) for row in t["signals"]]) for t in tables]
+    out = [_copy_for_bootstrap(t, bootstrap) for t in tables]
+    # KINDS is the order of the (float, firmware) pairs in scores_by_label; both kinds draw
+    # the same replicas (one seed), so their spreads are paired like their thresholds.
     for index, kind in enumerate(KINDS):
         replicas = boot.threshold_replicas(scores_by_label[0][index], allowed, bootstrap)
         for column, table in enumerate(out):
@@ -126,3 +127,10 @@ def add_bootstrap(tables: list[dict[str, Any]], processes: list[str], scores_by_
                 fractions = boot.fractions_above(scores_by_label[label][index], replicas[:, column])
                 row["efficiency_bootstrap_interval"][kind] = boot.central_interval(fractions)
     return out
+
+
+def _copy_for_bootstrap(table: dict[str, Any], bootstrap: boot.Bootstrap) -> dict[str, Any]:
+    """A copy deep enough that filling in the spreads leaves the caller's table as it was."""
+    return dict(table, bootstrap=bootstrap.as_dict(),
+                thresholds={kind: dict(t) for kind, t in table["thresholds"].items()},
+                signals=[dict(row, efficiency_bootstrap_interval={}) for row in table["signals"]])
