@@ -18,7 +18,7 @@ def emulator(jet_id_project):
 
 @pytest.fixture(scope="module")
 def compiled_graph(jet_id_project):
-    from l1forge.hls_project import load_graph
+    from l1forge.firmware.loading import load_graph
 
     graph = load_graph(jet_id_project)
     graph.compile()
