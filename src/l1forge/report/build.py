@@ -65,7 +65,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None) -
     target = target or read_target(folder)
     vendor, warnings = vendor_section(folder, target.project_name)
     warnings = list(target.warnings) + warnings
-    if not target.has_config and vendor is None:
+    if graph is None and not target.has_config and vendor is None:
         raise UserError(f"{folder}: neither an hls4ml project (no hls4ml_config.yml) nor vendor "
                         "reports (*_csynth.rpt/.xml, vivado_synth.rpt, *utilization*.rpt, "
                         "*timing_summary*.rpt) under it")

@@ -119,6 +119,25 @@ class AnomalyDetection(Task):
             "firmware_float_max_relative_difference": float(np.max(np.abs(fw - qat)) / scale),
         }
 
+    def scan_objective(self, card: Card, y_test: np.ndarray, info: dict[str, Any],
+                       firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
+        """The mean over signals of the firmware score's AUC, each signal's AUC, and the
+        firmware efficiency at the card's first rate (None where the sample cannot measure it)."""
+        fw, labels = first_output(firmware_outputs), np.asarray(y_test)[: len(firmware_outputs)]
+        background = fw[labels == 0]
+        aucs = {name: metrics.auc(background, fw[labels == label])
+                for label, name in enumerate(info["processes"][1:], start=1)}
+        rate = card.trigger.rates_hz[0] if card.trigger.rates_hz else None
+        efficiency = {}
+        if rate is not None:
+            from l1forge.trigger import efficiency_at_rate
+
+            for label, name in enumerate(info["processes"][1:], start=1):
+                found = efficiency_at_rate(background, fw[labels == label], rate)
+                efficiency[name] = None if found is None else found.as_dict()
+        return {"objective": "mean_auc_firmware", "mean_auc_firmware": float(np.mean(list(aucs.values()))),
+                "auc_firmware": aucs, "efficiency_at_first_rate": {"rate_hz": rate, **efficiency}}
+
     def post_build(self, card: Card, context: BuildContext) -> PostBuild:
         """The firmware score of every stored event (background test and signals): the
         build's C-simulated events are reused, the rest are C-simulated here; then the

@@ -12,6 +12,7 @@ The stages call only these methods; nothing outside `tasks/` compares a task nam
     firmware_model(card, qat_model)  the Keras model hls4ml converts (the part in firmware)
     config_passes(card)              the family's hls4ml config passes, run after the common ones
     firmware_metrics(card, y, info, firmware_outputs, qat_outputs) -> metrics of the firmware
+    scan_objective(card, y, info, firmware_outputs, qat_outputs) -> what `l1forge scan` ranks by
     post_build(card, context)        optional last step of a build (anomaly detection: trigger
                                      figures over every stored event) -> PostBuild or None
 """
@@ -103,6 +104,12 @@ class Task:
                          firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
         raise NotImplementedError(f"{type(self).__name__}.firmware_metrics")
 
+    def scan_objective(self, card: Card, y_test: np.ndarray, info: dict[str, Any],
+                       firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
+        """What a design-space scan ranks this family's designs by, from the firmware's
+        outputs over the whole test split: {"objective": NAME, NAME: value, ...}."""
+        raise NotImplementedError(f"{type(self).__name__}.scan_objective")
+
     def post_build(self, card: Card, context: BuildContext) -> PostBuild | None:
         """Figures that need the whole assembled project; none by default."""
         return None
@@ -124,15 +131,20 @@ def subsample(card: Card, n: int) -> np.ndarray | None:
     return np.sort(keep)
 
 
-def early_stopping(card: Card) -> list:
-    """Keras callbacks of the card's training section (early stopping on val_loss)."""
+def early_stopping(card: Card, pruning=None) -> list:
+    """Keras callbacks of the card's training section: a pruning session's mask callbacks
+    first (so the weights early stopping keeps are masked), then early stopping on
+    val_loss, which with pruning only compares epochs from the final masks on."""
     import tensorflow as tf
 
+    callbacks = pruning.callbacks() if pruning is not None else []
     patience = card.training.early_stopping_patience
     if not patience:
-        return []
-    return [tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
-                                             restore_best_weights=True)]
+        return callbacks
+    start = pruning.first_watched_epoch() if pruning is not None else 0
+    return callbacks + [tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                                         restore_best_weights=True,
+                                                         start_from_epoch=start)]
 
 
 def history_dict(history) -> dict[str, list[float]]:

@@ -45,8 +45,11 @@ class JetTagging(Task):
     def fit(self, card: Card, split: Split, quantized: bool):
         import tensorflow as tf
 
+        from l1forge.models.pruning import pruning_session, strip
+
         t = card.training
-        model = self.build_network(card, quantized)
+        with pruning_session(card, len(split.x_train)) as pruning:
+            model = self.build_network(card, quantized)
         n_classes = int(model.output_shape[-1])
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate),
                       loss="categorical_crossentropy", metrics=["accuracy"])
@@ -54,9 +57,9 @@ class JetTagging(Task):
             split.x_train, tf.keras.utils.to_categorical(split.y_train, n_classes),
             validation_data=(split.x_val, tf.keras.utils.to_categorical(split.y_val, n_classes)),
             epochs=t.epochs, batch_size=t.batch_size, shuffle=True, verbose=0,
-            callbacks=early_stopping(card),
+            callbacks=early_stopping(card, pruning),
         )
-        return model, history_dict(history)
+        return strip(model, pruning), history_dict(history)
 
     def evaluate(self, card: Card, split: Split, float_model, qat_model) -> dict[str, Any]:
         names = split.info["class_names"]
@@ -84,3 +87,8 @@ class JetTagging(Task):
                                                             info["class_names"]),
             "firmware_events": int(n),
         }
+
+    def scan_objective(self, card: Card, y_test: np.ndarray, info: dict[str, Any],
+                       firmware_outputs: np.ndarray, qat_outputs: np.ndarray) -> dict[str, Any]:
+        return {"objective": "firmware_accuracy",
+                "firmware_accuracy": metrics.accuracy(firmware_outputs, y_test[:len(firmware_outputs)])}
