@@ -22,6 +22,7 @@ from l1forge.atomic import atomic_dir
 from l1forge.card.schema import Card
 from l1forge.card.load import training_sha256
 from l1forge.firmware.loading import load_keras_model
+from l1forge.models.pruning import is_pruned, sparsity_record
 from l1forge.project import TEST_SPLIT
 from l1forge.tasks import task_for
 
@@ -76,6 +77,8 @@ def train(card: Card, projects_root: Path, log=print) -> Trained:
     log("training the quantization-aware (QKeras) model")
     qat_model, qat_history = task.fit(card, split, quantized=True)
     metrics = task.evaluate(card, split, float_model, qat_model)
+    if is_pruned(card):  # achieved sparsity per weighted layer of the QAT (firmware) model
+        metrics["sparsity"] = sparsity_record(card, qat_model)
     record = {
         "card": card.name,
         "training_sha256": training_sha256(card),

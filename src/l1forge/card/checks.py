@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 from dataclasses import replace
 from typing import Iterable
 
-from l1forge.card.schema import BACKENDS, IDENTIFIER, IO_TYPES, STRATEGIES, Card
+from l1forge.card.schema import BACKENDS, IDENTIFIER, IO_TYPES, PRUNING_SCHEDULES, STRATEGIES, Card
 from l1forge.errors import UserError
-from l1forge.models.layers import LAYERS
+from l1forge.models.layers import LAYERS, layer_quant
 
 BUNCH_CROSSING_HZ = 40e6
 CPP_KEYWORDS = frozenset(
@@ -27,6 +28,7 @@ def check_card(card: Card, task_names: Iterable[str]) -> None:
     one_of(src, "task", card.task, tuple(task_names))
     _check_layers(card)
     _check_quantization(card)
+    _check_pruning(card)
     _check_training(card)
     _check_target(card)
     _check_data(card)
@@ -82,13 +84,56 @@ def _check_layers(card: Card) -> None:
             bad(src, *problem)
         if layer.padding not in ("same", "valid"):
             bad(src, f"{where}.padding", f"same or valid, got '{layer.padding}'")
-        for key in ("weight_bits", "activation_bits"):
-            value = getattr(layer, key)
-            if value and not 2 <= value <= 32:
-                bad(src, f"{where}.{key}", f"a bit width from 2 to 32 (0 = card default), got {value}")
+        _check_layer_precision(card, layer, where)
     if model.vae_score not in ("kl", "mu2"):
         bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
 
+
+
+def _check_layer_precision(card: Card, layer, where: str) -> None:
+    """Per-layer quantizer overrides and sparsity: in range, and only where the layer has
+    the weights or the activation quantizer they change."""
+    src, kind = card.source, LAYERS[layer.type]
+    lq = layer_quant(card, layer)
+    groups = (("weight", kind.has_weights, "a layer with weights (dense, conv2d)"),
+              ("bias", kind.has_weights, "a layer with weights (dense, conv2d)"),
+              ("activation", kind.quantized_activation, "a quantized activation (relu, leaky_relu)"))
+    for name, allowed, owner in groups:
+        bits, integer = getattr(layer, f"{name}_bits"), getattr(layer, f"{name}_integer")
+        for key, value in ((f"{name}_bits", bits), (f"{name}_integer", integer)):
+            unset = value is None or (key.endswith("_bits") and value == 0)
+            if not unset and not allowed:
+                bad(src, f"{where}.{key}", f"no {key} on a '{layer.type}' layer: it applies to {owner}")
+        if bits and not 2 <= bits <= 32:
+            bad(src, f"{where}.{name}_bits", f"a bit width from 2 to 32 (0 = card default), got {bits}")
+        effective_bits, effective_integer = getattr(lq, f"{name}_bits"), getattr(lq, f"{name}_integer")
+        if integer is not None and not 0 <= integer <= effective_bits:
+            bad(src, f"{where}.{name}_integer",
+                f"integer bits from 0 to {effective_bits} (the layer's {name} bits), got {integer}")
+        if bits and integer is None and not 0 <= effective_integer <= effective_bits:
+            bad(src, f"{where}.{name}_bits", f"at least the {effective_integer} integer bits of the "
+                                             f"card's {name}_integer, got {effective_bits}")
+    if layer.sparsity is not None:
+        if not kind.has_weights:
+            bad(src, f"{where}.sparsity", f"no sparsity on a '{layer.type}' layer: it applies to "
+                                          "a layer with weights (dense, conv2d)")
+        if not 0 <= layer.sparsity < 1:
+            bad(src, f"{where}.sparsity", f"a fraction of zero weights in [0, 1), got {layer.sparsity:g}")
+
+
+def _check_pruning(card: Card) -> None:
+    src, p = card.source, card.pruning
+    if not 0 <= p.sparsity < 1:
+        bad(src, "pruning.sparsity", f"a fraction of zero weights in [0, 1), got {p.sparsity:g}")
+    one_of(src, "pruning.schedule", p.schedule, PRUNING_SCHEDULES)
+    if p.begin_epoch < 0:
+        bad(src, "pruning.begin_epoch", f"0 or more, got {p.begin_epoch}")
+    if p.end_epoch <= p.begin_epoch:
+        bad(src, "pruning.end_epoch", f"an epoch after pruning.begin_epoch ({p.begin_epoch}), got {p.end_epoch}")
+    pruned = p.sparsity > 0 or any(layer.sparsity for layer in card.model.layers)
+    if pruned and p.end_epoch > card.training.epochs:
+        bad(src, "pruning.end_epoch", f"at most training.epochs ({card.training.epochs}), so that "
+                                      f"pruning completes, got {p.end_epoch}")
 
 
 def _check_quantization(card: Card) -> None:
@@ -123,12 +168,35 @@ def _check_target(card: Card) -> None:
     one_of(src, "target.strategy", t.strategy, STRATEGIES)
     if t.reuse_factor < 1:
         bad(src, "target.reuse_factor", f"at least 1, got {t.reuse_factor}")
+    if t.strategy == "distributed_arithmetic":
+        _check_distributed_arithmetic(card)
     if not 0 < t.clock_ns <= 100:
         bad(src, "target.clock_ns", f"a clock period above 0 and at most 100 ns, got {t.clock_ns:g}")
     if not t.part.strip():
         bad(src, "target.part", "an FPGA part name such as xcvu13p-flga2577-2-e")
     if t.softmax_table_size < 64 or t.softmax_table_size & (t.softmax_table_size - 1):
         bad(src, "target.softmax_table_size", f"a power of two of at least 64, got {t.softmax_table_size}")
+
+
+def _check_distributed_arithmetic(card: Card) -> None:
+    """hls4ml's distributed arithmetic: reuse factor 1, io_parallel (the form l1forge's
+    emulator is proven on), only layer types it implements, and da4ml installed."""
+    src, t = card.source, card.target
+    if t.reuse_factor != 1:
+        bad(src, "target.reuse_factor", "1 with target.strategy distributed_arithmetic (hls4ml builds "
+                                        f"every product as fixed shift-and-add logic), got {t.reuse_factor}")
+    if t.io_type != "io_parallel":
+        bad(src, "target.io_type", "io_parallel with target.strategy distributed_arithmetic, "
+                                   f"got '{t.io_type}'")
+    for i, layer in enumerate(card.model.layers):
+        kind = LAYERS[layer.type]
+        if kind.has_weights and not kind.distributed_arithmetic:
+            supported = ", ".join(name for name, k in LAYERS.items() if k.distributed_arithmetic)
+            bad(src, f"model.layers[{i}].type", f"a layer type hls4ml's distributed arithmetic "
+                                                f"implements ({supported}), got '{layer.type}'")
+    if importlib.util.find_spec("da4ml") is None:
+        bad(src, "target.strategy", "da4ml installed for distributed_arithmetic "
+                                    "(pip install 'da4ml>=0.5.2,<0.6'); it is not")
 
 
 def _check_data(card: Card) -> None:

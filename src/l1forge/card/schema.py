@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 BACKENDS = ("Vitis", "Vivado")
 IO_TYPES = ("io_parallel", "io_stream")
-STRATEGIES = ("Latency", "Resource")
+STRATEGIES = ("Latency", "Resource", "distributed_arithmetic")
+PRUNING_SCHEDULES = ("constant", "polynomial")
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,15 @@ class LayerSpec:
     shape: tuple[int, ...] = ()
     alpha: float = 0.25  # leaky_relu negative slope: a power of two (QKeras' requirement)
     padding: str = "same"
-    # Per-layer quantizer overrides; 0 means the card's default.
+    # Per-layer quantizer overrides; 0 (bits) or null (integer bits) means the card's default.
     weight_bits: int = 0
+    weight_integer: int | None = None
+    bias_bits: int = 0
+    bias_integer: int | None = None
     activation_bits: int = 0
+    activation_integer: int | None = None
+    # Per-layer target sparsity of a weighted layer (null: the card's pruning.sparsity).
+    sparsity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,20 @@ class TrainingSpec:
 
 
 @dataclass(frozen=True)
+class PruningSpec:
+    """Magnitude pruning during QAT (tensorflow-model-optimization): the smallest weights of
+    every weighted layer are set to zero until `sparsity` of them are; 0 switches it off.
+    `constant`: the target sparsity from `begin_epoch` on; `polynomial`: from 0 at
+    `begin_epoch` to the target at `end_epoch`. The masks freeze at `end_epoch`, and early
+    stopping only watches the epochs after it (so the restored weights are fully pruned)."""
+
+    sparsity: float = 0.0
+    schedule: str = "polynomial"
+    begin_epoch: int = 0
+    end_epoch: int = 10
+
+
+@dataclass(frozen=True)
 class TargetSpec:
     backend: str = "Vitis"
     part: str = "xcvu13p-flga2577-2-e"
@@ -109,6 +130,7 @@ class Card:
     model: ModelSpec = field(default_factory=ModelSpec)
     quantization: QuantSpec = field(default_factory=QuantSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
+    pruning: PruningSpec = field(default_factory=PruningSpec)
     target: TargetSpec = field(default_factory=TargetSpec)
     trigger: TriggerSpec = field(default_factory=TriggerSpec)
     source: str = ""

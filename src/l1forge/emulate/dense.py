@@ -7,8 +7,10 @@ import re
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.da_program import DAExecutor, parse
 from l1forge.emulate.kernel import MacKernel
-from l1forge.emulate.signals import Signal, Step
+from l1forge.emulate.quantize import cast_array
+from l1forge.emulate.signals import Signal, Step, typed_signal
 from l1forge.errors import UserError
 
 SUPPORTED_STRATEGIES = ("latency", "resource")
@@ -65,7 +67,36 @@ def weights_and_bias(node):
     return w, w_type, b, b_type
 
 
-def build_dense(node, inputs: list[Signal]) -> KernelStep:
+class DAStep(Step):
+    """A Dense layer built by hls4ml's distributed arithmetic: da4ml's shift-and-add program
+    (da_program.py) on the input codes, then the assignment to the layer's result type."""
+
+    def __init__(self, node, x: Signal):
+        self.name, self.kind = node.name, node.class_name
+        self.inputs = (node.inputs[0],)
+        source = node.get_attr("da_codegen")
+        if source is None:
+            raise UserError(f"{nodes.where(node)}: distributed arithmetic without generated code (da_codegen)")
+        self.x = x
+        self.program = parse(getattr(source, "code", str(source)), nodes.where(node))
+        if self.program.n_in != x.size:
+            raise UserError(f"{nodes.where(node)}: DA function reads {self.program.n_in} inputs, "
+                            f"the layer's input has {x.size}")
+        self.executor = DAExecutor(self.program, x.ftype, nodes.where(node))
+        self.result = nodes.output_type(node)
+        shape = tuple(node.get_output_variable().shape)
+        self.output = typed_signal(node.outputs[0], shape, self.result, self.result.code_min, self.result.code_max)
+
+    def run(self, arrays, tally):
+        values = self.executor.run(self.x.codes(arrays[0]))
+        frac = self.executor.frac
+        codes = cast_array(values, frac, frac, self.result, True, tally, f"{self.name} result")
+        return codes.astype(self.output.dtype)
+
+
+def build_dense(node, inputs: list[Signal]) -> Step:
+    if nodes.strategy(node) == "distributed_arithmetic":
+        return DAStep(node, inputs[0])
     w, w_type, b, b_type = weights_and_bias(node)
     if node.get_attr("_weights_transposed", False):
         w = w.T  # the Resource strategy stores (n_out, n_in)

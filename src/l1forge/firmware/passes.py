@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from l1forge.models.layers import LAYERS, layer_quant
+
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
 
@@ -159,13 +161,18 @@ def _leaky_integer_bits(keras_layer) -> int | None:
 def _fraction_bound(card: Card) -> int:
     """An upper bound on the fractional bits of any sum feeding an activation: the widest
     input to a weighted layer (card input, quantized activation, batch normalization)
-    plus the widest weight or bias, and 4 bits for average pooling."""
+    plus the widest weight or bias, and 4 bits for average pooling. Per-layer overrides of
+    bits and integer bits count with the layer's own values."""
     q = card.quantization
+    layers = [(LAYERS[layer.type], layer_quant(card, layer)) for layer in card.model.layers]
     widest_input = max(q.input_bits - q.input_integer, q.activation_bits - q.activation_integer,
                        BATCHNORM_FRACTION_BITS,
-                       *(layer.activation_bits - q.activation_integer for layer in card.model.layers))
-    widest_weight = max(q.weight_bits, *(layer.weight_bits for layer in card.model.layers)) - q.weight_integer
-    return widest_input + max(widest_weight, q.bias_bits - q.bias_integer) + 4
+                       *(lq.activation_bits - lq.activation_integer for kind, lq in layers
+                         if kind.quantized_activation))
+    widest_weight = max(q.weight_bits - q.weight_integer, q.bias_bits - q.bias_integer,
+                        *(max(lq.weight_bits - lq.weight_integer, lq.bias_bits - lq.bias_integer)
+                          for kind, lq in layers if kind.has_weights))
+    return widest_input + widest_weight + 4
 
 
 def leaky_relu_clip(card: Card, keras_model, config) -> None:

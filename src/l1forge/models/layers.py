@@ -15,20 +15,47 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from l1forge.models.pruning import maybe_wrap
+
 if TYPE_CHECKING:
     from l1forge.card.schema import Card, LayerSpec
 
 
-def quantizer_strings(card: Card, layer: LayerSpec) -> dict[str, str]:
+@dataclass(frozen=True)
+class LayerQuant:
+    """The quantizers one layer uses: its own overrides, else the card's quantization."""
+
+    weight_bits: int
+    weight_integer: int
+    bias_bits: int
+    bias_integer: int
+    activation_bits: int
+    activation_integer: int
+
+
+def layer_quant(card: Card, layer: LayerSpec) -> LayerQuant:
     q = card.quantization
-    w_bits = layer.weight_bits or q.weight_bits
-    a_bits = layer.activation_bits or q.activation_bits
+
+    return LayerQuant(
+        weight_bits=layer.weight_bits or q.weight_bits,
+        weight_integer=q.weight_integer if layer.weight_integer is None else layer.weight_integer,
+        bias_bits=layer.bias_bits or q.bias_bits,
+        bias_integer=q.bias_integer if layer.bias_integer is None else layer.bias_integer,
+        activation_bits=layer.activation_bits or q.activation_bits,
+        activation_integer=(q.activation_integer if layer.activation_integer is None
+                            else layer.activation_integer),
+    )
+
+
+def quantizer_strings(card: Card, layer: LayerSpec) -> dict[str, str]:
+    lq = layer_quant(card, layer)
     return {
-        "kernel": f"quantized_bits({w_bits},{q.weight_integer},alpha=1)",
-        "bias": f"quantized_bits({q.bias_bits},{q.bias_integer},alpha=1)",
-        "relu": f"quantized_relu({a_bits},{q.activation_integer})",
-        "leaky_relu": f"quantized_relu({a_bits},{q.activation_integer},negative_slope={{alpha}})",
-        "bits": str(a_bits),
+        "kernel": f"quantized_bits({lq.weight_bits},{lq.weight_integer},alpha=1)",
+        "bias": f"quantized_bits({lq.bias_bits},{lq.bias_integer},alpha=1)",
+        "relu": f"quantized_relu({lq.activation_bits},{lq.activation_integer})",
+        "leaky_relu": (f"quantized_relu({lq.activation_bits},{lq.activation_integer},"
+                       "negative_slope={alpha})"),
+        "bits": str(lq.activation_bits),
     }
 
 
@@ -40,7 +67,9 @@ def build_stack(card: Card, layers: tuple[LayerSpec, ...], x, quantized: bool, p
 
 
 def make_layer(card: Card, layer: LayerSpec, quantized: bool, prefix: str = ""):
-    return LAYERS[layer.type].build(card, layer, quantized, prefix + layer.name)
+    """The Keras layer of one card layer (wrapped for pruning inside a pruning session)."""
+    built = LAYERS[layer.type].build(card, layer, quantized, prefix + layer.name)
+    return maybe_wrap(card, layer, built)
 
 
 def _regularizer(card: Card):
@@ -157,19 +186,22 @@ def _leaky_slope(layer, where):
 class LayerKind:
     build: Callable  # (card, layer, quantized, name) -> Keras layer
     check: Callable | None = None  # (layer, where) -> (field, expected) or None
-    has_weights: bool = False
+    has_weights: bool = False  # weights and biases: per-layer weight/bias bits, sparsity
+    quantized_activation: bool = False  # a QKeras activation quantizer: per-layer activation bits
+    # hls4ml's distributed arithmetic builds this weighted layer as shift-and-add trees
+    distributed_arithmetic: bool = False
 
 
 LAYERS: dict[str, LayerKind] = {
-    "dense": LayerKind(_dense, _positive_units, has_weights=True),
-    "relu": LayerKind(_relu),
-    "leaky_relu": LayerKind(_leaky_relu, _leaky_slope),
+    "dense": LayerKind(_dense, _positive_units, has_weights=True, distributed_arithmetic=True),
+    "relu": LayerKind(_relu, quantized_activation=True),
+    "leaky_relu": LayerKind(_leaky_relu, _leaky_slope, quantized_activation=True),
     "linear": LayerKind(_activation("linear")),
     "softmax": LayerKind(_activation("softmax")),
     "sigmoid": LayerKind(_activation("sigmoid")),
     "tanh": LayerKind(_activation("tanh")),
     "batchnorm": LayerKind(_keras("BatchNormalization")),
-    "conv2d": LayerKind(_conv2d, _conv_sizes, has_weights=True),
+    "conv2d": LayerKind(_conv2d, _conv_sizes, has_weights=True, distributed_arithmetic=True),
     "maxpool2d": LayerKind(_keras("MaxPooling2D", lambda s: tuple(s.pool)), _pool_sizes),
     "avgpool2d": LayerKind(_keras("AveragePooling2D", lambda s: tuple(s.pool)), _pool_sizes),
     "flatten": LayerKind(_keras("Flatten")),

@@ -13,12 +13,15 @@ from l1forge.report.activation_cost import activation_cost, batchnorm_cost
 from l1forge.report.bits import bits_of
 from l1forge.report.conv_cost import conv_cost, pooling_cost
 from l1forge.report.cost import LayerCost, LayerIO, Target
+from l1forge.report.da_cost import da_dense_cost
 from l1forge.report.dense_cost import dense_cost
 from l1forge.report.misc_cost import merge_cost, unknown_cost, wiring_cost
 from l1forge.report.multipliers import product_type
 
 
 def _dense(layer, io: LayerIO, target: Target) -> LayerCost:
+    if io.strategy == "distributed_arithmetic":  # hls4ml's DA: da4ml's adders, no weights in the graph
+        return da_dense_cost(layer, io, target)
     return dense_cost(layer, io, target, product_type(io.in_bits, bits_of(layer.weights["weight"].type.precision)))
 
 

@@ -25,14 +25,17 @@ class Autoencoder(AnomalyDetection):
     def fit(self, card: Card, split: Split, quantized: bool):
         import tensorflow as tf
 
+        from l1forge.models.pruning import pruning_session, strip
+
         t = card.training
-        model = self.build_network(card, quantized)
+        with pruning_session(card, len(split.x_train)) as pruning:
+            model = self.build_network(card, quantized)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate),
                       loss=masked_mse_loss)
         history = model.fit(split.x_train, split.x_train, validation_data=(split.x_val, split.x_val),
                             epochs=t.epochs, batch_size=t.batch_size, shuffle=True, verbose=0,
-                            callbacks=early_stopping(card))
-        return model, history_dict(history)
+                            callbacks=early_stopping(card, pruning))
+        return strip(model, pruning), history_dict(history)
 
     def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:
         return ae_score(x, model.predict(x, batch_size=PREDICT_BATCH, verbose=0))

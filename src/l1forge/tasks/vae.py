@@ -39,16 +39,18 @@ class VAE(AnomalyDetection):
         import tensorflow as tf
 
         from l1forge.models.autoencoder import build_vae
+        from l1forge.models.pruning import pruning_session, strip
         from l1forge.models.vae import make_trainer
 
         t = card.training
-        parts = build_vae(card, quantized)
+        with pruning_session(card, len(split.x_train)) as pruning:
+            parts = build_vae(card, quantized)
         trainer = make_trainer(parts, card.model.beta, masked_mse_loss, t.seed)
         trainer.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate))
         history = trainer.fit(split.x_train, validation_data=(split.x_val,), epochs=t.epochs,
                               batch_size=t.batch_size, shuffle=True, verbose=0,
-                              callbacks=early_stopping(card))
-        return parts.network, history_dict(history)
+                              callbacks=early_stopping(card, pruning))
+        return strip(parts.network, pruning), history_dict(history)
 
     def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:
         z_mean, z_log_var, _ = model.predict(x, batch_size=PREDICT_BATCH, verbose=0)
