@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from l1forge import api, trigger_project
+from l1forge import api
+from l1forge.trigger import ad_project
 from l1forge.build import build_project
 from l1forge.cli import main
 
@@ -67,7 +68,7 @@ def test_vae_encoder_meets_the_80_ns_budget(built):
 def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     case, result, _ = built
     project = result.project_dir
-    per_signal = trigger_project.evaluate_project(project, log=lambda m: None)
+    per_signal = ad_project.evaluate_project(project, log=lambda m: None)
     assert set(per_signal) == set(SIGNALS)
     for entry in per_signal.values():
         assert abs(entry["auc_firmware"] - entry["auc_float"]) < 0.01
@@ -85,7 +86,7 @@ def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     assert code == 0 and "at 200000 Hz: 900 background events" in out
     code = main(["trigger", str(project), "--rate-hz", "1000"])
     assert code == 2 and "smallest measurable rate is 4.444e+04 Hz" in capsys.readouterr().err
-    [table] = api.trigger(project, [200000.0], log=lambda m: None)
+    [table] = api.trigger(project, [200000.0], log=lambda m: None)["tables"]
     assert table["rate_hz"] == 200000.0 and table["background_events"] == 900
     assert {row["signal"] for row in table["signals"]} == set(SIGNALS)
 

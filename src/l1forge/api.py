@@ -6,7 +6,7 @@
     result.manifest["metrics"]["firmware_accuracy"]
     em = emulate.load(result.project_dir)               # bit-accurate emulator
     figures = api.report(result.project_dir)            # as `l1forge report --json`
-    tables = api.trigger("hls_projects/ad_vae", [1e3, 1e4])   # anomaly-detection projects
+    figures = api.trigger("hls_projects/ad_vae", [1e3, 1e4])  # as `l1forge trigger --json`
 
 Bad input raises `l1forge.UserError` with the same one-line message the CLI prints.
 Nothing here imports TensorFlow until a function that needs it runs.
@@ -66,9 +66,13 @@ def report(project_dir: str | Path, part: str | None = None,
 
 
 def trigger(project_dir: str | Path, rates_hz: list[float] | None = None,
-            log: Log = print) -> list[dict[str, Any]]:
-    """`l1forge trigger`: one table per L1 rate (default: the card's rates); also writes
-    metrics.per_signal into the manifest and the plots into PROJECT/trigger/."""
-    from l1forge.trigger_project import rate_tables
+            background_efficiencies: list[float] | None = None, classes: list[str] | None = None,
+            bootstrap: int | None = None, seed: int = 0, log: Log = print) -> dict[str, Any]:
+    """`l1forge trigger --json`: for anomaly detection {"kind", "card", "tables"} (one table
+    per L1 rate, default the card's); for jet tagging {"kind", "card", "studies", ...} at
+    the background efficiencies (default 10% and 1%). Every efficiency carries its counts
+    and Clopper-Pearson interval; `bootstrap` replicas add the threshold's own spread. The
+    figures also go into the manifest, the plots into PROJECT/trigger/."""
+    from l1forge.trigger.study import run
 
-    return rate_tables(project_dir, rates_hz, log)[1]
+    return run(project_dir, rates_hz, background_efficiencies, classes, bootstrap, seed, log)

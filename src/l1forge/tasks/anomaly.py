@@ -143,7 +143,7 @@ class AnomalyDetection(Task):
         build's C-simulated events are reused, the rest are C-simulated here; then the
         trigger stage's figures at the card's rates."""
         from l1forge import csim
-        from l1forge.trigger_project import ProjectScores, record_scores
+        from l1forge.trigger.ad_project import ProjectScores, record_scores
 
         n = len(context.csim_outputs)
         rest = context.x_test[n:]

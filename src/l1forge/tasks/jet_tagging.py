@@ -21,6 +21,10 @@ class JetTagging(Task):
         from l1forge.data import load_jets
 
         sample = load_jets(card.data.path)
+        if sample.features is None:
+            raise UserError(f"{sample.path}: the file holds no jet-substructure features (a "
+                            f"particle-level file); card {card.source} needs the 16 HLF features, "
+                            "or use task jet_deepsets on the constituents")
         x, y = sample.features, sample.labels
         keep = subsample(card, len(x))
         if keep is not None:

@@ -19,7 +19,7 @@ KHZ = 1e3
 
 
 def write_all(folder: Path, scores, rates_hz) -> list[Path]:
-    """Write the three plots of `scores` (a trigger_project.ProjectScores) into `folder`."""
+    """Write the three plots of `scores` (a trigger.ad_project.ProjectScores) into `folder`."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     by_label = scores.by_label()

@@ -1,7 +1,7 @@
 """`l1forge trigger` on a built project: rates for anomaly detection, working points for jet-ID.
 
 Every option is checked before any work, so bad input writes nothing. Anomaly-detection
-projects go through `trigger_project.rate_tables` (which scores the events, writes the
+projects go through `ad_project.rate_tables` (which scores the events, writes the
 manifest's `per_signal` and the plots); a bootstrap then adds the threshold's spread to its
 tables from the same cached scores. Jet-ID projects go through `jet_project.study`.
 """
@@ -23,7 +23,7 @@ def run(project_dir: str | Path, rates_hz: list[float] | None = None,
         background_efficiencies: list[float] | None = None, classes: list[str] | None = None,
         replicas: int | None = None, seed: int = 0, log: Callable[[str], None] = print) -> dict[str, Any]:
     """{"kind": "anomaly_detection", "card", "tables"} or {"kind": "jet_id", "card", "studies", ...}."""
-    from l1forge import trigger_project
+    from l1forge.trigger import ad_project
 
     project_dir = Path(project_dir)
     content = manifest.read_manifest(project_dir)
@@ -36,9 +36,9 @@ def run(project_dir: str | Path, rates_hz: list[float] | None = None,
         if background_efficiencies or classes:
             raise UserError(f"{project_dir}: an anomaly-detection project; --background-efficiency "
                             "and --class are for jet-ID projects, use --rate-hz")
-        card, tables = trigger_project.rate_tables(project_dir, rates_hz, log)
+        card, tables = ad_project.rate_tables(project_dir, rates_hz, log)
         if bootstrap is not None:
-            scores = trigger_project.project_scores(project_dir, log)  # cached by rate_tables
+            scores = ad_project.project_scores(project_dir, log)  # cached by rate_tables
             log(f"bootstrap: {bootstrap.replicas} replicas of {tables[0]['background_events']} background events")
             tables = add_bootstrap(tables, scores.processes, scores.by_label(), bootstrap)
         return {"kind": "anomaly_detection", "card": card, "tables": tables}

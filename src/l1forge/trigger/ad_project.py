@@ -19,9 +19,11 @@ from typing import Any, Callable
 
 import numpy as np
 
-from l1forge import csim, manifest, trigger
+from l1forge import csim, manifest
 from l1forge.errors import UserError
 from l1forge.project import Project
+from l1forge.trigger.rate_tables import per_signal_metrics, rate_table
+from l1forge.trigger.rates import check_rate
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def record_scores(project_dir: Path, scores: ProjectScores, rates_hz, card_sha25
                         firmware_scores=scores.firmware_scores, processes=np.array(scores.processes),
                         card_sha256=np.array(card_sha256))
     plots.write_all(project.trigger_dir, scores, list(rates_hz))
-    return {"per_signal": trigger.per_signal_metrics(scores.processes, scores.by_label(), list(rates_hz)),
+    return {"per_signal": per_signal_metrics(scores.processes, scores.by_label(), list(rates_hz)),
             "trigger_events": scores.events_per_process()}
 
 
@@ -113,13 +115,13 @@ def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print
 
 def rate_tables(project_dir: str | Path, rates_hz=None,
                 log: Callable[[str], None] = print) -> tuple[str, list[dict[str, Any]]]:
-    """(card name, one `trigger.rate_table` per rate) for a built AD project; rates default
+    """(card name, one `rate_table` per rate) for a built AD project; rates default
     to the card's. Also records the card's figures and plots (`evaluate_project`)."""
     content = read_ad_manifest(Path(project_dir))
     rates = list(rates_hz) if rates_hz else content["card_content"]["trigger"]["rates_hz"]
     for rate in rates:
-        trigger.check_rate(rate)
+        check_rate(rate)
     scores = project_scores(project_dir, log)
-    tables = [trigger.rate_table(scores.processes, scores.by_label(), rate) for rate in rates]
+    tables = [rate_table(scores.processes, scores.by_label(), rate) for rate in rates]
     evaluate_project(project_dir, log, scores)
     return content["card"], tables
