@@ -10,6 +10,7 @@ from typing import Iterable
 from l1forge.card.schema import BACKENDS, IDENTIFIER, IO_TYPES, PRUNING_SCHEDULES, STRATEGIES, Card
 from l1forge.errors import UserError
 from l1forge.models.layers import LAYERS, layer_quant
+from l1forge.models.pruning import end_epoch, is_pruned
 
 BUNCH_CROSSING_HZ = 40e6
 CPP_KEYWORDS = frozenset(
@@ -128,12 +129,12 @@ def _check_pruning(card: Card) -> None:
     one_of(src, "pruning.schedule", p.schedule, PRUNING_SCHEDULES)
     if p.begin_epoch < 0:
         bad(src, "pruning.begin_epoch", f"0 or more, got {p.begin_epoch}")
-    if p.end_epoch <= p.begin_epoch:
-        bad(src, "pruning.end_epoch", f"an epoch after pruning.begin_epoch ({p.begin_epoch}), got {p.end_epoch}")
-    pruned = p.sparsity > 0 or any(layer.sparsity for layer in card.model.layers)
-    if pruned and p.end_epoch > card.training.epochs:
+    end = end_epoch(card)
+    if end <= p.begin_epoch:
+        bad(src, "pruning.end_epoch", f"an epoch after pruning.begin_epoch ({p.begin_epoch}), got {end}")
+    if is_pruned(card) and end > card.training.epochs:
         bad(src, "pruning.end_epoch", f"at most training.epochs ({card.training.epochs}), so that "
-                                      f"pruning completes, got {p.end_epoch}")
+                                      f"pruning completes, got {end}")
 
 
 def _check_quantization(card: Card) -> None:

@@ -95,13 +95,14 @@ class PruningSpec:
     """Magnitude pruning during QAT (tensorflow-model-optimization): the smallest weights of
     every weighted layer are set to zero until `sparsity` of them are; 0 switches it off.
     `constant`: the target sparsity from `begin_epoch` on; `polynomial`: from 0 at
-    `begin_epoch` to the target at `end_epoch`. The masks freeze at `end_epoch`, and early
-    stopping only watches the epochs after it (so the restored weights are fully pruned)."""
+    `begin_epoch` to the target at `end_epoch` (null: half of training.epochs). The masks
+    freeze at `end_epoch`, and early stopping only watches the epochs from there on (so the
+    restored weights are fully pruned)."""
 
     sparsity: float = 0.0
     schedule: str = "polynomial"
     begin_epoch: int = 0
-    end_epoch: int = 10
+    end_epoch: int | None = None
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,19 @@ class PruningSession:
     def first_watched_epoch(self) -> int:
         """The first epoch (0-based) early stopping may compare: the one whose last batch
         sets the final masks."""
-        return self.card.pruning.end_epoch - 1 if self.wrappers else 0
+        return end_epoch(self.card) - 1 if self.wrappers else 0
 
 
 _SESSION: ContextVar[PruningSession | None] = ContextVar("l1forge_pruning", default=None)
+
+
+def end_epoch(card: Card) -> int:
+    """The epoch by whose end the masks reach their target (null in the card: half of
+    training.epochs, at least one epoch after begin_epoch)."""
+    p = card.pruning
+    if p.end_epoch is not None:
+        return p.end_epoch
+    return max(p.begin_epoch + 1, card.training.epochs // 2)
 
 
 def target_sparsity(card: Card, layer: LayerSpec) -> float:
@@ -98,7 +107,7 @@ def _schedule(card: Card, sparsity: float, per_epoch: int):
     import tensorflow_model_optimization as tfmot
 
     p = card.pruning
-    begin, end = p.begin_epoch * per_epoch, p.end_epoch * per_epoch
+    begin, end = p.begin_epoch * per_epoch, end_epoch(card) * per_epoch
     schedules = tfmot.sparsity.keras
     if p.schedule == "constant":
         return schedules.ConstantSparsity(sparsity, begin_step=begin, end_step=end, frequency=per_epoch)
