@@ -128,9 +128,10 @@ def test_versions_record_the_cpu_and_its_vector_extensions(monkeypatch):
                "flags\t\t: fpu sse4_2 avx avx2 fma avx512f avx512bw avx512vl amx_tile\n"
                "processor\t: 1\nmodel name\t: ignored second core\n")
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
     assert cpu_description(cpuinfo) == {
         "cpu": "Intel(R) Xeon(R) Gold 6338",
         "cpu_vector_extensions": "sse4_2 avx avx2 fma avx512f avx512bw avx512vl amx_tile",
-        "tf_enable_onednn_opts": "0"}
+        "tf_enable_onednn_opts": "0", "onednn_max_cpu_isa": "default"}
     found = manifest.versions()
     assert found["cpu"] and found["cpu_vector_extensions"]

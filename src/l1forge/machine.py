@@ -26,6 +26,8 @@ def cpu_description(cpuinfo: str | None = None) -> dict[str, str]:
     return {
         "cpu": fields.get("model name") or platform.processor() or platform.machine(),
         "cpu_vector_extensions": " ".join(e for e in VECTOR_EXTENSIONS if e in flags) or "unknown",
-        # TensorFlow's switch between oneDNN and Eigen kernels (its default: on)
+        # TensorFlow's switch between oneDNN and Eigen kernels (its default: on), and
+        # oneDNN's cap on the instruction set it dispatches to (its default: the CPU's best)
         "tf_enable_onednn_opts": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default"),
+        "onednn_max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA", "default"),
     }

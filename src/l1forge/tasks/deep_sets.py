@@ -61,6 +61,21 @@ class DeepSets(JetTagging):
                                      "reshape there would make the network depend on the "
                                      "constituents' order")
 
+    def firmware_model(self, card: Card, qat_model):
+        """The QAT network with its quantized weights as its weights. hls4ml 1.3 turns a
+        Dense over a set into a pointwise Conv1D (ReplaceMultidimensionalDenseWithConv) and
+        the new node loses the QKeras quantizers: it would truncate the float weights to the
+        weight type where QKeras rounds them. With the quantized values stored, that
+        conversion is exact, and QKeras computes the same (its quantizers are idempotent)."""
+        for layer in qat_model.layers:
+            quantizers = getattr(layer, "quantizers", None)
+            if not quantizers or not layer.get_weights():
+                continue
+            values = [q(w).numpy() if q is not None else w.numpy()
+                      for q, w in zip(quantizers, layer.weights)]
+            layer.set_weights(values)
+        return qat_model
+
     def prepare(self, card: Card) -> Split:
         from l1forge.data import load_jets
 
