@@ -86,6 +86,11 @@ def _check_layers(card: Card) -> None:
         if layer.padding not in ("same", "valid"):
             bad(src, f"{where}.padding", f"same or valid, got '{layer.padding}'")
         _check_layer_precision(card, layer, where)
+    if model.latent_bits and not 2 <= model.latent_bits <= 32:
+        bad(src, "model.latent_bits", f"a bit width from 2 to 32 (0: mu unquantized), got {model.latent_bits}")
+    if model.latent_bits and not 0 <= model.latent_integer < model.latent_bits:
+        bad(src, "model.latent_integer", f"integer bits from 0 to {model.latent_bits - 1}, "
+                                         f"got {model.latent_integer}")
     if model.vae_score not in ("kl", "mu2"):
         bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
 

@@ -63,6 +63,10 @@ class ModelSpec:
     # VAE anomaly score computed in firmware: "kl" or "mu2" (sum of mu^2, as AXOL1TL).
     vae_score: str = "kl"
     beta: float = 1.0
+    # VAE: quantize mu (z_mean) to quantized_bits(latent_bits, latent_integer) in training and
+    # firmware, so the score's mu^2 multiplies narrow values (0: mu keeps its exact sum type).
+    latent_bits: int = 0
+    latent_integer: int = 3
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def build_vae(card: Card, quantized: bool = True) -> VAEParts:
     inputs = tf.keras.Input(shape=tuple(model.input_shape), name="inputs")
     trunk = build_stack(card, model.layers[: model.encoder_layers], inputs, quantized)
     head = LayerSpec(type="dense", units=model.latent_dim)
-    z_mean = make_layer(card, replace(head, name=Z_MEAN), quantized)(trunk)
+    z_mean = _z_mean(card, head, trunk, quantized)
     raw = make_layer(card, replace(head, name=Z_LOG_VAR_HEAD), quantized)(trunk)
     z_log_var = kl.Rescaling(-1.0, name=Z_LOG_VAR)(kl.ReLU(name=f"{Z_LOG_VAR}_relu")(raw))
     encoder = tf.keras.Model(inputs, [z_mean, z_log_var], name=f"{card.name}_encoder")
@@ -72,6 +72,23 @@ def build_vae(card: Card, quantized: bool = True) -> VAEParts:
     suffix = "qat" if quantized else "float"
     network = tf.keras.Model(inputs, [z_mean, z_log_var, reconstruction], name=f"{card.name}_{suffix}")
     return VAEParts(encoder, decoder, network)
+
+
+def _z_mean(card: Card, head: LayerSpec, trunk, quantized: bool):
+    """mu: the head's sum, or with `model.latent_bits` that sum through
+    quantized_bits(latent_bits, latent_integer) (the layer then named z_mean is the quantizer)."""
+    bits = card.model.latent_bits
+    if not bits:
+        return make_layer(card, replace(head, name=Z_MEAN), quantized)(trunk)
+    total = make_layer(card, replace(head, name=f"{Z_MEAN}_dense"), quantized)(trunk)
+    if not quantized:
+        from tensorflow.keras import layers as kl
+
+        return kl.Activation("linear", name=Z_MEAN)(total)
+    from qkeras import QActivation
+
+    quantizer = f"quantized_bits({bits},{card.model.latent_integer},alpha=1)"
+    return QActivation(quantizer, name=Z_MEAN)(total)
 
 
 def vae_encoder(network):

@@ -1,0 +1,88 @@
+"""The cheaper-firmware knobs (issue 11), C-simulated: pruned, per-layer-precision and
+distributed-arithmetic builds of jet-ID and of the VAE. For each, hls4ml's compiled model
+equals the C-simulation (the build's own check) and the emulator equals the C-simulation
+bit for bit on 100,000 events with the crafted range edges of test_emulator_cards.
+
+Small samples and two epochs: the weights need not be good, only real (pruned, narrow).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from test_emulator_cards import EVENTS, SMALL, _default_data_present, firmware_events
+
+pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed for the C-simulation")
+
+REPO = Path(__file__).resolve().parents[1]
+PRUNED = {"pruning.sparsity": 0.75, "pruning.schedule": "constant"}
+DA = {"target.strategy": "distributed_arithmetic"}
+JET_LAYERS = [
+    {"type": "dense", "name": "fc1", "units": 32, "weight_bits": 4, "weight_integer": 1, "bias_bits": 8,
+     "bias_integer": 2, "sparsity": 0.5},
+    {"type": "relu", "name": "relu1", "activation_bits": 5, "activation_integer": 2},
+    {"type": "dense", "name": "fc2", "units": 16, "weight_bits": 8, "weight_integer": 1},
+    # a leaky ReLU whose own integer bits set the clip of the sum before it (leaky_relu_clip)
+    {"type": "leaky_relu", "name": "lrelu2", "alpha": 0.25, "activation_bits": 7, "activation_integer": 3},
+    {"type": "dense", "name": "output", "units": 5, "weight_bits": 5},
+    {"type": "softmax", "name": "softmax"},
+]
+VAE_LAYERS = [
+    {"type": "batchnorm", "name": "input_bn"},
+    {"type": "dense", "name": "enc1", "units": 16, "weight_bits": 6, "weight_integer": 1, "sparsity": 0.8},
+    {"type": "relu", "name": "enc1_act", "activation_bits": 6, "activation_integer": 2},
+    {"type": "dense", "name": "enc2", "units": 8, "bias_bits": 10, "bias_integer": 3},
+    {"type": "relu", "name": "enc2_act", "activation_bits": 10, "activation_integer": 4},
+    {"type": "dense", "name": "dec1", "units": 16},
+    {"type": "relu", "name": "dec1_act"},
+    {"type": "dense", "name": "output", "units": 57},
+]
+NARROW_INPUT = {"quantization.input_bits": 10, "quantization.input_integer": 4}
+BUILDS = {
+    "jet_id-pruned-per_layer-da": ("jet_id", {"model.layers": JET_LAYERS, **PRUNED, **DA, **NARROW_INPUT}),
+    "jet_id-pruned-per_layer-latency": ("jet_id", {"model.layers": JET_LAYERS, **PRUNED}),
+    "ad_vae-pruned-per_layer-da": ("ad_vae", {"model.layers": VAE_LAYERS, "model.encoder_layers": 5, **PRUNED, **DA}),
+    "ad_vae-per_layer-latency": ("ad_vae", {"model.layers": VAE_LAYERS, "model.encoder_layers": 5}),
+}
+
+
+@pytest.mark.parametrize("build", sorted(BUILDS))
+def test_knobs_build_bit_exact_firmware(build, tmp_path):
+    from l1forge import csim, emulate
+    from l1forge.build import build_project
+    from l1forge.card import load_card
+
+    name, knobs = BUILDS[build]
+    card_path = REPO / "l1models" / f"{name}.yaml"
+    overrides = {**SMALL, **knobs}
+    card = load_card(card_path, overrides)
+    if not _default_data_present(card):
+        pytest.skip(f"{card_path.name}: the committed default sample is not in data/ yet")
+    result = build_project(card_path, tmp_path, overrides=overrides, csim_events=500, log=lambda message: None)
+    manifest = result.manifest
+    assert manifest["csim"]["mismatches"] == 0
+    assert manifest["emulator"]["supported"] and manifest["emulator"]["mismatches"] == 0
+    estimate = manifest["report"]["estimate"]
+    dense_rows = [row for row in estimate["per_layer"] if row["class"] == "Dense"]
+    if card.target.strategy == "distributed_arithmetic":
+        assert manifest["target"]["strategy"] == "distributed_arithmetic"
+        assert all(row["dsp"] == 0 for row in dense_rows)
+        assert all("distributed arithmetic" in " ".join(row["notes"]) for row in dense_rows)
+    if "pruning.sparsity" in knobs:
+        sparsity = manifest["metrics"]["sparsity"]
+        assert sparsity["enc1" if name == "ad_vae" else "fc1"]["zero_weights"] == pytest.approx(
+            0.8 if name == "ad_vae" else 0.5, abs=0.01)
+        assert all(row["zero_weights"] >= row["target"] - 0.01 for row in sparsity.values())
+
+    emulator = emulate.load(result.project_dir)
+    with np.load(result.project_dir / "trained" / "test_split.npz") as split:
+        x_test = split["x_test"]
+    x = firmware_events(x_test, emulator.input_steps[0].ftype, seed=len(build))
+    ours = np.asarray(emulator.predict(x), dtype=np.float64).reshape(len(x), -1)
+    comparison = csim.compare(csim.run_binary(result.project_dir, x, ours.shape[1]).outputs, ours)
+    assert comparison.events >= EVENTS
+    assert comparison.mismatches == 0, comparison.examples[:5]
