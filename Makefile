@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast bench browser clean
+.PHONY: setup demo test test-fast bench browser clean compact jet-compact vae-compact
 
 setup: $(STAMP)
 
@@ -17,6 +17,16 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(BIN)/l1forge build l1models/jet_id.yaml
+
+# The compact cards (issue 11): pruned, narrower, distributed-arithmetic designs built into
+# hls_projects/ beside the reference cards' projects (README: "Compact cards").
+compact: jet-compact vae-compact
+
+jet-compact: setup
+	$(BIN)/l1forge build l1models/jet_id_compact.yaml
+
+vae-compact: setup
+	$(BIN)/l1forge build l1models/ad_vae_compact.yaml
 
 # The HTML report's browser test needs Debian's chromium; install it when apt is usable
 # (CI runs as root); without it that one test is skipped with its reason.

@@ -12,10 +12,10 @@ entry in the emulator's and the estimator's registries, keyed by hls4ml class).
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
-
-from l1forge.models.pruning import maybe_wrap
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card, LayerSpec
@@ -66,10 +66,25 @@ def build_stack(card: Card, layers: tuple[LayerSpec, ...], x, quantized: bool, p
     return x
 
 
+# A function (card, layer spec, Keras layer) -> Keras layer applied to every layer built
+# inside `wrapping_layers` (models/pruning.py wraps weighted layers for pruning with it).
+_WRAP: ContextVar[Callable | None] = ContextVar("l1forge_layer_wrap", default=None)
+
+
+@contextmanager
+def wrapping_layers(wrap: Callable):
+    token = _WRAP.set(wrap)
+    try:
+        yield
+    finally:
+        _WRAP.reset(token)
+
+
 def make_layer(card: Card, layer: LayerSpec, quantized: bool, prefix: str = ""):
-    """The Keras layer of one card layer (wrapped for pruning inside a pruning session)."""
+    """The Keras layer of one card layer (wrapped, inside `wrapping_layers`)."""
     built = LAYERS[layer.type].build(card, layer, quantized, prefix + layer.name)
-    return maybe_wrap(card, layer, built)
+    wrap = _WRAP.get()
+    return wrap(card, layer, built) if wrap is not None else built
 
 
 def _regularizer(card: Card):

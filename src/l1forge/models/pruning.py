@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from l1forge.models.layers import LAYERS, wrapping_layers
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card, LayerSpec
@@ -48,9 +49,6 @@ class PruningSession:
         return end_epoch(self.card) - 1 if self.wrappers else 0
 
 
-_SESSION: ContextVar[PruningSession | None] = ContextVar("l1forge_pruning", default=None)
-
-
 def end_epoch(card: Card) -> int:
     """The epoch by whose end the masks reach their target (null in the card: half of
     training.epochs, at least one epoch after begin_epoch)."""
@@ -66,8 +64,6 @@ def target_sparsity(card: Card, layer: LayerSpec) -> float:
 
 
 def is_pruned(card: Card) -> bool:
-    from l1forge.models.layers import LAYERS
-
     return any(LAYERS[layer.type].has_weights and target_sparsity(card, layer) > 0
                for layer in card.model.layers)
 
@@ -80,20 +76,17 @@ def steps_per_epoch(card: Card, n_train: int) -> int:
 def pruning_session(card: Card, n_train: int):
     """Build networks inside this block to get their weighted layers wrapped."""
     session = PruningSession(card, steps_per_epoch(card, n_train))
-    token = _SESSION.set(session if is_pruned(card) else None)
-    try:
+    if not is_pruned(card):
         yield session
-    finally:
-        _SESSION.reset(token)
+        return
+    with wrapping_layers(lambda card, layer, keras_layer: _wrap(session, card, layer, keras_layer)):
+        yield session
 
 
-def maybe_wrap(card: Card, layer: LayerSpec, keras_layer):
-    """`keras_layer` wrapped for pruning when a session is open and the layer is pruned."""
-    from l1forge.models.layers import LAYERS
-
-    session = _SESSION.get()
+def _wrap(session: PruningSession, card: Card, layer: LayerSpec, keras_layer):
+    """`keras_layer` wrapped for pruning when the layer has weights and a target above 0."""
     sparsity = target_sparsity(card, layer)
-    if session is None or not LAYERS[layer.type].has_weights or sparsity <= 0:
+    if not LAYERS[layer.type].has_weights or sparsity <= 0:
         return keras_layer
     import tensorflow_model_optimization as tfmot
 
