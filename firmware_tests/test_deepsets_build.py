@@ -28,7 +28,8 @@ def built(tmp_path_factory):
 
 def test_the_deep_sets_firmware_is_bit_exact_at_ii_1(built):
     m = built.manifest
-    assert m["task"] == "jet_deepsets" and m["preprocessing"] == {"kind": "identity"}
+    assert m["task"] == "jet_deepsets"
+    assert m["preprocessing"]["kind"] == "standardize" and m["preprocessing"]["per_element"]
     simulated = min(800, m["metrics"]["test_events"])  # 800 of the 4,000 default jets' 20%
     assert m["csim"]["events"] == simulated and m["csim"]["mismatches"] == 0
     assert m["emulator"]["supported"] and m["emulator"]["mismatches"] == 0
@@ -41,7 +42,7 @@ def test_the_deep_sets_firmware_is_bit_exact_at_ii_1(built):
     # phi runs once per particle in parallel: one pointwise convolution per phi layer
     phi = [row for row in estimate["per_layer"] if row["name"].startswith("phi1")]
     assert phi and phi[0]["class"] in ("PointwiseConv1D", "Conv1D")
-    assert m["data"]["feature_names"][:3] == ["pt_rel", "delta_eta", "delta_phi"]
+    assert m["data"]["feature_names"][:4] == ["pt_rel", "e_rel", "delta_eta", "delta_phi"]
 
 
 def test_the_output_does_not_depend_on_the_order_of_the_constituents(built):

@@ -38,9 +38,13 @@ def apply(spec: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
     if kind == "standardize":
         mean = np.asarray(spec["mean"], dtype=np.float64)
         scale = np.asarray(spec["scale"], dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != mean.shape[0]:
+        # per_element: a set per event (events, elements, features), each element's
+        # features standardized alike (constituents of a jet)
+        rank = 3 if spec.get("per_element") else 2
+        if x.ndim != rank or x.shape[-1] != mean.shape[0]:
+            expected = "(events, elements, " if rank == 3 else "(events, "
             raise UserError(f"events of shape {tuple(x.shape)}; the model's preprocessing "
-                            f"(standardize) expects (events, {mean.shape[0]})")
+                            f"(standardize) expects {expected}{mean.shape[0]})")
         return (x - mean) / scale
     if kind == "l1_pt_shift":
         return l1_pt_shift(x, int(spec["shift"]))

@@ -62,9 +62,15 @@ def test_prepare_takes_the_named_features_of_the_hardest_constituents(tmp_path):
         f.attrs["format"] = "l1forge-jets"
     card = _card(tmp_path, path=str(path))
     split = task_for(card).prepare(card)
-    assert split.x_train.shape[1:] == (8, 3) and split.preprocessing == {"kind": "identity"}
+    spec = split.preprocessing
+    assert split.x_train.shape[1:] == (8, 3) and spec["kind"] == "standardize" and spec["per_element"]
     columns = [CONSTITUENT_FEATURES.index(f) for f in ("pt_rel", "delta_eta", "delta_phi")]
+    raw = table[:, :8][:, :, columns].astype(np.float64)
+    standardized = (raw - np.asarray(spec["mean"])) / np.asarray(spec["scale"])
     all_x = np.concatenate([split.x_train, split.x_val, split.x_test])
     assert len(all_x) == n
-    expected = np.sort(table[:, :8][:, :, columns].astype(np.float32).reshape(n, -1), axis=0)
-    assert np.array_equal(np.sort(all_x.reshape(n, -1), axis=0), expected)
+    expected = np.sort(standardized.astype(np.float32).reshape(n, -1), axis=0)
+    assert np.allclose(np.sort(all_x.reshape(n, -1), axis=0), expected, atol=1e-6)
+    # the training jets' particles have mean 0 and spread 1 in every feature
+    flat = split.x_train.reshape(-1, 3).astype(np.float64)
+    assert np.allclose(flat.mean(0), 0, atol=1e-5) and np.allclose(flat.std(0), 1, atol=1e-4)

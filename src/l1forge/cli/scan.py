@@ -69,7 +69,7 @@ def run_scan_command(args) -> int:
 
 
 def summary_table(content: dict) -> Table:
-    from l1forge.scan.grid import describe
+    from l1forge.scan.grid import short_label
 
     objective = content["objective"] or "objective"
     table = Table(title=f"scan of {content['card']}: Pareto front marked *")
@@ -77,13 +77,13 @@ def summary_table(content: dict) -> Table:
         table.add_column(column, justify="left" if column in ("", "point") else "right")
     for p in content["points"]:
         if p["status"] != "done":
-            table.add_row("", describe(p["overrides"]), f"failed: {p['error']}", "", "", "", "", "", "")
+            table.add_row("", short_label(p["overrides"]), f"failed: {p['error']}", "", "", "", "", "", "")
             continue
         e = p["estimate"]
         mark = "*" if p["pareto"] else ""
         if p.get("fits_budget") is False:
             mark += " (over budget)"
-        table.add_row(mark, describe(p["overrides"]), f"{p[objective]:.4f}", f"{e['lut']:,}",
+        table.add_row(mark, short_label(p["overrides"]), f"{p[objective]:.4f}", f"{e['lut']:,}",
                       str(e["dsp"]), f"{e['ff']:,}", str(e["latency_cycles"]), str(e["ii"]),
                       f"{p['seconds']:.0f}")
     return table

@@ -59,3 +59,8 @@ def point_id(overrides: dict[str, Any]) -> str:
 
 def describe(overrides: dict[str, Any]) -> str:
     return ", ".join(f"{key}={value}" for key, value in overrides.items())
+
+
+def short_label(overrides: dict[str, Any]) -> str:
+    """The overrides by their last field name (weight_bits=4, sparsity=0.5), for plots."""
+    return ", ".join(f"{key.split('.')[-1]}={value}" for key, value in overrides.items())

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from l1forge.atomic import atomic_file
-from l1forge.scan.grid import describe
+from l1forge.scan.grid import describe, short_label
 
 COLUMNS = ("overrides", "objective", "lut", "dsp", "ff", "latency_cycles", "latency_ns", "ii",
            "seconds", "pareto", "fits_budget", "status")
@@ -29,21 +29,27 @@ def write_plot(content: dict[str, Any], path: Path) -> None:
 
     objective = content["objective"] or "objective"
     done = _done(content)
-    fig, ax = plt.subplots(figsize=(8.5, 5.5))
+    signals = sorted({name for p in done for name in (p.get("auc_firmware") or {})})
+    fig, axes = plt.subplots(1, 2 if signals else 1, figsize=(15 if signals else 8.5, 5.5), squeeze=False)
+    ax = axes[0][0]
+    if signals:
+        _per_signal(axes[0][1], done, signals)
     if done:
         lut = [p["estimate"]["lut"] for p in done]
         value = [p[objective] for p in done]
         dsp = [p["estimate"]["dsp"] for p in done]
         drawn = ax.scatter(lut, value, c=dsp, cmap="viridis", s=36, zorder=3)
         fig.colorbar(drawn, ax=ax, label="DSP (estimate)")
-        front = sorted((p for p in done if p["pareto"]), key=lambda p: p["estimate"]["lut"])
-        ax.plot([p["estimate"]["lut"] for p in front], [p[objective] for p in front], "-",
-                color="tab:red", lw=1.2, zorder=2, label="Pareto front (LUT, DSP, latency)")
+        envelope = _best_below(done, objective)
+        ax.step([p["estimate"]["lut"] for p in envelope], [p[objective] for p in envelope],
+                where="post", color="tab:red", lw=1.0, zorder=2, label="best at or below a LUT count")
+        front = [p for p in done if p["pareto"]]
         ax.scatter([p["estimate"]["lut"] for p in front], [p[objective] for p in front],
-                   facecolors="none", edgecolors="tab:red", s=90, zorder=4)
-        for point in done:
-            ax.annotate(describe(point["overrides"]), (point["estimate"]["lut"], point[objective]),
-                        fontsize=6, xytext=(3, 3), textcoords="offset points")
+                   facecolors="none", edgecolors="tab:red", s=90, zorder=4,
+                   label="Pareto front (objective, LUT, DSP, latency)")
+        for point in front:  # only the front is labelled: the rest is in scan.html's table
+            ax.annotate(short_label(point["overrides"]), (point["estimate"]["lut"], point[objective]),
+                        fontsize=6, xytext=(4, -8), textcoords="offset points")
         ax.set_xscale("log")
         ax.legend(loc="lower right", fontsize=8)
     failed = len(content["points"]) - len(done)
@@ -55,6 +61,29 @@ def write_plot(content: dict[str, Any], path: Path) -> None:
     with atomic_file(path) as tmp:
         fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight")
     plt.close(fig)
+
+
+def _best_below(done: list[dict[str, Any]], objective: str) -> list[dict[str, Any]]:
+    """The points that beat every cheaper point (in LUT): the 2-D front drawn as a staircase."""
+    best, out = None, []
+    for point in sorted(done, key=lambda p: (p["estimate"]["lut"], -p[objective])):
+        if best is None or point[objective] > best:
+            best = point[objective]
+            out.append(point)
+    return out
+
+
+def _per_signal(ax, done: list[dict[str, Any]], signals: list[str]) -> None:
+    """Each signal's firmware AUC against LUT (anomaly detection)."""
+    order = sorted(done, key=lambda p: p["estimate"]["lut"])
+    for name in signals:
+        ax.plot([p["estimate"]["lut"] for p in order], [p["auc_firmware"].get(name) for p in order],
+                "o-", ms=4, lw=0.8, label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("LUT (estimate)")
+    ax.set_ylabel("firmware AUC per signal")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
 
 
 def _cell(point: dict[str, Any], column: str, objective: str | None) -> tuple[str, str]:

@@ -6,10 +6,11 @@ Conv1D over the N particles, all computed at once), a pooling over the set (the 
 `global_avgpool1d`, the mean, or `global_maxpool1d`, the maximum; a sum is the mean times N,
 which the next Dense absorbs), then a network rho on the pooled vector and a softmax over
 the 5 classes. The inputs are the `data.constituent_features` of the `data.constituents`
-hardest particles (pT-ordered, zero-padded), as the file stores them: relative quantities
-already of order one (pT/pT_jet, delta eta, delta phi, charge, PF-class flags), so they go
-to the firmware's input type unscaled (preprocessing `identity`), and a padded particle is
-all zeros. Jets are split with the same seed and fractions as the HLF tagger's, so both are
+hardest particles (pT-ordered, zero-padded), standardized per feature alike for every
+particle (mean and spread over the training jets' particles, padding included: the same
+map for every element keeps the network a set function). Standardized, pT/pT_jet and the
+angles span the firmware input type instead of its last bits (on the default sample the
+float Deep Sets reached 0.572 standardized against 0.519 raw after 12 epochs). Jets are split with the same seed and fractions as the HLF tagger's, so both are
 evaluated on the same test jets of the same file.
 """
 
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from l1forge import preprocessing
 from l1forge.card.checks import bad
 from l1forge.tasks.base import Split, split_indices, subsample
 from l1forge.tasks.jet_tagging import JetTagging
@@ -26,8 +28,10 @@ from l1forge.tasks.jet_tagging import JetTagging
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
 
-DEFAULT_FEATURES = ("pt_rel", "delta_eta", "delta_phi", "charge", "is_charged_hadron",
-                    "is_electron", "is_muon", "is_neutral_hadron", "is_photon")
+# every feature the generator stores, in its order (so `l1forge emulate --dataset
+# constituents` reads the file's table as it is)
+DEFAULT_FEATURES = ("pt_rel", "e_rel", "delta_eta", "delta_phi", "delta_r", "charge",
+                    "is_charged_hadron", "is_electron", "is_muon", "is_neutral_hadron", "is_photon")
 POOLING = ("global_avgpool1d", "global_maxpool1d")
 
 
@@ -88,8 +92,9 @@ class DeepSets(JetTagging):
             x, y = x[keep], y[keep]
         train, val, test = split_indices(len(x), card.data.test_fraction,
                                          card.data.validation_fraction, card.training.seed)
-        x = np.ascontiguousarray(x, dtype=np.float32)
+        spec = {**preprocessing.fit_standardize(x[train].reshape(-1, x.shape[-1])), "per_element": True}
+        x = preprocessing.apply(spec, x).astype(np.float32)
         info = {"path": sample.path, "events": int(len(x)), "class_names": list(sample.class_names),
                 "feature_names": list(features), "constituents": int(card.data.constituents),
                 "provenance": sample.provenance}
-        return Split(x[train], y[train], x[val], y[val], x[test], y[test], {"kind": "identity"}, info)
+        return Split(x[train], y[train], x[val], y[val], x[test], y[test], spec, info)
