@@ -11,7 +11,7 @@ def test_the_common_passes_run_in_the_documented_order():
     names = [p.__name__ for p in passes.COMMON_PASSES]
     assert names == ["strategy_and_reuse", "input_type", "softmax_tables", "activation_tables",
                      "batchnorm_types", "convolution_parallelization", "leaky_relu_clip",
-                     "pooling_types"]
+                     "pooling_types", "quantized_linear_results"]
     documented = [line.split("`")[1] for line in passes.__doc__.splitlines() if line.startswith("- `")]
     assert documented == names
 

@@ -34,6 +34,11 @@ choice (the firmware must compute what the QAT model computes):
   of two (as QKeras' float mean of quantized values is), and the sum is the same whatever
   the order of the set's elements. hls4ml's default, 16,6 with wrap, overflows. Max pooling
   gets the input type itself.
+- `quantized_linear_results`: a QKeras QActivation with quantized_bits(B, I) (no ReLU) after
+  a weighted layer (the VAE's mu with `model.latent_bits`) is a linear activation that
+  hls4ml's optimizer removes, taking its type with it; the layer feeding it gets that type
+  as its result, ap_fixed<B, I+1, RND_CONV, SAT>, which rounds half to even and saturates
+  as quantized_bits does.
 Task-specific passes (the anomaly score's types) run after these (Task.config_passes).
 """
 
@@ -241,6 +246,21 @@ def pooling_types(card: Card, keras_model, config) -> None:
         _precision(layers[keras_layer.name]).update(accum=accum, result=mean)
 
 
+def quantized_linear_results(card: Card, keras_model, config) -> None:
+    layers = config["LayerName"]
+    for keras_layer in keras_model.layers:
+        quantizer = getattr(keras_layer, "quantizer", None)
+        if keras_layer.__class__.__name__ != "QActivation" or type(quantizer).__name__ != "quantized_bits":
+            continue
+        feeding = [other for other in keras_model.layers if other.output is keras_layer.input]
+        if not feeding or feeding[0].name not in layers:
+            continue
+        bits, integer = int(quantizer.bits), int(quantizer.integer)
+        signed = bool(getattr(quantizer, "keep_negative", True))
+        kind = "fixed" if signed else "ufixed"
+        set_result_type(layers, feeding[0].name, f"{kind}<{bits},{integer + int(signed)},RND_CONV,SAT>")
+
+
 # The common passes, in the order they run; a task's own passes follow them.
 COMMON_PASSES = (
     strategy_and_reuse,
@@ -251,4 +271,5 @@ COMMON_PASSES = (
     convolution_parallelization,
     leaky_relu_clip,
     pooling_types,
+    quantized_linear_results,
 )
