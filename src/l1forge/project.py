@@ -68,10 +68,6 @@ class Project:
         return self.trigger_dir / SCORES
 
     @property
-    def testbench_path(self) -> Path:
-        return self.folder / TESTBENCH
-
-    @property
     def csim_binary(self) -> Path:
         return self.folder / CSIM_BINARY
 

@@ -53,12 +53,6 @@ def make_pythia(settings: tuple, seed: int):
     return pythia
 
 
-def pythia_version() -> str:
-    pythia8mc = import_pythia()
-    pythia = pythia8mc.Pythia("", False)
-    return f"{pythia.parm('Pythia:versionNumber'):.3f}"
-
-
 def final_particles(event) -> dict:
     """Final-state particles as numpy arrays: px, py, pz, e, pt, eta, phi, rap, pid, charge.
 

@@ -30,10 +30,6 @@ class Emulator:
         self.manifest = manifest or {}
 
     @property
-    def input_widths(self) -> list[int]:
-        return [step.output.size for step in self.input_steps]
-
-    @property
     def output_shapes(self) -> list[tuple[int, ...]]:
         return [self.signals[name].shape for name in self.outputs]
 

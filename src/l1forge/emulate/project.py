@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.graph import from_graph
 from l1forge.errors import UserError

@@ -13,7 +13,7 @@ to spare (ties at rounding add half an LSB), and int64 when no float dtype does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -55,9 +55,6 @@ class Signal:
         if self.scale == self.ftype.frac:
             return array.astype(np.int64)
         return (array.astype(np.float64) * 2.0 ** (self.ftype.frac - self.scale)).astype(np.int64)
-
-    def with_storage(self, dtype, scale: int) -> Signal:
-        return replace(self, dtype=np.dtype(dtype), scale=scale)
 
 
 def exact_dtype(magnitude: int) -> np.dtype:

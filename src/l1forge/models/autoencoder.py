@@ -91,14 +91,6 @@ def _z_mean(card: Card, head: LayerSpec, trunk, quantized: bool):
     return QActivation(quantizer, name=Z_MEAN)(total)
 
 
-def vae_encoder(network):
-    """The encoder half of a saved VAE network (inputs -> z_mean, z_log_var)."""
-    import tensorflow as tf
-
-    return tf.keras.Model(network.input, [network.get_layer(Z_MEAN).output,
-                                          network.get_layer(Z_LOG_VAR).output])
-
-
 def _chain(layers, x):
     for layer in layers:
         x = layer(x)

@@ -34,10 +34,6 @@ class Bits:
     saturates: bool = False
     kind: str = "fixed"  # fixed, integer, binary, exponent, float
 
-    @property
-    def fractional(self) -> int:
-        return self.width - self.integer
-
     @classmethod
     def of_type(cls, ftype: FixedType) -> "Bits":
         # Every quantization mode but plain truncation looks at the dropped bits and may

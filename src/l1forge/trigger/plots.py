@@ -28,10 +28,6 @@ def write_all(folder: Path, scores, rates_hz) -> list[Path]:
             efficiency_vs_rate(folder / "efficiency_vs_rate.png", scores.processes, by_label, rates_hz)]
 
 
-def _note(by_label) -> str:
-    return f"{len(by_label[0][1]):,} background events = 40 MHz"
-
-
 def score_distributions(path: Path, processes, by_label) -> Path:
     fig, ax = style.figure()
     everything = np.concatenate([fw for _, fw in by_label.values()])
