@@ -30,6 +30,8 @@ def test_pruning_defaults_to_off_and_set_turns_it_on():
     assert is_pruned(pruned) and card.pruning.schedule == "polynomial"
     assert end_epoch(pruned) == pruned.training.epochs // 2  # null: half of the training
     assert end_epoch(load_card(JET_ID, {"pruning.sparsity": 0.5, "pruning.end_epoch": 7})) == 7
+    # a short run ends pruned: end_epoch never lies beyond the training
+    assert end_epoch(load_card(JET_ID, {"pruning.sparsity": 0.5, "pruning.end_epoch": 7, "training.epochs": 2})) == 2
 
 
 def test_a_layer_s_own_sparsity_and_precision_override_the_card():
@@ -53,7 +55,8 @@ BAD = [
     ({"pruning.sparsity": 1.0}, "pruning.sparsity", "[0, 1)"),
     ({"pruning.sparsity": -0.1}, "pruning.sparsity", "[0, 1)"),
     ({"pruning.schedule": "cubic"}, "pruning.schedule", "constant, polynomial"),
-    ({"pruning.sparsity": 0.5, "pruning.end_epoch": 31}, "pruning.end_epoch", "at most training.epochs"),
+    ({"pruning.sparsity": 0.5, "pruning.begin_epoch": 30, "pruning.end_epoch": 40}, "pruning.begin_epoch",
+     "before training.epochs"),
     ({"pruning.begin_epoch": 4, "pruning.end_epoch": 4}, "pruning.end_epoch", "after pruning.begin_epoch"),
     ({"model.layers": _layers_with(0, sparsity=1.5)}, "model.layers[0].sparsity", "[0, 1)"),
     ({"model.layers": _layers_with(1, sparsity=0.5)}, "model.layers[1].sparsity", "no sparsity on a 'relu'"),

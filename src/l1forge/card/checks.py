@@ -134,12 +134,11 @@ def _check_pruning(card: Card) -> None:
     one_of(src, "pruning.schedule", p.schedule, PRUNING_SCHEDULES)
     if p.begin_epoch < 0:
         bad(src, "pruning.begin_epoch", f"0 or more, got {p.begin_epoch}")
-    end = end_epoch(card)
-    if end <= p.begin_epoch:
-        bad(src, "pruning.end_epoch", f"an epoch after pruning.begin_epoch ({p.begin_epoch}), got {end}")
-    if is_pruned(card) and end > card.training.epochs:
-        bad(src, "pruning.end_epoch", f"at most training.epochs ({card.training.epochs}), so that "
-                                      f"pruning completes, got {end}")
+    if p.end_epoch is not None and p.end_epoch <= p.begin_epoch:
+        bad(src, "pruning.end_epoch", f"an epoch after pruning.begin_epoch ({p.begin_epoch}), got {p.end_epoch}")
+    if is_pruned(card) and end_epoch(card) <= p.begin_epoch:
+        bad(src, "pruning.begin_epoch", f"an epoch before training.epochs ({card.training.epochs}), "
+                                        f"so that pruning happens, got {p.begin_epoch}")
 
 
 def _check_quantization(card: Card) -> None:

@@ -51,11 +51,11 @@ class PruningSession:
 
 def end_epoch(card: Card) -> int:
     """The epoch by whose end the masks reach their target (null in the card: half of
-    training.epochs, at least one epoch after begin_epoch)."""
+    training.epochs, at least one epoch after begin_epoch); never beyond training.epochs,
+    so that a short run (`--set training.epochs=2`) still ends fully pruned."""
     p = card.pruning
-    if p.end_epoch is not None:
-        return p.end_epoch
-    return max(p.begin_epoch + 1, card.training.epochs // 2)
+    end = p.end_epoch if p.end_epoch is not None else max(p.begin_epoch + 1, card.training.epochs // 2)
+    return min(end, card.training.epochs)
 
 
 def target_sparsity(card: Card, layer: LayerSpec) -> float:
