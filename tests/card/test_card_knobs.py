@@ -90,8 +90,13 @@ def test_distributed_arithmetic_refuses_a_weighted_layer_type_it_does_not_implem
     layers = [{"type": "dense_without_da", "name": "odd", "units": 4}, {"type": "dense", "units": 5},
               {"type": "softmax"}]
     load_card(JET_ID, {"model.layers": layers})  # fine with the Latency strategy
-    with pytest.raises(UserError, match=r"'model.layers\[0\].type'.*implements \(dense, conv2d\)"):
+    with pytest.raises(UserError, match=r"'model.layers\[0\].type'.*distributed arithmetic \(dense;"):
         load_card(JET_ID, {"model.layers": layers, "target.strategy": "distributed_arithmetic"})
+
+
+def test_distributed_arithmetic_refuses_conv2d_which_l1forge_does_not_emulate_in_da():
+    with pytest.raises(UserError, match=r"'model.layers\[2\].type'.*got 'conv2d'"):
+        load_card(REPO / "l1models" / "ad_cnn_ae.yaml", {"target.strategy": "distributed_arithmetic"})
 
 
 def test_distributed_arithmetic_without_da4ml_is_one_line(monkeypatch):

@@ -197,8 +197,9 @@ def _check_distributed_arithmetic(card: Card) -> None:
         kind = LAYERS[layer.type]
         if kind.has_weights and not kind.distributed_arithmetic:
             supported = ", ".join(name for name, k in LAYERS.items() if k.distributed_arithmetic)
-            bad(src, f"model.layers[{i}].type", f"a layer type hls4ml's distributed arithmetic "
-                                                f"implements ({supported}), got '{layer.type}'")
+            bad(src, f"model.layers[{i}].type", f"a layer type l1forge builds with distributed "
+                                                f"arithmetic ({supported}; its emulator and estimate "
+                                                f"cover these), got '{layer.type}'")
     if importlib.util.find_spec("da4ml") is None:
         bad(src, "target.strategy", "da4ml installed for distributed_arithmetic "
                                     "(pip install 'da4ml>=0.5.2,<0.6'); it is not")

@@ -203,7 +203,9 @@ class LayerKind:
     check: Callable | None = None  # (layer, where) -> (field, expected) or None
     has_weights: bool = False  # weights and biases: per-layer weight/bias bits, sparsity
     quantized_activation: bool = False  # a QKeras activation quantizer: per-layer activation bits
-    # hls4ml's distributed arithmetic builds this weighted layer as shift-and-add trees
+    # target.strategy distributed_arithmetic may build this weighted layer (hls4ml's DA as
+    # da4ml shift-and-add trees), with its emulation and estimate proven: dense for now;
+    # hls4ml also builds conv2d so, which l1forge does not emulate or estimate yet
     distributed_arithmetic: bool = False
 
 
@@ -216,7 +218,7 @@ LAYERS: dict[str, LayerKind] = {
     "sigmoid": LayerKind(_activation("sigmoid")),
     "tanh": LayerKind(_activation("tanh")),
     "batchnorm": LayerKind(_keras("BatchNormalization")),
-    "conv2d": LayerKind(_conv2d, _conv_sizes, has_weights=True, distributed_arithmetic=True),
+    "conv2d": LayerKind(_conv2d, _conv_sizes, has_weights=True),
     "maxpool2d": LayerKind(_keras("MaxPooling2D", lambda s: tuple(s.pool)), _pool_sizes),
     "avgpool2d": LayerKind(_keras("AveragePooling2D", lambda s: tuple(s.pool)), _pool_sizes),
     "flatten": LayerKind(_keras("Flatten")),
