@@ -1,6 +1,7 @@
 """The compact jet-ID card against its figures on the default sample (issue 11): at most
-20,000 LUT and 10 DSP estimated, II 1 at 5 ns, at most 10 cycles (met), and firmware
-accuracy within 1.0 point of jet_id.yaml's float baseline (missed by 0.05 points: xfail). Both cards train on the committed sample
+20,000 LUT and 10 DSP estimated, II 1 at 5 ns, at most 10 cycles, and firmware accuracy
+within 1.0 point of jet_id.yaml's float baseline (README: 0.945 points below it; the
+statistical error of that accuracy on 10,000 jets is 0.47 points). Both cards train on the committed sample
 (about a minute each); the VAE compact card's figures take several minutes to train and
 are measured by `make vae-compact` (README), its emulator by test_emulator_cards."""
 
@@ -42,8 +43,6 @@ def test_jet_id_compact_fits_its_hardware_budget(jet_builds):
     assert estimate["ii"] == 1 and estimate["clock_ns"] == 5.0 and estimate["latency_cycles"] <= 10
 
 
-@pytest.mark.xfail(strict=True, reason="the best design found (README, Compact cards) is 1.05 points "
-                                       "below jet_id's float baseline, 0.05 short of the 1.0 target")
 def test_jet_id_compact_is_within_one_point_of_the_float_baseline(jet_builds):
     reference, manifest = jet_builds
     assert manifest["metrics"]["firmware_accuracy"] >= reference["float_accuracy"] - 0.010
