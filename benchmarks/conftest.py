@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench_support import build_small
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO = Path(__file__).resolve().parents[1]
 CARD = REPO / "l1models" / "jet_id.yaml"
 BUILT = REPO / "hls_projects" / "jet_id"
-SMALL = {"data.max_events": 4000, "training.epochs": 2, "training.early_stopping_patience": 0}
 EMULATOR_EVENTS = 1_000_000
 
 
@@ -38,10 +38,7 @@ def jet_id_project(tmp_path_factory) -> Path:
         return Path(chosen)
     if _usable(BUILT):
         return BUILT
-    from l1forge.build import build_project
-
-    return build_project(CARD, tmp_path_factory.mktemp("projects"), overrides=SMALL, csim_events=100,
-                         log=lambda message: None).project_dir
+    return build_small(CARD, tmp_path_factory.mktemp("projects"))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench_support import build_small, record_rate
 
 REPO = Path(__file__).resolve().parents[1]
 CARD = REPO / "l1models" / "jet_deepsets.yaml"
@@ -22,11 +23,7 @@ def project(tmp_path_factory) -> Path:
     chosen = Path(os.environ.get("L1FORGE_BENCH_DEEPSETS", BUILT))
     if (chosen / "l1forge.json").is_file():
         return chosen
-    from l1forge.build import build_project
-
-    small = {"data.max_events": 4000, "training.epochs": 2, "training.early_stopping_patience": 0}
-    return build_project(CARD, tmp_path_factory.mktemp("projects"), overrides=small, csim_events=100,
-                         log=lambda message: None).project_dir
+    return build_small(CARD, tmp_path_factory.mktemp("projects"))
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +40,9 @@ def emulator(project):
     return emulate.load(project)
 
 
-def _record_rate(benchmark, n: int) -> None:
-    benchmark.extra_info["events"] = n
-    benchmark.extra_info["events_per_second"] = round(n / benchmark.stats.stats.mean)
-
-
 def test_emulator_deepsets(benchmark, emulator, events):
     scores = benchmark.pedantic(emulator.predict, args=(events,), rounds=3, warmup_rounds=1)
-    _record_rate(benchmark, len(events))
+    record_rate(benchmark, len(events))
     assert scores.shape == (len(events), 5)
 
 
@@ -61,5 +53,5 @@ def test_hls4ml_predict_deepsets(benchmark, project, emulator, events):
     graph.compile()
     x = np.ascontiguousarray(events[:PREDICT_EVENTS])
     firmware = benchmark.pedantic(graph.predict, args=(x,), rounds=2)
-    _record_rate(benchmark, len(x))
+    record_rate(benchmark, len(x))
     assert np.array_equal(np.asarray(firmware).reshape(len(x), -1), emulator.predict(x))

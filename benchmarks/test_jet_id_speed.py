@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bench_support import record_rate
 
 PREDICT_EVENTS = 20_000  # hls4ml's predict runs about 8,000 events/s: a few seconds per round
 
@@ -25,20 +26,15 @@ def compiled_graph(jet_id_project):
     return graph
 
 
-def _record_rate(benchmark, events: int) -> None:
-    benchmark.extra_info["events"] = events
-    benchmark.extra_info["events_per_second"] = round(events / benchmark.stats.stats.mean)
-
-
 def test_emulator_jet_id(benchmark, emulator, jet_id_events):
     scores = benchmark.pedantic(emulator.predict, args=(jet_id_events,), rounds=5, warmup_rounds=1)
-    _record_rate(benchmark, len(jet_id_events))
+    record_rate(benchmark, len(jet_id_events))
     assert scores.shape == (len(jet_id_events), 5)
 
 
 def test_hls4ml_predict_jet_id(benchmark, compiled_graph, emulator, jet_id_events):
     x = np.ascontiguousarray(jet_id_events[:PREDICT_EVENTS])
     firmware = benchmark.pedantic(compiled_graph.predict, args=(x,), rounds=3)
-    _record_rate(benchmark, len(x))
+    record_rate(benchmark, len(x))
     # The two sides compute the same thing: the emulator equals the firmware bit for bit.
     assert np.array_equal(np.asarray(firmware).reshape(len(x), -1), emulator.predict(x))
