@@ -43,15 +43,25 @@ class ProjectScores:
 
 
 def record_scores(project_dir: Path, scores: ProjectScores, rates_hz, card_sha256: str) -> dict[str, Any]:
-    """Cache the scores in the project, draw the plots; returns the manifest metrics
+    """Cache the scores in the project and draw the plots; returns the manifest metrics
     (`per_signal` at `rates_hz`, `trigger_events`)."""
-    from l1forge.trigger import plots
+    save_scores(Project(project_dir), scores, card_sha256)
+    return trigger_figures(project_dir, scores, rates_hz)
 
-    project = Project(project_dir)
+
+def save_scores(project: Project, scores: ProjectScores, card_sha256: str) -> None:
     project.trigger_dir.mkdir(exist_ok=True)
     np.savez_compressed(project.scores_path, labels=scores.labels, float_scores=scores.float_scores,
                         firmware_scores=scores.firmware_scores, processes=np.array(scores.processes),
                         card_sha256=np.array(card_sha256))
+
+
+def trigger_figures(project_dir: Path, scores: ProjectScores, rates_hz) -> dict[str, Any]:
+    """The plots into PROJECT/trigger/, and the manifest metrics at `rates_hz`."""
+    from l1forge.trigger import plots
+
+    project = Project(project_dir)
+    project.trigger_dir.mkdir(exist_ok=True)
     plots.write_all(project.trigger_dir, scores, list(rates_hz))
     return {"per_signal": per_signal_metrics(scores.processes, scores.by_label(), list(rates_hz)),
             "trigger_events": scores.events_per_process()}
@@ -84,8 +94,7 @@ def project_scores(project_dir: str | Path, log: Callable[[str], None] = print) 
     scores = ProjectScores(list(content["data"]["processes"]), np.asarray(y),
                            np.asarray(float_scores, dtype=np.float64).reshape(len(x)),
                            run.outputs[:, 0])
-    record_scores(project.folder, scores, content["card_content"]["trigger"]["rates_hz"],
-                  content["card_sha256"])
+    save_scores(project, scores, content["card_sha256"])  # the figures are the caller's
     return scores
 
 
@@ -106,8 +115,7 @@ def evaluate_project(project_dir: str | Path, log: Callable[[str], None] = print
     project_dir = Path(project_dir)
     content = read_ad_manifest(project_dir)
     scores = scores or project_scores(project_dir, log)
-    figures = record_scores(project_dir, scores, content["card_content"]["trigger"]["rates_hz"],
-                            content["card_sha256"])
+    figures = trigger_figures(project_dir, scores, content["card_content"]["trigger"]["rates_hz"])
     metrics = {**content.get("metrics", {}), **figures}
     manifest.update_manifest(project_dir, metrics=metrics)
     return figures["per_signal"]
