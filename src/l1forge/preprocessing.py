@@ -29,6 +29,21 @@ def fit_standardize(x: np.ndarray) -> dict[str, Any]:
     return {"kind": "standardize", "mean": mean.tolist(), "scale": scale.tolist()}
 
 
+def check_shape(spec: dict[str, Any] | None, shape: tuple[int, ...]) -> None:
+    """Refuse events of `shape` that a standardize spec cannot apply to (other kinds check
+    their own input when applied)."""
+    if (spec or {}).get("kind") != "standardize":
+        return
+    features = len(spec["mean"])
+    # per_element: a set per event (events, elements, features), each element's features
+    # standardized alike (constituents of a jet)
+    rank = 3 if spec.get("per_element") else 2
+    if len(shape) != rank or shape[-1] != features:
+        expected = "(events, elements, " if rank == 3 else "(events, "
+        raise UserError(f"events of shape {tuple(shape)}; the model's preprocessing "
+                        f"(standardize) expects {expected}{features})")
+
+
 def apply(spec: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
     """Map events to firmware inputs (float64, before the firmware's input quantization)."""
     kind = (spec or {"kind": "identity"}).get("kind")
@@ -36,16 +51,8 @@ def apply(spec: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
     if kind == "identity":
         return x
     if kind == "standardize":
-        mean = np.asarray(spec["mean"], dtype=np.float64)
-        scale = np.asarray(spec["scale"], dtype=np.float64)
-        # per_element: a set per event (events, elements, features), each element's
-        # features standardized alike (constituents of a jet)
-        rank = 3 if spec.get("per_element") else 2
-        if x.ndim != rank or x.shape[-1] != mean.shape[0]:
-            expected = "(events, elements, " if rank == 3 else "(events, "
-            raise UserError(f"events of shape {tuple(x.shape)}; the model's preprocessing "
-                            f"(standardize) expects {expected}{mean.shape[0]})")
-        return (x - mean) / scale
+        check_shape(spec, x.shape)
+        return (x - np.asarray(spec["mean"], dtype=np.float64)) / np.asarray(spec["scale"], dtype=np.float64)
     if kind == "l1_pt_shift":
         return l1_pt_shift(x, int(spec["shift"]))
     raise UserError(f"unknown preprocessing kind '{kind}' in the project manifest; "

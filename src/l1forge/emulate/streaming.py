@@ -125,6 +125,11 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
         raise UserError("this firmware has several inputs; the file interface feeds exactly one")
     spec = emulator.manifest.get("preprocessing") if preprocess else None
     source = EventSource(in_path, dataset)
+    try:
+        preprocessing.check_shape(spec, source.array.shape)  # the whole file's, once
+    except UserError as err:
+        source.close()
+        raise UserError(f"{in_path}: {err}") from None
     tally = OverflowTally() if overflow_report else None
     names = ["scores"] if len(emulator.outputs) == 1 else [f"scores/{name}" for name in emulator.outputs]
     replaced = 0
@@ -140,14 +145,11 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
                 stop = min(start + chunk_events, source.events)
                 raw, bad = _finite_rows(source.read(start, stop), non_finite, start, str(in_path))
                 replaced += bad
+                x = preprocessing.apply(spec, raw) if spec else raw
                 try:
-                    x = preprocessing.apply(spec, raw) if spec else raw
                     results = emulator.predict(x, tally=tally)
                 except UserError as err:
-                    # name the file, and the whole file's shape rather than this chunk's
-                    message = str(err).replace(f"shape {tuple(raw.shape)}",
-                                               f"shape {(source.events, *raw.shape[1:])}")
-                    raise UserError(f"{in_path}: {message}") from None
+                    raise UserError(f"{in_path}: {err}") from None
                 for dataset_out, result in zip(datasets, results if len(datasets) > 1 else [results]):
                     dataset_out[start:stop] = result
                 if progress:
