@@ -1,5 +1,6 @@
 """The cheaper-firmware knobs (issue 11), C-simulated: pruned, per-layer-precision and
-distributed-arithmetic builds of jet-ID and of the VAE. For each, hls4ml's compiled model
+distributed-arithmetic builds of jet-ID and of the VAE, and the Deep Sets tagger in both
+strategies (distributed arithmetic over a set of particles). For each, hls4ml's compiled model
 equals the C-simulation (the build's own check) and the emulator equals the C-simulation
 bit for bit on 100,000 events with the crafted range edges of test_emulator_cards.
 
@@ -47,6 +48,9 @@ BUILDS = {
     "jet_id-pruned-per_layer-latency": ("jet_id", {"model.layers": JET_LAYERS, **PRUNED}),
     "ad_vae-pruned-per_layer-da": ("ad_vae", {"model.layers": VAE_LAYERS, "model.encoder_layers": 5, **PRUNED, **DA}),
     "ad_vae-per_layer-latency": ("ad_vae", {"model.layers": VAE_LAYERS, "model.encoder_layers": 5}),
+    # phi as a pointwise Conv1D over the 32 particles: da4ml's program of one particle, run on each
+    "jet_deepsets-da": ("jet_deepsets", DA),
+    "jet_deepsets-latency": ("jet_deepsets", {"target.strategy": "Latency"}),
 }
 
 
@@ -72,6 +76,9 @@ def test_knobs_build_bit_exact_firmware(build, tmp_path):
         assert manifest["target"]["strategy"] == "distributed_arithmetic"
         assert all(row["dsp"] == 0 for row in dense_rows)
         assert all("distributed arithmetic" in " ".join(row["notes"]) for row in dense_rows)
+        per_particle = [row for row in estimate["per_layer"] if row["class"] in ("Conv1D", "PointwiseConv1D")]
+        assert all(row["dsp"] == 0 and "32 kernel copies" in " ".join(row["notes"]) for row in per_particle)
+        assert len(per_particle) == (2 if name == "jet_deepsets" else 0)
     if "pruning.sparsity" in knobs:
         sparsity = manifest["metrics"]["sparsity"]
         assert sparsity["enc1" if name == "ad_vae" else "fc1"]["zero_weights"] == pytest.approx(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes
-from l1forge.emulate.dense import KernelStep, weights_and_bias
+from l1forge.emulate.dense import DAStep, KernelStep, weights_and_bias
 from l1forge.emulate.signals import Signal
 from l1forge.errors import UserError
 
@@ -32,6 +32,11 @@ class ConvGeometry:
     @property
     def pixels(self) -> int:
         return self.o_h * self.o_w
+
+    @property
+    def taps(self) -> int:
+        """Inputs of one output pixel's receptive field (filter taps times channels)."""
+        return self.f_h * self.f_w * self.chans
 
     def patches(self) -> np.ndarray:
         """(output pixels, taps): flat input index of every tap, or the padding slot."""
@@ -73,11 +78,18 @@ def _check_dilation(node) -> None:
             raise UserError(f"{nodes.where(node)}: dilated convolutions are not emulated")
 
 
-def _conv_step(node, inputs: list[Signal], geometry: ConvGeometry) -> KernelStep:
+def _conv_step(node, inputs: list[Signal], geometry: ConvGeometry) -> KernelStep | DAStep:
     """The kernel step of a Conv1D/Conv2D node; hls4ml's resource strategy stores the
-    weights filters-first, which is moved back to filters-last here."""
+    weights filters-first, which is moved back to filters-last here. With distributed
+    arithmetic (all pixels in one partition) the step runs da4ml's per-pixel program."""
     nodes.check_channels_last(node)
     _check_dilation(node)
+    if nodes.strategy(node) == "distributed_arithmetic":
+        if node.get_attr("n_partitions", 1) != 1:
+            raise UserError(f"{nodes.where(node)}: distributed arithmetic over "
+                            f"{node.get_attr('n_partitions')} partitions is not emulated; expected 1 "
+                            "(every pixel computed at once)")
+        return DAStep(node, inputs[0], geometry)
     w, w_type, b, b_type = weights_and_bias(node)
     if node.get_attr("_weights_transposed", False):
         w = np.moveaxis(w, 0, -1)  # (F, [H,] W, C) back to ([H,] W, C, F)

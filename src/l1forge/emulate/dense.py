@@ -69,29 +69,38 @@ def weights_and_bias(node):
 
 class DAStep(Step):
     """A Dense layer built by hls4ml's distributed arithmetic: da4ml's shift-and-add program
-    (da_program.py) on the input codes, then the assignment to the layer's result type."""
+    (da_program.py) on the input codes, then the assignment to the layer's result type.
+    For a convolution (`geometry`, a conv.ConvGeometry) the program is the kernel of one
+    output pixel: hls4ml's io_parallel DA convolution (nnet_da_wrappers.h, conv1d_cl /
+    conv2d_cl) gathers every pixel's receptive field and runs the same program on each, so
+    the emulator runs it on the im2col rows."""
 
-    def __init__(self, node, x: Signal):
+    def __init__(self, node, x: Signal, geometry=None):
         self.name, self.kind = node.name, node.class_name
         self.inputs = (node.inputs[0],)
         source = node.get_attr("da_codegen")
         if source is None:
             raise UserError(f"{nodes.where(node)}: distributed arithmetic without generated code (da_codegen)")
-        self.x = x
+        self.x, self.geometry = x, geometry
         self.program = parse(getattr(source, "code", str(source)), nodes.where(node))
-        if self.program.n_in != x.size:
+        n_in = x.size if geometry is None else geometry.taps
+        if self.program.n_in != n_in:
             raise UserError(f"{nodes.where(node)}: DA function reads {self.program.n_in} inputs, "
-                            f"the layer's input has {x.size}")
+                            f"the layer's {'input' if geometry is None else 'receptive field'} has {n_in}")
         self.executor = DAExecutor(self.program, x.ftype, nodes.where(node))
         self.result = nodes.output_type(node)
         shape = tuple(node.get_output_variable().shape)
         self.output = typed_signal(node.outputs[0], shape, self.result, self.result.code_min, self.result.code_max)
 
     def run(self, arrays, tally):
-        values = self.executor.run(self.x.codes(arrays[0]))
+        x = self.x.codes(arrays[0])
+        events = x.shape[0]
+        if self.geometry is not None:
+            x = self.geometry.im2col(x)
+        values = self.executor.run(x)
         frac = self.executor.frac
         codes = cast_array(values, frac, frac, self.result, True, tally, f"{self.name} result")
-        return codes.astype(self.output.dtype)
+        return codes.astype(self.output.dtype).reshape(events, -1)
 
 
 def build_dense(node, inputs: list[Signal]) -> Step:

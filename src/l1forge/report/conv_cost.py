@@ -4,7 +4,8 @@ io_stream (hls4ml's line-buffer convolution) builds one kernel of
 kernel_size x n_chan products per filter, fed a window from shift-register line buffers,
 and runs it once per input pixel at II = RF: the latency grows with the image, the
 resources do not. io_parallel (conv_*_latency_cl) unrolls `n_pixels` kernels per
-partition and runs the `n_partitions` partitions in a loop at II = RF.
+partition and runs the `n_partitions` partitions in a loop at II = RF. With distributed
+arithmetic the kernel is da4ml's program for one pixel (da_cost.py), unrolled alike.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
+from l1forge.report.da_cost import da_dense_cost
 from l1forge.report.bits import bits_of
 from l1forge.report.dense_cost import kernel_codes, kernel_cost, multiplier_limit, resource_cost
 from l1forge.report.multipliers import constant_census
@@ -21,6 +23,8 @@ SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
 
 
 def _kernel(layer, io: LayerIO, target: Target, product: str) -> tuple[LayerCost, int]:
+    if io.strategy == "distributed_arithmetic":  # da4ml's program for one pixel, no weights in the graph
+        return da_dense_cost(layer, io, target), int(layer.get_attr("n_filt"))
     matrix, biases, weight = kernel_codes(layer)
     n_filt = matrix.shape[1]
     accum_t = layer.get_attr("accum_t")
