@@ -73,6 +73,9 @@ BAD = [
     ({"target.strategy": "distributed_arithmetic", "target.io_type": "io_stream"}, "target.io_type",
      "io_parallel with target.strategy distributed_arithmetic"),
     ({"target.strategy": "DA"}, "target.strategy", "distributed_arithmetic"),
+    ({"training.lr_decay_patience": -1}, "training.lr_decay_patience", "0 (off) or more"),
+    ({"training.lr_decay_factor": 1.0}, "training.lr_decay_factor", "between 0 and 1"),
+    ({"training.lr_decay_factor": 0}, "training.lr_decay_factor", "between 0 and 1"),
 ]
 
 
@@ -117,3 +120,14 @@ def test_the_cli_exits_2_and_writes_nothing(tmp_path, capsys):
 def test_layer_spec_defaults_mean_the_card_s_quantization():
     spec = LayerSpec(type="dense", units=3)
     assert spec.weight_integer is None and spec.bias_bits == 0 and spec.sparsity is None
+
+
+def test_the_learning_rate_decays_only_when_the_card_asks():
+    from l1forge.tasks.base import early_stopping
+
+    def decays(card):
+        return [c for c in early_stopping(card) if type(c).__name__ == "ReduceLROnPlateau"]
+
+    assert decays(load_card(JET_ID)) == []
+    (decay,) = decays(load_card(JET_ID, {"training.lr_decay_patience": 3, "training.lr_decay_factor": 0.25}))
+    assert decay.patience == 3 and decay.factor == 0.25 and decay.monitor == "val_loss"

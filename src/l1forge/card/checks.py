@@ -162,6 +162,10 @@ def _check_training(card: Card) -> None:
         bad(src, "training.learning_rate", f"a number between 0 and 1, got {t.learning_rate:g}")
     if t.early_stopping_patience < 0:
         bad(src, "training.early_stopping_patience", f"0 or more, got {t.early_stopping_patience}")
+    if t.lr_decay_patience < 0:
+        bad(src, "training.lr_decay_patience", f"0 (off) or more epochs, got {t.lr_decay_patience}")
+    if not 0 < t.lr_decay_factor < 1:
+        bad(src, "training.lr_decay_factor", f"a number between 0 and 1 (exclusive), got {t.lr_decay_factor:g}")
     if t.seed < 0:
         bad(src, "training.seed", f"0 or more, got {t.seed}")
 

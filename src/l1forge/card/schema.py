@@ -92,6 +92,10 @@ class TrainingSpec:
     early_stopping_patience: int = 5
     l1_regularization: float = 1e-4
     seed: int = 42
+    # learning-rate decay on a plateau: after this many epochs without a lower validation
+    # loss the rate is multiplied by lr_decay_factor (0: a constant rate)
+    lr_decay_patience: int = 0
+    lr_decay_factor: float = 0.5
 
 
 @dataclass(frozen=True)

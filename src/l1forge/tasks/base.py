@@ -133,12 +133,17 @@ def subsample(card: Card, n: int) -> np.ndarray | None:
 
 def early_stopping(card: Card, pruning=None) -> list:
     """Keras callbacks of the card's training section: a pruning session's mask callbacks
-    first (so the weights early stopping keeps are masked), then early stopping on
-    val_loss, which with pruning only compares epochs from the final masks on."""
+    first (so the weights early stopping keeps are masked), the learning-rate decay on a
+    plateau of val_loss when the card asks for it, then early stopping on val_loss, which
+    with pruning only compares epochs from the final masks on."""
     import tensorflow as tf
 
     callbacks = pruning.callbacks() if pruning is not None else []
-    patience = card.training.early_stopping_patience
+    t = card.training
+    if t.lr_decay_patience:
+        callbacks.append(tf.keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=t.lr_decay_factor,
+                                                              patience=t.lr_decay_patience))
+    patience = t.early_stopping_patience
     if not patience:
         return callbacks
     start = pruning.first_watched_epoch() if pruning is not None else 0
