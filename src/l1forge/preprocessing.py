@@ -3,6 +3,9 @@
 A spec is a plain dict (JSON in `l1forge.json`), so any tool can apply it:
 - {"kind": "standardize", "mean": [...], "scale": [...]}: x_fw = (x - mean) / scale, the
   jet-ID contract (constants fitted on the training split only);
+  A standardize spec may also name "log_columns" (feature indices) and "log_floor": those
+  features are first replaced by ln(max(x, log_floor)) (the Deep Sets pT and energy
+  fractions, where zero-padded particles sit at ln(log_floor));
 - {"kind": "identity"}: the events already are firmware inputs;
 - {"kind": "l1_pt_shift", "shift": k}: L1-object events (N, 19, 4) as (pT, eta, phi,
   class id) -> (N, 57) firmware inputs, one row after the other (MET, 4 e, 4 mu, 10 jets),
@@ -19,6 +22,21 @@ from typing import Any
 import numpy as np
 
 from l1forge.errors import UserError
+
+
+# Floor of the logarithm of a fraction: 2^-12 (0.24 GeV in a 1 TeV jet), below the softest
+# constituents the generator keeps; zero padding maps to ln(2^-12) = -8.3.
+LOG_FLOOR = 2.0**-12
+
+
+def take_log(x: np.ndarray, columns, floor: float = LOG_FLOOR) -> np.ndarray:
+    """x (float64 copy) with the feature columns `columns` (last axis) replaced by
+    ln(max(x, floor))."""
+    x = np.array(x, dtype=np.float64)
+    if len(columns):
+        cols = list(columns)
+        x[..., cols] = np.log(np.maximum(x[..., cols], floor))
+    return x
 
 
 def fit_standardize(x: np.ndarray) -> dict[str, Any]:
@@ -52,6 +70,7 @@ def apply(spec: dict[str, Any] | None, x: np.ndarray) -> np.ndarray:
         return x
     if kind == "standardize":
         check_shape(spec, x.shape)
+        x = take_log(x, spec.get("log_columns", ()), float(spec.get("log_floor", LOG_FLOOR)))
         return (x - np.asarray(spec["mean"], dtype=np.float64)) / np.asarray(spec["scale"], dtype=np.float64)
     if kind == "l1_pt_shift":
         return l1_pt_shift(x, int(spec["shift"]))

@@ -74,3 +74,49 @@ def test_prepare_takes_the_named_features_of_the_hardest_constituents(tmp_path):
     # the training jets' particles have mean 0 and spread 1 in every feature
     flat = split.x_train.reshape(-1, 3).astype(np.float64)
     assert np.allclose(flat.mean(0), 0, atol=1e-5) and np.allclose(flat.std(0), 1, atol=1e-4)
+
+
+def _jets_file(tmp_path, table):
+    n = len(table)
+    path = tmp_path / "jets.h5"
+    with h5py.File(path, "w") as f:
+        f["features"] = np.zeros((n, len(JET_FEATURES)), np.float32)
+        f["labels"] = np.arange(n) % len(JET_CLASSES)
+        f["constituents"] = table
+        f.attrs["constituent_names"] = json.dumps(list(CONSTITUENT_FEATURES))
+        f.attrs["format"] = "l1forge-jets"
+    return path
+
+
+def test_log_features_enter_as_their_logarithm_and_the_manifest_spec_reproduces_them(tmp_path):
+    from l1forge import preprocessing
+
+    rng = np.random.default_rng(1)
+    table = rng.uniform(-1, 1, (200, 10, len(CONSTITUENT_FEATURES))).astype(np.float16)
+    table[..., 0] = rng.uniform(0, 1, (200, 10)) ** 4   # pt_rel: four decades, some below the floor
+    table[:, 8:] = 0                                     # two padded particles per jet
+    path = _jets_file(tmp_path, table)
+    card = _card(tmp_path, path=str(path), log_features=["pt_rel"])
+    split = task_for(card).prepare(card)
+    spec = split.preprocessing
+    assert spec["log_columns"] == [0] and spec["log_floor"] == preprocessing.LOG_FLOOR
+    raw = table[:, :8][:, :, [CONSTITUENT_FEATURES.index(f) for f in ("pt_rel", "delta_eta", "delta_phi")]]
+    logged = raw.astype(np.float64)
+    logged[..., 0] = np.log(np.maximum(logged[..., 0], 2.0**-12))
+    expected = (logged - np.asarray(spec["mean"])) / np.asarray(spec["scale"])
+    # the manifest's spec maps raw file values to the same firmware inputs (what emulate does)
+    assert np.allclose(preprocessing.apply(spec, raw), expected)
+    all_x = np.concatenate([split.x_train, split.x_val, split.x_test]).reshape(200, -1)
+    assert np.allclose(np.sort(all_x, axis=0), np.sort(expected.reshape(200, -1), axis=0), atol=1e-5)
+    flat = split.x_train.reshape(-1, 3).astype(np.float64)
+    assert np.allclose(flat.mean(0), 0, atol=1e-5) and np.allclose(flat.std(0), 1, atol=1e-4)
+
+
+def test_log_features_must_be_inputs_and_non_negative(tmp_path):
+    with pytest.raises(UserError, match=r"data.log_features': expected names from "
+                                        r"data.constituent_features .*got e_rel"):
+        _card(tmp_path, log_features=["e_rel"])
+    table = np.random.default_rng(2).uniform(-1, 1, (200, 10, len(CONSTITUENT_FEATURES))).astype(np.float16)
+    card = _card(tmp_path, path=str(_jets_file(tmp_path, table)), log_features=["delta_eta"])
+    with pytest.raises(UserError, match="data.log_features: delta_eta has negative values"):
+        task_for(card).prepare(card)

@@ -82,6 +82,9 @@ class DataSpec:
     # these per-particle features by name (empty: the task's default list).
     constituents: int = 32
     constituent_features: tuple[str, ...] = ()
+    # Of those, the ones that enter as their logarithm, ln(max(x, floor)) (pT and energy
+    # fractions span four decades; padding and anything below the floor sit at ln(floor)).
+    log_features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

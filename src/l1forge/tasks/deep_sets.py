@@ -10,7 +10,10 @@ hardest particles (pT-ordered, zero-padded), standardized per feature alike for 
 particle (mean and spread over the training jets' particles, padding included: the same
 map for every element keeps the network a set function). Standardized, pT/pT_jet and the
 angles span the firmware input type instead of its last bits (on the default sample the
-float Deep Sets reached 0.572 standardized against 0.519 raw after 12 epochs). Jets are split with the same seed and fractions as the HLF tagger's, so both are
+float Deep Sets reached 0.572 standardized against 0.519 raw after 12 epochs).
+`data.log_features` (pT and energy fractions, spanning four decades) enter as
+ln(max(x, 2^-12)) before standardization; the transform is part of the manifest's
+preprocessing spec, so emulating a raw file applies it too. Jets are split with the same seed and fractions as the HLF tagger's, so both are
 evaluated on the same test jets of the same file.
 """
 
@@ -22,6 +25,7 @@ import numpy as np
 
 from l1forge import preprocessing
 from l1forge.card.checks import bad
+from l1forge.errors import UserError
 from l1forge.tasks.base import Split, split_indices, subsample
 from l1forge.tasks.jet_tagging import JetTagging
 
@@ -60,6 +64,10 @@ class DeepSets(JetTagging):
             bad(src, f"model.layers[{pools[0]}]", "a pooling that follows a quantized activation "
                                                   "(relu or leaky_relu), so that its sum is exact "
                                                   "in firmware")
+        unknown = [name for name in d.log_features if name not in features]
+        if unknown:
+            bad(src, "data.log_features", f"names from data.constituent_features "
+                                          f"({', '.join(features)}), got {', '.join(unknown)}")
         if any(layer.type in ("flatten", "reshape") for layer in phi):
             bad(src, "model.layers", "per-particle layers (phi) before the pooling; a flatten or "
                                      "reshape there would make the network depend on the "
@@ -92,7 +100,16 @@ class DeepSets(JetTagging):
             x, y = x[keep], y[keep]
         train, val, test = split_indices(len(x), card.data.test_fraction,
                                          card.data.validation_fraction, card.training.seed)
-        spec = {**preprocessing.fit_standardize(x[train].reshape(-1, x.shape[-1])), "per_element": True}
+        log_columns = [features.index(name) for name in card.data.log_features]
+        negative = [features[c] for c in log_columns if (x[..., c] < 0).any()]
+        if negative:
+            raise UserError(f"data.log_features: {', '.join(negative)} has negative values in "
+                            f"{sample.path}; expected non-negative features (fractions such as "
+                            f"pt_rel, e_rel, or delta_r)")
+        logged = preprocessing.take_log(x[train], log_columns)
+        spec = {**preprocessing.fit_standardize(logged.reshape(-1, x.shape[-1])), "per_element": True}
+        if log_columns:
+            spec.update(log_columns=log_columns, log_floor=preprocessing.LOG_FLOOR)
         x = preprocessing.apply(spec, x).astype(np.float32)
         info = {"path": sample.path, "events": int(len(x)), "class_names": list(sample.class_names),
                 "feature_names": list(features), "constituents": int(card.data.constituents),
