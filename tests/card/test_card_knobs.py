@@ -123,10 +123,10 @@ def test_layer_spec_defaults_mean_the_card_s_quantization():
 
 
 def test_the_learning_rate_decays_only_when_the_card_asks():
-    from l1forge.tasks.base import early_stopping
+    from l1forge.tasks.base import training_callbacks
 
     def decays(card):
-        return [c for c in early_stopping(card) if type(c).__name__ == "ReduceLROnPlateau"]
+        return [c for c in training_callbacks(card) if type(c).__name__ == "ReduceLROnPlateau"]
 
     assert decays(load_card(JET_ID)) == []
     (decay,) = decays(load_card(JET_ID, {"training.lr_decay_patience": 3, "training.lr_decay_factor": 0.25}))

@@ -8,7 +8,7 @@ import pytest
 
 from l1forge.card import load_card
 from l1forge.models.pruning import pruning_session, sparsity_record, strip
-from l1forge.tasks.base import early_stopping
+from l1forge.tasks.base import training_callbacks
 
 REPO = Path(__file__).resolve().parents[2]
 LAYERS = [{"type": "dense", "name": "fc1", "units": 16, "sparsity": 0.5},
@@ -40,7 +40,7 @@ def _fit(tf, card, n=640):
         model = build_network(card, True)
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     model.fit(x, y, validation_data=(x[:64], y[:64]), epochs=card.training.epochs,
-              batch_size=card.training.batch_size, verbose=0, callbacks=early_stopping(card, session))
+              batch_size=card.training.batch_size, verbose=0, callbacks=training_callbacks(card, session))
     return model, session
 
 
@@ -73,7 +73,7 @@ def test_without_pruning_nothing_is_wrapped_and_early_stopping_watches_every_epo
 
         model = build_network(card, True)
     assert not session.wrappers and strip(model, session) is model
-    (stopper,) = early_stopping(card, session)
+    (stopper,) = training_callbacks(card, session)
     assert stopper.start_from_epoch == 0
 
 
@@ -83,7 +83,7 @@ def test_with_pruning_early_stopping_starts_at_the_epoch_of_the_final_masks(tf):
         from l1forge.models.network import build_network
 
         build_network(card, True)
-    callbacks = early_stopping(card, session)
+    callbacks = training_callbacks(card, session)
     assert len(callbacks) == 2 and callbacks[1].start_from_epoch == 2
     # a layer's own sparsity prunes it even when the card's is 0
     with pruning_session(_card(), 640) as session:

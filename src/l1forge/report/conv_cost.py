@@ -17,15 +17,16 @@ from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
 from l1forge.report.da_cost import da_dense_cost
 from l1forge.report.bits import bits_of
 from l1forge.report.dense_cost import kernel_codes, kernel_cost, multiplier_limit, resource_cost
-from l1forge.report.multipliers import constant_census
+from l1forge.report.multipliers import constant_census, product_type
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
 
 
-def _kernel(layer, io: LayerIO, target: Target, product: str) -> tuple[LayerCost, int]:
+def _kernel(layer, io: LayerIO, target: Target) -> tuple[LayerCost, int]:
     if io.strategy == "distributed_arithmetic":  # da4ml's program for one pixel, no weights in the graph
         return da_dense_cost(layer, io, target), int(layer.get_attr("n_filt"))
     matrix, biases, weight = kernel_codes(layer)
+    product = product_type(io.in_bits, bits_of(layer.weights["weight"].type.precision))
     n_filt = matrix.shape[1]
     accum_t = layer.get_attr("accum_t")
     accum = bits_of(accum_t.precision) if accum_t is not None else io.out_bits
@@ -42,8 +43,8 @@ def _pixels(shape: tuple[int, ...]) -> int:
     return int(math.prod(shape[:-1])) if len(shape) > 1 else 1
 
 
-def conv_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
-    kernel, n_filt = _kernel(layer, io, target, product)
+def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    kernel, n_filt = _kernel(layer, io, target)
     in_pixels, out_pixels = _pixels(io.in_shape), _pixels(io.out_shape)
     n_chan = io.in_shape[-1]
     out_bits = out_pixels * n_filt * io.out_bits.width

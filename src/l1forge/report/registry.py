@@ -26,9 +26,7 @@ def _dense(layer, io: LayerIO, target: Target) -> LayerCost:
 
 
 def _convolution(layer, io: LayerIO, target: Target) -> LayerCost:
-    if io.strategy == "distributed_arithmetic":  # the product type is da4ml's business
-        return conv_cost(layer, io, target, "")
-    return conv_cost(layer, io, target, product_type(io.in_bits, bits_of(layer.weights["weight"].type.precision)))
+    return conv_cost(layer, io, target)
 
 
 def _per_channel_convolution(layer, io: LayerIO, target: Target) -> LayerCost:

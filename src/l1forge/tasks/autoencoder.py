@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, ae_score, masked_mse_loss
-from l1forge.tasks.base import Split, early_stopping, history_dict
+from l1forge.tasks.base import Split, training_callbacks, history_dict
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -34,7 +34,7 @@ class Autoencoder(AnomalyDetection):
                       loss=masked_mse_loss)
         history = model.fit(split.x_train, split.x_train, validation_data=(split.x_val, split.x_val),
                             epochs=t.epochs, batch_size=t.batch_size, shuffle=True, verbose=0,
-                            callbacks=early_stopping(card, pruning))
+                            callbacks=training_callbacks(card, pruning))
         return strip(model, pruning), history_dict(history)
 
     def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:

@@ -131,7 +131,7 @@ def subsample(card: Card, n: int) -> np.ndarray | None:
     return np.sort(keep)
 
 
-def early_stopping(card: Card, pruning=None) -> list:
+def training_callbacks(card: Card, pruning=None) -> list:
     """Keras callbacks of the card's training section: a pruning session's mask callbacks
     first (so the weights early stopping keeps are masked), the learning-rate decay on a
     plateau of val_loss when the card asks for it, then early stopping on val_loss, which

@@ -8,7 +8,7 @@ import numpy as np
 
 from l1forge import metrics, preprocessing
 from l1forge.errors import UserError
-from l1forge.tasks.base import Split, Task, early_stopping, history_dict, split_indices, subsample
+from l1forge.tasks.base import Split, Task, training_callbacks, history_dict, split_indices, subsample
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -61,7 +61,7 @@ class JetTagging(Task):
             split.x_train, tf.keras.utils.to_categorical(split.y_train, n_classes),
             validation_data=(split.x_val, tf.keras.utils.to_categorical(split.y_val, n_classes)),
             epochs=t.epochs, batch_size=t.batch_size, shuffle=True, verbose=0,
-            callbacks=early_stopping(card, pruning),
+            callbacks=training_callbacks(card, pruning),
         )
         return strip(model, pruning), history_dict(history)
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from l1forge.card.checks import bad
 from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, masked_mse_loss, vae_score
-from l1forge.tasks.base import Split, early_stopping, history_dict
+from l1forge.tasks.base import Split, training_callbacks, history_dict
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -49,7 +49,7 @@ class VAE(AnomalyDetection):
         trainer.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate))
         history = trainer.fit(split.x_train, validation_data=(split.x_val,), epochs=t.epochs,
                               batch_size=t.batch_size, shuffle=True, verbose=0,
-                              callbacks=early_stopping(card, pruning))
+                              callbacks=training_callbacks(card, pruning))
         return strip(parts.network, pruning), history_dict(history)
 
     def scores(self, card: Card, model, x: np.ndarray) -> np.ndarray:
