@@ -77,3 +77,16 @@ def test_a_fast_clock_cuts_the_adder_tree_and_registers_the_live_values():
     assert live_bits_at(program, program.depth) == sum(
         next(op.ftype.width for op in program.ops if op.dest == out.source)
         for out in program.outputs if out.source >= 0)
+
+
+@pytest.mark.parametrize("strategies, expected", [
+    (("latency", "latency"), "latency"),
+    (("latency", "distributed_arithmetic"), "distributed_arithmetic"),
+    (("distributed_arithmetic", "resource"), "resource"),
+])
+def test_the_estimate_names_the_strategy_it_costed(strategies, expected):
+    from types import SimpleNamespace
+
+    from l1forge.report.estimate import _strategy
+
+    assert _strategy([SimpleNamespace(strategy=s) for s in strategies]) == expected

@@ -192,6 +192,17 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         "bram_18k": sum(row["bram_18k"] for row in per_layer),
         "per_layer": per_layer,
         "tool": tool, "clock_ns": target.clock_ns, "io_type": io_type,
-        "strategy": "resource" if any(io.strategy == "resource" for io in ios) else "latency",
+        "strategy": _strategy(ios),
         "reuse_factor": max([io.reuse_factor for io in ios] or [1]),
     }
+
+
+def _strategy(ios) -> str:
+    """The design's strategy as the estimate costed it: resource where any layer shares its
+    multipliers in a dataflow region, else distributed_arithmetic where any layer is
+    da4ml's adder program, else latency."""
+    strategies = {io.strategy for io in ios}
+    for name in ("resource", "distributed_arithmetic"):
+        if name in strategies:
+            return name
+    return "latency"

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,14 +30,13 @@ SCAN_JSON = "scan.json"
 
 @dataclass
 class Progress:
-    """What a progress display is told: counts by state, and the seconds since the start."""
+    """What a progress display is told: counts by state."""
 
     total: int
     done: int = 0
     failed: int = 0
     skipped: int = 0
     running: int = 0
-    started: float = field(default_factory=time.perf_counter)
 
 
 def prepare_points(card_path: Path, grid_items: list[str], overrides: dict, sample: int | None,
