@@ -41,3 +41,27 @@ def test_with_a_reuse_factor_the_convolution_keeps_hls4ml_s_pixel_loop(tmp_path)
     card = _card(tmp_path, 2)
     layers = hls_config(card, build_network(card))["LayerName"]
     assert layers["conv"].get("ParallelizationFactor", 1) == 1  # hls4ml's default
+
+
+def test_a_quantize_layer_after_batchnorm_gives_the_normalization_its_type(tmp_path):
+    """quantized_bits(12, 7) rounds half to even and saturates: the normalization's result
+    becomes ap_fixed<12, 8, RND_CONV, SAT> (hls4ml removes the linear activation); the QAT
+    twin rounds there, the float twin passes the value through."""
+    import numpy as np
+
+    raw = {"name": "jet_bnq", "task": "jet_id",
+           "model": {"input_shape": [16], "layers": [
+               {"type": "batchnorm", "name": "bn"},
+               {"type": "quantize", "name": "bn_q", "activation_bits": 12, "activation_integer": 7},
+               {"type": "dense", "name": "out", "units": 5},
+               {"type": "softmax", "name": "softmax"}]}}
+    path = tmp_path / "jet_bnq.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    card = load_card(path)
+    network = build_network(card)
+    layers = hls_config(card, network)["LayerName"]
+    assert layers["bn"]["Precision"]["result"] == "fixed<12,8,RND_CONV,SAT>"
+    assert layers["bn"]["Precision"]["scale"] == BATCHNORM_TYPES["scale"]
+    quantizer = network.get_layer("bn_q")
+    x = np.array([[0.03125, 0.09375, 200.0, -0.0625]], dtype="float32")
+    assert np.asarray(quantizer(x)).tolist() == [[0.0, 0.125, 127.9375, -0.0625]]

@@ -10,6 +10,7 @@ from l1forge.models.layers import LAYERS, make_layer
 KERAS_CLASS = {
     "dense": ("QDense", "Dense"), "relu": ("QActivation", "Activation"),
     "leaky_relu": ("QActivation", "LeakyReLU"), "linear": ("Activation",) * 2,
+    "quantize": ("QActivation", "Activation"),
     "softmax": ("Activation",) * 2, "sigmoid": ("Activation",) * 2, "tanh": ("Activation",) * 2,
     "batchnorm": ("BatchNormalization",) * 2, "conv2d": ("QConv2D", "Conv2D"),
     "maxpool2d": ("MaxPooling2D",) * 2, "avgpool2d": ("AveragePooling2D",) * 2,
@@ -41,6 +42,8 @@ def test_every_registered_type_builds_its_keras_layer_in_both_twins(tmp_path):
     ({"type": "conv2d", "filters": 2, "kernel": [3]}, "two positive kernel/pool sizes"),
     ({"type": "reshape", "shape": [0, 4]}, "'model.layers[0].shape': expected positive sizes"),
     ({"type": "leaky_relu", "alpha": 0.3}, "a power of two below 1"),
+    ({"type": "quantize", "activation_bits": 8, "activation_integer": 8},
+     "'model.layers[0].activation_integer': expected integer bits from 0 to 7 on a 'quantize' layer"),
 ])
 def test_each_type_s_own_check_refuses_bad_entries(tmp_path, entry, message):
     with pytest.raises(UserError, match=message.replace("[", r"\[").replace("]", r"\]")):

@@ -103,7 +103,7 @@ def _check_layer_precision(card: Card, layer, where: str) -> None:
     lq = layer_quant(card, layer)
     groups = (("weight", kind.has_weights, "a layer with weights (dense, conv2d)"),
               ("bias", kind.has_weights, "a layer with weights (dense, conv2d)"),
-              ("activation", kind.quantized_activation, "a quantized activation (relu, leaky_relu)"))
+              ("activation", kind.quantized_activation, "a quantized activation (relu, leaky_relu, quantize)"))
     for name, allowed, owner in groups:
         bits, integer = getattr(layer, f"{name}_bits"), getattr(layer, f"{name}_integer")
         for key, value in ((f"{name}_bits", bits), (f"{name}_integer", integer)):
@@ -119,6 +119,10 @@ def _check_layer_precision(card: Card, layer, where: str) -> None:
         if bits and integer is None and not 0 <= effective_integer <= effective_bits:
             bad(src, f"{where}.{name}_bits", f"at least the {effective_integer} integer bits of the "
                                              f"card's {name}_integer, got {effective_bits}")
+    if layer.type == "quantize" and not 0 <= lq.activation_integer < lq.activation_bits:
+        bad(src, f"{where}.activation_integer",
+            f"integer bits from 0 to {lq.activation_bits - 1} on a 'quantize' layer (its "
+            f"{lq.activation_bits} bits include the sign), got {lq.activation_integer}")
     if layer.sparsity is not None:
         if not kind.has_weights:
             bad(src, f"{where}.sparsity", f"no sparsity on a '{layer.type}' layer: it applies to "

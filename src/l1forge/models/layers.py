@@ -142,6 +142,22 @@ def _leaky_relu(card, layer, quantized, name):
     return kl.LeakyReLU(alpha=layer.alpha, name=name)
 
 
+def _quantize(card, layer, quantized, name):
+    """quantized_bits(activation bits, activation integer bits): the signed fixed-point type
+    its input is rounded (half to even) and saturated to, with no ReLU; identity in the float
+    twin. After a batch normalization it narrows the normalized values before the next
+    weighted layer multiplies them (the firmware gives the normalization this result type)."""
+    from tensorflow.keras import layers as kl
+
+    if quantized:
+        from qkeras import QActivation
+
+        lq = layer_quant(card, layer)
+        return QActivation(f"quantized_bits({lq.activation_bits},{lq.activation_integer},alpha=1)",
+                           name=name)
+    return kl.Activation("linear", name=name)
+
+
 def _activation(kind: str):
     def build(card, layer, quantized, name):
         from tensorflow.keras import layers as kl
@@ -214,6 +230,7 @@ LAYERS: dict[str, LayerKind] = {
     "relu": LayerKind(_relu, quantized_activation=True),
     "leaky_relu": LayerKind(_leaky_relu, _leaky_slope, quantized_activation=True),
     "linear": LayerKind(_activation("linear")),
+    "quantize": LayerKind(_quantize, quantized_activation=True),
     "softmax": LayerKind(_activation("softmax")),
     "sigmoid": LayerKind(_activation("sigmoid")),
     "tanh": LayerKind(_activation("tanh")),
