@@ -3,6 +3,8 @@ the fixture on 127.0.0.1): scan.json, the front, the figures, and resuming."""
 
 import json
 
+import pytest
+
 from l1forge.scan import run_scan
 from l1forge.scan.grid import point_id
 from l1forge.scan.point import point_file
@@ -43,3 +45,23 @@ def test_a_scan_on_a_running_cluster_resumes_where_it_stopped(tmp_path, external
     assert [p["status"] for p in again["points"]] == ["done"] * 4
     changed = {pid for pid, path in files.items() if path.stat().st_mtime_ns != before[pid]}
     assert changed == {lost}
+
+
+def test_a_first_scan_interrupted_after_one_point_is_continued_without_force(tmp_path, external_scheduler):
+    out = tmp_path / "scan"
+    grid = ["quantization.weight_bits=3,6"]
+
+    def interrupt(state):
+        if state.done:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_scan("l1models/jet_id.yaml", grid, out, overrides=TINY, scheduler=external_scheduler,
+                 progress=interrupt)
+    record = json.loads((out / "scan.json").read_text())
+    assert sorted(p["status"] for p in record["points"]) == ["done", "pending"]
+    finished = next(p for p in record["points"] if p["status"] == "done")
+    kept = point_file(out, point_id(finished["overrides"])).stat().st_mtime_ns
+    content = run_scan("l1models/jet_id.yaml", grid, out, overrides=TINY, scheduler=external_scheduler)
+    assert [p["status"] for p in content["points"]] == ["done", "done"]
+    assert point_file(out, point_id(finished["overrides"])).stat().st_mtime_ns == kept

@@ -7,7 +7,9 @@ Every worker needs the same l1forge installation and must see the scan folder an
 card's data at the same paths (a shared file system). Each point writes its own result
 file; a point already done is not run again, so the same command continues a scan that
 was interrupted, and Ctrl-C keeps what finished. A failed point (its one-line error kept
-in its file) is tried again by the next run.
+in its file) is tried again by the next run. DIR/scan.json is written once the cluster is
+up, before the first point runs (its points not run yet say "pending"), and again after each
+point finishes, so a scan interrupted in its first run is continued like any other.
 """
 
 from __future__ import annotations
@@ -100,18 +102,27 @@ def run_scan(card_path: str | Path, grid_items: list[str], out: str | Path, *,
     state = Progress(total=len(points))
     todo = [(p, i) for p, i in zip(points, ids) if not _done(point_file(out, i))]
     state.skipped = len(points) - len(todo)
+
+    def record() -> dict[str, Any]:
+        """DIR/scan.json as the points stand: written before the first point runs (so an
+        interrupted first scan is continued, not refused) and after each one finishes."""
+        results = [_result(out, p, i) for p, i in zip(points, ids)]
+        content = summarize(base, sha, overrides, results, limits, budget)
+        write_text_atomic(out / SCAN_JSON, json.dumps(content, indent=1) + "\n")
+        return content
+
     if todo:
         with open_cluster(workers, scheduler) as cluster:
-            _run_on(cluster.client, out, overrides, todo, csim, state, progress)
-    results = [json.loads(point_file(out, i).read_text()) for i in ids]
-    content = summarize(base, sha, overrides, results, limits, budget)
-    write_text_atomic(out / SCAN_JSON, json.dumps(content, indent=1) + "\n")
+            record()
+            _run_on(cluster.client, out, overrides, todo, csim, state, progress, record)
+    content = record()
     outputs.write_plot(content, out / "pareto.png")
     outputs.write_html(content, out / "scan.html", out / "pareto.png")
     return content
 
 
-def _run_on(client, out: Path, overrides: dict, todo, csim: bool, state: Progress, progress) -> None:
+def _run_on(client, out: Path, overrides: dict, todo, csim: bool, state: Progress, progress,
+            record: Callable[[], Any]) -> None:
     from distributed import as_completed
 
     futures = [client.submit(run_point, str(out.resolve()), overrides, point, pid, csim,
@@ -126,6 +137,7 @@ def _run_on(client, out: Path, overrides: dict, todo, csim: bool, state: Progres
                 state.done += 1
             else:
                 state.failed += 1
+            record()
             remaining = len(futures) - state.done - state.failed
             state.running = min(remaining, sum(client.nthreads().values()) or 1)
             if progress:
@@ -133,6 +145,12 @@ def _run_on(client, out: Path, overrides: dict, todo, csim: bool, state: Progres
     except BaseException:
         client.cancel(futures)  # Ctrl-C: what finished is on disk already
         raise
+
+
+def _result(out: Path, point: dict, pid: str) -> dict[str, Any]:
+    """A point's result file, or a pending entry for a point not run yet."""
+    path = point_file(out, pid)
+    return json.loads(path.read_text()) if path.is_file() else {"overrides": point, "status": "pending"}
 
 
 def _done(path: Path) -> bool:
