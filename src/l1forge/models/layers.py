@@ -55,6 +55,7 @@ def quantizer_strings(card: Card, layer: LayerSpec) -> dict[str, str]:
         "relu": f"quantized_relu({lq.activation_bits},{lq.activation_integer})",
         "leaky_relu": (f"quantized_relu({lq.activation_bits},{lq.activation_integer},"
                        "negative_slope={alpha})"),
+        "quantize": f"quantized_bits({lq.activation_bits},{lq.activation_integer},alpha=1)",
         "bits": str(lq.activation_bits),
     }
 
@@ -152,9 +153,7 @@ def _quantize(card, layer, quantized, name):
     if quantized:
         from qkeras import QActivation
 
-        lq = layer_quant(card, layer)
-        return QActivation(f"quantized_bits({lq.activation_bits},{lq.activation_integer},alpha=1)",
-                           name=name)
+        return QActivation(quantizer_strings(card, layer)["quantize"], name=name)
     return kl.Activation("linear", name=name)
 
 
