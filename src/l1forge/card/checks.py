@@ -7,7 +7,8 @@ import importlib.util
 from dataclasses import replace
 from typing import Iterable
 
-from l1forge.card.schema import BACKENDS, IDENTIFIER, IO_TYPES, PRUNING_SCHEDULES, STRATEGIES, Card
+from l1forge.card.schema import (BACKENDS, IDENTIFIER, IO_TYPES, PRUNING_SCHEDULES, QAT_INITS, STRATEGIES,
+                                 Card)
 from l1forge.errors import UserError
 from l1forge.models.layers import LAYERS, layer_quant
 from l1forge.models.pruning import end_epoch, is_pruned
@@ -170,6 +171,7 @@ def _check_training(card: Card) -> None:
         bad(src, "training.lr_decay_patience", f"0 (off) or more epochs, got {t.lr_decay_patience}")
     if not 0 < t.lr_decay_factor < 1:
         bad(src, "training.lr_decay_factor", f"a number between 0 and 1 (exclusive), got {t.lr_decay_factor:g}")
+    one_of(src, "training.qat_init", t.qat_init, QAT_INITS)
     if t.seed < 0:
         bad(src, "training.seed", f"0 or more, got {t.seed}")
 

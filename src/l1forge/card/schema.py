@@ -14,6 +14,7 @@ BACKENDS = ("Vitis", "Vivado")
 IO_TYPES = ("io_parallel", "io_stream")
 STRATEGIES = ("Latency", "Resource", "distributed_arithmetic")
 PRUNING_SCHEDULES = ("constant", "polynomial")
+QAT_INITS = ("random", "float")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ class TrainingSpec:
     # loss the rate is multiplied by lr_decay_factor (0: a constant rate)
     lr_decay_patience: int = 0
     lr_decay_factor: float = 0.5
+    # where quantization-aware training starts: "random" (a fresh initialization, the
+    # training seed's) or "float" (the trained float twin's weights, then QAT fine-tunes)
+    qat_init: str = "random"
 
 
 @dataclass(frozen=True)

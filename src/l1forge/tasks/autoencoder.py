@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, ae_score, masked_mse_loss
-from l1forge.tasks.base import Split, training_callbacks, history_dict
+from l1forge.tasks.base import Split, training_callbacks, history_dict, start_weights
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -22,7 +22,7 @@ class Autoencoder(AnomalyDetection):
 
         return build_autoencoder(card, quantized)
 
-    def fit(self, card: Card, split: Split, quantized: bool):
+    def fit(self, card: Card, split: Split, quantized: bool, start=None):
         import tensorflow as tf
 
         from l1forge.models.pruning import pruning_session, strip
@@ -30,6 +30,7 @@ class Autoencoder(AnomalyDetection):
         t = card.training
         with pruning_session(card, len(split.x_train)) as pruning:
             model = self.build_network(card, quantized)
+        start_weights(model, start)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate),
                       loss=masked_mse_loss)
         history = model.fit(split.x_train, split.x_train, validation_data=(split.x_val, split.x_val),

@@ -7,7 +7,8 @@ The stages call only these methods; nothing outside `tasks/` compares a task nam
     check_card(card)                 the family's own card checks (the card stage calls it)
     prepare(card) -> Split           events in firmware-input space, split, preprocessing
     build_network(card, quantized)   the Keras network (QKeras layers when quantized)
-    fit(card, split, quantized)      -> (trained Keras model, history dict)
+    fit(card, split, quantized, start) -> (trained Keras model, history dict); `start`, the
+                                     trained float twin the QAT network starts from, or None
     evaluate(card, split, float_model, qat_model) -> metrics of the trained models
     firmware_model(card, qat_model)  the Keras model hls4ml converts (the part in firmware)
     config_passes(card)              the family's hls4ml config passes, run after the common ones
@@ -86,7 +87,7 @@ class Task:
     def build_network(self, card: Card, quantized: bool = True):
         raise NotImplementedError(f"{type(self).__name__}.build_network")
 
-    def fit(self, card: Card, split: Split, quantized: bool):
+    def fit(self, card: Card, split: Split, quantized: bool, start=None):
         raise NotImplementedError(f"{type(self).__name__}.fit")
 
     def evaluate(self, card: Card, split: Split, float_model, qat_model) -> dict[str, Any]:
@@ -150,6 +151,15 @@ def training_callbacks(card: Card, pruning=None) -> list:
     return callbacks + [tf.keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                                          restore_best_weights=True,
                                                          start_from_epoch=start)]
+
+
+def start_weights(network, start) -> None:
+    """Copy the trained float twin `start` into a freshly built QAT `network` (None: keep the
+    random initialization); the card's `training.qat_init` decides which one train() passes."""
+    if start is not None:
+        from l1forge.models.warm_start import start_from
+
+        start_from(network, start)
 
 
 def history_dict(history) -> dict[str, list[float]]:

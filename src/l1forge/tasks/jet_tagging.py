@@ -8,7 +8,8 @@ import numpy as np
 
 from l1forge import metrics, preprocessing
 from l1forge.errors import UserError
-from l1forge.tasks.base import Split, Task, training_callbacks, history_dict, split_indices, subsample
+from l1forge.tasks.base import (Split, Task, history_dict, split_indices, start_weights, subsample,
+                                 training_callbacks)
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -46,7 +47,7 @@ class JetTagging(Task):
 
         return build_network(card, quantized)
 
-    def fit(self, card: Card, split: Split, quantized: bool):
+    def fit(self, card: Card, split: Split, quantized: bool, start=None):
         import tensorflow as tf
 
         from l1forge.models.pruning import pruning_session, strip
@@ -54,6 +55,7 @@ class JetTagging(Task):
         t = card.training
         with pruning_session(card, len(split.x_train)) as pruning:
             model = self.build_network(card, quantized)
+        start_weights(model, start)
         n_classes = int(model.output_shape[-1])
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate),
                       loss="categorical_crossentropy", metrics=["accuracy"])

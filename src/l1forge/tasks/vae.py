@@ -9,7 +9,7 @@ import numpy as np
 
 from l1forge.card.checks import bad
 from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, masked_mse_loss, vae_score
-from l1forge.tasks.base import Split, training_callbacks, history_dict
+from l1forge.tasks.base import Split, training_callbacks, history_dict, start_weights
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -35,7 +35,7 @@ class VAE(AnomalyDetection):
 
         return build_vae(card, quantized).network
 
-    def fit(self, card: Card, split: Split, quantized: bool):
+    def fit(self, card: Card, split: Split, quantized: bool, start=None):
         import tensorflow as tf
 
         from l1forge.models.autoencoder import build_vae
@@ -45,6 +45,7 @@ class VAE(AnomalyDetection):
         t = card.training
         with pruning_session(card, len(split.x_train)) as pruning:
             parts = build_vae(card, quantized)
+        start_weights(parts.network, start)
         trainer = make_trainer(parts, card.model.beta, masked_mse_loss, t.seed)
         trainer.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate))
         history = trainer.fit(split.x_train, validation_data=(split.x_val,), epochs=t.epochs,
