@@ -74,9 +74,10 @@ def train(card: Card, projects_root: Path, log=print) -> Trained:
     split = task.prepare(card)
     log(f"training float baseline ({len(split.x_train)} training events)")
     float_model, float_history = task.fit(card, split, quantized=False)
-    start = float_model if card.training.qat_init == "float" else None
-    log("training the quantization-aware (QKeras) model" + (", from the float baseline's weights" if start else ""))
-    qat_model, qat_history = task.fit(card, split, quantized=True, start=start)
+    init = float_model if card.training.qat_init == "float" else None
+    log("training the quantization-aware (QKeras) model"
+        + (", from the float baseline's weights" if init is not None else ""))
+    qat_model, qat_history = task.fit(card, split, quantized=True, start=init)
     metrics = task.evaluate(card, split, float_model, qat_model)
     if is_pruned(card):  # achieved sparsity per weighted layer of the QAT (firmware) model
         metrics["sparsity"] = sparsity_record(card, qat_model)

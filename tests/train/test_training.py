@@ -62,3 +62,26 @@ def test_a_data_file_of_the_wrong_width_is_refused(tmp_path, card_file):
     card = load_card(card_file, {"model.input_shape": [12]})
     with pytest.raises(UserError, match="expects model.input_shape"):
         train(card, tmp_path, log=lambda m: None)
+
+
+
+def _first_epoch_losses(trained):
+    import json
+
+    history = json.loads((trained.directory / "training.json").read_text())["history"]
+    return history["float"]["loss"], history["qat"]["loss"]
+
+
+def test_qat_from_the_float_baseline_starts_where_the_float_training_ended(tmp_path, card_file):
+    """training.qat_init: float through train(): the log says so, and the QAT run's first
+    epoch is already near the float run's last, where a random start repeats its first."""
+    overrides = {"training.qat_init": "float", "training.epochs": 3, "training.learning_rate": 0.01}
+    lines = []
+    warm = train(load_card(card_file, overrides), tmp_path / "w", log=lines.append)
+    assert any("from the float baseline's weights" in line for line in lines)
+    cold = train(load_card(card_file, {**overrides, "training.qat_init": "random"}), tmp_path / "r",
+                 log=lambda m: None)
+    float_loss, warm_loss = _first_epoch_losses(warm)
+    _, cold_loss = _first_epoch_losses(cold)
+    assert float_loss[-1] < 0.8 * float_loss[0], "the float run learns in three epochs"
+    assert warm_loss[0] < 0.5 * (float_loss[0] + float_loss[-1]) < cold_loss[0]
