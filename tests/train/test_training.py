@@ -64,8 +64,7 @@ def test_a_data_file_of_the_wrong_width_is_refused(tmp_path, card_file):
         train(card, tmp_path, log=lambda m: None)
 
 
-
-def _first_epoch_losses(trained):
+def _losses(trained):
     import json
 
     history = json.loads((trained.directory / "training.json").read_text())["history"]
@@ -81,7 +80,7 @@ def test_qat_from_the_float_baseline_starts_where_the_float_training_ended(tmp_p
     assert any("from the float baseline's weights" in line for line in lines)
     cold = train(load_card(card_file, {**overrides, "training.qat_init": "random"}), tmp_path / "r",
                  log=lambda m: None)
-    float_loss, warm_loss = _first_epoch_losses(warm)
-    _, cold_loss = _first_epoch_losses(cold)
+    float_loss, warm_loss = _losses(warm)
+    _, cold_loss = _losses(cold)
     assert float_loss[-1] < 0.8 * float_loss[0], "the float run learns in three epochs"
     assert warm_loss[0] < 0.5 * (float_loss[0] + float_loss[-1]) < cold_loss[0]
