@@ -35,7 +35,7 @@ def test_the_committed_card_is_a_deep_sets_tagger():
 
 @pytest.mark.parametrize("layers, shape, message", [
     (PHI_RHO, (8, 4), r"model.input_shape': expected \[data.constituents, number of constituent "
-                      r"features\] = \[8, 3\], got \[8, 4\]"),
+                      r"and jet features\] = \[8, 3\], got \[8, 4\]"),
     ([{"type": "dense", "units": 4}, {"type": "relu"}, {"type": "dense", "units": 5}], (8, 3),
      "exactly one set pooling layer"),
     ([{"type": "dense", "units": 4}, {"type": "global_avgpool1d"}, {"type": "dense", "units": 5}], (8, 3),
@@ -114,9 +114,100 @@ def test_log_features_enter_as_their_logarithm_and_the_manifest_spec_reproduces_
 
 def test_log_features_must_be_inputs_and_non_negative(tmp_path):
     with pytest.raises(UserError, match=r"data.log_features': expected names from "
-                                        r"data.constituent_features .*got e_rel"):
+                                        r"data.constituent_features or data.jet_features .*got e_rel"):
         _card(tmp_path, log_features=["e_rel"])
     table = np.random.default_rng(2).uniform(-1, 1, (200, 10, len(CONSTITUENT_FEATURES))).astype(np.float16)
     card = _card(tmp_path, path=str(_jets_file(tmp_path, table)), log_features=["delta_eta"])
     with pytest.raises(UserError, match="data.log_features: delta_eta has negative values"):
         task_for(card).prepare(card)
+
+
+def _jets_file_with_features(tmp_path, n=200, stored=10):
+    rng = np.random.default_rng(3)
+    table = rng.uniform(0, 1, (n, stored, len(CONSTITUENT_FEATURES))).astype(np.float16)
+    table[:, stored - 2:] = 0                            # two padded particles per jet
+    features = rng.normal(size=(n, len(JET_FEATURES))).astype(np.float32)
+    features[:, JET_FEATURES.index("multiplicity")] = rng.integers(8, 90, n)
+    path = tmp_path / "jets.h5"
+    with h5py.File(path, "w") as f:
+        f["features"] = features
+        f["labels"] = np.arange(n) % len(JET_CLASSES)
+        f["constituents"] = table
+        f.attrs["constituent_names"] = json.dumps(list(CONSTITUENT_FEATURES))
+        f.attrs["format"] = "l1forge-jets"
+    return path, table, features
+
+
+def test_jet_features_reach_every_particle_and_a_raw_file_rebuilds_the_inputs(tmp_path):
+    from l1forge import preprocessing
+    from l1forge.emulate.jet_set_source import JetSetSource
+
+    path, table, features = _jets_file_with_features(tmp_path)
+    card = _card(tmp_path, shape=(8, 4), path=str(path), jet_features=["multiplicity"],
+                 log_features=["pt_rel"])
+    split = task_for(card).prepare(card)
+    spec = split.preprocessing
+    assert split.x_train.shape[1:] == (8, 4)
+    assert split.info["feature_names"] == ["pt_rel", "delta_eta", "delta_phi", "multiplicity"]
+    assert spec["jet_set"] == {"constituents": 8, "constituent_features": ["pt_rel", "delta_eta", "delta_phi"],
+                               "jet_features": ["multiplicity"]}
+    # the fourth input is the jet's multiplicity, the same for all 8 particles, padding included
+    raw = JetSetSource(path, spec["jet_set"]).read(0, 200)
+    multiplicity = features[:, JET_FEATURES.index("multiplicity")]
+    assert raw.shape == (200, 8, 4) and np.array_equal(raw[:, :, 3], np.repeat(multiplicity[:, None], 8, 1))
+    own = table[:, :8][:, :, [CONSTITUENT_FEATURES.index(f) for f in ("pt_rel", "delta_eta", "delta_phi")]]
+    assert np.array_equal(raw[:, :, :3], own.astype(np.float64))
+    # the manifest's spec turns the raw file into the very inputs training saw
+    all_x = np.concatenate([split.x_train, split.x_val, split.x_test]).reshape(200, -1)
+    rebuilt = preprocessing.apply(spec, raw).reshape(200, -1)
+    assert np.allclose(np.sort(all_x, axis=0), np.sort(rebuilt, axis=0), atol=1e-5)
+    standardized = split.x_train[..., 3].astype(np.float64)
+    assert abs(standardized.mean()) < 1e-5 and abs(standardized.std() - 1) < 1e-4
+
+
+def test_a_card_without_jet_features_keeps_the_plain_spec(tmp_path):
+    path, _, _ = _jets_file_with_features(tmp_path)
+    card = _card(tmp_path, path=str(path))
+    assert "jet_set" not in task_for(card).prepare(card).preprocessing
+
+
+@pytest.mark.parametrize("jet_features, message", [
+    (["multiplicty"], r"data.jet_features': expected names of the 16 HLF features .*got multiplicty"),
+    (["multiplicity", "multiplicity"], r"data.jet_features': expected names not already among"),
+])
+def test_jet_features_must_be_hlf_names_given_once(tmp_path, jet_features, message):
+    with pytest.raises(UserError, match=message):
+        _card(tmp_path, shape=(8, 3 + len(jet_features)), jet_features=jet_features)
+
+
+def test_jet_features_need_a_file_with_hlf_features(tmp_path):
+    from l1forge.data.schema import JetSample
+
+    table = np.zeros((100, 4, len(CONSTITUENT_FEATURES)), np.float32)
+    sample = JetSample(path="c.h5", features=None, labels=np.zeros(100, int),
+                       feature_names=(), class_names=JET_CLASSES, constituents=table,
+                       constituent_names=CONSTITUENT_FEATURES)
+    with pytest.raises(UserError, match="c.h5: the file holds no jet-level features, so multiplicity"):
+        sample.constituent_inputs(("pt_rel",), 4, ("multiplicity",))
+
+
+def test_a_raw_jets_file_for_jet_features_takes_no_dataset_and_must_exist(tmp_path):
+    from l1forge.emulate.jet_set_source import JetSetSource
+
+    path, _, _ = _jets_file_with_features(tmp_path)
+    jet_set = {"constituents": 8, "constituent_features": ["pt_rel"], "jet_features": ["multiplicity"]}
+    with pytest.raises(UserError, match="--dataset constituents: .*expected no --dataset"):
+        JetSetSource(path, jet_set, "constituents")
+    with pytest.raises(UserError, match="nope.h5: no such file; expected a jets file"):
+        JetSetSource(tmp_path / "nope.h5", jet_set)
+
+
+@pytest.mark.parametrize("card_path, field", [
+    ("l1models/jet_id.yaml", "jet_features"),
+    ("l1models/ad_vae.yaml", "log_features"),
+    ("l1models/ad_dense_ae.yaml", "constituent_features"),
+])
+def test_per_particle_fields_are_refused_where_no_constituents_are_read(card_path, field):
+    with pytest.raises(UserError, match=rf"'data.{field}': expected no value for task \w+ "
+                                        r"\(only task jet_deepsets reads constituents\), got pt_rel"):
+        load_card(card_path, overrides={f"data.{field}": ["pt_rel"]})

@@ -86,6 +86,10 @@ class DataSpec:
     # Of those, the ones that enter as their logarithm, ln(max(x, floor)) (pT and energy
     # fractions span four decades; padding and anything below the floor sit at ln(floor)).
     log_features: tuple[str, ...] = ()
+    # Jet-level features (names from the file's 16 HLF features, e.g. multiplicity) given
+    # to every particle of the jet after its own features: what the N kept particles
+    # cannot tell, such as how many particles the jet has beyond them.
+    jet_features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -79,10 +79,12 @@ class JetSample:
     def __len__(self) -> int:
         return int(self.labels.shape[0])
 
-    def constituent_inputs(self, names: tuple | None = None,
-                           count: int | None = None) -> np.ndarray:
-        """(N, count, len(names)) float32: the named constituent features of the `count`
-        hardest constituents (all stored ones by default), zero-padded past those stored."""
+    def constituent_inputs(self, names: tuple | None = None, count: int | None = None,
+                           jet_names: tuple = ()) -> np.ndarray:
+        """(N, count, len(names) + len(jet_names)) float32: the named constituent features
+        of the `count` hardest constituents (all stored ones by default), zero-padded past
+        those stored, then the named jet-level (HLF) features, the same for every particle
+        of a jet (padding rows included, so the input stays a set)."""
         from l1forge.errors import UserError
 
         if self.constituents is None:
@@ -102,7 +104,25 @@ class JetSample:
         columns = [self.constituent_names.index(n) for n in names]
         out = np.zeros((len(self), count, len(names)), np.float32)
         out[:, :min(count, stored)] = self.constituents[:, :count][:, :, columns]
-        return out
+        if not jet_names:
+            return out
+        return np.concatenate([out, np.repeat(self.jet_inputs(jet_names)[:, None, :], count, axis=1)],
+                              axis=2)
+
+    def jet_inputs(self, names: tuple) -> np.ndarray:
+        """(N, len(names)) float32: the named jet-level (HLF) features."""
+        from l1forge.errors import UserError
+
+        if self.features is None:
+            raise UserError(f"{self.path}: the file holds no jet-level features, so "
+                            f"{', '.join(names)} cannot be given to the particles; expected a "
+                            f"file with the 16 HLF features (l1forge data generate jets, or "
+                            f"the hls4ml release's 'jets' with every j_<feature> column)")
+        missing = [n for n in names if n not in self.feature_names]
+        if missing:
+            raise UserError(f"{self.path}: jet feature(s) {', '.join(missing)} not in the file; "
+                            f"expected names from {', '.join(self.feature_names)}")
+        return self.features[:, [self.feature_names.index(n) for n in names]].astype(np.float32)
 
 
 @dataclass(frozen=True)

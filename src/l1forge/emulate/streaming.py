@@ -19,6 +19,7 @@ import numpy as np
 from l1forge.atomic import atomic_file
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import NON_FINITE_POLICIES
+from l1forge.emulate.jet_set_source import JetSetSource
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.errors import UserError
 
@@ -124,7 +125,8 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
     if len(emulator.input_steps) != 1:
         raise UserError("this firmware has several inputs; the file interface feeds exactly one")
     spec = emulator.manifest.get("preprocessing") if preprocess else None
-    source = EventSource(in_path, dataset)
+    jet_set = (spec or {}).get("jet_set")
+    source = JetSetSource(in_path, jet_set, dataset) if jet_set else EventSource(in_path, dataset)
     try:
         preprocessing.check_shape(spec, source.array.shape)  # the whole file's, once
     except UserError as err:

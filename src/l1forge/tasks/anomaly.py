@@ -41,6 +41,7 @@ class AnomalyDetection(Task):
     def check_card(self, card: Card) -> None:
         from l1forge.data.schema import L1_SIGNALS
 
+        super().check_card(card)
         src = card.source
         if not card.data.signals:
             bad(src, "data.signals", f"at least one signal process to evaluate: {', '.join(L1_SIGNALS)}")

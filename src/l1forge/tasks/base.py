@@ -79,7 +79,15 @@ class Task:
     name: ClassVar[str] = ""
 
     def check_card(self, card: Card) -> None:
-        """Raise UserError for card fields this family cannot use (default: none)."""
+        """Raise UserError for card fields this family cannot use (default: the per-particle
+        data fields, which only a family reading the jets' constituents uses)."""
+        from l1forge.card.checks import bad
+
+        for name in ("constituent_features", "log_features", "jet_features"):
+            given = getattr(card.data, name)
+            if given:
+                bad(card.source, f"data.{name}", f"no value for task {card.task} (only task "
+                                                 f"jet_deepsets reads constituents), got {', '.join(given)}")
 
     def prepare(self, card: Card) -> Split:
         raise NotImplementedError(f"{type(self).__name__}.prepare")
