@@ -35,6 +35,9 @@ def register(sub) -> None:
                    help="re-derive each threshold on N bootstrap replicas of the background (10 to "
                         "10000): adds threshold_interval and efficiency_bootstrap_interval")
     p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap replicas (default 0)")
+    p.add_argument("--against", type=Path, metavar="OTHER",
+                   help="jet taggers: only compare OTHER's float, QAT and firmware accuracy with "
+                        "PROJECT's on the same test jets, each difference with its paired error")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
     p.set_defaults(handler=run_trigger)
 
@@ -46,6 +49,8 @@ def log(message: str) -> None:
 def run_trigger(args) -> int:
     from l1forge.trigger import study
 
+    if args.against is not None:
+        return run_comparison(args)
     with ERR.status("trigger figures"):
         result = study.run(args.project, args.rate_hz, args.background_efficiency, args.classes,
                            args.bootstrap, args.seed, log)
@@ -119,3 +124,29 @@ def print_jet_studies(result: dict) -> None:
                 print(f"    {model:8s} at background {target:>5s} (achieved "
                       f"{format_efficiency(point['background_efficiency'], 3)}): signal "
                       f"{format_efficiency(point['signal_efficiency'])}{spread}")
+
+
+def run_comparison(args) -> int:
+    from l1forge.errors import UserError
+    from l1forge.trigger import jet_comparison
+
+    extra = [flag for flag, value in (("--rate-hz", args.rate_hz), ("--background-efficiency",
+             args.background_efficiency), ("--class", args.classes), ("--bootstrap", args.bootstrap))
+             if value]
+    if extra:
+        raise UserError(f"--against compares accuracies only; expected no {', '.join(extra)} with it")
+    with ERR.status("comparing taggers"):
+        result = jet_comparison.compare(args.project, args.against, log)
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    acc = result["accuracy"]
+    print(f"{result['other']} against {result['project']} on the same {result['events']} test jets")
+    for side in ("project", "other"):
+        print(f"  {result[side]:24s} accuracy " + ", ".join(f"{m} {v:.4f}" for m, v in acc[side].items()))
+    for row in result["differences"]:
+        print(f"  {result['other']} {row['other_model']:8s} - {result['project']} {row['project_model']:8s} "
+              f"{100 * row['value']:+.2f} +- {100 * row['stderr']:.2f} points ({_z(row)}; "
+              f"{row['only_other_right']} jets right only in {result['other']}, "
+              f"{row['only_project_right']} only in {result['project']})")
+    return 0
