@@ -14,7 +14,7 @@ from bench_support import build_small, record_rate
 REPO = Path(__file__).resolve().parents[1]
 CARD = REPO / "l1models" / "jet_deepsets.yaml"
 BUILT = REPO / "hls_projects" / "jet_deepsets"
-EMULATOR_EVENTS = 100_000  # 32 x 11 inputs per jet: 280 MB of float64
+EMULATOR_EVENTS = 100_000  # 32 x 12 inputs per jet: 307 MB of float64
 PREDICT_EVENTS = 5_000
 
 

@@ -41,6 +41,10 @@ def test_the_program_computes_the_exact_matrix_product(signed):
     expected = (codes / 2.0**in_type.frac) @ kernel + bias
     np.testing.assert_array_equal(got, expected)
     assert program.adders and program.depth >= 1
+    # da4ml's types never drop a bit here, so the program runs as one matrix product, and
+    # it gives what the program line by line gives
+    assert executor.linear is not None
+    np.testing.assert_array_equal(executor.run(codes), executor.run_lines(codes))
 
 
 def test_a_declared_type_narrower_than_its_sum_truncates_and_wraps_as_ap_fixed_does():
@@ -56,6 +60,7 @@ void dense_da_1(inp_t model_inp[2], out_t model_out[1]) { // ap_fixed<6,3> -> ap
     in_type = FixedType(6, 3)
     executor = DAExecutor(program, in_type, "hand-written")
     codes = np.array([[12, 10], [-32, -32], [31, 31]])  # 1.5 + 0.625; -4 - 2; 3.875 + 1.9375
+    assert executor.linear is None  # a sum that can truncate and wrap runs line by line
     got = executor.run(codes)[:, 0] / 2.0**executor.frac
     exact = codes[:, 0] / 8 + codes[:, 1] / 16
     truncated = np.floor(exact * 4) / 4  # ap_fixed<4,2>: AP_TRN to 2^-2 ...
@@ -79,3 +84,41 @@ def test_an_output_never_assigned_is_refused():
               "    ap_fixed<8,4> v0 = model_inp[0];\n    model_out[0] = ap_fixed<8,4>(v0);\n}")
     with pytest.raises(UserError, match="each of its 2 outputs"):
         parse(source, "layer 'fc1' (Dense)")
+
+
+def _two_input_program(v2_type, shift, out_shift=0):
+    return f"""void dense_da_1(inp_t model_inp[2], out_t model_out[2]) {{
+    ap_fixed<6,3> v0 = model_inp[0]; // 0.0
+    ap_fixed<6,3> v1 = model_inp[1]; // 0.0
+    {v2_type} v2 = v0 - bit_shift<{shift}>(v1); // 1.0
+    ap_fixed<12,6> v3 = v2 + ap_fixed<4,1>(0.375); // 2.0
+    model_out[0] = ap_fixed<8,4>(bit_shift<{out_shift}>(v3));
+    model_out[1] = ap_fixed<6,3>(-v1);
+}}"""
+
+
+@pytest.mark.parametrize("v2_type, shift, out_shift, linear", [
+    ("ap_fixed<12,6>", -1, 0, True),    # wide enough: one matrix product
+    ("ap_fixed<12,6>", 2, -3, True),    # a left shift; the output's own right shift truncates
+    ("ap_fixed<7,4>", -1, 0, False),    # v1 / 2 needs one more fraction bit than v2 has
+    ("ap_fixed<12,3>", 2, 0, False),    # v1 * 4 can leave v2's range
+])
+def test_the_matrix_product_is_used_only_where_no_assignment_loses_a_bit(v2_type, shift, out_shift, linear):
+    program = parse(_two_input_program(v2_type, shift, out_shift), "hand-written")
+    in_type = FixedType(6, 3)
+    executor = DAExecutor(program, in_type, "hand-written")
+    assert (executor.linear is not None) == linear
+    codes = np.array(np.meshgrid(np.arange(-32, 32), np.arange(-32, 32))).reshape(2, -1).T
+    np.testing.assert_array_equal(executor.run(codes), executor.run_lines(codes))
+
+
+@pytest.mark.parametrize("largest", [1 << 10, 1 << 28, 1 << 40])  # float32, float64, int64 sums
+def test_the_product_is_exact_in_whichever_arithmetic_its_bound_allows(largest):
+    from l1forge.emulate.da_linear import LinearForm
+
+    matrix = np.array([[3, -largest], [largest - 1, 5]], dtype=np.int64)
+    codes = np.array([[2**12 - 1, -(2**12)], [7, 9], [-(2**12), 2**12 - 1]], dtype=np.int64)
+    bound = (2 * largest + 5) * 2**12 + 1
+    form = LinearForm((0, 1), matrix, np.array([1, -1], np.int64), bound=bound)
+    expected = np.array([[int(a) * int(m0) + int(b) * int(m1) for m0, m1 in matrix.T] for a, b in codes]) + [1, -1]
+    np.testing.assert_array_equal(form.values(codes), expected)

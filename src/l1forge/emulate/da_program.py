@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from l1forge.emulate.da_linear import linear_form
 from l1forge.emulate.fixed import FixedType, parse_cpp_type
 from l1forge.emulate.overflow import apply_overflow
 from l1forge.errors import UserError
@@ -181,7 +182,9 @@ def _parse_output(line: str, where: str) -> Output:
 
 
 class DAExecutor:
-    """Runs a DAProgram on input codes; returns the output values on grid F (int64)."""
+    """Runs a DAProgram on input codes; returns the output values on grid F (int64). Where
+    no assignment can lose a bit (da_linear.py proves it) the program runs as one matrix
+    product, otherwise line by line."""
 
     def __init__(self, program: DAProgram, input_type: FixedType, where: str):
         self.program, self.input_type = program, input_type
@@ -190,6 +193,25 @@ class DAExecutor:
                      [out.ftype.integer for out in program.outputs if out.ftype] + [input_type.integer])
         if widest + self.frac + 2 > 62:
             raise UserError(f"{where}: DA values need {widest + self.frac} bits; more than 62 are not emulated")
+        # None when an assignment could truncate or wrap: then only the program itself is exact
+        self.linear = linear_form(program, input_type, self.frac)
+        self._live = [o for o in program.outputs if o.source >= 0]
+        self._live_index = [o.index for o in self._live]
+        # the outputs' casts, per live output (one scalar each where all agree)
+        self._drop = _per_output(self._live, lambda o: self.frac - o.ftype.frac)
+        self._low = _per_output(self._live, lambda o: o.ftype.code_min)
+        self._mask = _per_output(self._live, lambda o: (1 << o.ftype.width) - 1)
+        # The outputs' shifts and signs fold into the product: sign * (v << s) is linear, and
+        # -(v >> r) = (-v + 2^r - 1) >> r, whose floor shift joins the cast's own (>> drop).
+        self._folded, self._right = None, self._drop
+        if self.linear is not None:
+            right = [max(-o.shift, 0) for o in self._live]
+            folded = self.linear.select(
+                [o.source for o in self._live],
+                [(-1 if o.negate else 1) << max(o.shift, 0) for o in self._live],
+                [(1 << r) - 1 if o.negate and r else 0 for o, r in zip(self._live, right)])
+            if folded.bound < 2**62:
+                self._folded, self._right = folded, self._drop + np.array(right, dtype=np.int64)
 
     def _cast(self, values: np.ndarray, ftype: FixedType) -> np.ndarray:
         """Assign values (grid F) to `ftype` with AP_TRN and AP_WRAP, back on grid F."""
@@ -204,6 +226,17 @@ class DAExecutor:
     def run(self, input_codes: np.ndarray) -> np.ndarray:
         """input_codes: (events, n_in) int64 codes of the input type; returns (events,
         n_out) int64 values on grid F (zero where an output is the constant 0)."""
+        if self._folded is None:
+            return self.run_lines(input_codes)
+        if self._live_index == list(range(self.program.n_out)):
+            return self._assign(self._folded.values(input_codes), self._right)
+        out = np.zeros((len(input_codes), self.program.n_out), dtype=np.int64)
+        if self._live:
+            out[:, self._live_index] = self._assign(self._folded.values(input_codes), self._right)
+        return out
+
+    def run_lines(self, input_codes: np.ndarray) -> np.ndarray:
+        """`run`, always line by line: every assignment with its own cast."""
         up = self.frac - self.input_type.frac
         x = input_codes.astype(np.int64) << np.int64(up)
         values: dict[int, np.ndarray] = {}
@@ -221,10 +254,34 @@ class DAExecutor:
             else:  # const
                 result = np.full(x.shape[0], round(op.constant * scale), dtype=np.int64)
             values[op.dest] = self._cast(result, op.ftype)
-        out = np.zeros((x.shape[0], self.program.n_out), dtype=np.int64)
-        for o in self.program.outputs:
-            if o.source < 0:
-                continue
-            value = self._shifted(values[o.source], o.shift)
-            out[:, o.index] = self._cast(-value if o.negate else value, o.ftype)
+        return self._outputs(values, x.shape[0])
+
+    def _outputs(self, values: dict[int, np.ndarray], events: int) -> np.ndarray:
+        """model_out: each live output's source shifted, negated where asked, and assigned
+        to its type (AP_TRN, AP_WRAP), all outputs in one pass (their own shifts and types)."""
+        out = np.zeros((events, self.program.n_out), dtype=np.int64)
+        live = self._live
+        if not live:
+            return out
+        value = np.stack([values[o.source] for o in live], axis=1)
+        shift = _per_output(live, lambda o: o.shift)
+        value = (value << np.maximum(shift, 0)) >> np.maximum(-shift, 0)
+        value *= _per_output(live, lambda o: -1 if o.negate else 1)
+        out[:, self._live_index] = self._assign(value, self._drop)
         return out
+
+    def _assign(self, value: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """(events, live outputs) values on grid F, floor-shifted right by `right` (the
+        cast's drop, and any output shift folded in), assigned to each output's type."""
+        right, drop, low, mask = (v[0] if (v == v[0]).all() else v
+                                  for v in (right, self._drop, self._low, self._mask))
+        codes = value >> right
+        codes -= low
+        codes &= mask
+        codes += low
+        codes <<= drop
+        return codes
+
+
+def _per_output(outputs: list[Output], value_of) -> np.ndarray:
+    return np.array([value_of(o) for o in outputs], dtype=np.int64)
