@@ -228,7 +228,7 @@ class DAExecutor:
         n_out) int64 values on grid F (zero where an output is the constant 0)."""
         if self._folded is None:
             return self.run_lines(input_codes)
-        if self._live_index == list(range(self.program.n_out)):
+        if self._live and self._live_index == list(range(self.program.n_out)):
             return self._assign(self._folded.values(input_codes), self._right)
         out = np.zeros((len(input_codes), self.program.n_out), dtype=np.int64)
         if self._live:
