@@ -82,7 +82,8 @@ def test_a_raw_jets_file_emulates_to_the_projects_own_firmware_outputs(built, tm
     keep = subsample(card, len(sample))
     _, _, test = split_indices(len(keep), card.data.test_fraction, card.data.validation_fraction,
                                card.training.seed)
-    rows = np.sort(keep[test][:800])
+    test_rows = keep[test][:800]  # the sample's rows of the first 800 test jets
+    rows = np.sort(test_rows)
     raw = tmp_path / "raw_jets.h5"
     write_jets(raw, sample.features[rows], sample.labels[rows], {}, sample.constituents[rows])
     emulator = emulate.load(built.project_dir)
@@ -91,7 +92,7 @@ def test_a_raw_jets_file_emulates_to_the_projects_own_firmware_outputs(built, tm
     with h5py.File(tmp_path / "scores.h5") as f:
         from_file = f["scores"][:]
     x = np.load(built.project_dir / "trained" / "test_split.npz")["x_test"][:800]
-    order = np.argsort(np.argsort(keep[test][:800]))  # test-split order -> file row
+    order = np.argsort(np.argsort(test_rows))  # test-split order -> file row
     expected = emulator.predict(x)
     same = np.all(from_file[order] == expected, axis=1)
     # the file path standardizes in float64, the build in float32: a value on a rounding

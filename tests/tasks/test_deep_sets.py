@@ -140,7 +140,7 @@ def _jets_file_with_features(tmp_path, n=200, stored=10):
 
 def test_jet_features_reach_every_particle_and_a_raw_file_rebuilds_the_inputs(tmp_path):
     from l1forge import preprocessing
-    from l1forge.emulate.jet_set_source import JetSetSource
+    from l1forge.emulate.streaming import JetSetSource
 
     path, table, features = _jets_file_with_features(tmp_path)
     card = _card(tmp_path, shape=(8, 4), path=str(path), jet_features=["multiplicity"],
@@ -192,13 +192,13 @@ def test_jet_features_need_a_file_with_hlf_features(tmp_path):
 
 
 def test_a_raw_jets_file_for_jet_features_takes_no_dataset_and_must_exist(tmp_path):
-    from l1forge.emulate.jet_set_source import JetSetSource
+    from l1forge.emulate.streaming import JetSetSource
 
     path, _, _ = _jets_file_with_features(tmp_path)
     jet_set = {"constituents": 8, "constituent_features": ["pt_rel"], "jet_features": ["multiplicity"]}
     with pytest.raises(UserError, match="--dataset constituents: .*expected no --dataset"):
         JetSetSource(path, jet_set, "constituents")
-    with pytest.raises(UserError, match="nope.h5: no such file; expected a jets file"):
+    with pytest.raises(UserError, match="nope.h5: no such file or folder; expected a jets sample"):
         JetSetSource(tmp_path / "nope.h5", jet_set)
 
 

@@ -197,6 +197,7 @@ class DAExecutor:
         self.linear = linear_form(program, input_type, self.frac)
         self._live = [o for o in program.outputs if o.source >= 0]
         self._live_index = [o.index for o in self._live]
+        self._all_live = self._live_index == list(range(program.n_out))
         # the outputs' casts, per live output (one scalar each where all agree)
         self._drop = _per_output(self._live, lambda o: self.frac - o.ftype.frac)
         self._low = _per_output(self._live, lambda o: o.ftype.code_min)
@@ -211,7 +212,7 @@ class DAExecutor:
                 [(-1 if o.negate else 1) << max(o.shift, 0) for o in self._live],
                 [(1 << r) - 1 if o.negate and r else 0 for o, r in zip(self._live, right)])
             if folded.bound < 2**62:
-                self._folded, self._right = folded, self._drop + np.array(right, dtype=np.int64)
+                self._folded, self._right = folded, self._drop + _per_output(right, lambda r: r)
 
     def _cast(self, values: np.ndarray, ftype: FixedType) -> np.ndarray:
         """Assign values (grid F) to `ftype` with AP_TRN and AP_WRAP, back on grid F."""
@@ -228,11 +229,13 @@ class DAExecutor:
         n_out) int64 values on grid F (zero where an output is the constant 0)."""
         if self._folded is None:
             return self.run_lines(input_codes)
-        if self._live and self._live_index == list(range(self.program.n_out)):
-            return self._assign(self._folded.values(input_codes), self._right)
         out = np.zeros((len(input_codes), self.program.n_out), dtype=np.int64)
-        if self._live:
-            out[:, self._live_index] = self._assign(self._folded.values(input_codes), self._right)
+        if not self._live:
+            return out
+        codes = self._assign(self._folded.values(input_codes), self._right)
+        if self._all_live:
+            return codes
+        out[:, self._live_index] = codes
         return out
 
     def run_lines(self, input_codes: np.ndarray) -> np.ndarray:
@@ -273,8 +276,7 @@ class DAExecutor:
     def _assign(self, value: np.ndarray, right: np.ndarray) -> np.ndarray:
         """(events, live outputs) values on grid F, floor-shifted right by `right` (the
         cast's drop, and any output shift folded in), assigned to each output's type."""
-        right, drop, low, mask = (v[0] if (v == v[0]).all() else v
-                                  for v in (right, self._drop, self._low, self._mask))
+        drop, low, mask = self._drop, self._low, self._mask
         codes = value >> right
         codes -= low
         codes &= mask
@@ -283,5 +285,8 @@ class DAExecutor:
         return codes
 
 
-def _per_output(outputs: list[Output], value_of) -> np.ndarray:
-    return np.array([value_of(o) for o in outputs], dtype=np.int64)
+def _per_output(outputs: list, value_of) -> np.ndarray | np.int64:
+    """One int64 per output, or the one value all of them share (a scalar broadcasts
+    faster than an array of equal entries)."""
+    values = np.array([value_of(o) for o in outputs], dtype=np.int64)
+    return values[0] if len(values) and (values == values[0]).all() else values

@@ -4,7 +4,9 @@ Input events are read a chunk at a time (an HDF5 dataset slice, or a memory-mapp
 checked for NaN/inf with their row number in the file, mapped to firmware inputs by the
 project's preprocessing (unless the file already holds firmware inputs), emulated, and
 written into the output dataset. The output file is written under a temporary name and
-renamed at the end, so an interrupted run leaves nothing that looks complete.
+renamed at the end, so an interrupted run leaves nothing that looks complete. A Deep Sets
+project whose particles carry jet-level features reads its jets file whole instead
+(JetSetSource), since no single table of the file holds its inputs.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import numpy as np
 from l1forge.atomic import atomic_file
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import NON_FINITE_POLICIES
-from l1forge.emulate.jet_set_source import JetSetSource
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.errors import UserError
 
@@ -95,6 +96,28 @@ class EventSource:
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
+
+
+class JetSetSource(EventSource):
+    """The firmware inputs of a Deep Sets project whose particles also carry jet-level
+    features (`data.jet_features`, such as the multiplicity), built from a whole jets file in
+    memory. No single table of the file holds them, so the source reads it (the generator's
+    format or the hls4ml particle-level release) through the same reader as training and
+    builds the raw inputs the manifest's `jet_set` names (the number of constituents, the
+    constituent and the jet features) for the preprocessing spec to standardize."""
+
+    def __init__(self, path: Path, jet_set: dict, dataset: str | None = None):
+        from l1forge.data import load_jets
+
+        self.path, self._file = Path(path), None
+        if dataset is not None:
+            raise UserError(f"--dataset {dataset}: this project's particles also carry the jet "
+                            f"features {', '.join(jet_set['jet_features'])}, so its inputs are "
+                            f"built from the whole jets file; expected no --dataset")
+        sample = load_jets(self.path)  # refuses a missing path, a wrong format, NaN
+        self.array = sample.constituent_inputs(tuple(jet_set["constituent_features"]),
+                                               int(jet_set["constituents"]),
+                                               tuple(jet_set["jet_features"]))
 
 
 def _finite_rows(chunk: np.ndarray, policy: str, offset: int, label: str) -> tuple[np.ndarray, int]:

@@ -18,7 +18,7 @@ the file's 16 HLF features) are given to every particle after its own features, 
 rows included: the N hardest particles cannot tell how many the jet has beyond them, and
 on the default sample the multiplicity is worth 1.5 points of the HLF MLP's accuracy. The
 spec then names the inputs (`jet_set`), and emulating a raw jets file rebuilds them
-(emulate/jet_set_source.py). Jets are split with the same seed and fractions as the HLF
+(emulate/streaming.JetSetSource). Jets are split with the same seed and fractions as the HLF
 tagger's, so both are evaluated on the same test jets of the same file.
 """
 
