@@ -161,3 +161,25 @@ def test_a_functional_keras3_model_with_batch_normalization_is_estimated(tmp_pat
     kinds = [(row["name"], row["kind"]) for row in report["estimate"]["per_layer"]]
     assert ("bn", "batchnorm") in kinds and ("out", "softmax") in kinds
     assert not [w for w in report["warnings"] if w.startswith("no estimate")]
+
+
+def test_storage_names_number_layers_by_class_not_by_name():
+    from l1forge.report.keras3_file import storage_names
+
+    classes = {"input_layer": "InputLayer", "dense_8": "Dense", "dense_8_2": "Dense", "output": "Dense",
+               "bn": "BatchNormalization"}
+    assert storage_names(classes) == {"input_layer": "input_layer", "dense_8": "dense", "dense_8_2": "dense_1",
+                                      "output": "dense_2", "bn": "batch_normalization"}
+
+
+def test_keras_313_iris_file_from_the_reference_folder(reference, tmp_path):
+    """A real Keras 3.13 file whose layers are not named like their stored groups (the
+    Iris MLP: dense_8, dense_8_2, output stored at layers/dense, dense_1, dense_2)."""
+    source = reference / "thifjj-iris_mlp4-8-8-3-pynqz2-vitis2025"
+    dest = tmp_path / "iris"
+    shutil.copytree(source, dest)
+    report = make_report(dest)
+    assert not any(w.startswith("no estimate") for w in report["warnings"])
+    # 4-8-8-3, ap_fixed<16,6>: the report's 110 DSPs are 4*8 + 8*8 + 8*3 products less those
+    # the weights make shifts
+    assert report["estimate"]["dsp"] > 50 and report["estimate"]["per_layer"][-1]["class"].startswith("Softmax")

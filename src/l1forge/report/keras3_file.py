@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -103,6 +104,26 @@ def keras2_architecture(config: dict) -> dict:
     raise UserError(f"config.json: model class '{kind}'; expected a Sequential or Functional model")
 
 
+def snake_case(class_name: str) -> str:
+    """Keras' snake-case spelling of a class name (`BatchNormalization` -> `batch_normalization`)."""
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def storage_names(classes: dict[str, str]) -> dict[str, str]:
+    """Where Keras 3 stores each layer's variables: not under the layer's own name but
+    under its class in snake case, numbered among the model's layers of that class in
+    order (`dense`, `dense_1`, ...), so a layer named `output` sits at `layers/dense_2`."""
+    used: dict[str, int] = {}
+    names = {}
+    for layer, kind in classes.items():  # the model's layer order
+        base = snake_case(kind)
+        names[layer] = base if base not in used else f"{base}_{used[base] + 1}"
+        used[base] = used[base] + 1 if base in used else 0
+    return names
+
+
 class Keras3WeightReader:
     """hls4ml's weight-reader interface over a Keras 3 `model.weights.h5`."""
 
@@ -111,12 +132,18 @@ class Keras3WeightReader:
 
         self.file = h5py.File(h5_path, "r")
         self.classes, self.configs = classes, configs
-        self.groups: dict[str, str] = {}
-        self.file.visit(self._index)
+        stored: dict[str, str] = {}
 
-    def _index(self, name: str) -> None:
-        if name.endswith("/vars"):
-            self.groups.setdefault(name.rsplit("/", 2)[-2], name)
+        def index(name: str) -> None:  # (h5py stops visiting at the first non-None return)
+            if name.endswith("/vars"):
+                stored.setdefault(name.rsplit("/", 2)[-2], name)
+
+        self.file.visit(index)
+        by_class = storage_names(classes)
+        # The class-numbered group when the file has it (Keras 3 saving), else a group
+        # named like the layer (files whose layers kept their default names agree).
+        self.groups = {layer: stored.get(by_class[layer]) or stored.get(layer) for layer in classes}
+        self.groups = {layer: group for layer, group in self.groups.items() if group is not None}
 
     def variable_names(self, layer: str) -> tuple[str, ...]:
         kind = self.classes.get(layer, "")
