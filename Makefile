@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast bench browser clean compact jet-compact vae-compact
+.PHONY: setup demo test test-fast bench browser clean compact jet-compact vae-compact docs
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ test: setup browser
 
 test-fast: setup
 	$(BIN)/pytest -q tests
+
+# The documentation site (docs/, mkdocs.yml) into site/; strict: a broken link or missing page fails.
+docs: setup
+	$(BIN)/mkdocs build --strict
 
 bench: setup
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results.json
