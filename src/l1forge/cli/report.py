@@ -21,6 +21,10 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--html", type=Path, metavar="FILE", help="also write a one-page HTML report")
     parser.add_argument("--part", help="report against this FPGA part instead of the project's")
+    parser.add_argument("--multiplier-impl", choices=("dsp", "fabric"), default=None,
+                        help="estimate with every multiply bound to DSP slices or to LUT fabric, as a "
+                        "build script's `config_op mul -impl dsp|fabric` forces (default: the binding "
+                        "the project's Tcl scripts force, else the tools' own)")
     parser.add_argument("--validate", type=Path, metavar="DIR",
                         help="run the estimator on every hls4ml project with vendor reports under DIR")
     parser.set_defaults(handler=_run)
@@ -28,7 +32,7 @@ def register(subparsers) -> None:
 
 def _run(args) -> int:
     if args.validate is not None:
-        if args.path is not None or args.html is not None or args.part is not None:
+        if args.path is not None or args.html is not None or args.part is not None or args.multiplier_impl:
             raise UserError("--validate takes only a folder (and --json); give PATH or --validate, not both")
         from l1forge.report.validate import format_table, validate
 
@@ -39,7 +43,7 @@ def _run(args) -> int:
         raise UserError("give a project folder (l1forge report PATH) or --validate DIR")
     from l1forge.report import make_report, write_html
 
-    report = make_report(args.path, part=args.part)
+    report = make_report(args.path, part=args.part, multiplier_impl=args.multiplier_impl)
     if args.html is not None:
         write_html(report, args.html)
     if args.json:

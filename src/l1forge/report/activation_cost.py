@@ -17,6 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from l1forge.report import series7
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels
 from l1forge.report.bits import bits_of, layer_codes
@@ -104,8 +105,30 @@ def batchnorm_cost(layer, io: LayerIO, target: Target) -> LayerCost:
                      out_bits=io.n_in * io.out_bits.width)
 
 
+def on_series7(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
+    """An activation as Vitis HLS schedules it on 7-series fabric (series7.py)."""
+    if cost.kind == "softmax":
+        dsp_multiply = target.multiplier_impl != "fabric"
+        cycles = series7.softmax_cycles(io.n_in, target, dsp_multiply)
+        return replace(cost, cycles=cycles, dsp=cost.dsp if dsp_multiply else 0,
+                       ff=io.n_in * cycles * C.softmax_ff_per_value_cycle)
+    if cost.cycles == 0 and cost.kind != "linear":
+        cycles = series7.relu_cycles(target)
+        return replace(cost, cycles=cycles, ff=cycles * io.live_in * (io.in_bits.width + io.out_bits.width))
+    return cost
+
+
 def activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     """Dispatch an hls4ml activation layer to the model of its function."""
+    cost = _activation_cost(layer, io, target)
+    if series7.applies(target):
+        return on_series7(cost, io, target)
+    if cost.kind == "softmax" and target.multiplier_impl == "fabric":
+        return replace(cost, dsp=0)
+    return cost
+
+
+def _activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     if layer.class_name == "Softmax" or str(layer.get_attr("activation", "")).lower() == "softmax":
         return softmax_cost(io, layer)
     function = str(layer.get_attr("activation", "linear") or "linear").lower()

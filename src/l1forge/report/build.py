@@ -11,7 +11,7 @@ from l1forge.report.extrapolation import range_warnings
 from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
 from l1forge.report.parts import find_part, part_from_report, speed_grade
 from l1forge.report.timing import delay_scale
-from l1forge.report.project import MANIFEST_NAME, read_target
+from l1forge.report.project import MANIFEST_NAME, multiplier_impl_of, read_target
 from l1forge.report.vendor import vendor_section
 
 REPORT_VERSION = 1
@@ -42,22 +42,27 @@ def project_graph(folder: Path):
     return load_graph(folder)
 
 
-def _estimate(graph, target, vendor: dict | None, part_row, part_name: str) -> tuple[dict, list[str]]:
+def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
+              multiplier_impl: str | None) -> tuple[dict, list[str]]:
     """The estimate of a graph and the warnings that go with it."""
     # Compare like with like: estimate for the tool that wrote the vendor report.
     tool = (vendor or {}).get("tool") or target.tool
     grade = speed_grade(part_name)
     scale = delay_scale(part_row.speed_fabric, grade)
-    estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale)
+    estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale,
+                              family=part_row.family, multiplier_impl=multiplier_impl)
     notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
     return estimate, range_warnings(part_row.speed_fabric, grade, target.io_type, estimate) + notes
 
 
-def make_report(project_dir, part: str | None = None, graph=None, target=None) -> dict:
+def make_report(project_dir, part: str | None = None, graph=None, target=None,
+                multiplier_impl: str | None = None) -> dict:
     """The report of an l1forge project or any hls4ml project folder (see module docs).
 
     `part` overrides the project's part; `graph` skips loading the model and `target`
-    reading the target from disk (the build passes the ModelGraph and target it has).
+    reading the target from disk (the build passes the ModelGraph and target it has);
+    `multiplier_impl` (dsp or fabric) overrides the multiplier binding the project's
+    target or Tcl scripts force.
     """
     folder = Path(project_dir)
     if not folder.is_dir():
@@ -91,7 +96,8 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None) -
             warnings.append(f"no estimate: {err}")
     if graph is not None:
         try:
-            estimate, more = _estimate(graph, target, vendor, part_row, part_name)
+            impl = multiplier_impl_of(multiplier_impl, "--multiplier-impl") or target.multiplier_impl
+            estimate, more = _estimate(graph, target, vendor, part_row, part_name, impl)
             warnings += more
         except UserError as err:
             if vendor is None:

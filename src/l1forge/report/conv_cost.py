@@ -34,7 +34,8 @@ def _kernel(layer, io: LayerIO, target: Target) -> tuple[LayerCost, int]:
         cost = resource_cost(layer.name, "conv", io, matrix.size, n_filt, io.in_bits, weight,
                              accum, product, target)
         return cost, n_filt
-    census = constant_census(matrix, biases, io.in_bits, weight, product, target.dsp_shape)
+    census = constant_census(matrix, biases, io.in_bits, weight, product, target.dsp_shape,
+                             multiplier_impl=target.multiplier_impl)
     limit = multiplier_limit(layer, matrix.size, io.reuse_factor)
     return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target), n_filt
 

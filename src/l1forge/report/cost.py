@@ -18,6 +18,10 @@ class Target:
     tool: str  # "Vivado HLS" or "Vitis HLS": the scheduler differs slightly (see schedule)
     dsp_shape: tuple[int, int]  # signed operand bits of one DSP multiplier
     delay_scale: float = 1.0  # the part's logic delay over UltraScale+ -2's (timing.py)
+    family: str = ""  # the part's family (parts.Part.family): "7-series", "UltraScale+", ...
+    # A multiplier binding forced by the build script (`config_op mul -impl dsp|fabric`);
+    # None for the tools' own choice.
+    multiplier_impl: str | None = None
 
     @property
     def budget_ns(self) -> float:

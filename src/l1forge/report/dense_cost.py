@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from l1forge.report import series7
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
@@ -30,6 +31,8 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     n_dsp = min(census.n_dsp, max(multiplier_limit, 0)) * census.dsp_per_product
     tree_bits = sum(max(t - 1, 0) for t in census.terms_per_output) * accum.width
     lut = C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * tree_bits
+    if series7.applies(target) and kind == "dense":
+        return series7_kernel_cost(name, kind, io, census, accum, multiplier_limit, n_dsp, lut, target)
     if census.n_dsp:
         mult_delay, head = C.delay_dsp_ns, C.delay_dsp_ns
     elif census.n_lut:
@@ -58,6 +61,30 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
                      f"issued over {math.ceil(census.n_dsp / max(multiplier_limit, 1))} cycles")
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, cycles=cycles,
                      ii=io.reuse_factor, head_ns=head_ns, delay_ns=tail_ns,
+                     out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits,
+                        multiplier_limit: int, n_dsp: float, lut: float, target: Target) -> LayerCost:
+    """A dense layer as Vitis HLS schedules it on 7-series fabric (series7.py): one cycle
+    per adder level, the multiply in the first cycle or its own, and a reuse factor whose
+    multiplier cap binds runs the layer once per interval."""
+    levels = adder_levels(census.max_terms)
+    cycles = series7.dense_cycles(levels, bool(census.n_dsp), target)
+    ii = io.reuse_factor
+    notes = []
+    # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
+    # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
+    n_multiplies = census.n_deep
+    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor)
+    if shared is not None:
+        ii, cycles = shared, max(cycles, shared - 1)
+        notes.append(f"{n_multiplies} multiplies share {multiplier_limit} multipliers (reuse factor "
+                     f"{io.reuse_factor}): the layer runs once every {ii} cycles")
+    live = sum(1 for t in census.terms_per_output if t > 0)
+    return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut,
+                     ff=series7.dense_ff(census.n_nonzero, accum.width), cycles=cycles, ii=ii,
+                     head_ns=target.budget_ns, delay_ns=target.budget_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
 
 
@@ -133,6 +160,7 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
         return resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
                              accum, product, target)
     census = constant_census(weights, biases, io.in_bits, weight, product, target.dsp_shape,
-                             allow_dsp=io.strategy != "distributed_arithmetic")
+                             allow_dsp=io.strategy != "distributed_arithmetic",
+                             multiplier_impl=target.multiplier_impl)
     limit = multiplier_limit(layer, n_in * n_out, io.reuse_factor)
     return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target)

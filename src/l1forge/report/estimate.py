@@ -53,7 +53,9 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
 from l1forge.errors import UserError
 from l1forge.report import registry
-from l1forge.report.schedule import schedule_parallel, schedule_parallel_dataflow, schedule_stream
+from l1forge.report import series7
+from l1forge.report.schedule import (schedule_instances, schedule_parallel, schedule_parallel_dataflow,
+                                     schedule_stream)
 
 BRAM18_BITS = 18 * 1024
 
@@ -157,13 +159,16 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
 
 
 def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: tuple[int, int],
-                   delay_scale: float = 1.0) -> dict:
+                   delay_scale: float = 1.0, family: str = "", multiplier_impl: str | None = None) -> dict:
     """The `estimate` section of a report for one ModelGraph; `delay_scale` is the part's
-    logic delay over that of the calibration part (timing.delay_scale)."""
+    logic delay over that of the calibration part (timing.delay_scale), `family` the
+    part's family and `multiplier_impl` a forced multiplier binding (dsp, fabric)."""
     target = Target(clock_ns=float(clock_ns), io_type=io_type, tool=tool, dsp_shape=dsp_shape,
-                    delay_scale=float(delay_scale))
+                    delay_scale=float(delay_scale), family=family, multiplier_impl=multiplier_impl)
     costs, ios = _costs(graph, target)
-    if io_type == "io_stream":
+    if series7.applies(target) and not any(io.strategy == "resource" for io in ios):
+        schedule = schedule_instances(costs, target)
+    elif io_type == "io_stream":
         schedule = schedule_stream(costs, target)
     elif any(io.strategy == "resource" for io in ios):
         schedule = schedule_parallel_dataflow(costs, target)  # what hls4ml's pipeline-style pass picks
@@ -194,6 +199,7 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         "tool": tool, "clock_ns": target.clock_ns, "io_type": io_type,
         "strategy": _strategy(ios),
         "reuse_factor": max([io.reuse_factor for io in ios] or [1]),
+        "multiplier_impl": multiplier_impl,
     }
 
 

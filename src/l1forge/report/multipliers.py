@@ -36,6 +36,7 @@ class Census:
     dsp_per_product: int
     lut_adder_bits: int  # sum over LUT products of adders x adder width
     terms_per_output: tuple[int, ...]  # non-zero products + non-zero bias, per output
+    n_deep: int = 0  # products of 3+ CSD digits: what the tool keeps as a multiply, bound anywhere
 
     @property
     def n_nonzero(self) -> int:
@@ -93,12 +94,18 @@ def significant_width(codes: np.ndarray) -> np.ndarray:
 
 
 def constant_census(codes: np.ndarray, bias_codes: np.ndarray | None, data: Bits, weight: Bits,
-                    product: str, dsp_shape: tuple[int, int], allow_dsp: bool = True) -> Census:
+                    product: str, dsp_shape: tuple[int, int], allow_dsp: bool = True,
+                    multiplier_impl: str | None = None) -> Census:
     """Census of `data x constant` products; `codes` are the weights' integer codes (the
     emulator's, `bits.layer_codes`), shape (n_in, n_out).
 
     `allow_dsp=False` for hls4ml's distributed-arithmetic strategy, which builds every
-    constant product from adders."""
+    constant product from adders. `multiplier_impl` is a binding the build script forces
+    (`config_op mul -impl`): "fabric" puts every product in LUTs; "dsp" gives a DSP to
+    every product the tool still keeps as a multiply after its constant folding (3+ CSD
+    digits) whatever the input width: 168 such products against 161 DSPs in the two
+    ARRYTHMIA layers of 8-bit inputs (Vitis HLS 2021.1, xc7z007s), where the tools' own
+    choice gives none."""
     codes = np.asarray(codes, dtype=np.int64)
     codes = codes.reshape(codes.shape[0], -1)
     nonzero = codes != 0
@@ -112,7 +119,9 @@ def constant_census(codes: np.ndarray, bias_codes: np.ndarray | None, data: Bits
         return Census(codes.size, n_zero, int(nonzero.sum()), 0, 0, 0, 0, terms)
     digits = csd_digits(codes)
     widths = significant_width(codes) + (1 if weight.signed else 0)
-    wide_input = allow_dsp and data.width >= C.dsp_min_data_bits
+    if multiplier_impl == "fabric":
+        allow_dsp = False
+    wide_input = allow_dsp and (data.width >= C.dsp_min_data_bits or multiplier_impl == "dsp")
     is_dsp = nonzero & (digits >= C.dsp_min_csd_digits) & wide_input
     is_shift = nonzero & (digits == 1)
     is_lut = nonzero & ~is_dsp & ~is_shift
@@ -121,7 +130,8 @@ def constant_census(codes: np.ndarray, bias_codes: np.ndarray | None, data: Bits
     return Census(
         n_products=codes.size, n_zero=n_zero, n_shift=int(is_shift.sum()), n_lut=int(is_lut.sum()),
         n_dsp=int(is_dsp.sum()), dsp_per_product=per_dsp,
-        lut_adder_bits=int(adder_bits[is_lut].sum()), terms_per_output=terms)
+        lut_adder_bits=int(adder_bits[is_lut].sum()), terms_per_output=terms,
+        n_deep=int((nonzero & (digits >= C.dsp_min_csd_digits)).sum()))
 
 
 def variable_census(n_products: int, n_out: int, data: Bits, weight: Bits,

@@ -8,6 +8,7 @@ The build hands the target over in memory (`target_from_card`), before any manif
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,9 @@ class ProjectTarget:
     tool: str
     latency_budget_ns: float | None
     warnings: tuple[str, ...]
+    # A multiplier binding the build script forces (`config_op mul -impl dsp|fabric`):
+    # from the manifest's target, else the project's Tcl scripts; None: the tools choose.
+    multiplier_impl: str | None = None
 
 
 def card_target(card: Card) -> dict[str, Any]:
@@ -67,6 +71,43 @@ def target_from_card(card: Card, folder: Path) -> ProjectTarget:
     return _target(Project(folder), {"card": card.name, "target": card_target(card)})
 
 
+MULTIPLIER_IMPLS = ("dsp", "fabric")
+# `config_op mul -impl dsp` (Vitis HLS): the binding of every multiply in the design.
+CONFIG_OP_MUL = re.compile(r"^\s*config_op\s+mul\b[^\n#;]*?-impl\s+(\w+)", re.MULTILINE)
+
+
+def multiplier_impl_of(value, where: str) -> str | None:
+    """A multiplier binding as the estimate takes it (dsp or fabric), or None."""
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text not in MULTIPLIER_IMPLS:
+        raise UserError(f"{where}: multiplier_impl '{value}'; expected dsp or fabric")
+    return text
+
+
+def tcl_multiplier_impl(folder: Path) -> tuple[str | None, list[str]]:
+    """The binding the project's Tcl scripts force on multiplies (the last `config_op mul
+    -impl` line wins, as in the tool), with a warning for a binding the estimate does not
+    model (`auto`, or Vitis' DSP variants)."""
+    found = None
+    for script in sorted(Path(folder).glob("*.tcl")):
+        try:
+            text = script.read_text(errors="replace")
+        except OSError:
+            continue
+        for match in CONFIG_OP_MUL.finditer(text):
+            found = (match.group(1).lower(), script.name)
+    if found is None:
+        return None, []
+    impl, name = found
+    if impl in MULTIPLIER_IMPLS:
+        return impl, []
+    if impl == "auto":
+        return None, []
+    return None, [f"{name}: config_op mul -impl {impl} is not modelled; estimated with the tools' own binding"]
+
+
 def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
     folder = project.folder
     has_config = project.has_config()
@@ -82,6 +123,10 @@ def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
     io_type = str(target.get("io_type") or config.get("IOType") or "io_parallel")
     if io_type not in ("io_parallel", "io_stream"):
         raise UserError(f"{folder}: io_type '{io_type}'; expected io_parallel or io_stream")
+    impl = multiplier_impl_of(target.get("multiplier_impl"), where)
+    if impl is None:
+        impl, more = tcl_multiplier_impl(folder)
+        warnings += more
     clock = _number(target.get("clock_ns"), where, "target.clock_ns") \
         or _number(config.get("ClockPeriod"), str(project.config_path), "ClockPeriod") or 5.0
     return ProjectTarget(
@@ -92,4 +137,4 @@ def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
         clock_ns=clock, io_type=io_type, tool=tool,
         latency_budget_ns=_number(target.get("latency_budget_ns", manifest.get("latency_budget_ns")),
                                   where, "latency_budget_ns"),
-        warnings=tuple(warnings))
+        warnings=tuple(warnings), multiplier_impl=impl)

@@ -84,3 +84,15 @@ def schedule_parallel_dataflow(costs: list[LayerCost], target: Target) -> Schedu
     # two buffers (ping and pong) of each process's outputs, except the last one's (ports)
     registers = {cost.name: (2 if cost in processes[:-1] else 0) for cost in costs}
     return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
+
+
+def schedule_instances(costs: list[LayerCost], target: Target) -> Schedule:
+    """Vitis HLS on 7-series (series7.py): every layer is an instance whose outputs are
+    registered, so the latency is the sum of (cycles + 1) over the layers; the interval is
+    the largest layer interval."""
+    layers = [cost for cost in costs if cost.kind != "input"]
+    registers = {cost.name: (1 if cost in layers else 0) for cost in costs}
+    cycles_of = {cost.name: cost.cycles + registers[cost.name] for cost in costs}
+    ii = max([cost.ii for cost in layers] or [1])
+    return Schedule(latency_cycles=sum(cycles_of.values()), ii=ii, registers_after=registers,
+                    cycles_of=cycles_of)

@@ -1,0 +1,84 @@
+"""Vitis HLS on 7-series parts: the schedule the reports show, layer by layer.
+
+On an UltraScale+ part the tools chain the logic of consecutive layers into one clock
+cycle (schedule.schedule_parallel). On 7-series fabric with Vitis HLS the 23 io_parallel
+reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 at 3.33 and
+5 ns, one xc7z020 -1 build of Vitis HLS 2025.1 at 5 ns) all show another schedule:
+
+- Every layer is its own instance whose outputs are registered: the top-level latency is
+  the sum over layers of (the layer's cycles + 1), nothing chains across a layer boundary.
+- An adder tree level costs a whole cycle: on this fabric a 16-bit add with its routing
+  takes more than half of a 3.3-5 ns period in the tool's delay model, so two levels never
+  share a cycle. Whether the multiply shares the first cycle depends on the period: in a
+  wide cycle (at least 4 ns of logic on Artix-7 -2 after the 12.5% uncertainty; 5 ns on
+  -2) the multiply and two levels fit, and a tree of L levels takes max(1, L - 1) cycles;
+  in a narrow one a DSP multiply takes a cycle of its own (L + 1 cycles) and a LUT
+  multiply chains with the first level (L cycles).
+- A ReLU (with its cast) takes one cycle in a narrow cycle and chains in a wide one.
+- The stable softmax walks two trees over its N values (the maximum and the sum of the
+  exponentials): 2 ceil(log2 N) levels, one cycle each in a wide cycle and two in a
+  narrow one, around the table reads and the final multiply (6 and 4 cycles with that
+  multiply in a DSP, 2 fewer in LUTs).
+- Flip-flops hold the tree's partial sums between its cycles: about 1.25 accumulator
+  words per non-zero product (calibration reports: 1.33 ARRYTHMIA fc1, 1.46 Breast fc1).
+
+The rules were read from the calibration reports (ARRYTHMIA and Breast_cancer, 12 builds)
+and checked on the others (VALIDATION.md). Vivado HLS on 7-series keeps the chaining
+schedule (the Dense 16->5 report).
+"""
+
+from __future__ import annotations
+
+import math
+
+from l1forge.report.cost import Target, adder_levels
+
+ARTIX2_OVER_REFERENCE = 775.0 / 550.0  # DSP Fmax of UltraScale+ -2 over Artix-7 -2 (timing.py)
+WIDE_CYCLE_NS = 4.0  # logic per cycle (Artix-7 -2 ns) from which a multiply and two adds chain
+FF_WORDS_PER_PRODUCT = 1.25
+SOFTMAX_BASE_CYCLES = {True: 6, False: 4}  # wide cycle or not, multiply in a DSP
+
+
+def applies(target: Target) -> bool:
+    """Whether these rules time the design: Vitis HLS on a 7-series part, io_parallel."""
+    return target.family == "7-series" and target.tool == "Vitis HLS" and target.io_type == "io_parallel"
+
+
+def logic_ns(target: Target) -> float:
+    """Logic per cycle in Artix-7 -2 nanoseconds (the calibration reports' fabric)."""
+    return target.budget_ns * ARTIX2_OVER_REFERENCE
+
+
+def wide_cycle(target: Target) -> bool:
+    return logic_ns(target) >= WIDE_CYCLE_NS
+
+
+def dense_cycles(levels: int, dsp_multiply: bool, target: Target) -> int:
+    """Cycles of a dense layer's products and adder tree of `levels` levels."""
+    if wide_cycle(target):
+        return max(1, levels - 1)
+    return levels + 1 if dsp_multiply else max(1, levels)
+
+
+def shared_interval(n_multiplies: int, limit: int, reuse_factor: int) -> int | None:
+    """Interval of a Latency-strategy layer whose reuse factor caps its multipliers: the
+    tool issues `limit` multiplies per cycle and runs the layer once before the next
+    (its latency is the interval less one in every such report); never more than RF.
+    None when the cap does not bind."""
+    if limit <= 0 or n_multiplies <= limit:
+        return None
+    return min(reuse_factor, math.ceil(n_multiplies / limit) + 1)
+
+
+def dense_ff(n_nonzero: int, accum_width: int) -> float:
+    return FF_WORDS_PER_PRODUCT * n_nonzero * accum_width
+
+
+def relu_cycles(target: Target) -> int:
+    return 0 if wide_cycle(target) else 1
+
+
+def softmax_cycles(n_values: int, target: Target, dsp_multiply: bool) -> int:
+    per_level = 1 if wide_cycle(target) else 2
+    base = SOFTMAX_BASE_CYCLES[wide_cycle(target)] - (0 if dsp_multiply else 2)
+    return base + 2 * adder_levels(n_values) * per_level
