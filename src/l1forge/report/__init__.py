@@ -7,10 +7,10 @@
 from __future__ import annotations
 
 
-def make_report(project_dir, part=None, graph=None, target=None) -> dict:
+def make_report(project_dir, part=None, graph=None, target=None, multiplier_impl=None) -> dict:
     from l1forge.report.build import make_report as _make_report
 
-    return _make_report(project_dir, part=part, graph=graph, target=target)
+    return _make_report(project_dir, part=part, graph=graph, target=target, multiplier_impl=multiplier_impl)
 
 
 def write_html(report: dict, path) -> None:
