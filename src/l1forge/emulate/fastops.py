@@ -1,7 +1,7 @@
 """Clamping that stays on numpy's SIMD paths.
 
 In numpy 1.26 `np.maximum(a, scalar)` and `np.clip` take a slow scalar-broadcast loop
-(about 4x slower than a plain multiply here), while `np.maximum(a, b)` with two
+(measured: docs/results/emulator.md), while `np.maximum(a, b)` with two
 contiguous arrays of one shape is vectorized. Clamps therefore use constant arrays of
 the operand's own shape, cached because chunks repeat the same shapes.
 """
