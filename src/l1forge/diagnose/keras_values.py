@@ -1,0 +1,68 @@
+"""Keras's value for every graph layer's counterpart, on the verification events: one
+multi-output tf.keras Model for layer outputs, and a linear copy of a layer (its weights,
+its activation removed) for the values before a built-in activation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from l1forge.diagnose.mapping import Counterpart
+from l1forge.errors import UserError
+
+BATCH = 1024
+
+
+def _event_list(x) -> list[np.ndarray]:
+    return [np.asarray(a, dtype=np.float32) for a in x] if isinstance(x, (list, tuple)) else [np.asarray(x, np.float32)]
+
+
+def _linear_copy(layer):
+    """The same layer with `activation="linear"` and the same weights."""
+    config = dict(layer.get_config(), activation="linear", name=f"{layer.name}_linear_copy")
+    try:
+        copy = type(layer).from_config(config)
+        copy.build(layer.input_shape)
+        copy.set_weights(layer.get_weights())
+    except (TypeError, ValueError) as error:
+        raise UserError(f"Keras layer '{layer.name}' ({type(layer).__name__}): cannot compute its value before "
+                        f"its activation ({error}); expected a layer whose config takes activation='linear'") from error
+    return copy
+
+
+def keras_values(keras_model, x, mapping: dict[str, Counterpart]) -> dict[str, np.ndarray]:
+    """Graph layer name -> Keras value of its counterpart, shape (events, features), float64."""
+    import tensorflow as tf
+
+    events = _event_list(x)
+    wanted, tensors = [], []
+    for name, counterpart in mapping.items():
+        if counterpart.kind == "output":
+            wanted.append((name, "output"))
+            tensors.append(keras_model.get_layer(counterpart.keras_layer).output)
+        elif counterpart.kind == "pre_activation":
+            wanted.append((name, "pre_activation"))
+            tensors.append(keras_model.get_layer(counterpart.keras_layer).input)
+    values: dict[str, np.ndarray] = {}
+    if tensors:
+        probe = tf.keras.Model(keras_model.inputs, tensors)
+        computed = probe.predict(events if len(events) > 1 else events[0], batch_size=BATCH, verbose=0)
+        computed = computed if isinstance(computed, list) else [computed]
+        for (name, kind), value in zip(wanted, computed):
+            if kind == "pre_activation":
+                copy = _linear_copy(keras_model.get_layer(mapping[name].keras_layer))
+                value = np.concatenate([np.asarray(copy(value[i:i + BATCH])) for i in range(0, len(value), BATCH)])
+            values[name] = np.asarray(value, dtype=np.float64).reshape(len(value), -1)
+    for name, counterpart in mapping.items():
+        if counterpart.kind == "input":
+            if counterpart.index >= len(events):
+                raise UserError(f"input layer '{name}': the Keras model has {len(events)} inputs")
+            values[name] = events[counterpart.index].astype(np.float64).reshape(len(events[0]), -1)
+    return values
+
+
+def is_quantized(keras_model, counterpart: Counterpart) -> bool:
+    """A QKeras layer: its firmware counterpart should match it within one result LSB."""
+    if counterpart.kind in ("input", "none") or counterpart.keras_layer is None:
+        return counterpart.kind == "input"
+    layer = keras_model.get_layer(counterpart.keras_layer)
+    return type(layer).__module__.split(".")[0] == "qkeras"

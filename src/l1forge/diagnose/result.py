@@ -1,0 +1,101 @@
+"""What the diagnosis finds: one row per firmware layer, the first divergent layer, its
+cause and the hls4ml configuration change that removes it. Frozen and JSON-ready."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+AGREEMENT_THRESHOLD = 0.99  # a layer diverges once fewer events than this agree with Keras
+
+
+@dataclass(frozen=True)
+class LayerDiagnosis:
+    """One ModelGraph layer against its Keras counterpart, over the verification events.
+
+    Fractions are of events. `agreement` is None where Keras has no counterpart (`note`
+    says why); `tolerance` is the largest difference still counted as agreeing."""
+
+    name: str
+    layer_class: str
+    result_type: str
+    keras_layer: str | None
+    note: str
+    quantized: bool
+    agreement: float | None
+    max_lsb_error: float | None
+    saturated: float | None
+    wrapped: float | None
+    tolerance: float | None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "class": self.layer_class, "result_type": self.result_type,
+                "keras_layer": self.keras_layer, "note": self.note, "quantized": self.quantized,
+                "agreement": self.agreement, "max_lsb_error": self.max_lsb_error,
+                "saturated": self.saturated, "wrapped": self.wrapped, "tolerance": self.tolerance}
+
+
+@dataclass(frozen=True)
+class Fix:
+    """hls4ml configuration changes (dotted keys under the conversion config, e.g.
+    `HLSConfig.LayerName.fc1.Precision.accum`) and, when l1forge re-converted the model
+    with them, the layer's agreement and the argmax agreement measured afterwards."""
+
+    changes: tuple[tuple[str, str], ...]
+    explanation: str
+    agreement_after: float | None = None
+    argmax_agreement_after: float | None = None
+
+    def as_dict(self) -> dict:
+        return {"changes": dict(self.changes), "explanation": self.explanation,
+                "agreement_after": self.agreement_after, "argmax_agreement_after": self.argmax_agreement_after}
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why the first divergent layer departs from Keras. `kind` is one of CAUSE_KINDS."""
+
+    kind: str
+    detail: str
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "detail": self.detail}
+
+
+CAUSE_KINDS = {
+    "result_saturating": "result type saturating",
+    "result_wrapping": "result type wrapping",
+    "accumulator_truncating": "accumulator truncating",
+    "table_input_range": "table input range",
+    "table_resolution": "table resolution",
+    "input_clipped": "input clipped",
+    "upstream_rounding": "rounding carried from earlier layers",
+    "unexplained": "not explained",
+}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Firmware against Keras, layer by layer, on `events` verification events."""
+
+    events: int
+    layers: tuple[LayerDiagnosis, ...]
+    first_divergent_layer: str | None
+    cause: Cause | None
+    fix: Fix | None
+    argmax_agreement: float | None
+    keras_only: tuple[str, ...] = field(default=())
+
+    def layer(self, name: str) -> LayerDiagnosis:
+        for row in self.layers:
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    def as_dict(self) -> dict:
+        return {"events": self.events, "threshold": AGREEMENT_THRESHOLD,
+                "layers": [row.as_dict() for row in self.layers],
+                "first_divergent_layer": self.first_divergent_layer,
+                "cause": self.cause.as_dict() if self.cause else None,
+                "fix": self.fix.as_dict() if self.fix else None,
+                "argmax_agreement": self.argmax_agreement,
+                "keras_layers_without_firmware_layer": list(self.keras_only)}
