@@ -25,7 +25,7 @@ import numpy as np
 
 from l1forge.errors import UserError
 from l1forge.firmware.loading import CONFIG_NAME as HLS_CONFIG
-from l1forge.firmware.loading import load_graph, load_keras_model, model_path, read_config
+from l1forge.firmware.loading import load_graph, project_keras_model, read_config
 
 MANIFEST = "l1forge.json"
 TRAINED = "trained"
@@ -103,7 +103,7 @@ class Project:
         return read_config(self.folder)
 
     def keras_model(self):
-        return load_keras_model(model_path(self.folder, self.hls_config()))
+        return project_keras_model(self.folder, self.hls_config())
 
     def graph(self, keras_model=None):
         """The project's hls4ml ModelGraph after its optimizer passes (not compiled)."""

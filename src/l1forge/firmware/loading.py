@@ -1,10 +1,14 @@
 """Load the hls4ml ModelGraph of any hls4ml project folder, without touching the folder.
 
 A project folder is what hls4ml writes: `hls4ml_config.yml` plus the Keras model it came
-from. hls4ml stores the model path behind a `!keras_model` tag, absolute and often from
-another machine, and its own loader knows no QKeras layers. Here the model file is resolved
-as: the config's `KerasModel` path if that file exists, otherwise `keras_model.h5` or
-`keras_model.keras` beside the config. The graph is converted with the project's own
+from, named by the config as `KerasModel` (hls4ml 1.3 saves `keras_model.keras` behind a
+`!keras_model` tag), `KerasJson` + `KerasH5` (a project converted from an architecture and
+its weights) or `KerasH5` alone. Those paths are relative to wherever hls4ml ran, or
+absolute and often from another machine. Each is looked for where hls4ml ran (the project
+folder with the config's relative OutputDir taken off), then in the project folder (by
+path, then by file name); a model not found there falls back to `keras_model.h5` or
+`keras_model.keras` beside the config. The model is read by l1forge.intake (QKeras layers,
+quantizer objects of either style). The graph is converted with the project's own
 HLSConfig, so hls4ml's optimizer passes run exactly as they did for the project; the
 conversion's output folder is a throw-away temporary, never the project itself.
 """
@@ -20,21 +24,19 @@ from typing import Any
 import yaml
 
 from l1forge.errors import UserError
+from l1forge.intake.hls4ml_yaml import (
+    MODEL_KEYS,
+    ConfigLoader,
+    KerasModelPath,
+    ModelFiles,
+    declared_model_files,
+    hls4ml_run_folder,
+)
 
 CONFIG_NAME = "hls4ml_config.yml"
 MODEL_NAMES = ("keras_model.h5", "keras_model.keras")
-
-
-class KerasModelPath(str):
-    """The model path hls4ml writes behind its `!keras_model` tag (kept as a tag on dump)."""
-
-
-class ConfigLoader(yaml.SafeLoader):
-    """A SafeLoader that reads hls4ml's `!keras_model` tag as a KerasModelPath string."""
-
-
-ConfigLoader.add_constructor("!keras_model",
-                             lambda loader, node: KerasModelPath(loader.construct_scalar(node)))
+__all__ = ["CONFIG_NAME", "ConfigLoader", "KerasModelPath", "load_graph", "load_keras_model",
+           "model_files", "model_path", "project_keras_model", "read_config"]
 
 
 def read_config(project_dir: Path) -> dict[str, Any]:
@@ -50,34 +52,45 @@ def read_config(project_dir: Path) -> dict[str, Any]:
     return config
 
 
-def model_path(project_dir: Path, config: dict[str, Any]) -> Path:
-    """The Keras model file of a project, by the resolution order in the module docstring."""
+def model_files(project_dir: Path, config: dict[str, Any]) -> ModelFiles:
+    """The Keras model files of a project, by the resolution order in the module docstring."""
     project_dir = Path(project_dir)
-    declared = config.get("KerasModel") or config.get("KerasH5")
-    candidates = []
-    if isinstance(declared, str) and declared:
-        candidates.append(Path(declared) if Path(declared).is_absolute() else project_dir / declared)
-    candidates += [project_dir / name for name in MODEL_NAMES]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise UserError(
-        f"{project_dir}: the project's Keras model is missing; looked for "
-        + ", ".join(str(c) for c in candidates)
-    )
-
-
-def load_keras_model(path: Path):
-    """Load a Keras or QKeras model file (QKeras layers registered)."""
-    from qkeras.utils import _add_supported_quantized_objects
-    from tensorflow import keras
-
-    custom_objects: dict[str, Any] = {}
-    _add_supported_quantized_objects(custom_objects)
+    bases = [base for base in (hls4ml_run_folder(project_dir, config.get("OutputDir")), project_dir)
+             if base is not None]
     try:
-        return keras.models.load_model(str(path), custom_objects=custom_objects, compile=False)
-    except (OSError, ValueError, TypeError) as err:
-        raise UserError(f"{path}: cannot load the Keras model ({str(err).splitlines()[0]})") from None
+        declared = declared_model_files(config, bases, project_dir / CONFIG_NAME)
+        not_found = None
+    except UserError as err:
+        declared, not_found = None, err
+    if declared is not None:
+        return declared
+    beside = [project_dir / name for name in MODEL_NAMES]
+    for candidate in beside:
+        if candidate.is_file():
+            return ModelFiles(candidate)
+    if not_found is not None:
+        raise UserError(f"{not_found}; nor " + ", ".join(str(c) for c in beside))
+    raise UserError(f"{project_dir}: the project's Keras model is missing: no {', '.join(MODEL_KEYS)} "
+                    f"in {CONFIG_NAME}, and no " + ", ".join(str(c) for c in beside))
+
+
+def model_path(project_dir: Path, config: dict[str, Any]) -> Path:
+    """The project's model file (its architecture file, for a JSON + weights project)."""
+    return model_files(project_dir, config).model
+
+
+def load_keras_model(path: Path, weights: Path | None = None):
+    """Load a Keras or QKeras model file (.h5, .keras), or a JSON architecture with weights."""
+    from l1forge.intake.keras_files import load_keras
+
+    return load_keras(path, weights)
+
+
+def project_keras_model(project_dir: Path, config: dict[str, Any] | None = None):
+    """The Keras model an hls4ml project folder was converted from."""
+    config = read_config(project_dir) if config is None else config
+    files = model_files(project_dir, config)
+    return load_keras_model(files.model, files.weights)
 
 
 def load_graph(project_dir: Path, keras_model=None):
@@ -87,8 +100,10 @@ def load_graph(project_dir: Path, keras_model=None):
     project_dir = Path(project_dir)
     config = read_config(project_dir)
     if keras_model is None:
-        keras_model = load_keras_model(model_path(project_dir, config))
+        keras_model = project_keras_model(project_dir, config)
     config = dict(config)
+    for key in MODEL_KEYS:
+        config.pop(key, None)
     config["KerasModel"] = keras_model
     config.setdefault("Backend", "Vivado")
     # hls4ml needs an output folder (compile() writes there); a throw-away one, removed when

@@ -1,0 +1,157 @@
+"""hls4ml configuration files: a `hls4ml convert -c` YAML, and a project's hls4ml_config.yml.
+
+Both name the Keras model one of three ways: `KerasModel` (a whole-model file; hls4ml
+writes it behind a `!keras_model` tag), `KerasJson` + `KerasH5` (architecture and
+weights), or `KerasH5` alone (a whole model in HDF5). Their target settings are `Part`,
+`ClockPeriod`, `IOType`, `Backend`, `ProjectName` and the `HLSConfig` section; `OutputDir`
+says where hls4ml wrote, never where l1forge writes.
+
+Relative model paths are relative to where hls4ml ran. For a convert YAML that is
+normally the YAML's own folder; for a project's config, written with `OutputDir` relative
+to the same place, it is the project folder with OutputDir's parts taken off.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from l1forge.errors import UserError
+
+MODEL_KEYS = ("KerasModel", "KerasJson", "KerasH5")
+IO_TYPES = ("io_parallel", "io_stream")
+C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class KerasModelPath(str):
+    """The model path hls4ml writes behind its `!keras_model` tag (kept as a tag on dump)."""
+
+
+class ConfigLoader(yaml.SafeLoader):
+    """A SafeLoader that reads hls4ml's `!keras_model` tag as a KerasModelPath string."""
+
+
+ConfigLoader.add_constructor("!keras_model",
+                             lambda loader, node: KerasModelPath(loader.construct_scalar(node)))
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """An hls4ml YAML file as a dictionary (refused in one line if it is not one)."""
+    path = Path(path)
+    try:
+        content = yaml.load(path.read_text(), Loader=ConfigLoader)
+    except (OSError, UnicodeDecodeError) as err:
+        raise UserError(f"{path}: cannot read the file ({err}); expected an hls4ml configuration YAML") from None
+    except yaml.YAMLError as err:
+        raise UserError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    if not isinstance(content, dict):
+        raise UserError(f"{path}: a YAML {type(content).__name__}, not a mapping; expected an hls4ml "
+                        "configuration (KerasModel or KerasJson/KerasH5, Part, HLSConfig, ...)")
+    return content
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """Where a configuration's Keras model is: `model` is a whole model or, with `weights`,
+    a JSON architecture."""
+
+    model: Path
+    weights: Path | None = None
+
+
+def _candidates(declared: str, bases: list[Path]) -> list[Path]:
+    path = Path(declared)
+    if path.is_absolute():
+        return [path] + [base / path.name for base in bases]
+    return [base / path for base in bases] + [base / path.name for base in bases]
+
+
+def _find(declared: str, bases: list[Path], where: Path, key: str) -> Path:
+    candidates = list(dict.fromkeys(_candidates(declared, bases)))
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise UserError(f"{where}: {key} '{declared}' not found; looked for "
+                    + ", ".join(str(c) for c in candidates))
+
+
+def declared_model_files(config: dict[str, Any], bases: list[Path], where: Path) -> ModelFiles | None:
+    """The model files a configuration names, searched under `bases` in order; None when it
+    names none. A JSON architecture without weights is refused."""
+    declared = {key: config.get(key) for key in MODEL_KEYS}
+    for key, value in declared.items():
+        if value is not None and not (isinstance(value, str) and value):
+            raise UserError(f"{where}: {key} is {value!r}; expected a file path")
+    if declared["KerasModel"]:
+        return ModelFiles(_find(declared["KerasModel"], bases, where, "KerasModel"))
+    if declared["KerasJson"]:
+        if not declared["KerasH5"]:
+            raise UserError(f"{where}: KerasJson without KerasH5; a JSON architecture needs its weights file")
+        return ModelFiles(_find(declared["KerasJson"], bases, where, "KerasJson"),
+                          _find(declared["KerasH5"], bases, where, "KerasH5"))
+    if declared["KerasH5"]:
+        return ModelFiles(_find(declared["KerasH5"], bases, where, "KerasH5"))
+    return None
+
+
+def hls4ml_run_folder(project_dir: Path, output_dir: Any) -> Path | None:
+    """Where hls4ml ran when it wrote `project_dir` with this OutputDir (None if unknown:
+    an absolute OutputDir, or a folder renamed since)."""
+    if not isinstance(output_dir, str) or not output_dir or Path(output_dir).is_absolute():
+        return None
+    parts = [p for p in Path(output_dir).parts if p != "."]
+    project_dir = Path(project_dir).resolve()
+    if not parts or project_dir.name != parts[-1] or ".." in parts:
+        return None
+    base = project_dir
+    for _ in parts:
+        base = base.parent
+    return base
+
+
+@dataclass(frozen=True)
+class TargetSettings:
+    """The target an hls4ml configuration gives (None where it is silent)."""
+
+    part: str | None = None
+    clock_ns: float | None = None
+    io_type: str | None = None
+    backend: str | None = None
+    project_name: str | None = None
+    hls_config: dict | None = None
+
+
+def _text(config: dict, key: str, where: Path) -> str | None:
+    value = config.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"{where}: {key} is {value!r}; expected a non-empty string")
+    return value.strip()
+
+
+def target_settings(config: dict[str, Any], where: Path) -> TargetSettings:
+    """Part, ClockPeriod, IOType, Backend, ProjectName and HLSConfig, checked."""
+    clock = config.get("ClockPeriod")
+    if clock is not None:
+        if isinstance(clock, bool) or not isinstance(clock, (int, float)) or not clock > 0:
+            raise UserError(f"{where}: ClockPeriod is {clock!r}; expected a positive number of nanoseconds")
+        clock = float(clock)
+    io_type = _text(config, "IOType", where)
+    if io_type is not None and io_type not in IO_TYPES:
+        raise UserError(f"{where}: IOType is '{io_type}'; expected one of {', '.join(IO_TYPES)}")
+    name = _text(config, "ProjectName", where)
+    if name is not None and not C_IDENTIFIER.match(name):
+        raise UserError(f"{where}: ProjectName '{name}' is not a C identifier; expected letters, "
+                        "digits and underscores, not starting with a digit")
+    hls_config = config.get("HLSConfig")
+    if hls_config is not None and not isinstance(hls_config, dict):
+        raise UserError(f"{where}: HLSConfig is a {type(hls_config).__name__}; expected a mapping "
+                        "(Model, LayerType, LayerName sections)")
+    return TargetSettings(part=_text(config, "Part", where), clock_ns=clock, io_type=io_type,
+                          backend=_text(config, "Backend", where), project_name=name,
+                          hls_config=hls_config)

@@ -1,0 +1,96 @@
+"""Seeded synthetic verification events in firmware-input space, for a model given without
+data. They are built from the firmware's input type (the ModelGraph's input variable) so
+that the C-simulation and the emulator meet what a fixed-point input can do to them:
+
+- normal: draws centred on the type's range, its standard deviation a sixth of the range
+  (a few land beyond it, where the type saturates or wraps);
+- grid: values the type holds exactly (uniform codes);
+- half_lsb_ties: exactly half-way between two neighbouring values, where the type's
+  rounding mode decides;
+- edges: the extremes, one LSB and half an LSB beyond them, zero and one LSB either side
+  of it; the first rows all-maximum, all-minimum, all one LSB above and all one below.
+
+Every value is exact in float64 (code + 0 or 0.5, times a power of two).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from l1forge.errors import UserError
+from l1forge.intake.events import VerificationEvents
+
+if TYPE_CHECKING:
+    from l1forge.emulate.fixed import FixedType
+
+BLOCKS = ("normal", "grid", "half_lsb_ties", "edges")
+
+
+def input_type(graph) -> FixedType:
+    """The firmware's input type, read from the ModelGraph's (single) input variable."""
+    from l1forge.emulate.fixed import from_precision
+
+    inputs = graph.get_input_variables()
+    if len(inputs) != 1:
+        raise UserError(f"the model has {len(inputs)} inputs; l1forge verifies single-input models")
+    return from_precision(inputs[0].type.precision, f"input {inputs[0].name}")
+
+
+def graph_input_shape(graph) -> tuple[int, ...]:
+    """The shape of one event at the ModelGraph's input."""
+    return tuple(int(d) for d in graph.get_input_variables()[0].shape)
+
+
+def block_sizes(n: int) -> dict[str, int]:
+    """Rows per block: a tenth each for grid, ties and edges (at least one from 4 events),
+    the rest normal draws."""
+    special = max(1, n // 10) if n >= 4 else 0
+    return {"normal": n - 3 * special, "grid": special, "half_lsb_ties": special, "edges": special}
+
+
+def _edge_codes(ftype: FixedType) -> np.ndarray:
+    lo, hi = ftype.code_min, ftype.code_max
+    codes = {lo, hi, lo - 1, hi + 1, lo - 0.5, hi + 0.5, 0, 1}
+    if ftype.signed:
+        codes.add(-1)
+    return np.array(sorted(codes), dtype=np.float64)
+
+
+def _edges(ftype: FixedType, rows: int, width: int, rng: np.random.Generator) -> np.ndarray:
+    lo, hi = ftype.code_min, ftype.code_max
+    fixed_rows = [hi, lo, hi + 1, lo - 1]
+    codes = rng.choice(_edge_codes(ftype), size=(rows, width))
+    for row, code in enumerate(fixed_rows[:rows]):
+        codes[row] = code
+    return codes
+
+
+def synthetic_events(ftype: FixedType, input_shape, n: int, seed: int = 0) -> VerificationEvents:
+    """`n` seeded events of shape `input_shape` for the input type `ftype`."""
+    if n < 1:
+        raise UserError(f"synthetic events: {n}; expected at least 1")
+    shape = tuple(int(d) for d in input_shape)
+    width = int(np.prod(shape)) if shape else 1
+    rng = np.random.default_rng(seed)
+    lo, hi, lsb = ftype.code_min, ftype.code_max, ftype.lsb
+    value_min, value_max = lo * lsb, hi * lsb
+    mean, sd = (value_min + value_max) / 2, (value_max - value_min) / 6
+    sizes = block_sizes(n)
+    parts = {
+        "normal": rng.normal(mean, sd, size=(sizes["normal"], width)),
+        "grid": rng.integers(lo, hi, size=(sizes["grid"], width), endpoint=True) * lsb,
+        "half_lsb_ties": (rng.integers(lo, max(lo, hi - 1), size=(sizes["half_lsb_ties"], width),
+                                       endpoint=True) + 0.5) * lsb,
+        "edges": _edges(ftype, sizes["edges"], width, rng) * lsb,
+    }
+    blocks, start = [], 0
+    for name in BLOCKS:
+        blocks.append({"name": name, "rows": [start, start + sizes[name]]})
+        start += sizes[name]
+    blocks[0].update(mean=mean, sd=sd)
+    x = np.concatenate([parts[name] for name in BLOCKS]).astype(np.float64).reshape((n,) + shape)
+    description = {"kind": "synthetic", "seed": int(seed), "events": int(n), "input_type": str(ftype),
+                   "lsb": lsb, "range": [value_min, value_max], "blocks": blocks}
+    return VerificationEvents(x, description)
