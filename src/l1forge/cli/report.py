@@ -67,6 +67,11 @@ def _print_summary(report: dict, html_path: Path | None) -> None:
         cap = part["capacity"].get(key)
         table.add_row(key, _show(estimate.get(key)), _show(vendor.get(key)), _show(cap))
     console.print(table)
+    fit = report.get("fits_part")
+    if fit:
+        colour = "green" if fit["verdict"] == "pass" else "red"
+        console.print(f"fits the part: [{colour}]{fit['verdict']}[/{colour}] ({fit['source']}): {fit['detail']}",
+                      highlight=False)
     for check in report["budget"]["checks"]:
         verdict = {True: "[green]PASS[/green]", False: "[red]FAIL[/red]", None: "n/a"}[check["pass"]]
         console.print(f"{verdict}  {check['check']} ({check['source']}): {check['detail']}")

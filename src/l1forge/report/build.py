@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from l1forge.errors import UserError
-from l1forge.report.compare import budget_section, comparison, part_section
+from l1forge.report.build_limits import hls_limit_warnings
+from l1forge.report.compare import budget_section, comparison, part_fit, part_section
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.extrapolation import range_warnings
 from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
@@ -52,7 +53,8 @@ def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
     estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale,
                               family=part_row.family, multiplier_impl=multiplier_impl)
     notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
-    return estimate, range_warnings(part_row.speed_fabric, grade, target.io_type, estimate) + notes
+    limits = hls_limit_warnings(graph, part_row.family, target.clock_ns, multiplier_impl)
+    return estimate, limits + range_warnings(part_row.speed_fabric, grade, target.io_type, estimate) + notes
 
 
 def make_report(project_dir, part: str | None = None, graph=None, target=None,
@@ -113,6 +115,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
         "vendor": vendor,
         "comparison": comparison(estimate, vendor),
         "part": part_section(part_row, estimate, vendor),
+        "fits_part": part_fit(part_row, estimate, vendor),
         "budget": budget_section(estimate, vendor, target.latency_budget_ns),
         "warnings": warnings,
     }

@@ -46,6 +46,20 @@ def part_section(part: Part, estimate: dict | None, vendor: dict | None) -> dict
                              "vendor_implemented": used(post)}}
 
 
+def part_fit(part: Part, estimate: dict | None, vendor: dict | None) -> dict | None:
+    """`fits the part`: fail when the estimate (the vendor HLS figures when there is no
+    estimate) needs more than 100% of the part's LUTs, flip-flops, DSPs or block RAM."""
+    figures, source = (estimate, "estimate") if estimate else (vendor, "vendor HLS")
+    if not figures:
+        return None
+    capacity = part.capacity()
+    over = {key: round(100.0 * figures[key] / capacity[key], 1) for key in ("lut", "ff", "dsp", "bram_18k")
+            if figures.get(key) is not None and capacity.get(key) and figures[key] > capacity[key]}
+    return {"verdict": "fail" if over else "pass", "source": source, "over_percent": over,
+            "detail": ("; ".join(f"{key.upper()} {share:g}% of {part.name}" for key, share in over.items())
+                       if over else f"every resource within {part.name}'s capacity")}
+
+
 def _verdicts(source: str, latency_ns: float | None, ii: int | None, clock_ns: float | None,
               budget_ns: float | None) -> list[dict]:
     checks = []

@@ -19,7 +19,29 @@ FITTED = ("UltraScale+", 2)
 ONE_REPORT = ("Artix-7", 1)  # hls4ml's Dense 16->5 test on an xc7z020 -1
 
 
+SERIES7_FABRICS = ("Artix-7", "Kintex-7", "7-series")
+
+
+def series7_warnings(fabric: str, grade: int | None, estimate: dict) -> list[str]:
+    """Vitis HLS on 7-series io_parallel: the layer-by-layer rules of series7.py."""
+    warnings = []
+    if (fabric, grade) != ("Artix-7", 2):
+        warnings.append(f"estimate: Vitis HLS on {fabric} -{grade if grade is not None else '?'}: the 7-series "
+                        "rules were read from Artix-7 -2 reports (xc7z007s, 3.33 and 5 ns) and checked on one "
+                        "Artix-7 -1 report; other fabrics and grades are scaled by the data sheets")
+    if estimate.get("strategy") == "resource":
+        warnings.append("estimate: Resource strategy (a dataflow region of layer processes); no vendor "
+                        "report checks these rules")
+    elif estimate.get("reuse_factor", 1) > 2:
+        warnings.append(f"estimate: reuse factor {estimate['reuse_factor']}: the interval of a layer whose "
+                        "multiplier cap binds rests on the RF 100 reports of Vitis HLS 2021.1 (xc7z007s); "
+                        "intervals came within a few cycles there, not exact")
+    return warnings
+
+
 def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict) -> list[str]:
+    if fabric in SERIES7_FABRICS and estimate.get("tool") == "Vitis HLS" and io_type == "io_parallel":
+        return series7_warnings(fabric, grade, estimate)
     warnings = []
     scale = delay_scale(fabric, grade)
     if grade is None:

@@ -123,6 +123,14 @@ def _vendor_instances(vendor: dict) -> str:
             f'<p class="muted">From {_e(vendor.get("source_file"))}</p>')
 
 
+def _part_fit(report: dict) -> str:
+    fit = report.get("fits_part")
+    if not fit:
+        return ""
+    return (f'<p id="fits-part">Fits the part: <b class="{"pass" if fit["verdict"] == "pass" else "fail"}">'
+            f'{_e(fit["verdict"])}</b> ({_e(fit["source"])}): {_e(fit["detail"])}.</p>')
+
+
 def render(report: dict) -> str:
     estimate, vendor = report.get("estimate"), report.get("vendor")
     name = report["project"]
@@ -134,7 +142,7 @@ def render(report: dict) -> str:
         about.append(f'vendor report: {_e(vendor["tool"])} {_e(vendor["version"])}')
     body = [f"<h1>l1forge report: {_e(name)}</h1>",
             f'<p>Part <b>{_e(report["part"]["name"])}</b> ({_e(report["part"]["family"])}); {"; ".join(about)}.</p>',
-            _verdicts(report), _totals(report)]
+            _part_fit(report), _verdicts(report), _totals(report)]
     if estimate:
         body += [_latency_breakdown(estimate), _layer_bars(estimate)]
     if vendor:

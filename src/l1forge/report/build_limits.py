@@ -1,0 +1,62 @@
+"""Designs the vendor HLS tools will not build as the estimate assumes: one warning each.
+
+- A Latency-strategy layer unrolls its product loop over every weight (hls4ml's
+  dense_latency; the reuse factor only caps the multipliers), and the tools stop at 4,096
+  unrolled iterations: Vivado HLS fails the build ("Stop unrolling loop ... because it may
+  cause large runtime and excessive memory usage", the limit hls4ml's documentation gives
+  for reuse factor 1), and Vitis HLS 2021.1 built the 561x20 (11,220 products) input layer
+  of the HAR reports as a 192-cycle schedule at reuse factors 1, 2 and 100 alike, where the
+  layer-by-layer rules give about 10. Either way the estimate of such a layer does not hold.
+- Products bound to LUT fabric (`config_op mul -impl fabric`) on 7-series fabric: every
+  fabric-bound build in the reference folder (Vitis HLS 2021.1, xc7z007s -2) has an
+  estimated clock of 7.947 ns, missing its 3.33 or 5 ns target, because the tool cannot
+  register inside a LUT multiplier.
+- The part-fit verdict itself is compare.part_fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+UNROLL_LIMIT = 4096
+FABRIC_MULTIPLIER_NS = 7.947  # Vitis HLS 2021.1's estimated clock of every fabric-bound xc7z007s build
+PRODUCT_LOOPS = {"Dense", "Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D"}
+
+
+def unrolled_products(layer) -> int | None:
+    """Iterations of the product loop hls4ml's Latency strategy unrolls in one call of the
+    layer's kernel (all its weights); None for layers without one."""
+    if layer.class_name not in PRODUCT_LOOPS or layer.weights.get("weight") is None:
+        return None
+    strategy = str(layer.get_attr("strategy", "latency") or "latency").lower()
+    if strategy != "latency":
+        return None
+    return int(layer.weights["weight"].data.size)
+
+
+def unroll_warnings(graph) -> list[str]:
+    warnings = []
+    for layer in graph.get_layers():
+        products = unrolled_products(layer)
+        if products is None or products <= UNROLL_LIMIT:
+            continue
+        rf = int(layer.get_attr("reuse_factor", 1) or 1)
+        warnings.append(
+            f"HLS will not build {layer.name} as estimated: its Latency-strategy product loop unrolls "
+            f"{products:,} multiplications (reuse factor {rf} caps only the multipliers), over the "
+            f"{UNROLL_LIMIT:,} the tools unroll (Vivado HLS stops: 'Stop unrolling loop'); use the "
+            f"Resource strategy with a reuse factor of at least {math.ceil(products / UNROLL_LIMIT)}, "
+            "or a smaller layer")
+    return warnings
+
+
+def binding_warnings(family: str, clock_ns: float, multiplier_impl: str | None) -> list[str]:
+    if multiplier_impl != "fabric" or family != "7-series" or clock_ns >= FABRIC_MULTIPLIER_NS:
+        return []
+    return [f"multipliers bound to LUT fabric on a 7-series part: Vitis HLS cannot register inside "
+            f"them and estimated {FABRIC_MULTIPLIER_NS} ns for every such reference build; the "
+            f"{clock_ns:g} ns clock will not be met"]
+
+
+def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None) -> list[str]:
+    return unroll_warnings(graph) + binding_warnings(family, clock_ns, multiplier_impl)
