@@ -54,8 +54,11 @@ def _check_product(node, weights) -> None:
     product = match.group(1) if match else "mult"
     if product == "weight_ternary" and np.any(np.asarray(weights) == -2):
         raise UserError(f"{nodes.where(node)}: ternary product with a weight of -2 is not emulated")
-    if product not in ("mult", "weight_ternary"):
-        raise UserError(f"{nodes.where(node)}: product '{product}' is not emulated; expected mult")
+    # binary weights arrive as +-1 and power-of-two ones as exact shifts (special_types.py);
+    # binary data is mapped to +-1 by binary.py before the kernel
+    if product not in ("mult", "weight_ternary", "weight_binary", "weight_exponential", "data_binary"):
+        raise UserError(f"{nodes.where(node)}: product '{product}' is not emulated here; expected mult, "
+                        "weight_ternary, weight_binary, data_binary or weight_exponential")
 
 
 def weights_and_bias(node):

@@ -13,7 +13,7 @@ against the C-simulation, whatever the io type.
 
 from __future__ import annotations
 
-from l1forge.emulate import activations, batchnorm, conv, dense, merge, nodes, pooling, reshaping, softmax
+from l1forge.emulate import batchnorm, binary, conv, dense, merge, nodes, piecewise, pooling, reshaping, softmax
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import InputStep
 from l1forge.emulate.signals import Signal
@@ -21,7 +21,7 @@ from l1forge.errors import UserError
 
 
 def _build_activation(node, inputs, request_scale):
-    return activations.build_activation(node, inputs, request_scale)
+    return piecewise.build_activation(node, inputs, request_scale)
 
 
 def _plain(builder):
@@ -29,15 +29,21 @@ def _plain(builder):
 
 
 BUILDERS = {
-    "Dense": _plain(dense.build_dense),
-    "Conv1D": _plain(conv.build_conv1d),
-    "PointwiseConv1D": _plain(conv.build_conv1d),
-    "Conv2D": _plain(conv.build_conv2d),
-    "PointwiseConv2D": _plain(conv.build_conv2d),
+    # binary.binary_aware: binary data and XNOR products (binary.py); the rest as before
+    "Dense": _plain(binary.binary_aware(dense.build_dense)),
+    "Conv1D": _plain(binary.binary_aware(conv.build_conv1d)),
+    "PointwiseConv1D": _plain(binary.binary_aware(conv.build_conv1d)),
+    "Conv2D": _plain(binary.binary_aware(conv.build_conv2d)),
+    "PointwiseConv2D": _plain(binary.binary_aware(conv.build_conv2d)),
     "Activation": _build_activation,
     "ParametrizedActivation": _build_activation,
+    "TernaryTanh": _build_activation,
+    "HardActivation": _plain(piecewise.build_hard_activation),
+    "PReLU": _plain(piecewise.build_prelu),
+    "BatchNormalizationQuantizedTanh": _plain(binary.build_threshold),
     "Softmax": _plain(softmax.build_softmax),
     "BatchNormalization": _plain(batchnorm.build_batchnorm),
+    "ApplyAlpha": _plain(batchnorm.build_batchnorm),  # QKeras alpha scales: a batchnorm (normalize)
     "Pooling1D": _plain(pooling.build_pooling1d),
     "Pooling2D": _plain(pooling.build_pooling2d),
     "GlobalPooling1D": _plain(pooling.build_global_pooling),

@@ -15,8 +15,10 @@ import re
 
 import numpy as np
 
-from l1forge.emulate.fixed import FixedType, from_precision, parse_cpp_type
+from l1forge.emulate.fixed import FixedType, parse_cpp_type
 from l1forge.emulate.quantize import quantize_to_ints
+from l1forge.emulate.special_types import exponent_weight_codes, is_exponent, is_xnor, xnor_weight_codes
+from l1forge.emulate.special_types import precision_type as from_precision  # XNOR bits as ap_uint<1>
 from l1forge.errors import UserError
 
 
@@ -41,6 +43,10 @@ def weight_codes(node, name: str) -> tuple[np.ndarray, FixedType]:
     variable = node.weights.get(name)
     if variable is None:
         raise UserError(f"{where(node)}: has no '{name}' weights")
+    if is_xnor(variable.type.precision):  # binary (XNOR) weights: special_types.py
+        return xnor_weight_codes(variable, name)
+    if is_exponent(variable.type.precision):  # power-of-two weights: special_types.py
+        return exponent_weight_codes(variable, name, node.get_input_variable().type.precision, where(node))
     ftype = from_precision(variable.type.precision, where(node))
     texts = list(iter(variable))
     values = np.array([float(text) for text in texts], dtype=np.float64)

@@ -7,8 +7,9 @@ than the emulator: how wide a value is, and whether a cast into its type rounds 
 saturates (both add logic to every cast). `Bits` is that summary, derived from the
 emulator's `FixedType`; the weight codes are the emulator's own integers.
 
-Binary (`XnorPrecisionType`), exponent (power-of-two) and float types are not emulated;
-for them the estimator only needs their kind and width, read from the hls4ml type.
+Binary (`XnorPrecisionType`) and exponent (power-of-two) weights are emulated through
+emulate/special_types.py; float types are not. For all three the estimator only needs their
+kind and width, read from the hls4ml type.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ _NOT_EMULATED = {"XnorPrecisionType": "binary", "ExponentPrecisionType": "expone
 def bits_of(precision, where: str = "precision") -> Bits:
     """The Bits of an hls4ml precision type (`where` names it in errors; the estimate
     adds the layer)."""
-    kind = _NOT_EMULATED.get(type(precision).__name__)
+    # by class or base class: hls4ml's backends rename the classes (APExponentPrecisionType)
+    kind = next((_NOT_EMULATED[c.__name__] for c in type(precision).__mro__ if c.__name__ in _NOT_EMULATED), None)
     if kind == "binary":
         return Bits(1, 1, False, kind="binary")
     if kind is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from l1forge.report.activation_cost import activation_cost, batchnorm_cost
+from l1forge.report.binary_cost import threshold_cost
 from l1forge.report.bits import bits_of
 from l1forge.report.conv_cost import conv_cost, pooling_cost
 from l1forge.report.cost import LayerCost, LayerIO, Target
@@ -44,13 +45,14 @@ COST_BY_CLASS = {
     **dict.fromkeys(("BatchNormalization", "ApplyAlpha"), batchnorm_cost),
     **dict.fromkeys(("Pooling1D", "Pooling2D", "GlobalPooling1D", "GlobalPooling2D"), pooling_cost),
     **dict.fromkeys(("Merge", "Dot"), merge_cost),
+    "BatchNormalizationQuantizedTanh": threshold_cost,
     **dict.fromkeys(("Input", "Reshape", "Flatten", "Transpose", "Repack", "Clone", "Cropping1D",
                      "Cropping2D", "ZeroPadding1D", "ZeroPadding2D", "Concatenate", "Resize"), wiring_cost),
 }
 
 # Classes whose io_stream process holds one pixel's hardware, used once per pixel.
 ELEMENTWISE = frozenset(("Activation", "ParametrizedActivation", "HardActivation", "PReLU", "TernaryTanh",
-                         "BatchNormalization", "ApplyAlpha"))
+                         "BatchNormalization", "ApplyAlpha", "BatchNormalizationQuantizedTanh"))
 
 
 def cost_function(class_name: str):
