@@ -219,23 +219,88 @@ def emulator_check(graph, x_raw: np.ndarray, csim_outputs: np.ndarray) -> dict:
     return {"supported": True, **comparison.as_dict(), "seconds": round(seconds, 4)}
 
 
-def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print) -> dict:
-    """Re-run an existing project's C-simulation on its stored test events; the result goes
-    into the manifest's `csim` section."""
+def _events_for(graph, events: int, data, dataset, seed: int):
+    """Verification events: the first `events` of `data` (checked against the graph's input
+    shape), or `events` seeded synthetic events of the graph's input type."""
+    from l1forge.intake import events_from_file, graph_input_shape, input_type, synthetic_events
+
+    if events < 1:
+        raise UserError(f"--events must be at least 1, got {events}")
+    shape = graph_input_shape(graph)
+    if data is not None:
+        return events_from_file(data, shape, dataset=dataset, limit=events)
+    if dataset is not None:
+        raise UserError(f"--dataset {dataset} names a dataset of --data FILE; expected --data too")
+    return synthetic_events(input_type(graph), shape, events, seed=seed)
+
+
+def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print, data=None, dataset=None,
+          seed: int = 0) -> dict:
+    """Re-run a project's C-simulation: an l1forge project on its stored test events (or
+    `data`), the result written into the manifest's `csim` section; a folder without a
+    manifest by `rerun_folder`."""
     from l1forge.manifest import update_manifest
 
     project = Project(project_dir)
+    if not project.manifest_path.is_file() and project.has_config():
+        return rerun_folder(project.folder, events, log, data=data, dataset=dataset, seed=seed)
     project.manifest(strict=True)  # refuses a folder that is not an l1forge project
     if events < 1:
         raise UserError(f"--events must be at least 1, got {events}")
-    x_test = project.test_split()[0][:events]
     require_compiler()
     log("loading the project's ModelGraph and compiling hls4ml's reference library")
     graph = project.graph()
+    inputs = None
+    if data is not None:
+        chosen = _events_for(graph, events, data, dataset, seed)
+        x_test, inputs = chosen.x, chosen.description
+    else:
+        x_test = project.test_split()[0][:events]
     compile_graph(graph)
     if not project.csim_binary.is_file():
         build_testbench(graph, project.folder)
     log(f"C-simulation over {len(x_test)} events")
     verification = verify(graph, project.folder, x_test)
-    update_manifest(project.folder, csim=verification.as_dict())
-    return verification.as_dict()
+    result = verification.as_dict() if inputs is None else {**verification.as_dict(), "inputs": inputs}
+    update_manifest(project.folder, csim=result)
+    return {**result, "ok": verification.comparison.mismatches == 0}
+
+
+def rerun_folder(folder: Path, events: int = DEFAULT_EVENTS, log=print, data=None, dataset=None,
+                 seed: int = 0) -> dict:
+    """C-simulation of any hls4ml project folder (no l1forge manifest), which is never
+    modified: its firmware/ is copied into a temporary folder, where l1forge's test bench
+    (generated from the ModelGraph) is compiled against it and run on `data` or on seeded
+    synthetic events; the outputs are compared bit for bit with hls4ml's compiled model of
+    the same configuration, and l1forge's emulator with the C-simulation."""
+    import shutil
+    import tempfile
+
+    project = Project(folder)
+    require_compiler()
+    log(f"loading the ModelGraph of {project.folder}")
+    graph = project.graph()
+    name = graph.config.get_project_name()
+    firmware = project.folder / "firmware"
+    if not (firmware / f"{name}.cpp").is_file():
+        raise UserError(f"{project.folder}: no firmware/{name}.cpp; expected a project written by "
+                        "hls4ml (hls_model.write())")
+    chosen = _events_for(graph, events, data, dataset, seed)
+    with tempfile.TemporaryDirectory(prefix="l1forge-csim-") as work:
+        shutil.copytree(firmware, Path(work) / "firmware", ignore=shutil.ignore_patterns("*.so"))
+        # The test bench builds from the copy while hls4ml compiles its own scratch folder:
+        # the two never share a file, so both compilers run at once.
+        build = start_testbench_build(graph, Path(work))
+        log("compiling hls4ml's reference library and the C-simulation test bench")
+        try:
+            compile_graph(graph)
+        except BaseException:
+            build.kill()
+            build.communicate()
+            raise
+        finish_testbench_build(build, Path(work))
+        log(f"C-simulation over {len(chosen.x)} events ({chosen.description['kind']})")
+        verification = verify(graph, Path(work), chosen.x)
+    emulator = emulator_check(graph, chosen.x, verification.outputs)
+    ok = verification.comparison.mismatches == 0 and emulator.get("mismatches", 0) == 0
+    return {**verification.as_dict(), "emulator": emulator, "inputs": chosen.description, "ok": ok}

@@ -30,9 +30,18 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the manifest as JSON")
     p.set_defaults(handler=run_build)
 
-    p = sub.add_parser("csim", help="re-run the C-simulation of a built project")
+    p = sub.add_parser("csim", help="C-simulation of a built project or any hls4ml project folder",
+                       description="Compile the project's firmware with l1forge's test bench (g++) and "
+                       "compare its outputs bit for bit with hls4ml's compiled model. An l1forge project "
+                       "runs on its stored test events; a folder without l1forge.json (any hls4ml "
+                       "project) on --data or on seeded synthetic events, and is left untouched.")
     p.add_argument("project", type=Path)
-    p.add_argument("--events", type=int, default=10_000)
+    p.add_argument("--events", type=int, default=10_000,
+                   help="events to simulate (the first N of --data; default 10000)")
+    p.add_argument("--data", type=Path, metavar="FILE",
+                   help="events in firmware-input space: .npy, or HDF5 (with --dataset)")
+    p.add_argument("--dataset", help="the HDF5 dataset of --data holding the events")
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic events (default 0)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_csim)
 
@@ -116,7 +125,8 @@ def run_csim(args) -> int:
     from l1forge.csim import rerun
 
     with ERR.status("C-simulation"):
-        result = rerun(args.project, args.events, log=log)
+        result = rerun(args.project, args.events, log=log, data=args.data, dataset=args.dataset,
+                       seed=args.seed)
     if args.json:
         print(json.dumps(result, indent=1))
     else:
@@ -124,5 +134,12 @@ def run_csim(args) -> int:
               f"{result['mismatches']} mismatches vs hls4ml predict ({result['seconds']:.2f} s)")
         for event, output, got, want in result["first_mismatches"]:
             print(f"  event {event} output {output}: csim {got!r} predict {want!r}")
+        if "inputs" in result:
+            print(f"  inputs: {result['inputs']['kind']} ({result['inputs'].get('file') or 'seed %d' % result['inputs']['seed']})")
+        emulator = result.get("emulator")
+        if emulator and emulator.get("supported"):
+            print(f"  emulator: {emulator['events']} events, {emulator['mismatches']} mismatches vs C-simulation")
+        elif emulator:
+            print(f"  emulator: not available for this model ({emulator['reason']})")
     sys.stdout.flush()
-    return 0 if result["mismatches"] == 0 else 1
+    return 0 if result["ok"] else 1
