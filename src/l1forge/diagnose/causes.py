@@ -110,8 +110,8 @@ def _accumulator(ctx, sums, changed, ideal_agreement, agreement_with) -> tuple[C
                   with_fraction(accum, magnitude, max(accum.frac, result.frac + 2)),
                   with_fraction(accum, magnitude, step.kernel.prod_frac)]
     best = None
-    for candidate in candidates:
-        if candidate.width > exact.MAX_EXACT_WIDTH:
+    for candidate in dict.fromkeys(candidates):  # in order, without repeats
+        if candidate == accum or candidate.width > exact.MAX_EXACT_WIDTH:
             continue
         agreement = agreement_with(candidate, result)
         if best is None or agreement > best[1]:

@@ -29,6 +29,21 @@ def _linear_copy(layer):
     return copy
 
 
+def run_batched(model, events: list[np.ndarray]) -> list[np.ndarray]:
+    """The model called directly (no predict loop to set up) on batches of events."""
+    parts: list[list[np.ndarray]] = []
+    for start in range(0, len(events[0]), BATCH):
+        batch = [e[start:start + BATCH] for e in events]
+        out = model(batch if len(batch) > 1 else batch[0], training=False)
+        out = out if isinstance(out, (list, tuple)) else [out]
+        parts.append([np.asarray(o) for o in out])
+    return [np.concatenate(column) for column in zip(*parts)]
+
+
+def keras_outputs(keras_model, x) -> list[np.ndarray]:
+    return run_batched(keras_model, _event_list(x))
+
+
 def keras_values(keras_model, x, mapping: dict[str, Counterpart]) -> dict[str, np.ndarray]:
     """Graph layer name -> Keras value of its counterpart, shape (events, features), float64."""
     import tensorflow as tf
@@ -44,9 +59,7 @@ def keras_values(keras_model, x, mapping: dict[str, Counterpart]) -> dict[str, n
             tensors.append(keras_model.get_layer(counterpart.keras_layer).input)
     values: dict[str, np.ndarray] = {}
     if tensors:
-        probe = tf.keras.Model(keras_model.inputs, tensors)
-        computed = probe.predict(events if len(events) > 1 else events[0], batch_size=BATCH, verbose=0)
-        computed = computed if isinstance(computed, list) else [computed]
+        computed = run_batched(tf.keras.Model(keras_model.inputs, tensors), events)
         for (name, kind), value in zip(wanted, computed):
             if kind == "pre_activation":
                 copy = _linear_copy(keras_model.get_layer(mapping[name].keras_layer))

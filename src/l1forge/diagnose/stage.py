@@ -20,7 +20,7 @@ from l1forge import emulate
 from l1forge.diagnose import exact
 from l1forge.diagnose.causes import LayerContext, explain
 from l1forge.diagnose.compare import compare, overflow_fractions
-from l1forge.diagnose.keras_values import is_quantized, keras_values
+from l1forge.diagnose.keras_values import is_quantized, keras_outputs, keras_values
 from l1forge.diagnose.mapping import keras_only, map_layers
 from l1forge.diagnose.result import AGREEMENT_THRESHOLD, Diagnosis, LayerDiagnosis
 from l1forge.emulate.activations import CastStep
@@ -105,7 +105,7 @@ def diagnose(graph, keras_model, x, *, emulator=None, classifier: bool | None = 
     classifier = _is_classifier(graph, keras_model) if classifier is None else classifier
     argmax = None
     if classifier:
-        keras_out = _first_output(keras_model.predict(x, batch_size=1024, verbose=0))
+        keras_out = keras_outputs(keras_model, x)[0]
         argmax = _argmax_agreement(_first_output(emulator.predict(x)), np.asarray(keras_out))
         if fix is not None and reconvert is not None and fix.changes:
             fix = _measure_fix(fix, first, contexts[first], reconvert, x, np.asarray(keras_out))
