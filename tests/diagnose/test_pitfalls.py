@@ -83,3 +83,16 @@ def test_clipped_input_is_named(classifier):
     assert found.layer("input_1").wrapped > 0.1 and found.argmax_agreement is None
     (key, value), = found.fix.changes
     assert key == "HLSConfig.LayerName.input_1.Precision.result"
+
+
+def test_report_page_carries_the_diagnosis_section(softmax_diagnosis):
+    from l1forge.report import html_page
+
+    report = {"project": "mlp", "part": {"name": "xcvu13p", "family": "virtex_uplus", "capacity": {}},
+              "budget": {"checks": []}, "diagnosis": softmax_diagnosis.as_dict()}
+    page = html_page.render(report)
+    assert '<h2 id="diagnosis">' in page
+    assert '<tr id="diagnosis-first-divergent"><td class="name">output_softmax</td>' in page
+    assert "HLSConfig.LayerName.output_softmax.inp_norm_t: ap_ufixed&lt;" in page
+    assert "table input range" in page
+    assert '<h2 id="diagnosis">' not in html_page.render({k: v for k, v in report.items() if k != "diagnosis"})

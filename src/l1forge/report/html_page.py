@@ -12,6 +12,7 @@ import html
 from pathlib import Path
 
 from l1forge.atomic import write_text_atomic
+from l1forge.report.diagnosis_html import section as diagnosis_section
 
 FIGURES = (("latency_cycles", "Latency (cycles)"), ("latency_ns", "Latency (ns)"), ("ii", "II (cycles)"),
            ("dsp", "DSP"), ("lut", "LUT"), ("ff", "FF"), ("bram_18k", "BRAM 18K"))
@@ -147,6 +148,8 @@ def render(report: dict) -> str:
         body += [_latency_breakdown(estimate), _layer_bars(estimate)]
     if vendor:
         body.append(_vendor_instances(vendor))
+    if report.get("diagnosis"):  # compile: firmware against Keras, layer by layer
+        body.append(diagnosis_section(report["diagnosis"]))
     if report.get("warnings"):
         body.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{_e(w)}</li>" for w in report["warnings"]) + "</ul>")
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
