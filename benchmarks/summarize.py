@@ -2,9 +2,10 @@
 
     python benchmarks/summarize.py [results.json]
 
-events/s is extra_info.events divided by the mean round time; the speed-up is the ratio of
-the emulator's events/s to hls4ml predict's, both from the same run, per model; the scan's
-speed-up is the 1-worker wall time over the 2-worker one.
+For every design (each committed card, each hls4ml-style project) one row: events/s of the
+emulator, of hls4ml's compiled predict and of the float32 numpy chain of the same shapes
+(events / mean round time, all from the same run), and the emulator's ratio to each. The
+scan's speed-up is the 1-worker wall time over the 2-worker one.
 """
 
 from __future__ import annotations
@@ -13,29 +14,40 @@ import json
 import sys
 from pathlib import Path
 
+SIDES = ("emulator", "hls4ml_predict", "float_chain")
 
-MODELS = ("jet_id", "deepsets")
 
-
-def rates(results: dict) -> dict[str, float]:
-    return {b["name"]: b["extra_info"]["events"] / b["stats"]["mean"] for b in results["benchmarks"]
-            if "events" in b["extra_info"]}
+def rates(results: dict) -> dict[str, dict[str, float]]:
+    """model -> side -> events/s."""
+    table: dict[str, dict[str, float]] = {}
+    for bench in results["benchmarks"]:
+        info = bench["extra_info"]
+        if "events" in info and "model" in info:
+            table.setdefault(info["model"], {})[info["side"]] = info["events"] / bench["stats"]["mean"]
+    return table
 
 
 def scan_seconds(results: dict) -> dict[str, float]:
     return {b["name"]: b["stats"]["mean"] for b in results["benchmarks"] if "points" in b["extra_info"]}
 
 
+def table_lines(table: dict[str, dict[str, float]]) -> list[str]:
+    """A Markdown table: one row per design."""
+    lines = ["| design | emulator, events/s | hls4ml predict, events/s | float32 chain, events/s "
+             "| emulator / predict | emulator / float32 |", "|---|---|---|---|---|---|"]
+    for model, sides in table.items():
+        emulator, predict, chain = (sides.get(side) for side in SIDES)
+        cells = [f"{v:,.0f}" if v else "-" for v in (emulator, predict, chain)]
+        ratio_predict = f"{emulator / predict:,.0f}x" if emulator and predict else "-"
+        ratio_chain = f"{emulator / chain:.2f}x" if emulator and chain else "-"
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {ratio_predict} | {ratio_chain} |")
+    return lines
+
+
 def main(argv: list[str]) -> int:
     path = Path(argv[0]) if argv else Path(__file__).with_name("results.json")
     results = json.loads(path.read_text())
-    measured = rates(results)
-    for name, rate in measured.items():
-        print(f"{name:30s} {rate:12,.0f} events/s")
-    for model in MODELS:
-        emulator, predict = measured.get(f"test_emulator_{model}"), measured.get(f"test_hls4ml_predict_{model}")
-        if emulator and predict:
-            print(f"{model + ': over hls4ml predict':30s} {emulator / predict:12,.0f} x")
+    print("\n".join(table_lines(rates(results))))
     scans = scan_seconds(results)
     for name, seconds in scans.items():
         print(f"{name:30s} {seconds:12,.1f} s")

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from l1forge.emulate.fastops import one_blas_thread
 from l1forge.emulate.inputs import InputStep, check_finite, check_policy, check_shape
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.emulate.signals import Signal
@@ -79,24 +80,26 @@ class Emulator:
         events = self._event_arrays(x, non_finite)
         n = events[0].shape[0]
         results = [np.empty((n, *shape), dtype=np.float64) for shape in self.output_shapes]
-        for start, chunk in self._chunks(events, chunk_size):
-            arrays = self._run_chunk(chunk, tally, non_finite, start)
-            for result, name in zip(results, self.outputs):
-                out = result[start : start + chunk[0].shape[0]].reshape(arrays[name].shape)
-                np.multiply(arrays[name], 2.0 ** -self.signals[name].scale, out=out, casting="unsafe")
-                out += 0.0  # -0.0 -> 0.0: the firmware has no negative zero
+        with one_blas_thread():
+            for start, chunk in self._chunks(events, chunk_size):
+                arrays = self._run_chunk(chunk, tally, non_finite, start)
+                for result, name in zip(results, self.outputs):
+                    out = result[start : start + chunk[0].shape[0]].reshape(arrays[name].shape)
+                    np.multiply(arrays[name], 2.0 ** -self.signals[name].scale, out=out, casting="unsafe")
+                    out += 0.0  # -0.0 -> 0.0: the firmware has no negative zero
         return results[0] if len(results) == 1 else results
 
     def trace(self, x, chunk_size: int = DEFAULT_CHUNK, non_finite: str = "error") -> dict[str, np.ndarray]:
         """Every layer's output (float64, real values, shape (events, *layer shape))."""
         events = self._event_arrays(x, non_finite)
         parts: dict[str, list[np.ndarray]] = {}
-        for start, chunk in self._chunks(events, chunk_size):
-            arrays = self._run_chunk(chunk, None, non_finite, start)
-            for step in [*self.input_steps, *self.steps]:
-                signal = step.output
-                real = signal.real(arrays[signal.name]).reshape(-1, *signal.shape)
-                parts.setdefault(step.name, []).append(real)
+        with one_blas_thread():
+            for start, chunk in self._chunks(events, chunk_size):
+                arrays = self._run_chunk(chunk, None, non_finite, start)
+                for step in [*self.input_steps, *self.steps]:
+                    signal = step.output
+                    real = signal.real(arrays[signal.name]).reshape(-1, *signal.shape)
+                    parts.setdefault(step.name, []).append(real)
         return {name: np.concatenate(chunks) for name, chunks in parts.items()}
 
     def overflow_report(self, x, chunk_size: int = DEFAULT_CHUNK, non_finite: str = "error") -> list[dict]:

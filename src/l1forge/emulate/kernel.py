@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from l1forge.emulate.compiled import plan_ordered_mac
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
 from l1forge.emulate.quantize import cast_array, cast_codes
@@ -40,6 +41,10 @@ class MacKernel:
             raise UserError(f"{where}: a saturating accumulator that can overflow is only emulated for the "
                             "Latency strategy (other strategies sum in another order)")
         self.res_lo, self.res_hi, self.res_overflow = cast_bounds(self.acc_lo, self.acc_hi, accum.frac, result)
+        # the firmware's order, compiled (None: numba off or too wide; the numpy loop runs)
+        self.compiled = None if self.fast else plan_ordered_mac(
+            self.w, self.bias_acc, type_magnitude(x.ftype), self.prod_frac, accum, self.products_overflow,
+            self.acc_overflow)
         self.set_output_scale(result.frac)
 
     def _bound_products(self) -> None:
@@ -135,6 +140,9 @@ class MacKernel:
         (convolution: `geometry` says how input rows map to receptive fields)."""
         if self.fast:
             acc = self._run_blas(x, tally, site, geometry)
+        elif self.compiled is not None and tally is None:  # the tally needs the per-step counts
+            rows = x if geometry is None else geometry.im2col(x)
+            acc = self.compiled(rows).astype(self.dtype)
         else:
             acc = self._run_ordered(x if geometry is None else geometry.im2col(x), tally, site)
         if self.output_identity:

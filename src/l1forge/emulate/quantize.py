@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from l1forge.emulate.compiled import float_cast
 from l1forge.emulate.fastops import clamp
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
@@ -97,6 +98,10 @@ def cast_array(
             out = values.copy() if may_overflow else values
     else:
         factor = 2.0 ** (dst.frac - scale)
+        if tally is None and (rounds or may_overflow or factor != 1.0):
+            fused = float_cast(values, factor, dst.rounding if rounds else None, dst if may_overflow else None)
+            if fused is not None:
+                return fused
         if factor != 1.0:
             out = values * values.dtype.type(factor)
             if rounds:
