@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test test-fast bench browser clean compact jet-compact vae-compact docs
+.PHONY: setup demo test verify test-fast bench browser clean compact jet-compact vae-compact docs
 
 setup: $(STAMP)
 
@@ -29,14 +29,22 @@ vae-compact: setup
 	$(BIN)/l1forge build l1models/ad_vae_compact.yaml
 
 # The HTML report's browser test needs Debian's chromium; install it when apt is usable
-# (CI runs as root); without it that one test is skipped with its reason.
+# (CI runs as root); without it `make test` fails that test (plain pytest skips it, saying so).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
 	  && (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null)) \
 	  || echo "chromium not installed: the HTML browser test will be skipped"; }
 
+# The whole suite on two pytest-xdist workers, each l1forge build made once (firmware_tests/
+# project_cache.py), bit-exactness on 10,000 events per build; L1FORGE_CI=1 turns a skip for a
+# missing requirement (../shared, chromium, g++, a sample) into a failure.
 test: setup browser
-	$(BIN)/pytest -q tests firmware_tests
+	L1FORGE_CI=1 $(BIN)/pytest -q -n 2 --dist loadgroup --durations=20 tests firmware_tests
+
+# Before resolving an issue that touches the emulator or the firmware: the firmware tests with
+# 100,000 events per bit-exactness comparison, and the tests marked `verify`.
+verify: setup
+	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --durations=20 firmware_tests
 
 test-fast: setup
 	$(BIN)/pytest -q tests

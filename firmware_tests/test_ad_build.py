@@ -1,9 +1,10 @@
 """Anomaly-detection cards end to end on a tiny synthetic sample: train, convert with the score
-layers, compile, C-simulate (zero mismatches), then the trigger figures from the firmware."""
+layers, compile, C-simulate (zero mismatches), then the trigger figures from the firmware.
+
+The builds are the session's cut-small anomaly cards (project_cache: the synthetic L1 sample,
+2,000 background and 300 events of each signal), shared with test_emulator_cards."""
 
 import json
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,38 +13,30 @@ from l1forge import api
 from l1forge.trigger import ad_project
 from l1forge.build import build_project
 from l1forge.cli import main
+from project_cache import AD_SMALL, L1_SIGNALS as SIGNALS, build_group, card_path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "tasks"))
-
-from l1_synthetic import SIGNALS, write_folder  # noqa: E402
-
-TINY = {"training.epochs": 2, "training.batch_size": 256, "training.early_stopping_patience": 0}
 CASES = {
     "ad_dense_ae": ("ad_dense_ae", {}),
-    "ad_vae_kl": ("ad_vae", {"model.vae_score": "kl"}),
+    "ad_vae_kl": ("ad_vae", {}),  # the committed card's score
     "ad_vae_mu2": ("ad_vae", {"model.vae_score": "mu2", "name": "ad_vae_mu2"}),
     "ad_cnn_ae": ("ad_cnn_ae", {}),
 }
+VAE_CASES = sorted(case for case in CASES if case.startswith("ad_vae"))
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    return write_folder(tmp_path_factory.mktemp("l1"), n_background=2000, n_signal=300)
+def cases(names):
+    return [pytest.param(name, marks=build_group(*CASES[name])) for name in names]
 
 
-@pytest.fixture(scope="module", params=sorted(CASES))
-def built(request, sample, tmp_path_factory):
+@pytest.fixture
+def built(request, l1forge_builds):
     card, extra = CASES[request.param]
-    projects = tmp_path_factory.mktemp("projects")
-    overrides = {"data.path": str(sample), **TINY, **extra}
-    result = build_project(REPO / "l1models" / f"{card}.yaml", projects, overrides=overrides,
-                           csim_events=300, log=lambda m: None)
-    return request.param, result, overrides
+    return request.param, l1forge_builds.build(card, extra)
 
 
+@pytest.mark.parametrize("built", cases(sorted(CASES)), indirect=True)
 def test_build_is_bit_exact_and_scores_in_firmware(built):
-    case, result, _ = built
+    case, result = built
     m = result.manifest
     assert m["csim"]["events"] == 300 and m["csim"]["mismatches"] == 0
     assert m["task"] == ("vae" if case.startswith("ad_vae") else "autoencoder")
@@ -55,19 +48,19 @@ def test_build_is_bit_exact_and_scores_in_firmware(built):
     assert m["emulator"]["supported"] and m["emulator"]["mismatches"] == 0
 
 
+@pytest.mark.parametrize("built", cases(VAE_CASES), indirect=True)
 def test_vae_encoder_meets_the_80_ns_budget(built):
-    case, result, _ = built
-    if not case.startswith("ad_vae"):
-        pytest.skip("latency budget of the VAE encoder only")
+    case, result = built
     estimate = result.manifest["report"]["estimate"]
     assert estimate["latency_ns"] <= 80.0
     layers = [layer["name"] for layer in estimate["per_layer"]]
     assert not [name for name in layers if name.startswith("dec") or name == "output"]
 
 
-def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
-    case, result, _ = built
-    project = result.project_dir
+@pytest.mark.parametrize("built", cases(sorted(CASES)), indirect=True)
+def test_trigger_figures_from_the_firmware_over_every_event(built, l1forge_builds, tmp_path, capsys):
+    case, result = built
+    project = l1forge_builds.private_copy(result, tmp_path)  # the figures are written again
     per_signal = ad_project.evaluate_project(project, log=lambda m: None)
     assert set(per_signal) == set(SIGNALS)
     for entry in per_signal.values():
@@ -91,19 +84,26 @@ def test_trigger_figures_from_the_firmware_over_every_event(built, capsys):
     assert {row["signal"] for row in table["signals"]} == set(SIGNALS)
 
 
-def test_the_build_c_simulates_every_stored_event_once(sample, tmp_path, monkeypatch):
+def test_the_build_c_simulates_every_stored_event_once(l1forge_builds, tmp_path, monkeypatch):
     """The post-build step reuses the events the build verified: C-simulation runs over the
-    2,100 stored events exactly once, and the trigger figures are in the manifest."""
+    2,100 stored events exactly once, and the trigger figures are in the manifest. (A small
+    autoencoder: what is counted is the build's calls, not the network.)"""
     from l1forge import csim
 
     simulated = []
     run_binary = csim.run_binary
     monkeypatch.setattr(csim, "run_binary",
                         lambda folder, x, n: simulated.append(len(x)) or run_binary(folder, x, n))
-    overrides = {"data.path": str(sample), **TINY}
-    result = build_project(REPO / "l1models" / "ad_dense_ae.yaml", tmp_path, overrides=overrides,
+    overrides = {**AD_SMALL, "data.path": str(l1forge_builds.l1_sample()), **SMALL_AUTOENCODER}
+    result = build_project(card_path("ad_dense_ae"), tmp_path, overrides=overrides,
                            csim_events=300, log=lambda m: None)
     assert simulated == [300, 1800]
     assert set(result.manifest["metrics"]["per_signal"]) == set(SIGNALS)
     assert result.manifest["emulator"]["events"] == 2100
     assert (result.project_dir / "trigger" / "scores.npz").is_file()
+
+
+SMALL_AUTOENCODER = {"model.encoder_layers": 2, "model.layers": [
+    {"type": "batchnorm", "name": "input_bn"}, {"type": "dense", "name": "latent", "units": 3},
+    {"type": "dense", "name": "dec1", "units": 8}, {"type": "relu", "name": "dec1_act"},
+    {"type": "dense", "name": "output", "units": 57}]}

@@ -2,24 +2,19 @@
 distributed-arithmetic builds of jet-ID and of the VAE, and the Deep Sets tagger in both
 strategies (distributed arithmetic over a set of particles). For each, hls4ml's compiled model
 equals the C-simulation (the build's own check) and the emulator equals the C-simulation
-bit for bit on 100,000 events with the crafted range edges of test_emulator_cards.
+bit for bit with the crafted range edges of bit_exact.py (10,000 events; `make verify`
+100,000).
 
-Small samples and two epochs: the weights need not be good, only real (pruned, narrow).
+Cut-small builds (project_cache): the weights need not be good, only real (pruned, narrow).
 """
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import numpy as np
 import pytest
 
-from test_emulator_cards import EVENTS, SMALL, _default_data_present, firmware_events
+from bit_exact import assert_emulator_equals_csim
+from project_cache import build_group
 
-pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed for the C-simulation")
-
-REPO = Path(__file__).resolve().parents[1]
 PRUNED = {"pruning.sparsity": 0.75, "pruning.schedule": "constant"}
 DA = {"target.strategy": "distributed_arithmetic"}
 JET_LAYERS = [
@@ -48,31 +43,26 @@ BUILDS = {
     "jet_id-pruned-per_layer-latency": ("jet_id", {"model.layers": JET_LAYERS, **PRUNED}),
     "ad_vae-pruned-per_layer-da": ("ad_vae", {"model.layers": VAE_LAYERS, "model.encoder_layers": 5, **PRUNED, **DA}),
     "ad_vae-per_layer-latency": ("ad_vae", {"model.layers": VAE_LAYERS, "model.encoder_layers": 5}),
-    # phi as a pointwise Conv1D over the 32 particles: da4ml's program of one particle, run on each
-    "jet_deepsets-da": ("jet_deepsets", DA),
+    # phi as a pointwise Conv1D over the 32 particles: da4ml's program of one particle, run on
+    # each. The committed card is distributed arithmetic: the build test_emulator_cards checks.
+    "jet_deepsets-da": ("jet_deepsets", {}),
     "jet_deepsets-latency": ("jet_deepsets", {"target.strategy": "Latency"}),
 }
 
 
-@pytest.mark.parametrize("build", sorted(BUILDS))
-def test_knobs_build_bit_exact_firmware(build, tmp_path):
-    from l1forge import csim, emulate
-    from l1forge.build import build_project
-    from l1forge.card import load_card
-
+@pytest.mark.parametrize("build", [pytest.param(name, marks=build_group(*BUILDS[name]))
+                                   for name in sorted(BUILDS)])
+def test_knobs_build_bit_exact_firmware(build, l1forge_builds):
     name, knobs = BUILDS[build]
-    card_path = REPO / "l1models" / f"{name}.yaml"
-    overrides = {**SMALL, **knobs}
-    card = load_card(card_path, overrides)
-    if not _default_data_present(card):
-        pytest.skip(f"{card_path.name}: the committed default sample is not in data/ yet")
-    result = build_project(card_path, tmp_path, overrides=overrides, csim_events=500, log=lambda message: None)
+    result = l1forge_builds.build(name, knobs)
     manifest = result.manifest
+    strategy = manifest["card_content"]["target"]["strategy"]
     assert manifest["csim"]["mismatches"] == 0
     assert manifest["emulator"]["supported"] and manifest["emulator"]["mismatches"] == 0
     estimate = manifest["report"]["estimate"]
     dense_rows = [row for row in estimate["per_layer"] if row["class"] == "Dense"]
-    if card.target.strategy == "distributed_arithmetic":
+    assert strategy == ("distributed_arithmetic" if build.endswith("-da") else "Latency")
+    if strategy == "distributed_arithmetic":
         assert manifest["target"]["strategy"] == "distributed_arithmetic"
         assert all(row["dsp"] == 0 for row in dense_rows)
         assert all("distributed arithmetic" in " ".join(row["notes"]) for row in dense_rows)
@@ -84,12 +74,4 @@ def test_knobs_build_bit_exact_firmware(build, tmp_path):
         assert sparsity["enc1" if name == "ad_vae" else "fc1"]["zero_weights"] == pytest.approx(
             0.8 if name == "ad_vae" else 0.5, abs=0.01)
         assert all(row["zero_weights"] >= row["target"] - 0.01 for row in sparsity.values())
-
-    emulator = emulate.load(result.project_dir)
-    with np.load(result.project_dir / "trained" / "test_split.npz") as split:
-        x_test = split["x_test"]
-    x = firmware_events(x_test, emulator.input_steps[0].ftype, seed=len(build))
-    ours = np.asarray(emulator.predict(x), dtype=np.float64).reshape(len(x), -1)
-    comparison = csim.compare(csim.run_binary(result.project_dir, x, ours.shape[1]).outputs, ours)
-    assert comparison.events >= EVENTS
-    assert comparison.mismatches == 0, comparison.examples[:5]
+    assert_emulator_equals_csim(result.project_dir, seed=len(build))

@@ -1,29 +1,28 @@
 """The constituent-level Deep Sets tagger end to end on a small slice of the default jets:
 train, convert (phi as a pointwise Conv1D over all particles at once, mean pooling, rho),
 C-simulate and emulate bit for bit, and an output that does not depend on the order of the
-constituents, bit for bit."""
+constituents, bit for bit. The build is the session's cut-small jet_deepsets
+(project_cache.DEEPSETS_SMALL), shared with test_emulator_cards and test_cheaper_firmware."""
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from l1forge import csim, emulate
-from l1forge.build import build_project
+from project_cache import DEEPSETS_SMALL, build_group, card_path
 
-REPO = Path(__file__).resolve().parents[1]
-CARD = REPO / "l1models" / "jet_deepsets.yaml"
-SMALL = {"data.max_events": 4000, "training.epochs": 4, "training.batch_size": 256,
-         "training.early_stopping_patience": 0}
+CARD = card_path("jet_deepsets")
+EXTRA = {}
 if os.environ.get("L1FORGE_DEEPSETS_JETS"):  # a constituent file other than the default sample
-    SMALL["data.path"] = os.environ["L1FORGE_DEEPSETS_JETS"]
+    EXTRA["data.path"] = os.environ["L1FORGE_DEEPSETS_JETS"]
+SMALL = {**DEEPSETS_SMALL, **EXTRA}
+pytestmark = build_group("jet_deepsets", EXTRA)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    projects = tmp_path_factory.mktemp("projects")
-    return build_project(CARD, projects, overrides=SMALL, csim_events=800, log=lambda m: None)
+def built(l1forge_builds):
+    return l1forge_builds.build("jet_deepsets", EXTRA)
 
 
 def test_the_deep_sets_firmware_is_bit_exact_at_ii_1(built):
@@ -71,7 +70,7 @@ def test_a_raw_jets_file_emulates_to_the_projects_own_firmware_outputs(built, tm
     turns it into the test split the build C-simulated."""
     import h5py
 
-    from l1forge.card import load_card
+    from l1forge.tasks import load_card
     from l1forge.data import load_jets
     from l1forge.data.hdf5_store import write_jets
     from l1forge.emulate.streaming import emulate_file

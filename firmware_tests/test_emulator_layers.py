@@ -9,12 +9,10 @@ the firmware's summation order), rounded products, and the lookup tables.
 
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed to compile the firmware")
 
 hls4ml = pytest.importorskip("hls4ml")
 tf = pytest.importorskip("tensorflow")

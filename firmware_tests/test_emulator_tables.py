@@ -3,7 +3,6 @@ compiled with g++ from hls4ml's own headers (sigmoid, tanh, ELU, softmax exp and
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 from l1forge.emulate import tables
 from l1forge.emulate.fixed import parse_cpp_type
 
-pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is needed to build the reference")
 
 # (function, table type, table size, address type for softmax tables)
 CASES = [

@@ -1,4 +1,7 @@
-"""Jet-ID end to end on a small sample: train, convert, compile, C-simulate, manifest."""
+"""Jet-ID end to end on a small sample: train, convert, compile, C-simulate, manifest.
+
+The build is the session's cut-small jet_id (project_cache.JET_SMALL, shared with
+test_emulator_cards); the tests that write into a project or rebuild it work on a copy."""
 
 import json
 from pathlib import Path
@@ -9,18 +12,21 @@ import pytest
 from l1forge import api, csim
 from l1forge.build import build_project
 from l1forge.cli import main
+from project_cache import JET_SMALL, build_group, card_path
 
-REPO = Path(__file__).resolve().parents[1]
-JET_ID = REPO / "l1models" / "jet_id.yaml"
-SMALL = {"data.max_events": 4000, "training.epochs": 5, "training.batch_size": 128,
-         "training.early_stopping_patience": 0}
+JET_ID = card_path("jet_id")
+SMALL = JET_SMALL
+# a network small enough that a build interrupted after its compilation costs seconds
+TINY_NETWORK = {"model.layers": [{"type": "dense", "name": "fc1", "units": 8}, {"type": "relu", "name": "relu1"},
+                                 {"type": "dense", "name": "output", "units": 5},
+                                 {"type": "softmax", "name": "softmax"}]}
+pytestmark = build_group("jet_id")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    projects = tmp_path_factory.mktemp("projects")
-    result = api.build(JET_ID, projects, overrides=SMALL, csim_events=600, log=lambda m: None)
-    return projects, result
+def built(l1forge_builds):
+    result = l1forge_builds.build("jet_id")
+    return result.project_dir.parent, result
 
 
 def test_project_is_complete_and_manifest_holds_the_contract(built):
@@ -102,35 +108,49 @@ def test_the_compiled_library_works_wherever_the_project_is_copied(built, tmp_pa
     assert np.array_equal(np.load(tmp_path / "out.npy"), expected)
 
 
-def test_rerun_csim_updates_the_manifest(built):
+def test_rerun_csim_updates_the_manifest(built, l1forge_builds, tmp_path):
     _, result = built
-    summary = api.csim(result.project_dir, events=300, log=lambda m: None)
+    project = l1forge_builds.private_copy(result, tmp_path)
+    summary = api.csim(project, events=300, log=lambda m: None)
     assert summary["events"] == 300 and summary["mismatches"] == 0
-    m = json.loads((result.project_dir / "l1forge.json").read_text())
+    m = json.loads((project / "l1forge.json").read_text())
     assert m["csim"]["events"] == 300
 
 
-def test_rebuild_reuses_the_trained_model_and_interrupt_leaves_the_old_project(built, monkeypatch):
-    projects, result = built
-    before = (result.project_dir / "l1forge.json").read_text()
+def test_rebuild_reuses_the_trained_model_and_interrupt_leaves_the_old_project(built, l1forge_builds,
+                                                                                tmp_path, monkeypatch):
+    """A rebuild of a built card finds its trained model (no training), and a build
+    interrupted while g++ compiles leaves the project that was there untouched."""
+    import l1forge.build
+    from l1forge import firmware
+
+    _, result = built
+    projects = l1forge_builds.link_trained_store(tmp_path / "projects")
+    project = l1forge_builds.private_copy(result, projects)
+    before = (project / "l1forge.json").read_text()
+
+    def retrained(*args, **kwargs):
+        raise AssertionError("the rebuild trained the card again")
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(csim, "verify", interrupted)
+    monkeypatch.setattr(l1forge.build, "train", retrained)
+    monkeypatch.setattr(firmware, "compile_graph", interrupted)
     code = main(["build", str(JET_ID), "--projects", str(projects), "--events", "100",
                  *[f"--set={k}={v}" for k, v in SMALL.items()]])
     assert code == 2
-    assert (result.project_dir / "l1forge.json").read_text() == before
+    assert (project / "l1forge.json").read_text() == before
     assert not [p for p in projects.iterdir() if p.name.startswith(".jet_id")]
 
 
-def test_test_bench_compiles_only_after_hls4ml_has_rewritten_the_project(built, monkeypatch):
+def test_test_bench_compiles_only_after_hls4ml_has_rewritten_the_project(l1forge_builds, tmp_path,
+                                                                          monkeypatch):
     """hls4ml's compile() deletes and re-copies firmware/ap_types; a test bench compiled
     alongside it once failed on a missing ap_fixed.h. The build must order the two."""
     from l1forge import build, firmware
 
-    projects, _ = built
+    projects = l1forge_builds.link_trained_store(tmp_path / "projects")
     events = []
     real_compile = firmware.compile_graph
 
@@ -147,5 +167,7 @@ def test_test_bench_compiles_only_after_hls4ml_has_rewritten_the_project(built, 
     monkeypatch.setattr(firmware, "compile_graph", compile_graph)
     monkeypatch.setattr(build.csim, "start_testbench_build", start_testbench_build)
     with pytest.raises(KeyboardInterrupt):
-        build_project(JET_ID, projects, overrides=SMALL, csim_events=100, log=lambda m: None)
+        build_project(JET_ID, projects, overrides={**SMALL, **TINY_NETWORK}, csim_events=100,
+                      log=lambda m: None)
     assert events == ["compile starts", "compile returns", "test bench starts"]
+    assert not (projects / "jet_id").exists()

@@ -27,7 +27,7 @@ def cell(dom: str, element_id: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (apt-get install -y chromium)")
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian chromium (apt-get install -y chromium; `make test` installs it as root)")
 def test_totals_and_verdicts_render_in_chromium(tmp_path):
     project = hls4ml_folder(tmp_path / "jet", part="xc7z020clg400-1")
     add_reports(project)
