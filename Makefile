@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/l1forge build l1models/jet_id.yaml
 
 # The compact cards (issue 11): pruned, narrower, distributed-arithmetic designs built into
-# hls_projects/ beside the reference cards' projects (README: "Compact cards").
+# hls_projects/ beside the reference cards' projects (docs/results/compact.md).
 compact: jet-compact vae-compact
 
 jet-compact: setup
