@@ -11,7 +11,7 @@ On the same jets the two accuracies are correlated, so the standard error of the
 difference is the paired one: with d_i = correct_other_i - correct_project_i in {-1, 0, 1},
 stderr = std(d) / sqrt(n), far smaller than the two binomial errors added in quadrature when
 the taggers mostly agree. It counts the test jets' statistical spread only; a retraining
-with another seed moves an accuracy too (README: the Deep Sets tagger across seeds).
+with another seed moves an accuracy too (docs/results/deep_sets.md: the tagger across seeds).
 """
 
 from __future__ import annotations
