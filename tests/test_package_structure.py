@@ -106,3 +106,44 @@ def test_modules_stay_readable():
     long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+# Where a whole model card may be taken: the card package, the model families (a task owns
+# its card section), the command line, and the one module that turns a card into specs.
+CARD_READERS = ("card", "tasks", "cli")
+CARD_EDGE = "card_specs.py"
+
+
+def functions_taking_a_card(path: Path) -> list[str]:
+    """`name:line` of every function with a parameter named `card` or annotated `Card`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+            if any(a.arg == "card" or (a.annotation is not None and "Card" in ast.unparse(a.annotation))
+                   for a in args):
+                found.append(f"{getattr(node, 'name', 'lambda')}:{node.lineno}")
+    return found
+
+
+def test_no_stage_takes_the_whole_card():
+    offenders = {str(p.relative_to(PACKAGE)): names for p in PACKAGE.rglob("*.py")
+                 if p.relative_to(PACKAGE).parts[0] not in CARD_READERS and p.name != CARD_EDGE
+                 and (names := functions_taking_a_card(p))}
+    assert offenders == {}
+
+
+def test_the_card_walk_finds_a_planted_card_parameter(tmp_path):
+    planted = tmp_path / "stage.py"
+    planted.write_text("def estimate(graph, card):\n    pass\n\ndef ok(spec: 'FirmwareSpec'):\n    pass\n"
+                       "def typed(x: 'Card'):\n    pass\n")
+    assert functions_taking_a_card(planted) == ["estimate:1", "typed:6"]
+
+
+def test_the_card_package_imports_neither_models_nor_tasks():
+    modules = package_modules()
+    card_modules = [name for name in modules if name.startswith("l1forge.card.") or name == "l1forge.card"]
+    reached = {name: sorted(m for m in imports_of(modules[name], modules)
+                            if m.startswith(("l1forge.models", "l1forge.tasks")))
+               for name in card_modules}
+    assert {name: found for name, found in reached.items() if found} == {}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from l1forge.card import Card
-from l1forge.card import load_card as _load_card
+from l1forge.tasks import load_card as _load_card
 
 Log = Callable[[str], None]
 
@@ -31,7 +31,7 @@ def load_card(path: str | Path, overrides: dict[str, Any] | None = None) -> Card
 def train(card_path: str | Path, projects_root: str | Path = "hls_projects",
           overrides: dict[str, Any] | None = None, log: Log = print):
     """Train the card's float baseline and QAT model (`l1forge train`); returns the trained set."""
-    from l1forge.train import train as _train
+    from l1forge.tasks.training import train as _train
 
     return _train(_load_card(card_path, overrides), Path(projects_root), log=log)
 

@@ -1,11 +1,10 @@
-"""`l1forge build`: card -> trained model -> hls4ml project -> C-simulation -> report -> manifest.
+"""`l1forge build`: a card -> its trained model -> the one flow (l1forge.flow) -> a project.
 
-The stages run in one direction: train (or reuse the trained model), convert and compile,
-C-simulate the test events against hls4ml's compiled predict, the task's firmware metrics,
-the latency/resource report (the target handed over in memory), the task's post-build
-step (which reuses the events already C-simulated), and one emulator check against every
-C-simulated event. The project is assembled in a temporary folder beside
-`hls_projects/<name>` and renamed into place only when all of that has succeeded.
+Train (or reuse the trained model stored by the card's training hash), then run the card's
+flow job (tasks/flow_jobs.py: firmware, verified, report, the family's figures) inside a
+temporary folder beside `hls_projects/<name>`, add what a kept project carries (the trained
+model, the vendor test-bench data, the manifest), and rename it into place only when all of
+that has succeeded.
 """
 
 from __future__ import annotations
@@ -16,18 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-
-from l1forge import csim, firmware, manifest, report
+from l1forge import csim, firmware, flow, manifest
 from l1forge.atomic import atomic_dir
-from l1forge.card import Card, card_sha256, load_card
-from l1forge.card.load import card_dict
 from l1forge.errors import UserError
 from l1forge.firmware.testbench_data import write_vendor_testbench_data
 from l1forge.project import Project
-from l1forge.report.project import card_target, target_from_card
-from l1forge.tasks import BuildContext, task_for
-from l1forge.train import Trained, load_trained, train
+from l1forge.tasks import load_card
+from l1forge.tasks.flow_jobs import card_job, card_manifest, card_source
+from l1forge.tasks.training import load_trained, train
 
 DEFAULT_CSIM_EVENTS = csim.DEFAULT_EVENTS
 VENDOR_TB_EVENTS = 1000
@@ -62,7 +57,7 @@ def build_project(card_path: str | Path, projects_root: str | Path = "hls_projec
     card = load_card(card_path, overrides)
     projects_root = Path(projects_root)
     dest = projects_root / card.name
-    check_destination(dest, card, force)
+    check_destination(dest, card.name, card_source(card), force)
     if csim_events < 1:
         raise UserError(f"--events must be at least 1, got {csim_events}")
     firmware.require_compiler()
@@ -74,81 +69,33 @@ def build_project(card_path: str | Path, projects_root: str | Path = "hls_projec
     else:
         log(f"using trained model {trained.directory}")
     with atomic_dir(dest, replace=True) as tmp:
-        content = assemble(card, trained, tmp, dest, csim_events, log)
+        result = flow.run(card_job(card, trained, tmp, csim_events=csim_events, final_dir=dest, log=log))
+        write_vendor_testbench_data(tmp, result.verified.inputs[:VENDOR_TB_EVENTS],
+                                    result.verified.firmware_outputs[:VENDOR_TB_EVENTS])
+        shutil.copytree(trained.directory, Project(tmp).trained_dir)
+        content = {**card_manifest(card, trained), **flow_manifest(result, trained.metrics)}
         content["build_seconds"] = round(time.perf_counter() - start, 2)
         manifest.write_manifest(tmp, content)
     log(f"project written to {dest}")
     return BuildResult(dest, Project(dest).manifest())
 
 
-def check_destination(dest: Path, card: Card, force: bool) -> None:
-    """Refuse to overwrite a folder that holds another card's project (unless forced)."""
+def check_destination(dest: Path, name: str, source: str, force: bool) -> None:
+    """Refuse to overwrite a folder that holds another source's project (unless forced)."""
     if not dest.exists() or force:
         return
     project = Project(dest)
     if not project.manifest_path.is_file():
         raise UserError(f"{dest} exists and is not an l1forge project; move it away or use --force")
     previous = project.manifest()
-    same_card = previous.get("card") == card.name and previous.get("card_source") == _source(card)
-    if not same_card:
+    if previous.get("card") != name or previous.get("card_source") != source:
         raise UserError(f"{dest} holds the project of card {previous.get('card_source')}, "
-                        f"not {card.source}; use --force to replace it")
+                        f"not {source}; use --force to replace it")
 
 
-def assemble(card: Card, trained: Trained, tmp: Path, dest: Path, csim_events: int, log) -> dict[str, Any]:
-    """Convert, compile, C-simulate, report and post-build into `tmp`; returns the manifest."""
-    task = task_for(card)
-    fw_model = task.firmware_model(card, trained.qat_model())
-    log("converting with hls4ml and compiling the firmware C++ (g++)")
-    graph = firmware.convert(card, fw_model, tmp, task.config_passes(card))
-    # hls4ml's compile() writes the project again (it deletes and re-copies firmware/ap_types),
-    # so the test bench may only start compiling once it has returned. The QAT model's
-    # predictions run while g++ builds the test bench.
-    firmware.compile_graph(graph)
-    pending = csim.start_testbench_build(graph, tmp)
-    x_test, y_test = trained.test_split()
-    n = min(csim_events, len(x_test))
-    qat_outputs = np.asarray(fw_model.predict(x_test[:n], batch_size=4096, verbose=0))
-    csim.finish_testbench_build(pending, tmp)
-    log(f"C-simulation over {n} test events")
-    verification = csim.verify(graph, tmp, x_test[:n])
-    if verification.comparison.mismatches:
-        log(f"WARNING: {verification.comparison.mismatches} C-simulation values differ from hls4ml predict")
-    metrics = {**trained.metrics,
-               **task.firmware_metrics(card, y_test, trained.info, verification.outputs, qat_outputs)}
-    write_vendor_testbench_data(tmp, verification.inputs[:VENDOR_TB_EVENTS],
-                                verification.outputs[:VENDOR_TB_EVENTS])
-    firmware.relocate_config(tmp, dest, fw_model)
-    shutil.copytree(trained.directory, Project(tmp).trained_dir)
-    log("estimating latency and resources")
-    figures = report.make_report(tmp, graph=graph, target=target_from_card(card, tmp))
-    report.write_html(figures, tmp / "report.html")
-    context = BuildContext(tmp, graph, fw_model, x_test, y_test, trained.info, verification.outputs,
-                           qat_outputs, card_sha256(card), log)
-    post = task.post_build(card, context)
-    csim_outputs = verification.outputs
-    if post:
-        metrics.update(post.metrics)
-        csim_outputs = post.csim_outputs
-    log(f"emulator against the C-simulation over {len(csim_outputs)} events")
-    emulator = csim.emulator_check(graph, x_test[:len(csim_outputs)], csim_outputs)
-    return {
-        "card": card.name,
-        "card_sha256": card_sha256(card),
-        "card_source": _source(card),
-        "task": card.task,
-        "card_content": card_dict(card),
-        "versions": manifest.versions(),
-        "seed": card.training.seed,
-        "preprocessing": trained.preprocessing,
-        "data": {k: v for k, v in trained.info.items() if k != "provenance"},
-        "metrics": metrics,
-        "csim": verification.as_dict(),
-        "emulator": emulator,
-        "target": card_target(card),
-        "report": figures,
-    }
-
-
-def _source(card: Card) -> str:
-    return str(Path(card.source).resolve())
+def flow_manifest(result: flow.FlowResult, metrics: dict[str, Any]) -> dict[str, Any]:
+    """The manifest sections every flow run fills: metrics (the given ones, then the
+    family's figures), the C-simulation, the emulator check, the target and the report."""
+    return {"metrics": {**metrics, **result.figures}, "csim": result.verified.csim,
+            "emulator": result.verified.emulator, "target": result.spec.target_dict(),
+            "report": result.report}

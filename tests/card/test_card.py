@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from l1forge.card import card_sha256, load_card
+from l1forge.card import card_sha256
+from l1forge.tasks import load_card
 from l1forge.card.load import training_sha256
 from l1forge.cli import main
 from l1forge.errors import UserError

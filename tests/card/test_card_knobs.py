@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from l1forge.card import load_card
+from l1forge.card_specs import network_spec
+from l1forge.tasks import load_card
 from l1forge.card.schema import LayerSpec
 from l1forge.cli import main
 from l1forge.errors import UserError
@@ -25,24 +26,24 @@ COMPACT_LAYERS = [{"type": "dense", "name": "fc1", "units": 8, "weight_bits": 4,
 
 def test_pruning_defaults_to_off_and_set_turns_it_on():
     card = load_card(JET_ID)
-    assert card.pruning.sparsity == 0 and not is_pruned(card)
+    assert card.pruning.sparsity == 0 and not is_pruned(network_spec(card))
     pruned = load_card(JET_ID, {"pruning.sparsity": 0.75})
-    assert is_pruned(pruned) and card.pruning.schedule == "polynomial"
-    assert end_epoch(pruned) == pruned.training.epochs // 2  # null: half of the training
-    assert end_epoch(load_card(JET_ID, {"pruning.sparsity": 0.5, "pruning.end_epoch": 7})) == 7
+    assert is_pruned(network_spec(pruned)) and card.pruning.schedule == "polynomial"
+    assert end_epoch(network_spec(pruned)) == pruned.training.epochs // 2  # null: half of the training
+    assert end_epoch(network_spec(load_card(JET_ID, {"pruning.sparsity": 0.5, "pruning.end_epoch": 7}))) == 7
     # a short run ends pruned: end_epoch never lies beyond the training
-    assert end_epoch(load_card(JET_ID, {"pruning.sparsity": 0.5, "pruning.end_epoch": 7, "training.epochs": 2})) == 2
+    assert end_epoch(network_spec(load_card(JET_ID, {"pruning.sparsity": 0.5, "pruning.end_epoch": 7, "training.epochs": 2}))) == 2
 
 
 def test_a_layer_s_own_sparsity_and_precision_override_the_card():
     card = load_card(JET_ID, {"model.layers": COMPACT_LAYERS, "pruning.sparsity": 0.25})
     fc1, relu1, out = card.model.layers[0], card.model.layers[1], card.model.layers[2]
-    assert target_sparsity(card, fc1) == 0.5 and target_sparsity(card, out) == 0.25
-    assert quantizer_strings(card, fc1)["kernel"] == "quantized_bits(4,1,alpha=1)"
-    assert quantizer_strings(card, fc1)["bias"] == "quantized_bits(8,2,alpha=1)"
-    assert quantizer_strings(card, relu1)["relu"] == "quantized_relu(4,2)"
-    assert quantizer_strings(card, out)["kernel"] == "quantized_bits(6,0,alpha=1)"  # the card's
-    assert layer_quant(card, out).activation_bits == card.quantization.activation_bits
+    assert target_sparsity(network_spec(card), fc1) == 0.5 and target_sparsity(network_spec(card), out) == 0.25
+    assert quantizer_strings(network_spec(card), fc1)["kernel"] == "quantized_bits(4,1,alpha=1)"
+    assert quantizer_strings(network_spec(card), fc1)["bias"] == "quantized_bits(8,2,alpha=1)"
+    assert quantizer_strings(network_spec(card), relu1)["relu"] == "quantized_relu(4,2)"
+    assert quantizer_strings(network_spec(card), out)["kernel"] == "quantized_bits(6,0,alpha=1)"  # the card's
+    assert layer_quant(network_spec(card), out).activation_bits == card.quantization.activation_bits
 
 
 def _layers_with(index, **fields):

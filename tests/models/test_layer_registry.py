@@ -3,7 +3,8 @@
 import pytest
 import yaml
 
-from l1forge.card import load_card
+from l1forge.card_specs import network_spec
+from l1forge.tasks import load_card
 from l1forge.errors import UserError
 from l1forge.models.layers import LAYERS, make_layer
 
@@ -31,9 +32,9 @@ def test_every_registered_type_builds_its_keras_layer_in_both_twins(tmp_path):
     card = _card(tmp_path, layers)
     for spec in card.model.layers:
         quantized, plain = KERAS_CLASS[spec.type]
-        assert type(make_layer(card, spec, True)).__name__ == quantized
-        assert type(make_layer(card, spec, False)).__name__ == plain
-        assert make_layer(card, spec, True, prefix="p_").name == "p_" + spec.name
+        assert type(make_layer(network_spec(card), spec, True)).__name__ == quantized
+        assert type(make_layer(network_spec(card), spec, False)).__name__ == plain
+        assert make_layer(network_spec(card), spec, True, prefix="p_").name == "p_" + spec.name
 
 
 @pytest.mark.parametrize("entry, message", [

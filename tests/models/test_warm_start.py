@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from l1forge.card import load_card
+from l1forge.card_specs import latent_spec, network_spec
+from l1forge.tasks import load_card
 from l1forge.errors import UserError
 from l1forge.models.pruning import pruning_session
 from l1forge.models.warm_start import start_from
@@ -47,7 +48,7 @@ def test_the_qat_network_holds_the_float_weights_inside_its_pruning_wrappers(tf)
     card = _jet_card()
     task = task_for(card)
     float_model, _ = task.fit(card, _split(), quantized=False)
-    with pruning_session(card, 512) as session:
+    with pruning_session(network_spec(card), 512) as session:
         qat = task.build_network(card, True)
     assert session.wrappers, "fc1 is pruned, so the QAT network has a wrapper"
     assert start_from(qat, float_model) == 3  # bn, fc1, out
@@ -78,8 +79,8 @@ def test_the_vae_starts_every_shared_layer_and_head_from_the_float_twin(tf):
     float_model, _ = task.fit(card, split, quantized=False)
     from l1forge.models.autoencoder import build_vae
 
-    with pruning_session(card, 512):
-        parts = build_vae(card, True)
+    with pruning_session(network_spec(card), 512):
+        parts = build_vae(network_spec(card), latent_spec(card), True)
     # input_bn, enc1, enc1_bn, enc2, enc2_bn, z_mean_dense, z_log_var_head, dec1, dec2, output
     assert start_from(parts.network, float_model) == 10
     # one QAT epoch from there, through the task's own fit

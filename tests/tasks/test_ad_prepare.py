@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from l1forge.card import load_card
+from l1forge.tasks import load_card
 from l1forge.cli import main
 from l1forge.errors import UserError
 from l1forge.tasks import task_for

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from l1forge.card_specs import firmware_spec
 from l1forge.tasks import anomaly_scores as firmware_scores
-from l1forge.card import load_card
+from l1forge.tasks import load_card
 from l1forge.tasks.anomaly import ae_score, object_mask, vae_score
 
 from l1_synthetic import CARDS
@@ -53,12 +54,14 @@ def test_mean_weight_is_on_the_firmware_weight_grid():
 
 def test_score_types_follow_the_cards_input_type():
     card = load_card(CARDS["ad_dense_ae"], {"quantization.input_integer": 7})
-    types = firmware_scores.score_precisions(card)
-    assert types["score_mask_scale"]["weight"] == "ufixed<1,10>"  # 2^9 = 1 / input LSB
-    assert types["score_diff"]["result"] == "fixed<16,8,RND,SAT>"
-    assert types["score_square"]["result"] == "ufixed<22,14,RND,SAT>"
-    assert types["score_mask"]["result"] == "ufixed<1,1,RND,SAT>"
-    assert types["score_sum"]["result"] == "ufixed<28,20>"  # exact: 57 squares need 6 more bits
+    types = firmware_scores.score_precisions(firmware_spec(card).input_type)
+    spelled = {name: {k: v.config_string() for k, v in entry.items() if hasattr(v, "config_string")}
+               for name, entry in types.items()}
+    assert spelled["score_mask_scale"]["weight"] == "ufixed<1,10>"  # 2^9 = 1 / input LSB
+    assert spelled["score_diff"]["result"] == "fixed<16,8,RND,SAT>"
+    assert spelled["score_square"]["result"] == "ufixed<22,14,RND,SAT>"
+    assert spelled["score_mask"]["result"] == "ufixed<1,1,RND,SAT>"
+    assert spelled["score_sum"]["result"] == "ufixed<28,20>"  # exact: 57 squares need 6 more bits
 
 
 def test_configs_get_the_score_types_and_the_dense_linear_companions():
@@ -68,7 +71,7 @@ def test_configs_get_the_score_types_and_the_dense_linear_companions():
                             "score_kl_linear": {"Precision": {"result": "auto"}},
                             "enc1": {"Precision": {"result": "auto"}}}}
 
-    firmware_scores.score_types(card, None, config)
+    firmware_scores.score_types(firmware_spec(card), None, config)
     layers = config["LayerName"]
     assert layers["score_kl"]["Precision"]["weight"] == "ufixed<1,0>"  # 0.5 exactly
     assert layers["score_kl_linear"]["Precision"]["result"] == layers["score_kl"]["Precision"]["result"]

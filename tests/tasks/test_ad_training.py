@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from l1forge.card import load_card
+from l1forge.card_specs import firmware_spec, latent_spec, network_spec
+from l1forge.tasks import load_card
 from l1forge.tasks import anomaly, task_for
 
 from l1_synthetic import CARDS
@@ -13,7 +14,7 @@ TINY = {"training.epochs": 2, "training.batch_size": 256, "training.early_stoppi
 
 @pytest.fixture(scope="module")
 def trained_ae(tmp_path_factory, l1_folder):
-    from l1forge.train import train
+    from l1forge.tasks.training import train
 
     card = load_card(CARDS["ad_dense_ae"], {"data.path": str(l1_folder), **TINY})
     return card, train(card, tmp_path_factory.mktemp("projects"), log=lambda _: None)
@@ -46,7 +47,7 @@ def test_firmware_model_of_the_vae_computes_its_score_from_the_encoder(l1_folder
     from l1forge.models.autoencoder import build_vae
 
     card = load_card(CARDS["ad_vae"], {"data.path": str(l1_folder), "model.vae_score": score})
-    network = build_vae(card, quantized=True).network
+    network = build_vae(network_spec(card), latent_spec(card), quantized=True).network
     x = task_for(card).prepare(card).x_test[:400]
     mu, log_var, _ = network.predict(x, verbose=0)
     assert (log_var <= 0).all()  # the posterior is never wider than the prior
@@ -57,7 +58,7 @@ def test_firmware_model_of_the_vae_computes_its_score_from_the_encoder(l1_folder
 
 
 def test_vae_training_runs_and_scores(l1_folder, tmp_path):
-    from l1forge.train import train
+    from l1forge.tasks.training import train
 
     card = load_card(CARDS["ad_vae"], {"data.path": str(l1_folder), "data.signals": ["ato4l"], **TINY})
     trained = train(card, tmp_path, log=lambda _: None)
@@ -72,10 +73,10 @@ def test_hls_config_gives_the_score_layers_their_types(trained_ae):
 
     card, trained = trained_ae
     task = task_for(card)
-    config = hls_config(card, task.firmware_model(card, trained.qat_model()), task.config_passes(card))
+    config = hls_config(firmware_spec(card), task.firmware_model(card, trained.qat_model()), task.config_passes(card))
     layers = config["LayerName"]
-    expected = score_precisions(card)
+    expected = score_precisions(firmware_spec(card).input_type)
     for name in ("score_mask_scale", "score_mask", "score_diff", "score_square", "score_sum", "score_mean"):
-        assert layers[name]["Precision"]["result"] == expected[name]["result"]
-    assert layers["score_mean_linear"]["Precision"]["result"] == expected["score_mean"]["result"]
-    assert layers["input_bn"]["Precision"]["result"] == BATCHNORM_TYPES["result"]
+        assert layers[name]["Precision"]["result"] == expected[name]["result"].config_string()
+    assert layers["score_mean_linear"]["Precision"]["result"] == expected["score_mean"]["result"].config_string()
+    assert layers["input_bn"]["Precision"]["result"] == BATCHNORM_TYPES["result"].config_string()

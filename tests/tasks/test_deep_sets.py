@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import yaml
 
-from l1forge.card import load_card
+from l1forge.tasks import load_card
 from l1forge.data import CONSTITUENT_FEATURES, JET_CLASSES, JET_FEATURES
 from l1forge.errors import UserError
 from l1forge.tasks import task_for

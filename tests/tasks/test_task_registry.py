@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from l1forge.card import load_card
+from l1forge.tasks import load_card
 from l1forge.card.checks import bad
 from l1forge.errors import UserError
 from l1forge.tasks import TASKS, Task, task_for

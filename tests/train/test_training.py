@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from l1forge.card import load_card
+from l1forge.tasks import load_card
 from l1forge.data import JET_CLASSES, JET_FEATURES
 from l1forge.errors import UserError
-from l1forge.train import load_trained, train
+from l1forge.tasks.training import load_trained, train
 
 CARD = """\
 name: tiny_tagger

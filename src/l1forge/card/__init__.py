@@ -1,6 +1,8 @@
-"""Model cards: the one input a user writes. See l1models/README.md for the schema."""
+"""Model cards: the one input a user writes (schema: the docs' card page). This package
+reads a card and checks what every family shares; `l1forge.tasks.load_card` adds the
+family's own checks and is what the commands call."""
 
-from l1forge.card.load import card_sha256, load_card
+from l1forge.card.load import card_sha256, read_card
 from l1forge.card.schema import (
     Card,
     DataSpec,
@@ -22,5 +24,5 @@ __all__ = [
     "TrainingSpec",
     "TriggerSpec",
     "card_sha256",
-    "load_card",
+    "read_card",
 ]

@@ -7,11 +7,9 @@ import importlib.util
 from dataclasses import replace
 from typing import Iterable
 
-from l1forge.card.schema import (BACKENDS, IDENTIFIER, IO_TYPES, PRUNING_SCHEDULES, QAT_INITS, STRATEGIES,
-                                 Card)
+from l1forge.card.schema import (BACKENDS, IDENTIFIER, IO_TYPES, MULTIPLIER_IMPLS,
+                                 QAT_INITS, STRATEGIES, Card)
 from l1forge.errors import UserError
-from l1forge.models.layers import LAYERS, layer_quant
-from l1forge.models.pruning import end_epoch, is_pruned
 
 BUNCH_CROSSING_HZ = 40e6
 CPP_KEYWORDS = frozenset(
@@ -28,9 +26,7 @@ def check_card(card: Card, task_names: Iterable[str]) -> None:
     src = card.source
     check_identifier(src, "name", card.name)
     one_of(src, "task", card.task, tuple(task_names))
-    _check_layers(card)
     _check_quantization(card)
-    _check_pruning(card)
     _check_training(card)
     _check_target(card)
     _check_data(card)
@@ -63,87 +59,6 @@ def named_layers(card: Card) -> Card:
         for i, layer in enumerate(card.model.layers)
     )
     return replace(card, model=replace(card.model, layers=layers))
-
-
-def _check_layers(card: Card) -> None:
-    src, model = card.source, card.model
-    if not model.layers:
-        bad(src, "model.layers", "a non-empty list of layers")
-    if not model.input_shape or any(d <= 0 for d in model.input_shape):
-        bad(src, "model.input_shape", f"positive sizes, got {list(model.input_shape)}")
-    seen: set[str] = set()
-    for i, layer in enumerate(model.layers):
-        where = f"model.layers[{i}]"
-        one_of(src, f"{where}.type", layer.type, tuple(LAYERS))
-        if layer.name:
-            check_identifier(src, f"{where}.name", layer.name)
-            if layer.name in seen:
-                bad(src, f"{where}.name", f"a name not used by another layer, got '{layer.name}'")
-            seen.add(layer.name)
-        check = LAYERS[layer.type].check
-        problem = check(layer, where) if check else None
-        if problem:
-            bad(src, *problem)
-        if layer.padding not in ("same", "valid"):
-            bad(src, f"{where}.padding", f"same or valid, got '{layer.padding}'")
-        _check_layer_precision(card, layer, where)
-    if model.latent_bits and not 2 <= model.latent_bits <= 32:
-        bad(src, "model.latent_bits", f"a bit width from 2 to 32 (0: mu unquantized), got {model.latent_bits}")
-    if model.latent_bits and not 0 <= model.latent_integer < model.latent_bits:
-        bad(src, "model.latent_integer", f"integer bits from 0 to {model.latent_bits - 1}, "
-                                         f"got {model.latent_integer}")
-    if model.vae_score not in ("kl", "mu2"):
-        bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
-
-
-
-def _check_layer_precision(card: Card, layer, where: str) -> None:
-    """Per-layer quantizer overrides and sparsity: in range, and only where the layer has
-    the weights or the activation quantizer they change."""
-    src, kind = card.source, LAYERS[layer.type]
-    lq = layer_quant(card, layer)
-    groups = (("weight", kind.has_weights, "a layer with weights (dense, conv2d)"),
-              ("bias", kind.has_weights, "a layer with weights (dense, conv2d)"),
-              ("activation", kind.quantized_activation, "a quantized activation (relu, leaky_relu, quantize)"))
-    for name, allowed, owner in groups:
-        bits, integer = getattr(layer, f"{name}_bits"), getattr(layer, f"{name}_integer")
-        for key, value in ((f"{name}_bits", bits), (f"{name}_integer", integer)):
-            unset = value is None or (key.endswith("_bits") and value == 0)
-            if not unset and not allowed:
-                bad(src, f"{where}.{key}", f"no {key} on a '{layer.type}' layer: it applies to {owner}")
-        if bits and not 2 <= bits <= 32:
-            bad(src, f"{where}.{name}_bits", f"a bit width from 2 to 32 (0 = card default), got {bits}")
-        effective_bits, effective_integer = getattr(lq, f"{name}_bits"), getattr(lq, f"{name}_integer")
-        if integer is not None and not 0 <= integer <= effective_bits:
-            bad(src, f"{where}.{name}_integer",
-                f"integer bits from 0 to {effective_bits} (the layer's {name} bits), got {integer}")
-        if bits and integer is None and not 0 <= effective_integer <= effective_bits:
-            bad(src, f"{where}.{name}_bits", f"at least the {effective_integer} integer bits of the "
-                                             f"card's {name}_integer, got {effective_bits}")
-    if layer.type == "quantize" and not 0 <= lq.activation_integer < lq.activation_bits:
-        bad(src, f"{where}.activation_integer",
-            f"integer bits from 0 to {lq.activation_bits - 1} on a 'quantize' layer (its "
-            f"{lq.activation_bits} bits include the sign), got {lq.activation_integer}")
-    if layer.sparsity is not None:
-        if not kind.has_weights:
-            bad(src, f"{where}.sparsity", f"no sparsity on a '{layer.type}' layer: it applies to "
-                                          "a layer with weights (dense, conv2d)")
-        if not 0 <= layer.sparsity < 1:
-            bad(src, f"{where}.sparsity", f"a fraction of zero weights in [0, 1), got {layer.sparsity:g}")
-
-
-def _check_pruning(card: Card) -> None:
-    src, p = card.source, card.pruning
-    if not 0 <= p.sparsity < 1:
-        bad(src, "pruning.sparsity", f"a fraction of zero weights in [0, 1), got {p.sparsity:g}")
-    one_of(src, "pruning.schedule", p.schedule, PRUNING_SCHEDULES)
-    if p.begin_epoch < 0:
-        bad(src, "pruning.begin_epoch", f"0 or more, got {p.begin_epoch}")
-    if p.end_epoch is not None and p.end_epoch <= p.begin_epoch:
-        bad(src, "pruning.end_epoch", f"an epoch after pruning.begin_epoch ({p.begin_epoch}), got {p.end_epoch}")
-    if is_pruned(card) and end_epoch(card) <= p.begin_epoch:
-        bad(src, "pruning.begin_epoch", f"an epoch before training.epochs ({card.training.epochs}), "
-                                        f"so that pruning happens, got {p.begin_epoch}")
 
 
 def _check_quantization(card: Card) -> None:
@@ -184,35 +99,29 @@ def _check_target(card: Card) -> None:
     if t.reuse_factor < 1:
         bad(src, "target.reuse_factor", f"at least 1, got {t.reuse_factor}")
     if t.strategy == "distributed_arithmetic":
-        _check_distributed_arithmetic(card)
+        if t.reuse_factor != 1:
+            bad(src, "target.reuse_factor", "1 with target.strategy distributed_arithmetic (hls4ml builds "
+                                            f"every product as fixed shift-and-add logic), got {t.reuse_factor}")
+        if t.io_type != "io_parallel":
+            bad(src, "target.io_type", "io_parallel with target.strategy distributed_arithmetic, "
+                                       f"got '{t.io_type}'")
+        if importlib.util.find_spec("da4ml") is None:
+            bad(src, "target.strategy", "da4ml installed for distributed_arithmetic "
+                                        "(pip install 'da4ml>=0.5.2,<0.6'); it is not")
+    if t.multiplier_impl is not None:
+        one_of(src, "target.multiplier_impl", t.multiplier_impl, MULTIPLIER_IMPLS)
     if not 0 < t.clock_ns <= 100:
         bad(src, "target.clock_ns", f"a clock period above 0 and at most 100 ns, got {t.clock_ns:g}")
     if not t.part.strip():
         bad(src, "target.part", "an FPGA part name such as xcvu13p-flga2577-2-e")
+    from l1forge.report.parts import check_part
+
+    try:
+        check_part(t.part)
+    except UserError as err:
+        bad(src, "target.part", f"a part l1forge knows ({err})")
     if t.softmax_table_size < 64 or t.softmax_table_size & (t.softmax_table_size - 1):
         bad(src, "target.softmax_table_size", f"a power of two of at least 64, got {t.softmax_table_size}")
-
-
-def _check_distributed_arithmetic(card: Card) -> None:
-    """hls4ml's distributed arithmetic: reuse factor 1, io_parallel (the form l1forge's
-    emulator is proven on), only layer types it implements, and da4ml installed."""
-    src, t = card.source, card.target
-    if t.reuse_factor != 1:
-        bad(src, "target.reuse_factor", "1 with target.strategy distributed_arithmetic (hls4ml builds "
-                                        f"every product as fixed shift-and-add logic), got {t.reuse_factor}")
-    if t.io_type != "io_parallel":
-        bad(src, "target.io_type", "io_parallel with target.strategy distributed_arithmetic, "
-                                   f"got '{t.io_type}'")
-    for i, layer in enumerate(card.model.layers):
-        kind = LAYERS[layer.type]
-        if kind.has_weights and not kind.distributed_arithmetic:
-            supported = ", ".join(name for name, k in LAYERS.items() if k.distributed_arithmetic)
-            bad(src, f"model.layers[{i}].type", f"a layer type l1forge builds with distributed "
-                                                f"arithmetic ({supported}; its emulator and estimate "
-                                                f"cover these), got '{layer.type}'")
-    if importlib.util.find_spec("da4ml") is None:
-        bad(src, "target.strategy", "da4ml installed for distributed_arithmetic "
-                                    "(pip install 'da4ml>=0.5.2,<0.6'); it is not")
 
 
 def _check_data(card: Card) -> None:

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import yaml
 
@@ -17,8 +17,9 @@ from l1forge.card.schema import Card
 from l1forge.errors import UserError
 
 
-def load_card(path: str | Path, overrides: dict[str, Any] | None = None) -> Card:
-    """Load and validate a card; `overrides` maps dotted keys (`training.epochs`) to values."""
+def read_card(path: str | Path, overrides: dict[str, Any] | None, task_names: Iterable[str]) -> Card:
+    """Read a card and check what every family shares; `overrides` maps dotted keys
+    (`training.epochs`) to values. The family's own checks follow in `tasks.load_card`."""
     path = Path(path)
     source = str(path)
     if not path.is_file():
@@ -38,10 +39,7 @@ def load_card(path: str | Path, overrides: dict[str, Any] | None = None) -> Card
         _set_dotted(raw, key, value)
     card = fields.build(Card, raw, "", source)
     card = _with_source(card, source)
-    from l1forge.tasks import TASKS  # the model families and their own checks
-
-    check_card(card, TASKS)
-    TASKS[card.task].check_card(card)
+    check_card(card, task_names)
     return named_layers(card)
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from l1forge.firmware.spec import BACKENDS, IO_TYPES, MULTIPLIER_IMPLS, STRATEGIES  # noqa: F401
+
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-BACKENDS = ("Vitis", "Vivado")
-IO_TYPES = ("io_parallel", "io_stream")
-STRATEGIES = ("Latency", "Resource", "distributed_arithmetic")
 PRUNING_SCHEDULES = ("constant", "polynomial")
 QAT_INITS = ("random", "float")
 
@@ -134,6 +133,9 @@ class TargetSpec:
     reuse_factor: int = 1
     latency_budget_ns: float = 1000.0
     softmax_table_size: int = 4096
+    # the vendor build script's multiplier binding (`config_op mul -impl dsp|fabric`), for the
+    # estimate; null: the tool's own choice
+    multiplier_impl: str | None = None
 
 
 @dataclass(frozen=True)

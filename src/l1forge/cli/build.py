@@ -65,8 +65,8 @@ def log(message: str) -> None:
 
 
 def run_train(args) -> int:
-    from l1forge.card import load_card
-    from l1forge.train import train
+    from l1forge.tasks import load_card
+    from l1forge.tasks.training import train
 
     card = load_card(args.card, parse_overrides(args.set))
     with ERR.status(f"training {card.name}"):

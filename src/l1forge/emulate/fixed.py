@@ -52,6 +52,16 @@ class FixedType:
     def lsb(self) -> float:
         return 2.0**-self.frac
 
+    def config_string(self) -> str:
+        """hls4ml's short spelling for an HLSConfig Precision entry: `fixed<W,I>` (truncate,
+        wrap) or `fixed<W,I,RND,SAT>`; `ufixed` when unsigned. Every type l1forge writes into
+        a config is rendered here, so a typo cannot reach g++."""
+        kind = "fixed" if self.signed else "ufixed"
+        if self.is_int:
+            return f"{'' if self.signed else 'u'}int<{self.width}>"
+        modes = "" if (self.rounding, self.overflow) == ("TRN", "WRAP") else f",{self.rounding},{self.overflow}"
+        return f"{kind}<{self.width},{self.integer}{modes}>"
+
     def __str__(self) -> str:
         if self.is_int:
             return f"ap_{'' if self.signed else 'u'}int<{self.width}>"

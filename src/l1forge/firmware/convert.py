@@ -21,25 +21,24 @@ from l1forge.firmware.config import ConfigPass, hls_config
 from l1forge.firmware.loading import CONFIG_NAME, ConfigLoader, KerasModelPath
 
 if TYPE_CHECKING:
-    from l1forge.card.schema import Card
+    from l1forge.firmware.spec import FirmwareSpec
 
 KERAS_MODEL_H5 = "keras_model.h5"
 
 
-def convert(card: Card, keras_model, output_dir: Path, task_passes: Iterable[ConfigPass] = ()):
+def convert(spec: FirmwareSpec, keras_model, output_dir: Path, task_passes: Iterable[ConfigPass] = ()):
     """Convert to an hls4ml ModelGraph whose output folder is `output_dir` (not yet written)."""
     import hls4ml
 
-    target = card.target
     return hls4ml.converters.convert_from_keras_model(
         keras_model,
-        hls_config=hls_config(card, keras_model, task_passes),
+        hls_config=hls_config(spec, keras_model, task_passes),
         output_dir=str(output_dir),
-        project_name=card.name,
-        backend=target.backend,
-        part=target.part,
-        clock_period=target.clock_ns,
-        io_type=target.io_type,
+        project_name=spec.name,
+        backend=spec.backend,
+        part=spec.part,
+        clock_period=spec.clock_ns,
+        io_type=spec.io_type,
         write_weights_txt=False,  # weights compiled in: the library works wherever it is moved
     )
 

@@ -22,25 +22,26 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from l1forge.card.schema import Card, LayerSpec
+from l1forge.card.schema import LayerSpec
 from l1forge.errors import UserError
 from l1forge.models.layers import build_stack, make_layer
+from l1forge.models.spec import LatentSpec, NetworkSpec
 
 Z_MEAN = "z_mean"
 Z_LOG_VAR_HEAD = "z_log_var_head"
 Z_LOG_VAR = "z_log_var"
 
 
-def build_autoencoder(card: Card, quantized: bool = True):
+def build_autoencoder(net: NetworkSpec, quantized: bool = True):
     """inputs -> reconstruction, the card's whole layer stack."""
     import tensorflow as tf
 
-    tf.keras.utils.set_random_seed(card.training.seed)
-    inputs = tf.keras.Input(shape=tuple(card.model.input_shape), name="inputs")
-    outputs = build_stack(card, card.model.layers, inputs, quantized)
-    _check_reconstruction(card, outputs)
+    tf.keras.utils.set_random_seed(net.seed)
+    inputs = tf.keras.Input(shape=tuple(net.input_shape), name="inputs")
+    outputs = build_stack(net, net.layers, inputs, quantized)
+    _check_reconstruction(net, outputs)
     suffix = "qat" if quantized else "float"
-    return tf.keras.Model(inputs, outputs, name=f"{card.name}_{suffix}")
+    return tf.keras.Model(inputs, outputs, name=f"{net.name}_{suffix}")
 
 
 @dataclass(frozen=True)
@@ -50,44 +51,43 @@ class VAEParts:
     network: object
 
 
-def build_vae(card: Card, quantized: bool = True) -> VAEParts:
+def build_vae(net: NetworkSpec, latent: LatentSpec, quantized: bool = True) -> VAEParts:
     import tensorflow as tf
     from tensorflow.keras import layers as kl
 
-    tf.keras.utils.set_random_seed(card.training.seed)
-    model = card.model
-    inputs = tf.keras.Input(shape=tuple(model.input_shape), name="inputs")
-    trunk = build_stack(card, model.layers[: model.encoder_layers], inputs, quantized)
-    head = LayerSpec(type="dense", units=model.latent_dim)
-    z_mean = _z_mean(card, head, trunk, quantized)
-    raw = make_layer(card, replace(head, name=Z_LOG_VAR_HEAD), quantized)(trunk)
+    tf.keras.utils.set_random_seed(net.seed)
+    inputs = tf.keras.Input(shape=tuple(net.input_shape), name="inputs")
+    trunk = build_stack(net, net.layers[: latent.encoder_layers], inputs, quantized)
+    head = LayerSpec(type="dense", units=latent.latent_dim)
+    z_mean = _z_mean(net, latent, head, trunk, quantized)
+    raw = make_layer(net, replace(head, name=Z_LOG_VAR_HEAD), quantized)(trunk)
     z_log_var = kl.Rescaling(-1.0, name=Z_LOG_VAR)(kl.ReLU(name=f"{Z_LOG_VAR}_relu")(raw))
-    encoder = tf.keras.Model(inputs, [z_mean, z_log_var], name=f"{card.name}_encoder")
+    encoder = tf.keras.Model(inputs, [z_mean, z_log_var], name=f"{net.name}_encoder")
 
-    z = tf.keras.Input(shape=(model.latent_dim,), name="z")
-    decoder_layers = [make_layer(card, spec, quantized) for spec in model.layers[model.encoder_layers:]]
-    decoder = tf.keras.Model(z, _chain(decoder_layers, z), name=f"{card.name}_decoder")
+    z = tf.keras.Input(shape=(latent.latent_dim,), name="z")
+    decoder_layers = [make_layer(net, spec, quantized) for spec in net.layers[latent.encoder_layers:]]
+    decoder = tf.keras.Model(z, _chain(decoder_layers, z), name=f"{net.name}_decoder")
     reconstruction = _chain(decoder_layers, z_mean)
-    _check_reconstruction(card, reconstruction)
+    _check_reconstruction(net, reconstruction)
     suffix = "qat" if quantized else "float"
-    network = tf.keras.Model(inputs, [z_mean, z_log_var, reconstruction], name=f"{card.name}_{suffix}")
+    network = tf.keras.Model(inputs, [z_mean, z_log_var, reconstruction], name=f"{net.name}_{suffix}")
     return VAEParts(encoder, decoder, network)
 
 
-def _z_mean(card: Card, head: LayerSpec, trunk, quantized: bool):
+def _z_mean(net: NetworkSpec, latent: LatentSpec, head: LayerSpec, trunk, quantized: bool):
     """mu: the head's sum, or with `model.latent_bits` that sum through
     quantized_bits(latent_bits, latent_integer) (the layer then named z_mean is the quantizer)."""
-    bits = card.model.latent_bits
+    bits = latent.latent_bits
     if not bits:
-        return make_layer(card, replace(head, name=Z_MEAN), quantized)(trunk)
-    total = make_layer(card, replace(head, name=f"{Z_MEAN}_dense"), quantized)(trunk)
+        return make_layer(net, replace(head, name=Z_MEAN), quantized)(trunk)
+    total = make_layer(net, replace(head, name=f"{Z_MEAN}_dense"), quantized)(trunk)
     if not quantized:
         from tensorflow.keras import layers as kl
 
         return kl.Activation("linear", name=Z_MEAN)(total)
     from qkeras import QActivation
 
-    quantizer = f"quantized_bits({bits},{card.model.latent_integer},alpha=1)"
+    quantizer = f"quantized_bits({bits},{latent.latent_integer},alpha=1)"
     return QActivation(quantizer, name=Z_MEAN)(total)
 
 
@@ -97,10 +97,10 @@ def _chain(layers, x):
     return x
 
 
-def _check_reconstruction(card: Card, outputs) -> None:
-    n_inputs = int(np.prod(card.model.input_shape))
+def _check_reconstruction(net: NetworkSpec, outputs) -> None:
+    n_inputs = int(np.prod(net.input_shape))
     shape = tuple(outputs.shape[1:])
     if int(np.prod(shape)) != n_inputs or len(shape) != 1:
-        raise UserError(f"{card.source}: model.layers end with shape {list(shape)}; an "
+        raise UserError(f"{net.source}: model.layers end with shape {list(shape)}; an "
                         f"autoencoder must end with {n_inputs} values (a dense layer of "
                         f"{n_inputs} units or a flatten) to reconstruct its inputs")

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from l1forge.card.schema import Card, LayerSpec
+    from l1forge.card.schema import LayerSpec
+    from l1forge.models.spec import NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,8 @@ class LayerQuant:
     activation_integer: int
 
 
-def layer_quant(card: Card, layer: LayerSpec) -> LayerQuant:
-    q = card.quantization
+def layer_quant(net: NetworkSpec, layer: LayerSpec) -> LayerQuant:
+    q = net.quantization
 
     return LayerQuant(
         weight_bits=layer.weight_bits or q.weight_bits,
@@ -47,8 +48,8 @@ def layer_quant(card: Card, layer: LayerSpec) -> LayerQuant:
     )
 
 
-def quantizer_strings(card: Card, layer: LayerSpec) -> dict[str, str]:
-    lq = layer_quant(card, layer)
+def quantizer_strings(net: NetworkSpec, layer: LayerSpec) -> dict[str, str]:
+    lq = layer_quant(net, layer)
     return {
         "kernel": f"quantized_bits({lq.weight_bits},{lq.weight_integer},alpha=1)",
         "bias": f"quantized_bits({lq.bias_bits},{lq.bias_integer},alpha=1)",
@@ -60,14 +61,14 @@ def quantizer_strings(card: Card, layer: LayerSpec) -> dict[str, str]:
     }
 
 
-def build_stack(card: Card, layers: tuple[LayerSpec, ...], x, quantized: bool, prefix: str = ""):
+def build_stack(net: NetworkSpec, layers: tuple[LayerSpec, ...], x, quantized: bool, prefix: str = ""):
     """Apply `layers` to tensor `x` and return the output tensor."""
     for layer in layers:
-        x = make_layer(card, layer, quantized, prefix)(x)
+        x = make_layer(net, layer, quantized, prefix)(x)
     return x
 
 
-# A function (card, layer spec, Keras layer) -> Keras layer applied to every layer built
+# A function (net, layer spec, Keras layer) -> Keras layer applied to every layer built
 # inside `wrapping_layers` (models/pruning.py wraps weighted layers for pruning with it).
 _WRAP: ContextVar[Callable | None] = ContextVar("l1forge_layer_wrap", default=None)
 
@@ -81,69 +82,69 @@ def wrapping_layers(wrap: Callable):
         _WRAP.reset(token)
 
 
-def make_layer(card: Card, layer: LayerSpec, quantized: bool, prefix: str = ""):
+def make_layer(net: NetworkSpec, layer: LayerSpec, quantized: bool, prefix: str = ""):
     """The Keras layer of one card layer (wrapped, inside `wrapping_layers`)."""
-    built = LAYERS[layer.type].build(card, layer, quantized, prefix + layer.name)
+    built = LAYERS[layer.type].build(net, layer, quantized, prefix + layer.name)
     wrap = _WRAP.get()
-    return wrap(card, layer, built) if wrap is not None else built
+    return wrap(net, layer, built) if wrap is not None else built
 
 
-def _regularizer(card: Card):
+def _regularizer(net: NetworkSpec):
     from tensorflow.keras.regularizers import l1
 
-    return l1(card.training.l1_regularization) if card.training.l1_regularization > 0 else None
+    return l1(net.l1_regularization) if net.l1_regularization > 0 else None
 
 
-def _dense(card, layer, quantized, name):
+def _dense(net, layer, quantized, name):
     from tensorflow.keras import layers as kl
 
     if quantized:
         from qkeras import QDense
 
-        qs = quantizer_strings(card, layer)
+        qs = quantizer_strings(net, layer)
         return QDense(layer.units, name=name, kernel_quantizer=qs["kernel"],
                       bias_quantizer=qs["bias"], kernel_initializer="lecun_uniform",
-                      kernel_regularizer=_regularizer(card))
+                      kernel_regularizer=_regularizer(net))
     return kl.Dense(layer.units, name=name, kernel_initializer="lecun_uniform",
-                    kernel_regularizer=_regularizer(card))
+                    kernel_regularizer=_regularizer(net))
 
 
-def _conv2d(card, layer, quantized, name):
+def _conv2d(net, layer, quantized, name):
     from tensorflow.keras import layers as kl
 
     if quantized:
         from qkeras import QConv2D
 
-        qs = quantizer_strings(card, layer)
+        qs = quantizer_strings(net, layer)
         return QConv2D(layer.filters, tuple(layer.kernel), name=name, padding=layer.padding,
                        kernel_quantizer=qs["kernel"], bias_quantizer=qs["bias"],
-                       kernel_initializer="lecun_uniform", kernel_regularizer=_regularizer(card))
+                       kernel_initializer="lecun_uniform", kernel_regularizer=_regularizer(net))
     return kl.Conv2D(layer.filters, tuple(layer.kernel), name=name, padding=layer.padding,
-                     kernel_initializer="lecun_uniform", kernel_regularizer=_regularizer(card))
+                     kernel_initializer="lecun_uniform", kernel_regularizer=_regularizer(net))
 
 
-def _relu(card, layer, quantized, name):
+def _relu(net, layer, quantized, name):
     from tensorflow.keras import layers as kl
 
     if quantized:
         from qkeras import QActivation
 
-        return QActivation(quantizer_strings(card, layer)["relu"], name=name)
+        return QActivation(quantizer_strings(net, layer)["relu"], name=name)
     return kl.Activation("relu", name=name)
 
 
-def _leaky_relu(card, layer, quantized, name):
+def _leaky_relu(net, layer, quantized, name):
     from tensorflow.keras import layers as kl
 
     if quantized:
         from qkeras import QActivation
 
-        spec = quantizer_strings(card, layer)["leaky_relu"].format(alpha=layer.alpha)
+        spec = quantizer_strings(net, layer)["leaky_relu"].format(alpha=layer.alpha)
         return QActivation(spec, name=name)
     return kl.LeakyReLU(alpha=layer.alpha, name=name)
 
 
-def _quantize(card, layer, quantized, name):
+def _quantize(net, layer, quantized, name):
     """quantized_bits(activation bits, activation integer bits): the signed fixed-point type
     its input is rounded (half to even) and saturated to, with no ReLU; identity in the float
     twin. After a batch normalization it narrows the normalized values before the next
@@ -153,12 +154,12 @@ def _quantize(card, layer, quantized, name):
     if quantized:
         from qkeras import QActivation
 
-        return QActivation(quantizer_strings(card, layer)["quantize"], name=name)
+        return QActivation(quantizer_strings(net, layer)["quantize"], name=name)
     return kl.Activation("linear", name=name)
 
 
 def _activation(kind: str):
-    def build(card, layer, quantized, name):
+    def build(net, layer, quantized, name):
         from tensorflow.keras import layers as kl
 
         return kl.Activation(kind, name=name)
@@ -167,7 +168,7 @@ def _activation(kind: str):
 
 def _keras(class_name: str, argument: Callable[[LayerSpec], tuple] | None = None):
     """A plain Keras layer, the same in the QAT network and its float twin."""
-    def build(card, layer, quantized, name):
+    def build(net, layer, quantized, name):
         from tensorflow.keras import layers as kl
 
         args = (argument(layer),) if argument else ()
@@ -214,7 +215,7 @@ def _leaky_slope(layer, where):
 
 @dataclass(frozen=True)
 class LayerKind:
-    build: Callable  # (card, layer, quantized, name) -> Keras layer
+    build: Callable  # (net, layer, quantized, name) -> Keras layer
     check: Callable | None = None  # (layer, where) -> (field, expected) or None
     has_weights: bool = False  # weights and biases: per-layer weight/bias bits, sparsity
     quantized_activation: bool = False  # a QKeras activation quantizer: per-layer activation bits

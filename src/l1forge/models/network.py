@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING
 from l1forge.models.layers import build_stack
 
 if TYPE_CHECKING:
-    from l1forge.card.schema import Card
+    from l1forge.models.spec import NetworkSpec
 
 
-def build_network(card: Card, quantized: bool = True):
+def build_network(net: NetworkSpec, quantized: bool = True):
     """The card's network as a Keras model (QKeras layers when `quantized`)."""
     import tensorflow as tf
 
-    tf.keras.utils.set_random_seed(card.training.seed)
-    inputs = tf.keras.Input(shape=tuple(card.model.input_shape), name="inputs")
-    outputs = build_stack(card, card.model.layers, inputs, quantized)
+    tf.keras.utils.set_random_seed(net.seed)
+    inputs = tf.keras.Input(shape=tuple(net.input_shape), name="inputs")
+    outputs = build_stack(net, net.layers, inputs, quantized)
     suffix = "qat" if quantized else "float"
-    return tf.keras.Model(inputs, outputs, name=f"{card.name}_{suffix}")
+    return tf.keras.Model(inputs, outputs, name=f"{net.name}_{suffix}")

@@ -25,12 +25,13 @@ import numpy as np
 from l1forge.models.layers import LAYERS, wrapping_layers
 
 if TYPE_CHECKING:
-    from l1forge.card.schema import Card, LayerSpec
+    from l1forge.card.schema import LayerSpec
+    from l1forge.models.spec import NetworkSpec
 
 
 @dataclass
 class PruningSession:
-    card: Card
+    net: NetworkSpec
     steps_per_epoch: int
     wrappers: list = field(default_factory=list)
 
@@ -46,61 +47,61 @@ class PruningSession:
     def first_watched_epoch(self) -> int:
         """The first epoch (0-based) early stopping may compare: the one whose last batch
         sets the final masks."""
-        return end_epoch(self.card) - 1 if self.wrappers else 0
+        return end_epoch(self.net) - 1 if self.wrappers else 0
 
 
-def end_epoch(card: Card) -> int:
+def end_epoch(net: NetworkSpec) -> int:
     """The epoch by whose end the masks reach their target (null in the card: half of
     training.epochs, at least one epoch after begin_epoch); never beyond training.epochs,
     so that a short run (`--set training.epochs=2`) still ends fully pruned."""
-    p = card.pruning
-    end = p.end_epoch if p.end_epoch is not None else max(p.begin_epoch + 1, card.training.epochs // 2)
-    return min(end, card.training.epochs)
+    p = net.pruning
+    end = p.end_epoch if p.end_epoch is not None else max(p.begin_epoch + 1, net.epochs // 2)
+    return min(end, net.epochs)
 
 
-def target_sparsity(card: Card, layer: LayerSpec) -> float:
+def target_sparsity(net: NetworkSpec, layer: LayerSpec) -> float:
     """The sparsity asked of one card layer (its own, else the card's)."""
-    return card.pruning.sparsity if layer.sparsity is None else layer.sparsity
+    return net.pruning.sparsity if layer.sparsity is None else layer.sparsity
 
 
-def is_pruned(card: Card) -> bool:
-    return any(LAYERS[layer.type].has_weights and target_sparsity(card, layer) > 0
-               for layer in card.model.layers)
+def is_pruned(net: NetworkSpec) -> bool:
+    return any(LAYERS[layer.type].has_weights and target_sparsity(net, layer) > 0
+               for layer in net.layers)
 
 
-def steps_per_epoch(card: Card, n_train: int) -> int:
-    return max(1, math.ceil(n_train / card.training.batch_size))
+def steps_per_epoch(net: NetworkSpec, n_train: int) -> int:
+    return max(1, math.ceil(n_train / net.batch_size))
 
 
 @contextmanager
-def pruning_session(card: Card, n_train: int):
+def pruning_session(net: NetworkSpec, n_train: int):
     """Build networks inside this block to get their weighted layers wrapped."""
-    session = PruningSession(card, steps_per_epoch(card, n_train))
-    if not is_pruned(card):
+    session = PruningSession(net, steps_per_epoch(net, n_train))
+    if not is_pruned(net):
         yield session
         return
-    with wrapping_layers(lambda card, layer, keras_layer: _wrap(session, card, layer, keras_layer)):
+    with wrapping_layers(lambda net, layer, keras_layer: _wrap(session, net, layer, keras_layer)):
         yield session
 
 
-def _wrap(session: PruningSession, card: Card, layer: LayerSpec, keras_layer):
+def _wrap(session: PruningSession, net: NetworkSpec, layer: LayerSpec, keras_layer):
     """`keras_layer` wrapped for pruning when the layer has weights and a target above 0."""
-    sparsity = target_sparsity(card, layer)
+    sparsity = target_sparsity(net, layer)
     if not LAYERS[layer.type].has_weights or sparsity <= 0:
         return keras_layer
     import tensorflow_model_optimization as tfmot
 
     wrapper = tfmot.sparsity.keras.prune_low_magnitude(
-        keras_layer, pruning_schedule=_schedule(card, sparsity, session.steps_per_epoch))
+        keras_layer, pruning_schedule=_schedule(net, sparsity, session.steps_per_epoch))
     session.wrappers.append(wrapper)
     return wrapper
 
 
-def _schedule(card: Card, sparsity: float, per_epoch: int):
+def _schedule(net: NetworkSpec, sparsity: float, per_epoch: int):
     import tensorflow_model_optimization as tfmot
 
-    p = card.pruning
-    begin, end = p.begin_epoch * per_epoch, end_epoch(card) * per_epoch
+    p = net.pruning
+    begin, end = p.begin_epoch * per_epoch, end_epoch(net) * per_epoch
     schedules = tfmot.sparsity.keras
     if p.schedule == "constant":
         return schedules.ConstantSparsity(sparsity, begin_step=begin, end_step=end, frequency=per_epoch)
@@ -142,11 +143,11 @@ def _mask_callback(wrappers):
     return MaskCallback()
 
 
-def sparsity_record(card: Card, model) -> dict[str, Any]:
+def sparsity_record(net: NetworkSpec, model) -> dict[str, Any]:
     """Per weighted layer of a trained Keras model: the target, the fraction of kernel
     weights that are exactly zero (pruned) and the fraction that are zero after the
     layer's kernel quantizer (what the firmware holds)."""
-    targets = {layer.name: target_sparsity(card, layer) for layer in card.model.layers}
+    targets = {layer.name: target_sparsity(net, layer) for layer in net.layers}
     record = {}
     for keras_layer in model.layers:
         kernel = getattr(keras_layer, "kernel", None)
@@ -156,7 +157,7 @@ def sparsity_record(card: Card, model) -> dict[str, Any]:
         quantizer = getattr(keras_layer, "kernel_quantizer_internal", None)
         quantized = np.asarray(quantizer(values)) if quantizer is not None else values
         record[keras_layer.name] = {
-            "target": float(targets.get(keras_layer.name, card.pruning.sparsity)),
+            "target": float(targets.get(keras_layer.name, net.pruning.sparsity)),
             "zero_weights": float(np.mean(values == 0)),
             "zero_after_quantization": float(np.mean(quantized == 0)),
             "weights": int(values.size),

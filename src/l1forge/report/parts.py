@@ -114,3 +114,19 @@ def find_part(part: str) -> Part:
     if not matches:
         raise UserError(f"unknown FPGA part '{part}'; known parts: {', '.join(known_parts())}")
     return PARTS[max(matches, key=len)]
+
+
+# What follows the device name in a full part string: the package (letters, then its pin
+# count), the speed grade (a digit, L for low power) and an optional temperature grade.
+_PACKAGE_AND_GRADE = re.compile(r"^-?[a-z]{2,5}\d{2,4}(-\d[a-z]?(-[a-z])?|-[a-z]?\d[a-z]?)?$")
+
+
+def check_part(part: str) -> Part:
+    """The table row of a part string whose device is in the table and whose package and
+    speed grade (if given) are spelled as the vendor does; UserError otherwise."""
+    row = find_part(part)
+    rest = str(part).strip().lower()[len(row.name):]
+    if rest and not _PACKAGE_AND_GRADE.match(rest):
+        raise UserError(f"FPGA part '{part}': '{rest}' is not a package and speed grade "
+                        "(expected a package, pin count and speed grade such as -flga2577-2-e)")
+    return row

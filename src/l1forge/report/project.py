@@ -3,7 +3,7 @@
 An l1forge project is an hls4ml output folder with an `l1forge.json` manifest whose
 `target` (part, clock_ns, io_type, strategy, reuse_factor) and `latency_budget_ns` win
 over the hls4ml config. Any other hls4ml folder is read from `hls4ml_config.yml` alone.
-The build hands the target over in memory (`target_from_card`), before any manifest exists.
+The flow hands the target over in memory (`target_from_spec`), before any manifest exists.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from l1forge.errors import UserError
 from l1forge.project import MANIFEST, Project
 
 if TYPE_CHECKING:
-    from l1forge.card.schema import Card
+    from l1forge.firmware.spec import FirmwareSpec
 
 MANIFEST_NAME = MANIFEST
 TOOLS = {"vivado": "Vivado HLS", "vitis": "Vitis HLS"}
@@ -40,14 +40,6 @@ class ProjectTarget:
     multiplier_impl: str | None = None
 
 
-def card_target(card: Card) -> dict[str, Any]:
-    """The manifest's `target` section of a card."""
-    t = card.target
-    return {"backend": t.backend, "part": t.part, "clock_ns": t.clock_ns, "io_type": t.io_type,
-            "strategy": t.strategy, "reuse_factor": t.reuse_factor,
-            "latency_budget_ns": t.latency_budget_ns}
-
-
 def _number(value, where: str, field: str) -> float | None:
     if value is None:
         return None
@@ -66,14 +58,15 @@ def read_target(folder: Path) -> ProjectTarget:
     return _target(project, project.manifest(strict=False))
 
 
-def target_from_card(card: Card, folder: Path) -> ProjectTarget:
-    """The target of the project the build is assembling in `folder` for `card`."""
-    return _target(Project(folder), {"card": card.name, "target": card_target(card)})
+def target_from_spec(spec: FirmwareSpec, folder: Path) -> ProjectTarget:
+    """The target of the project the flow is assembling in `folder` for `spec`."""
+    return _target(Project(folder), {"card": spec.name, "target": spec.target_dict()})
 
 
 MULTIPLIER_IMPLS = ("dsp", "fabric")
-# `config_op mul -impl dsp` (Vitis HLS): the binding of every multiply in the design.
-CONFIG_OP_MUL = re.compile(r"^\s*config_op\s+mul\b[^\n#;]*?-impl\s+(\w+)", re.MULTILINE)
+# `config_op mul -impl dsp` (Vitis HLS; also spelled `config_op -impl dsp mul`): the
+# binding of every multiply in the design.
+CONFIG_OP_MUL = re.compile(r"^\s*config_op\b(?=[^\n]*\bmul\b)[^\n#;]*?-impl\s+(\w+)", re.MULTILINE)
 
 
 def multiplier_impl_of(value, where: str) -> str | None:

@@ -45,7 +45,7 @@ def prepare_points(card_path: Path, grid_items: list[str], overrides: dict, samp
                    seed: int):
     """(base card, points): every point's card is loaded before anything runs, so a key that
     is no card field or a value the card refuses stops the scan at once, naming the point."""
-    from l1forge.card import load_card
+    from l1forge.tasks import load_card
 
     base = load_card(card_path, overrides)
     grid = parse_grid(grid_items)

@@ -18,8 +18,6 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from l1forge.atomic import write_text_atomic
 from l1forge.errors import UserError
 
@@ -58,45 +56,29 @@ def run_point(scan_dir: str, base_overrides: dict, overrides: dict, point_id: st
 
 
 def evaluate(scan_dir: Path, overrides: dict, csim: bool) -> dict[str, Any]:
-    from l1forge import emulate, firmware, report
-    from l1forge.card import load_card
-    from l1forge.report.project import target_from_card
-    from l1forge.tasks import task_for
-    from l1forge.train import load_trained, train
+    """The point's card through the one flow (l1forge.flow), in a temporary folder: the
+    emulator (and with `csim` the C-simulation) over the whole test split."""
+    from l1forge import flow
+    from l1forge.tasks import load_card
+    from l1forge.tasks.flow_jobs import card_job
+    from l1forge.tasks.training import load_trained, train
 
     card = load_card(scan_dir / CARD_FILE, overrides)
-    task = task_for(card)
     trained = load_trained(card, scan_dir / TRAINED) or train(card, scan_dir / TRAINED, log=_quiet)
-    fw_model = task.firmware_model(card, trained.qat_model())
-    x, y = trained.test_split()
     with tempfile.TemporaryDirectory(prefix=f".{card.name}-", dir=scan_dir) as tmp:
         folder = Path(tmp) / card.name
         folder.mkdir()
-        graph = firmware.convert(card, fw_model, folder, task.config_passes(card))
-        figures = report.make_report(folder, graph=graph, target=target_from_card(card, folder))
-        firmware_outputs = np.asarray(emulate.from_graph(graph).predict(x), dtype=np.float64)
-        qat_outputs = np.asarray(fw_model.predict(x, batch_size=8192, verbose=0), dtype=np.float64)
-        checked = _csim(graph, folder, x, firmware_outputs) if csim else None
-    metrics = {**trained.metrics,
-               **task.firmware_metrics(card, y, trained.info, firmware_outputs, qat_outputs),
-               **task.scan_objective(card, y, trained.info, firmware_outputs, qat_outputs)}
-    result = {**_plain(metrics), "estimate": {k: figures["estimate"][k] for k in ESTIMATE_KEYS}}
-    if checked is not None:
-        result["csim"] = checked
-    return result
-
-
-def _csim(graph, folder: Path, x: np.ndarray, emulated: np.ndarray) -> dict[str, Any]:
-    """C-simulate the point's firmware over the test split: against hls4ml's predict, and
-    the emulator's outputs against the C-simulation."""
-    from l1forge import csim, firmware
-
-    firmware.compile_graph(graph)
-    csim.build_testbench(graph, folder)
-    verification = csim.verify(graph, folder, x)
-    emulator = csim.compare(emulated.reshape(len(x), -1), verification.outputs)
-    return {"events": int(len(x)), "mismatches": verification.comparison.mismatches,
-            "emulator_mismatches": emulator.mismatches}
+        events = len(trained.test_split()[0]) if csim else None
+        result = flow.run(card_job(card, trained, folder, csim_events=events, final_dir=None,
+                                   scan=True, log=_quiet))
+    metrics = {**trained.metrics, **result.figures}
+    point = {**_plain(metrics), "estimate": {k: result.report["estimate"][k] for k in ESTIMATE_KEYS}}
+    if csim:
+        verified = result.verified
+        point["csim"] = {"events": int(len(verified.firmware_outputs)),
+                         "mismatches": verified.csim["mismatches"],
+                         "emulator_mismatches": verified.emulator.get("mismatches")}
+    return point
 
 
 def _plain(metrics: dict[str, Any]) -> dict[str, Any]:

@@ -5,11 +5,13 @@ A new family is one file in this package plus its card: its class, and one line 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from l1forge.card.load import read_card
 from l1forge.errors import UserError
 from l1forge.tasks.autoencoder import Autoencoder
-from l1forge.tasks.base import BuildContext, PostBuild, Split, Task, split_indices
+from l1forge.tasks.base import BuildContext, Split, Task, split_indices
 from l1forge.tasks.deep_sets import DeepSets
 from l1forge.tasks.jet_tagging import JetTagging
 from l1forge.tasks.vae import VAE
@@ -18,6 +20,15 @@ if TYPE_CHECKING:
     from l1forge.card.schema import Card
 
 TASKS: dict[str, Task] = {task.name: task for task in (JetTagging(), DeepSets(), Autoencoder(), VAE())}
+
+
+def load_card(path: str | Path, overrides: dict[str, Any] | None = None) -> Card:
+    """Load and validate a card: the shared checks (card/), then its family's own (the
+    network's layers, pruning and the family's fields); `overrides` maps dotted keys
+    (`training.epochs`) to values."""
+    card = read_card(path, overrides, TASKS)
+    TASKS[card.task].check_card(card)
+    return card
 
 
 def task_for(card: Card) -> Task:
@@ -29,4 +40,4 @@ def task_for(card: Card) -> Task:
                         f"build; expected one of {', '.join(TASKS)}") from None
 
 
-__all__ = ["TASKS", "BuildContext", "PostBuild", "Split", "Task", "split_indices", "task_for"]
+__all__ = ["TASKS", "BuildContext", "load_card", "Split", "Task", "split_indices", "task_for"]

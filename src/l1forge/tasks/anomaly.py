@@ -26,7 +26,7 @@ import numpy as np
 from l1forge import metrics, preprocessing
 from l1forge.card.checks import bad, one_of
 from l1forge.errors import UserError
-from l1forge.tasks.base import BuildContext, PostBuild, Split, Task, split_indices, subsample
+from l1forge.tasks.base import BuildContext, Split, Task, split_indices, subsample
 
 if TYPE_CHECKING:
     from l1forge.card.schema import Card
@@ -37,6 +37,8 @@ PREDICT_BATCH = 8192
 
 class AnomalyDetection(Task):
     """Trained on background only; evaluated on background test events and each signal."""
+
+    every_event = True  # the trigger figures need every stored event's firmware score
 
     def check_card(self, card: Card) -> None:
         from l1forge.data.schema import L1_SIGNALS
@@ -139,28 +141,14 @@ class AnomalyDetection(Task):
         return {"objective": "mean_auc_firmware", "mean_auc_firmware": float(np.mean(list(aucs.values()))),
                 "auc_firmware": aucs, "efficiency_at_first_rate": {"rate_hz": rate, **efficiency}}
 
-    def post_build(self, card: Card, context: BuildContext) -> PostBuild:
-        """The firmware score of every stored event (background test and signals): the
-        build's C-simulated events are reused, the rest are C-simulated here; then the
-        trigger stage's figures at the card's rates."""
-        from l1forge import csim
+    def post_build(self, card: Card, context: BuildContext) -> dict[str, Any]:
+        """The trigger stage's figures at the card's rates, from the firmware score of every
+        stored event (background test and signals; the flow C-simulated them all)."""
         from l1forge.trigger.ad_project import ProjectScores, record_scores
 
-        n = len(context.csim_outputs)
-        rest = context.x_test[n:]
-        context.log(f"firmware score (C-simulation) over the other {len(rest)} stored events")
-        fw_rest = csim.run_binary(context.project_dir, csim.quantize_inputs(context.graph, rest),
-                                  1).outputs if len(rest) else np.zeros((0, 1))
-        float_rest = context.firmware_model.predict(rest, batch_size=PREDICT_BATCH, verbose=0) \
-            if len(rest) else np.zeros((0, 1))
-        csim_all = np.concatenate([np.asarray(context.csim_outputs).reshape(n, -1), fw_rest])
         scores = ProjectScores(list(context.info["processes"]), np.asarray(context.y_test),
-                               np.concatenate([first_output(context.qat_outputs)[:n],
-                                               first_output(float_rest)]),
-                               csim_all[:, 0])
-        figures = record_scores(context.project_dir, scores, card.trigger.rates_hz,
-                                context.card_sha256)
-        return PostBuild(figures, csim_all)
+                               first_output(context.keras_outputs), first_output(context.firmware_outputs))
+        return record_scores(context.project_dir, scores, card.trigger.rates_hz, context.card_sha256)
 
 
 def first_output(outputs) -> np.ndarray:

@@ -35,7 +35,9 @@ from typing import Any
 import numpy as np
 
 from l1forge.card.schema import Card
+from l1forge.emulate.fixed import FixedType
 from l1forge.firmware.passes import set_result_type
+from l1forge.firmware.spec import FirmwareSpec
 
 PREFIX = "score_"
 FEATURES_PER_OBJECT = 3
@@ -113,56 +115,65 @@ def vae_score_model(card: Card, network):
     return model
 
 
-def _fixed(width: int, integer: int, signed: bool = True, exact: bool = False) -> str:
-    kind = "fixed" if signed else "ufixed"
-    return f"{kind}<{width},{integer}>" if exact else f"{kind}<{width},{integer},RND,SAT>"
+def _fixed(width: int, integer: int, signed: bool = True, exact: bool = False) -> FixedType:
+    """A score type: rounding and saturating, or `exact` (truncate, wrap: the value fits)."""
+    return FixedType(width, integer, signed, *(("TRN", "WRAP") if exact else ("RND", "SAT")))
 
 
-def score_precisions(card: Card) -> dict[str, dict[str, Any]]:
-    """HLS config entries (Precision and table settings) per score layer name."""
-    q = card.quantization
-    bits, integer, frac = q.input_bits, q.input_integer, input_fraction_bits(card)
+def score_precisions(input_type: FixedType) -> dict[str, dict[str, Any]]:
+    """HLS config entries (Precision and table settings) per score layer name, for firmware
+    whose input type is `input_type` (ap_fixed<B, I>)."""
+    bits, integer, frac = input_type.width, input_type.integer, input_type.frac
     diff = _fixed(integer + 1 + DIFF_FRACTION_BITS, integer + 1)
     square = _fixed(2 * integer + SQUARE_FRACTION_BITS, 2 * integer, signed=False)
     mean = _fixed(2 * integer + MEAN_FRACTION_BITS, 2 * integer, signed=False)
     # the exact sum of 57 squares: 6 more integer bits than one square
     total = _fixed(2 * integer + 6 + SQUARE_FRACTION_BITS, 2 * integer + 6, signed=False, exact=True)
-    g_type = "ufixed<16,5,RND,SAT>"
+    g_type = _fixed(16, 5, signed=False)
+    one, zero_bias = _fixed(1, 1, signed=False, exact=True), _fixed(1, 0, signed=False, exact=True)
+    sum_of = {"weight": one, "bias": zero_bias, "accum": "auto"}
     return {
         PREFIX + "mask_scale": {"weight": _fixed(1, frac + 1, signed=False, exact=True),
-                                "bias": "ufixed<1,0>", "accum": _fixed(bits, bits, exact=True),
+                                "bias": zero_bias, "accum": _fixed(bits, bits, exact=True),
                                 "result": _fixed(bits, bits, exact=True)},
-        PREFIX + "mask": {"result": "ufixed<1,1,RND,SAT>"},
+        PREFIX + "mask": {"result": _fixed(1, 1, signed=False)},
         PREFIX + "diff": {"result": diff},
         PREFIX + "masked": {"result": diff},
         PREFIX + "square": {"result": square},
-        PREFIX + "sum": {"weight": "ufixed<1,1>", "bias": "ufixed<1,0>", "accum": "auto",
-                         "result": total},
-        PREFIX + "mean": {"weight": f"ufixed<{MEAN_WEIGHT_FRACTION_BITS - 4},-4,RND,SAT>", "bias": "ufixed<1,0>",
-                          "accum": "auto", "result": mean},
-        PREFIX + "mu_square": {"result": "ufixed<24,8,RND,SAT>"},
-        PREFIX + "mu2": {"weight": "ufixed<1,1>", "bias": "ufixed<1,0>", "accum": "auto",
-                         "result": "ufixed<28,10,RND,SAT>"},
+        PREFIX + "sum": {**sum_of, "result": total},
+        PREFIX + "mean": {"weight": _fixed(MEAN_WEIGHT_FRACTION_BITS - 4, -4, signed=False),
+                          "bias": zero_bias, "accum": "auto", "result": mean},
+        PREFIX + "mu_square": {"result": _fixed(24, 8, signed=False)},
+        PREFIX + "mu2": {**sum_of, "result": _fixed(28, 10, signed=False)},
         "z_log_var_relu": {"result": g_type},
-        PREFIX + "log_var": {"weight": "fixed<2,1>", "bias": "ufixed<1,0>", "accum": "auto",
-                             "result": "fixed<17,6,RND,SAT>"},
-        # hls4ml 1.3 reads ELU's table type from the layer's `table_t`, not from Precision.
-        PREFIX + "var_minus_one": {"result": "fixed<18,2,RND,SAT>", "TableSize": ELU_TABLE_SIZE,
-                                   "table_t": "ap_fixed<18,1,AP_RND,AP_SAT>"},
-        PREFIX + "var_term": {"result": "fixed<24,7,RND,SAT>"},
-        PREFIX + "kl_terms": {"result": "ufixed<26,9,RND,SAT>"},
-        PREFIX + "kl": {"weight": "ufixed<1,0>", "bias": "ufixed<1,0>", "accum": "auto",
-                        "result": "ufixed<28,10,RND,SAT>"},
+        PREFIX + "log_var": {"weight": _fixed(2, 1, exact=True), "bias": zero_bias, "accum": "auto",
+                             "result": _fixed(17, 6)},
+        # hls4ml 1.3 reads ELU's table type from the layer's `table_t` (C++ spelling), not
+        # from Precision.
+        PREFIX + "var_minus_one": {"result": _fixed(18, 2), "TableSize": ELU_TABLE_SIZE,
+                                   "table_t": _fixed(18, 1)},
+        PREFIX + "var_term": {"result": _fixed(24, 7)},
+        PREFIX + "kl_terms": {"result": _fixed(26, 9, signed=False)},
+        PREFIX + "kl": {"weight": zero_bias, "bias": zero_bias, "accum": "auto",
+                        "result": _fixed(28, 10, signed=False)},
     }
 
 
-def score_types(card: Card, keras_model, config: dict[str, Any]) -> None:
-    """Config pass: the score layers' types (`score_precisions`)."""
+def score_types(spec: FirmwareSpec, keras_model, config: dict[str, Any]) -> None:
+    """Config pass: the score layers' types (`score_precisions` of the spec's input type)."""
     layers = config["LayerName"]
-    for name, settings in score_precisions(card).items():
+    for name, settings in score_precisions(spec.input_type).items():
         if name in layers:
             layer_cfg = layers[name]
             precision = layer_cfg.setdefault("Precision", {})
             for key, value in settings.items():
-                (layer_cfg if key in LAYER_LEVEL_KEYS else precision)[key] = value
+                rendered = _render(key, value)
+                (layer_cfg if key in LAYER_LEVEL_KEYS else precision)[key] = rendered
         set_result_type(layers, name, settings["result"])
+
+
+def _render(key: str, value):
+    """A FixedType in hls4ml's Precision spelling, or in C++ for a layer-level table type."""
+    if not isinstance(value, FixedType):
+        return value
+    return str(value) if key == "table_t" else value.config_string()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, ae_score, masked_mse_loss
+from l1forge.card_specs import network_spec
 from l1forge.tasks.base import Split, training_callbacks, history_dict, start_weights
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ class Autoencoder(AnomalyDetection):
     def build_network(self, card: Card, quantized: bool = True):
         from l1forge.models.autoencoder import build_autoencoder
 
-        return build_autoencoder(card, quantized)
+        return build_autoencoder(network_spec(card), quantized)
 
     def fit(self, card: Card, split: Split, quantized: bool, start=None):
         import tensorflow as tf
@@ -28,7 +29,7 @@ class Autoencoder(AnomalyDetection):
         from l1forge.models.pruning import pruning_session, strip
 
         t = card.training
-        with pruning_session(card, len(split.x_train)) as pruning:
+        with pruning_session(network_spec(card), len(split.x_train)) as pruning:
             model = self.build_network(card, quantized)
         start_weights(model, start)
         model.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate),

@@ -15,7 +15,9 @@ The stages call only these methods; nothing outside `tasks/` compares a task nam
     firmware_metrics(card, y, info, firmware_outputs, qat_outputs) -> metrics of the firmware
     scan_objective(card, y, info, firmware_outputs, qat_outputs) -> what `l1forge scan` ranks by
     post_build(card, context)        optional last step of a build (anomaly detection: trigger
-                                     figures over every stored event) -> PostBuild or None
+                                     figures over every stored event) -> metrics dict or None
+    every_event                      True when post_build needs the firmware output of every
+                                     stored event (the flow then C-simulates them all)
 """
 
 from __future__ import annotations
@@ -47,42 +49,33 @@ class Split:
 
 @dataclass(frozen=True)
 class BuildContext:
-    """What a build knows when it calls `Task.post_build`: the project being assembled,
-    its ModelGraph and Keras firmware model, every stored test event, and the events the
-    build has already C-simulated (their quantized inputs, C-simulation and QAT outputs),
-    which a post-build step reuses instead of computing again."""
+    """What a build knows when it calls `Task.post_build`: the project being assembled, the
+    stored test events and labels, and the flow's verified firmware outputs of them (with
+    `Task.every_event` true, every stored event's) beside the Keras firmware model's."""
 
     project_dir: Path
-    graph: Any
-    firmware_model: Any
     x_test: np.ndarray
     y_test: np.ndarray
     info: dict[str, Any]
-    csim_outputs: np.ndarray
-    qat_outputs: np.ndarray
+    firmware_outputs: np.ndarray
+    keras_outputs: np.ndarray
     card_sha256: str
     log: Callable[[str], None] = print
-
-
-@dataclass(frozen=True)
-class PostBuild:
-    """What a post-build step adds: manifest metrics, and the C-simulation outputs of every
-    event simulated so far (the build's own events first), for the build's emulator check."""
-
-    metrics: dict[str, Any]
-    csim_outputs: np.ndarray
 
 
 class Task:
     """Base of every model family; subclasses override what their family needs."""
 
     name: ClassVar[str] = ""
+    every_event: ClassVar[bool] = False
 
     def check_card(self, card: Card) -> None:
         """Raise UserError for card fields this family cannot use (default: the per-particle
         data fields, which only a family reading the jets' constituents uses)."""
         from l1forge.card.checks import bad
+        from l1forge.tasks.network_checks import check_network
 
+        check_network(card)
         for name in ("constituent_features", "log_features", "jet_features"):
             given = getattr(card.data, name)
             if given:
@@ -119,7 +112,7 @@ class Task:
         outputs over the whole test split: {"objective": NAME, NAME: value, ...}."""
         raise NotImplementedError(f"{type(self).__name__}.scan_objective")
 
-    def post_build(self, card: Card, context: BuildContext) -> PostBuild | None:
+    def post_build(self, card: Card, context: BuildContext) -> dict[str, Any] | None:
         """Figures that need the whole assembled project; none by default."""
         return None
 

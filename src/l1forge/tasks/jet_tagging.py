@@ -8,6 +8,7 @@ import numpy as np
 
 from l1forge import metrics, preprocessing
 from l1forge.errors import UserError
+from l1forge.card_specs import network_spec
 from l1forge.tasks.base import (Split, Task, history_dict, split_indices, start_weights, subsample,
                                  training_callbacks)
 
@@ -45,7 +46,7 @@ class JetTagging(Task):
     def build_network(self, card: Card, quantized: bool = True):
         from l1forge.models.network import build_network
 
-        return build_network(card, quantized)
+        return build_network(network_spec(card), quantized)
 
     def fit(self, card: Card, split: Split, quantized: bool, start=None):
         import tensorflow as tf
@@ -53,7 +54,7 @@ class JetTagging(Task):
         from l1forge.models.pruning import pruning_session, strip
 
         t = card.training
-        with pruning_session(card, len(split.x_train)) as pruning:
+        with pruning_session(network_spec(card), len(split.x_train)) as pruning:
             model = self.build_network(card, quantized)
         start_weights(model, start)
         n_classes = int(model.output_shape[-1])

@@ -1,4 +1,6 @@
-"""Quantization-aware training of a card, with its float baseline, stored by card hash.
+"""The train stage: quantization-aware training of a card's network, with its float baseline,
+stored by the hash of the card's training sections (a task's own business: the family
+prepares the data, builds and fits the networks).
 
 Artifacts go to `<projects_root>/.trained/<name>-<hash16>/` (hash of the data, model,
 quantization and training sections: changing only the firmware target reuses them) (written atomically):
@@ -22,9 +24,9 @@ from l1forge.atomic import atomic_dir
 from l1forge.card.schema import Card
 from l1forge.card.load import training_sha256
 from l1forge.firmware.loading import load_keras_model
+from l1forge.card_specs import network_spec
 from l1forge.models.pruning import is_pruned, sparsity_record
 from l1forge.project import TEST_SPLIT
-from l1forge.tasks import task_for
 
 TRAINING_JSON = "training.json"
 QAT_MODEL = "qat_model.h5"
@@ -67,6 +69,8 @@ def train(card: Card, projects_root: Path, log=print) -> Trained:
     """Train float baseline and QAT model for `card`; return the stored result."""
     import tensorflow as tf
 
+    from l1forge.tasks import task_for
+
     tf.config.experimental.enable_op_determinism()
     task = task_for(card)
     start = time.perf_counter()
@@ -79,8 +83,8 @@ def train(card: Card, projects_root: Path, log=print) -> Trained:
         + (", from the float baseline's weights" if init is not None else ""))
     qat_model, qat_history = task.fit(card, split, quantized=True, start=init)
     metrics = task.evaluate(card, split, float_model, qat_model)
-    if is_pruned(card):  # achieved sparsity per weighted layer of the QAT (firmware) model
-        metrics["sparsity"] = sparsity_record(card, qat_model)
+    if is_pruned(network_spec(card)):  # achieved sparsity per weighted layer of the QAT model
+        metrics["sparsity"] = sparsity_record(network_spec(card), qat_model)
     record = {
         "card": card.name,
         "training_sha256": training_sha256(card),

@@ -9,6 +9,7 @@ import numpy as np
 
 from l1forge.card.checks import bad
 from l1forge.tasks.anomaly import PREDICT_BATCH, AnomalyDetection, masked_mse_loss, vae_score
+from l1forge.card_specs import latent_spec, network_spec
 from l1forge.tasks.base import Split, training_callbacks, history_dict, start_weights
 
 if TYPE_CHECKING:
@@ -29,11 +30,18 @@ class VAE(AnomalyDetection):
             bad(src, "model.latent_dim", f"a positive latent dimension, got {model.latent_dim}")
         if not model.beta > 0:
             bad(src, "model.beta", f"a positive weight of the KL term, got {model.beta:g}")
+        if model.latent_bits and not 2 <= model.latent_bits <= 32:
+            bad(src, "model.latent_bits", f"a bit width from 2 to 32 (0: mu unquantized), got {model.latent_bits}")
+        if model.latent_bits and not 0 <= model.latent_integer < model.latent_bits:
+            bad(src, "model.latent_integer", f"integer bits from 0 to {model.latent_bits - 1}, "
+                                             f"got {model.latent_integer}")
+        if model.vae_score not in ("kl", "mu2"):
+            bad(src, "model.vae_score", f"kl or mu2, got '{model.vae_score}'")
 
     def build_network(self, card: Card, quantized: bool = True):
         from l1forge.models.autoencoder import build_vae
 
-        return build_vae(card, quantized).network
+        return build_vae(network_spec(card), latent_spec(card), quantized).network
 
     def fit(self, card: Card, split: Split, quantized: bool, start=None):
         import tensorflow as tf
@@ -43,8 +51,8 @@ class VAE(AnomalyDetection):
         from l1forge.models.vae import make_trainer
 
         t = card.training
-        with pruning_session(card, len(split.x_train)) as pruning:
-            parts = build_vae(card, quantized)
+        with pruning_session(network_spec(card), len(split.x_train)) as pruning:
+            parts = build_vae(network_spec(card), latent_spec(card), quantized)
         start_weights(parts.network, start)
         trainer = make_trainer(parts, card.model.beta, masked_mse_loss, t.seed)
         trainer.compile(optimizer=tf.keras.optimizers.Adam(learning_rate=t.learning_rate))
