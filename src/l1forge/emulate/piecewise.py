@@ -151,14 +151,17 @@ class HardActivationStep(Step):
 
 def build_activation(node, inputs: list[Signal], request_scale) -> Step:
     """Every element-wise activation: the ones of this module and binary.py, the rest
-    (linear, relu, leaky_relu, elu, sigmoid, tanh) by activations.py."""
-    from l1forge.emulate import activations, binary
+    (linear, relu, leaky_relu, elu, sigmoid, tanh) by activations.py, softplus, softsign
+    and selu by extra_tables.py."""
+    from l1forge.emulate import activations, binary, extra_tables
 
     function = str(node.get_attr("activation")).lower()
     if function in RELU_MAX:
         return ReluMaxStep(node, inputs[0], function)
     if function == "thresholdedrelu":
         return ThresholdedReluStep(node, inputs[0])
+    if function in ("softplus", "softsign", "selu"):
+        return extra_tables.build_table_activation(node, inputs[0], function)
     if function in ("binary_tanh", "ternary_tanh"):
         return binary.SignActivationStep(node, inputs[0], function)
     if function in ("linear", "relu", "leakyrelu", "leaky_relu", "elu", *activations.TABLE_FUNCTIONS):
@@ -168,7 +171,8 @@ def build_activation(node, inputs: list[Signal], request_scale) -> Step:
 
 
 SUPPORTED_ACTIVATIONS = ("linear", "relu", "relu1", "relu6", "leaky_relu", "thresholded_relu", "prelu", "elu",
-                         "sigmoid", "tanh", "hard_sigmoid", "hard_tanh", "binary_tanh", "ternary_tanh", "softmax")
+                         "selu", "sigmoid", "tanh", "softplus", "softsign", "hard_sigmoid", "hard_tanh",
+                         "binary_tanh", "ternary_tanh", "softmax")
 
 
 def build_hard_activation(node, inputs: list[Signal]) -> Step:

@@ -87,8 +87,8 @@ def exponent_weight_codes(variable, name: str, input_precision, where: str) -> t
     """Power-of-two weights as exact fixed-point codes +-2^(k + F) on a type with F = -min(k)
     fractional bits, after checking that the firmware's shift equals that product."""
     if name != "weight":
-        raise UserError(f"{where}: its '{name}' is a power-of-two (quantized_po2) variable, which hls4ml's firmware "
-                        "casts as a sign/exponent struct; expected quantized_bits for biases")
+        raise UserError(f"{where}: its '{name}' is a power-of-two (quantized_po2) variable, a sign/exponent struct "
+                        "hls4ml's C++ cannot cast to accum_t (g++ refuses it); expected quantized_bits for biases")
     sign, k = exponent_pairs(variable, where)
     check_exact_shift(int(variable.type.precision.width), precision_type(input_precision, where), k, where)
     frac = max(0, -int(k.min())) if k.size else 0

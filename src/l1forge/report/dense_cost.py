@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from l1forge.report import series7
+from l1forge.report.build_limits import UNROLL_LIMIT
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
@@ -71,7 +72,12 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     multiplier cap binds runs the layer once per interval."""
     levels = adder_levels(census.max_terms)
     cycles = series7.dense_cycles(levels, bool(census.n_dsp), target)
-    ii = io.reuse_factor
+    weight_bits = census.weight_bits
+    # A layer pipelined at II = RF whose schedule is shorter than RF is run once per
+    # schedule: the reports' layers have II = latency + 1 there (RF 100, the cap not binding)
+    ii = min(io.reuse_factor, cycles + 1)
+    if census.n_products > UNROLL_LIMIT:  # not unrolled (build_limits): the template's II = RF (HAR fc1)
+        ii = io.reuse_factor
     notes = []
     # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
@@ -83,7 +89,8 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
                      f"{io.reuse_factor}): the layer runs once every {ii} cycles")
     live = sum(1 for t in census.terms_per_output if t > 0)
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut,
-                     ff=series7.dense_ff(census.n_nonzero, accum.width), cycles=cycles, ii=ii,
+                     ff=series7.dense_ff(census.n_nonzero, max(accum.width, io.in_bits.width + weight_bits),
+                                         io.reuse_factor), cycles=cycles, ii=ii,
                      head_ns=target.budget_ns, delay_ns=target.budget_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
 

@@ -37,6 +37,7 @@ class Census:
     lut_adder_bits: int  # sum over LUT products of adders x adder width
     terms_per_output: tuple[int, ...]  # non-zero products + non-zero bias, per output
     n_deep: int = 0  # products of 3+ CSD digits: what the tool keeps as a multiply, bound anywhere
+    weight_bits: int = 0  # significant bits of the widest non-zero weight (sign included)
 
     @property
     def n_nonzero(self) -> int:
@@ -131,7 +132,8 @@ def constant_census(codes: np.ndarray, bias_codes: np.ndarray | None, data: Bits
         n_products=codes.size, n_zero=n_zero, n_shift=int(is_shift.sum()), n_lut=int(is_lut.sum()),
         n_dsp=int(is_dsp.sum()), dsp_per_product=per_dsp,
         lut_adder_bits=int(adder_bits[is_lut].sum()), terms_per_output=terms,
-        n_deep=int((nonzero & (digits >= C.dsp_min_csd_digits)).sum()))
+        n_deep=int((nonzero & (digits >= C.dsp_min_csd_digits)).sum()),
+        weight_bits=int(widths[nonzero].max()) if nonzero.any() else 0)
 
 
 def variable_census(n_products: int, n_out: int, data: Bits, weight: Bits,

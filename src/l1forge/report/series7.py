@@ -19,8 +19,11 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   exponentials): 2 ceil(log2 N) levels, one cycle each in a wide cycle and two in a
   narrow one, around the table reads and the final multiply (6 and 4 cycles with that
   multiply in a DSP, 2 fewer in LUTs).
-- Flip-flops hold the tree's partial sums between its cycles: about 1.25 accumulator
-  words per non-zero product (calibration reports: 1.33 ARRYTHMIA fc1, 1.46 Breast fc1).
+- Flip-flops hold the products and the tree's partial sums between its cycles: per
+  non-zero product, 1.35 words of the wider of the accumulator and the product (the
+  median of the eight dense instances of the calibration builds at RF 1, 0.92 to 1.87),
+  and 1.0 word at a reuse factor of 2 or more, whose pipelines share registers between
+  stages (the median of the same instances at RF 2 and 100, 0.45 to 1.25).
 
 The rules were read from the calibration reports (ARRYTHMIA and Breast_cancer, 12 builds)
 and checked on the others (VALIDATION.md). Vivado HLS on 7-series keeps the chaining
@@ -35,7 +38,7 @@ from l1forge.report.cost import Target, adder_levels
 
 ARTIX2_OVER_REFERENCE = 775.0 / 550.0  # DSP Fmax of UltraScale+ -2 over Artix-7 -2 (timing.py)
 WIDE_CYCLE_NS = 4.0  # logic per cycle (Artix-7 -2 ns) from which a multiply and two adds chain
-FF_WORDS_PER_PRODUCT = 1.25
+FF_WORDS_PER_PRODUCT = {True: 1.35, False: 1.0}  # reuse factor 1 or not
 SOFTMAX_BASE_CYCLES = {True: 6, False: 4}  # wide cycle or not, multiply in a DSP
 
 
@@ -70,8 +73,10 @@ def shared_interval(n_multiplies: int, limit: int, reuse_factor: int) -> int | N
     return min(reuse_factor, math.ceil(n_multiplies / limit) + 1)
 
 
-def dense_ff(n_nonzero: int, accum_width: int) -> float:
-    return FF_WORDS_PER_PRODUCT * n_nonzero * accum_width
+def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:
+    """Flip-flops of a dense layer's pipeline: `word_bits` is the wider of the accumulator
+    and the product (data + weight bits)."""
+    return FF_WORDS_PER_PRODUCT[reuse_factor <= 1] * n_nonzero * word_bits
 
 
 def relu_cycles(target: Target) -> int:

@@ -1,0 +1,135 @@
+"""Vitis HLS on 7-series parts (series7.py), the forced multiplier binding, the part-fit
+verdict and the warnings for designs HLS will not build as estimated."""
+
+import json
+
+import numpy as np
+import pytest
+
+import l1forge.firmware.loading
+from l1forge.cli import main
+from l1forge.errors import UserError
+from l1forge.report import series7
+from l1forge.report.build_limits import hls_limit_warnings, unroll_warnings
+from l1forge.report.compare import part_fit
+from l1forge.report.cost import Target
+from l1forge.report.estimate import estimate_graph
+from l1forge.report.parts import find_part
+from l1forge.report.project import multiplier_impl_of, read_target, tcl_multiplier_impl
+from l1forge.report.timing import delay_scale
+from report_fakes import FixedPrecisionType, Graph, hls4ml_folder, jet_like
+
+XC7Z007S_2 = delay_scale("Artix-7", 2)
+
+
+def vitis7(clock_ns, grade_scale=XC7Z007S_2, impl=None):
+    return Target(clock_ns=clock_ns, io_type="io_parallel", tool="Vitis HLS", dsp_shape=(25, 18),
+                  delay_scale=grade_scale, family="7-series", multiplier_impl=impl)
+
+
+def test_rules_apply_to_vitis_on_7_series_io_parallel_only():
+    assert series7.applies(vitis7(5.0))
+    assert not series7.applies(Target(5.0, "io_parallel", "Vivado HLS", (25, 18), XC7Z007S_2, "7-series"))
+    assert not series7.applies(Target(5.0, "io_stream", "Vitis HLS", (25, 18), XC7Z007S_2, "7-series"))
+    assert not series7.applies(Target(5.0, "io_parallel", "Vitis HLS", (27, 18), 1.0, "UltraScale+"))
+
+
+def test_dense_cycles_follow_the_calibration_reports():
+    # xc7z007s -2 at 5 ns (Breast_cancer: trees of 4, 3, 1 levels took 3, 2, 1 cycles)
+    assert [series7.dense_cycles(levels, True, vitis7(5.0)) for levels in (4, 3, 1)] == [3, 2, 1]
+    # at 3.33 ns (ARRYTHMIA fc1, 8 levels: 9 cycles on DSPs, 8 in LUTs)
+    assert series7.dense_cycles(8, True, vitis7(3.33)) == 9
+    assert series7.dense_cycles(8, False, vitis7(3.33)) == 8
+    # a -1 part at 5 ns has the narrow cycle (the Iris report: 3 levels, 4 cycles)
+    assert series7.dense_cycles(3, True, vitis7(5.0, delay_scale("Artix-7", 1))) == 4
+
+
+def test_softmax_and_relu_cycles():
+    assert series7.softmax_cycles(2, vitis7(5.0), True) == 8  # Breast_cancer
+    assert series7.softmax_cycles(16, vitis7(3.33), True) == 20  # ARRYTHMIA
+    assert series7.softmax_cycles(2, vitis7(5.0), False) == 6
+    assert series7.relu_cycles(vitis7(5.0)) == 0 and series7.relu_cycles(vitis7(3.33)) == 1
+
+
+def test_shared_interval_binds_only_past_the_cap_and_never_past_rf():
+    assert series7.shared_interval(46, 46, 2) is None
+    assert series7.shared_interval(46, 2, 100) == 24  # ARRYTHMIA output at RF 100: II 24
+    assert series7.shared_interval(1000, 2, 100) == 100
+
+
+def test_estimate_on_a_7_series_part_sums_registered_layers():
+    graph = jet_like()
+    common = dict(clock_ns=3.33, io_type="io_parallel", dsp_shape=(25, 18), delay_scale=XC7Z007S_2)
+    vitis = estimate_graph(graph, tool="Vitis HLS", family="7-series", **common)
+    vivado = estimate_graph(graph, tool="Vivado HLS", family="7-series", **common)
+    rows = [row for row in vitis["per_layer"] if row["kind"] != "input"]
+    assert vitis["latency_cycles"] == sum(row["latency_cycles"] for row in rows)
+    assert all(row["latency_cycles"] >= 1 for row in rows)
+    assert vitis["latency_cycles"] != vivado["latency_cycles"]
+
+
+def test_forced_binding_moves_products_between_dsp_and_fabric():
+    rng = np.random.default_rng(3)
+    narrow = FixedPrecisionType(8, 2)
+    graph = (Graph().input(16, narrow).dense("fc1", rng.normal(0, 0.5, (16, 8)), weight_precision=narrow)
+             .relu("relu1", 8))
+    common = dict(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS", dsp_shape=(25, 18),
+                  delay_scale=XC7Z007S_2, family="7-series")
+    own, dsp, fabric = (estimate_graph(graph, multiplier_impl=impl, **common) for impl in (None, "dsp", "fabric"))
+    assert own["dsp"] == 0  # 8-bit inputs: the tools build the products in LUTs
+    assert dsp["dsp"] > 0 and dsp["lut"] < fabric["lut"]
+    assert fabric["dsp"] == 0 and dsp["multiplier_impl"] == "dsp"
+
+
+def test_tcl_binding_both_spellings_last_wins_and_unknown_warns(tmp_path):
+    assert tcl_multiplier_impl(tmp_path) == (None, [])
+    (tmp_path / "build_prj.tcl").write_text("config_op mul -impl dsp\n# config_op mul -impl fabric\n")
+    assert tcl_multiplier_impl(tmp_path) == ("dsp", [])
+    (tmp_path / "script.tcl").write_text("config_op -impl fabric mul\n")
+    assert tcl_multiplier_impl(tmp_path) == ("fabric", [])
+    (tmp_path / "script.tcl").write_text("config_op mul -impl dsp48\n")
+    impl, warnings = tcl_multiplier_impl(tmp_path)
+    assert impl is None and "not modelled" in warnings[0]
+    (tmp_path / "script.tcl").write_text("config_op add -impl fabric\n")
+    assert tcl_multiplier_impl(tmp_path) == ("dsp", [])
+
+
+def test_binding_from_manifest_wins_and_bad_value_is_a_user_error(tmp_path):
+    project = hls4ml_folder(tmp_path / "p", manifest={"target": {"multiplier_impl": "fabric"}})
+    (project / "build_prj.tcl").write_text("config_op mul -impl dsp\n")
+    assert read_target(project).multiplier_impl == "fabric"
+    with pytest.raises(UserError, match="expected dsp or fabric"):
+        multiplier_impl_of("lut", "card")
+
+
+def test_part_fit_verdict():
+    part = find_part("xc7z007s-clg225-2")
+    assert part_fit(part, {"lut": 14_400, "ff": 10, "dsp": 66, "bram_18k": 0}, None)["verdict"] == "pass"
+    fit = part_fit(part, {"lut": 28_800, "ff": 10, "dsp": 67, "bram_18k": 0}, None)
+    assert fit["verdict"] == "fail" and set(fit["over_percent"]) == {"lut", "dsp"}
+    assert part_fit(part, None, {"lut": 1, "ff": 1, "dsp": 1, "bram_18k": 1})["source"] == "vendor HLS"
+    assert part_fit(part, None, None) is None
+
+
+def test_unroll_limit_warning_names_the_layer():
+    rng = np.random.default_rng(0)
+    small = Graph().input(64).dense("fc1", rng.normal(0, 1, (64, 64)))
+    big = Graph().input(561).dense("fc1", rng.normal(0, 1, (561, 20)), reuse_factor=100)
+    assert unroll_warnings(small) == []
+    (warning,) = unroll_warnings(big)
+    assert "fc1" in warning and "11,220" in warning and "reuse factor 100" in warning
+    assert any("clock will not be met" in w for w in hls_limit_warnings(small, "7-series", 5.0, "fabric"))
+    assert hls_limit_warnings(small, "UltraScale+", 5.0, "fabric") == []
+
+
+def test_cli_multiplier_impl_and_fit_in_json(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", lambda folder: jet_like())
+    project = hls4ml_folder(tmp_path / "p", part="xc7z020clg400-1")
+    assert main(["report", str(project), "--json", "--multiplier-impl", "fabric"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["estimate"]["dsp"] == 0 and report["estimate"]["multiplier_impl"] == "fabric"
+    assert report["fits_part"]["verdict"] in ("pass", "fail")
+    assert main(["report", str(project)]) == 0
+    assert "fits the part:" in capsys.readouterr().out
+    assert main(["report", "--validate", str(tmp_path), "--multiplier-impl", "dsp"]) == 2
+    assert "not both" in capsys.readouterr().err
