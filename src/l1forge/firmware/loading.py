@@ -4,9 +4,10 @@ A project folder is what hls4ml writes: `hls4ml_config.yml` plus the Keras model
 from, named by the config as `KerasModel` (hls4ml 1.3 saves `keras_model.keras` behind a
 `!keras_model` tag), `KerasJson` + `KerasH5` (a project converted from an architecture and
 its weights) or `KerasH5` alone. Those paths are relative to wherever hls4ml ran, or
-absolute and often from another machine. Each is looked for where hls4ml ran (the project
-folder with the config's relative OutputDir taken off), then in the project folder (by
-path, then by file name); a model not found there falls back to `keras_model.h5` or
+absolute and often from another machine. Each is looked for by its file name in the
+project folder first (a copied folder reads its own model, not the original's), then as
+declared: where hls4ml ran (the project folder with the config's relative OutputDir taken
+off) or absolute; a model not found there falls back to `keras_model.h5` or
 `keras_model.keras` beside the config. The model is read by l1forge.intake (QKeras layers,
 quantizer objects of either style). The graph is converted with the project's own
 HLSConfig, so hls4ml's optimizer passes run exactly as they did for the project; the
@@ -58,7 +59,7 @@ def model_files(project_dir: Path, config: dict[str, Any]) -> ModelFiles:
     bases = [base for base in (hls4ml_run_folder(project_dir, config.get("OutputDir")), project_dir)
              if base is not None]
     try:
-        declared = declared_model_files(config, bases, project_dir / CONFIG_NAME)
+        declared = declared_model_files(config, bases, project_dir / CONFIG_NAME, local=project_dir)
         not_found = None
     except UserError as err:
         declared, not_found = None, err

@@ -63,15 +63,16 @@ class ModelFiles:
     weights: Path | None = None
 
 
-def _candidates(declared: str, bases: list[Path]) -> list[Path]:
+def _candidates(declared: str, bases: list[Path], local: Path | None) -> list[Path]:
     path = Path(declared)
+    first = [local / path.name] if local is not None else []
     if path.is_absolute():
-        return [path] + [base / path.name for base in bases]
-    return [base / path for base in bases] + [base / path.name for base in bases]
+        return first + [path] + [base / path.name for base in bases]
+    return first + [base / path for base in bases] + [base / path.name for base in bases]
 
 
-def _find(declared: str, bases: list[Path], where: Path, key: str) -> Path:
-    candidates = list(dict.fromkeys(_candidates(declared, bases)))
+def _find(declared: str, bases: list[Path], where: Path, key: str, local: Path | None) -> Path:
+    candidates = list(dict.fromkeys(_candidates(declared, bases, local)))
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -79,22 +80,24 @@ def _find(declared: str, bases: list[Path], where: Path, key: str) -> Path:
                     + ", ".join(str(c) for c in candidates))
 
 
-def declared_model_files(config: dict[str, Any], bases: list[Path], where: Path) -> ModelFiles | None:
-    """The model files a configuration names, searched under `bases` in order; None when it
-    names none. A JSON architecture without weights is refused."""
+def declared_model_files(config: dict[str, Any], bases: list[Path], where: Path,
+                         local: Path | None = None) -> ModelFiles | None:
+    """The model files a configuration names, searched under `bases` in order (by file name
+    in `local` first: a project folder's own copy wins over a path recorded elsewhere);
+    None when it names none. A JSON architecture without weights is refused."""
     declared = {key: config.get(key) for key in MODEL_KEYS}
     for key, value in declared.items():
         if value is not None and not (isinstance(value, str) and value):
             raise UserError(f"{where}: {key} is {value!r}; expected a file path")
     if declared["KerasModel"]:
-        return ModelFiles(_find(declared["KerasModel"], bases, where, "KerasModel"))
+        return ModelFiles(_find(declared["KerasModel"], bases, where, "KerasModel", local))
     if declared["KerasJson"]:
         if not declared["KerasH5"]:
             raise UserError(f"{where}: KerasJson without KerasH5; a JSON architecture needs its weights file")
-        return ModelFiles(_find(declared["KerasJson"], bases, where, "KerasJson"),
-                          _find(declared["KerasH5"], bases, where, "KerasH5"))
+        return ModelFiles(_find(declared["KerasJson"], bases, where, "KerasJson", local),
+                          _find(declared["KerasH5"], bases, where, "KerasH5", local))
     if declared["KerasH5"]:
-        return ModelFiles(_find(declared["KerasH5"], bases, where, "KerasH5"))
+        return ModelFiles(_find(declared["KerasH5"], bases, where, "KerasH5", local))
     return None
 
 
