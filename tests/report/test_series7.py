@@ -133,3 +133,12 @@ def test_cli_multiplier_impl_and_fit_in_json(tmp_path, monkeypatch, capsys):
     assert "fits the part:" in capsys.readouterr().out
     assert main(["report", "--validate", str(tmp_path), "--multiplier-impl", "dsp"]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_latency_goal_is_two_cycles_or_ten_percent():
+    from l1forge.report.validate import latency_within_goal
+
+    assert latency_within_goal({"latency_diff": -2, "latency_vendor": 5})
+    assert not latency_within_goal({"latency_diff": 3, "latency_vendor": 20})
+    assert latency_within_goal({"latency_diff": -6, "latency_vendor": 161})
+    assert not latency_within_goal({"latency_diff": 17, "latency_vendor": 161})
