@@ -56,9 +56,10 @@ class Job:
     x: np.ndarray                      # events in firmware-input space
     plan: VerifyPlan = field(default_factory=VerifyPlan)
     passes: tuple = ()                 # the family's config passes, after the common ones
-    figures: Callable[["Verified", Path], dict] | None = None
+    figures: Callable[["Verified", "Firmware"], dict] | None = None
     final_dir: Path | None = None      # where the project will live (None: not kept)
     log: Callable[[str], None] = print
+    report_sections: tuple[str, ...] = ()  # family figures the report (and report.html) shows
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,8 @@ def run(job: Job) -> FlowResult:
     """The flow, top to bottom."""
     fw = firmware_stage(job)
     verified = verify_stage(job, fw)
-    figures = report_stage(job, fw)
-    family = job.figures(verified, job.folder) if job.figures else {}
+    family = job.figures(verified, fw) if job.figures else {}
+    figures = report_stage(job, fw, {key: family[key] for key in job.report_sections if key in family})
     return FlowResult(job.spec, fw, verified, figures, family)
 
 
@@ -159,10 +160,12 @@ def _predict(keras_model, x: np.ndarray):
     return keras_model.predict(x, batch_size=KERAS_BATCH, verbose=0) if len(x) else np.zeros((0, 1))
 
 
-def report_stage(job: Job, fw: Firmware) -> dict:
-    """The latency/resource report of the project (report.html beside it when kept)."""
+def report_stage(job: Job, fw: Firmware, sections: dict | None = None) -> dict:
+    """The latency/resource report of the project, with the family's `sections` (such as
+    compile's diagnosis); report.html beside it when the project is kept."""
     job.log("estimating latency and resources")
     figures = report.make_report(fw.folder, graph=fw.graph, target=target_from_spec(job.spec, fw.folder))
+    figures.update(sections or {})
     if job.final_dir is not None:
         report.write_html(figures, fw.folder / "report.html")
     return figures

@@ -22,9 +22,9 @@ def _command_modules():
     # Imported lazily so `l1forge --help` stays fast and a broken optional stage cannot
     # stop the others from working.
     # Each command group adds its own line here when it lands.
-    from l1forge.cli import build, data, emulate, report, rtl, scan, trigger
+    from l1forge.cli import build, compile, data, emulate, report, rtl, scan, trigger
 
-    return [data, build, emulate, report, rtl, trigger, scan]
+    return [data, build, compile, emulate, report, rtl, trigger, scan]
 
 
 def make_parser() -> argparse.ArgumentParser:

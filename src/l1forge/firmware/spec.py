@@ -5,10 +5,11 @@ these at their edge; nothing in the firmware stage reads a card.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from l1forge.emulate.fixed import FixedType
+from l1forge.emulate.fixed import FixedType, parse_cpp_type
 
 BACKENDS = ("Vitis", "Vivado")
 IO_TYPES = ("io_parallel", "io_stream")
@@ -20,6 +21,18 @@ def input_fixed_type(bits: int, integer: int) -> FixedType:
     """The firmware input: ap_fixed<bits, integer> rounding to nearest and saturating, so a
     feature beyond the range saturates instead of wrapping to the opposite sign."""
     return FixedType(bits, integer, True, "RND", "SAT")
+
+
+_MODE = re.compile(r"(?<=,)\s*(TRN_ZERO|TRN|RND_ZERO|RND_MIN_INF|RND_INF|RND_CONV|RND|WRAP|SAT_ZERO|SAT_SYM|SAT)\b")
+
+
+def parse_config_type(text: str) -> FixedType:
+    """A type as an hls4ml config spells it (`fixed<16,6>`, `ufixed<8,0,RND,SAT>`,
+    `ap_fixed<...>`, `int<8>`) as a FixedType; UserError for anything else."""
+    text = str(text).strip()
+    if not text.startswith("ap_"):
+        text = "ap_" + text
+    return parse_cpp_type(_MODE.sub(lambda m: "AP_" + m.group(1), text))
 
 
 @dataclass(frozen=True)

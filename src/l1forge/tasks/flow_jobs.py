@@ -12,7 +12,7 @@ import numpy as np
 from l1forge import manifest
 from l1forge.card.load import card_dict, card_sha256
 from l1forge.card_specs import firmware_spec
-from l1forge.flow import Job, Verified, VerifyPlan
+from l1forge.flow import Firmware, Job, Verified, VerifyPlan
 from l1forge.tasks import BuildContext, task_for
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def card_job(card: Card, trained: Trained, folder: Path, *, csim_events: int | N
     plan = VerifyPlan(csim=csim_events is not None, csim_events=csim_events or 0,
                       every_event=task.every_event and final_dir is not None)
 
-    def figures(verified: Verified, folder: Path) -> dict[str, Any]:
+    def figures(verified: Verified, fw: Firmware) -> dict[str, Any]:
         n = verified.checked or len(verified.firmware_outputs)
         keras = _head(verified.keras_outputs, n)
         metrics = task.firmware_metrics(card, y_test, trained.info, verified.firmware_outputs[:n], keras)
@@ -42,7 +42,7 @@ def card_job(card: Card, trained: Trained, folder: Path, *, csim_events: int | N
             metrics.update(task.scan_objective(card, y_test, trained.info, verified.firmware_outputs,
                                                verified.keras_outputs))
         if final_dir is not None:
-            context = BuildContext(folder, x_test, y_test, trained.info, verified.firmware_outputs,
+            context = BuildContext(fw.folder, x_test, y_test, trained.info, verified.firmware_outputs,
                                    verified.keras_outputs, card_sha256(card), log)
             metrics.update(task.post_build(card, context) or {})
         return metrics
