@@ -12,7 +12,8 @@ EVENTS = 1000
 
 
 @pytest.fixture(scope="session")
-def classifier():
+def trained_classifier():
+    """(model with weights on the firmware grid, events, the weights as trained)."""
     import tensorflow as tf
 
     tf.keras.utils.set_random_seed(0)
@@ -29,8 +30,20 @@ def classifier():
     model.fit(x, labels, epochs=4, batch_size=128, verbose=0)
     # Weights on the grid of hls4ml's default ap_fixed<16,6> (LSB 2^-10): the only departures
     # from Keras are then the planted ones, not weight rounding carried through the layers.
-    model.set_weights([np.round(w * 1024) / 1024 for w in model.get_weights()])
-    return model, rng.normal(size=(EVENTS, 16))
+    trained = model.get_weights()
+    model.set_weights([np.round(w * 1024) / 1024 for w in trained])
+    return model, rng.normal(size=(EVENTS, 16)), trained
+
+
+@pytest.fixture(scope="session")
+def classifier(trained_classifier):
+    return trained_classifier[:2]
+
+
+@pytest.fixture(scope="session")
+def trained_weights(trained_classifier):
+    """The classifier's weights as trained, before they were put on the firmware grid."""
+    return trained_classifier[2]
 
 
 @pytest.fixture(scope="session")

@@ -96,3 +96,19 @@ def test_report_page_carries_the_diagnosis_section(softmax_diagnosis):
     assert "HLSConfig.LayerName.output_softmax.inp_norm_t: ap_ufixed&lt;" in page
     assert "table input range" in page
     assert '<h2 id="diagnosis">' not in html_page.render({k: v for k, v in report.items() if k != "diagnosis"})
+
+
+def test_trained_weights_off_the_grid_name_weight_rounding_then_the_softmax(classifier, default_graph, trained_weights):
+    import tensorflow as tf
+
+    model, x = classifier
+    off_grid = tf.keras.models.clone_model(model)
+    off_grid.set_weights(trained_weights)
+    graph = convert(off_grid)
+    found = diagnose(graph, off_grid, x)
+    last = found.findings[-1]
+    assert last.layer == "output_softmax" and last.cause.kind == "table_input_range"
+    if len(found.findings) == 2:  # rounding the trained weights already moves a hidden layer beyond 1%
+        first = found.findings[0]
+        assert first.cause.kind == "upstream_rounding" and "weights in ap_fixed<16,6>" in first.cause.detail
+        assert all(key.endswith(".Precision.weight") for key, _ in first.fix.changes)

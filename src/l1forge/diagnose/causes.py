@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from l1forge.diagnose import exact, softmax_cause
+from l1forge.diagnose import exact, softmax_cause, weight_rounding
 from l1forge.diagnose.compare import Comparison, compare, type_range
 from l1forge.diagnose.result import AGREEMENT_THRESHOLD, Cause, Fix
 from l1forge.diagnose.types import spell, widened, with_fraction
@@ -35,6 +35,7 @@ class LayerContext:
     comparison: Comparison
     quantized: bool
     unbounded: np.ndarray | None
+    keras_weights: tuple | None = None  # the Keras layer's weights, for Dense layers
 
 
 def key(layer: str, *path: str) -> str:
@@ -45,7 +46,7 @@ def _upstream(ctx: LayerContext, local: float) -> tuple[Cause, None]:
     return Cause("upstream_rounding",
                  f"{ctx.name} computes its own firmware inputs faithfully ({local:.1%} of events within tolerance "
                  "of exact arithmetic on them); its difference from Keras is rounding carried from earlier layers, "
-                 "each within tolerance there; more fractional bits in their result types reduce it"), None
+                 "each within tolerance there"), None
 
 
 def _result_overflow(ctx: LayerContext, reference: np.ndarray, verify=None) -> tuple[Cause, Fix] | None:
@@ -171,8 +172,16 @@ def _input(ctx: LayerContext) -> tuple[Cause, Fix | None]:
                                 "without leaving the type's range"), None
 
 
-def explain(ctx: LayerContext) -> tuple[Cause, Fix | None]:
-    """Cause and fix at the first divergent layer."""
+def explain(ctx: LayerContext, earlier=()) -> tuple[Cause, Fix | None]:
+    """Cause and fix at a divergent layer; `earlier`: the contexts of the layers before it."""
+    cause, fix = _explain(ctx)
+    if cause.kind == "upstream_rounding" and fix is None:
+        sentence, fix = weight_rounding.explain([*earlier, ctx], key)
+        cause = Cause(cause.kind, cause.detail + sentence)
+    return cause, fix
+
+
+def _explain(ctx: LayerContext) -> tuple[Cause, Fix | None]:
     step = ctx.step
     if ctx.firmware_input is None:
         return _input(ctx)

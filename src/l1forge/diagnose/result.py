@@ -74,16 +74,41 @@ CAUSE_KINDS = {
 
 
 @dataclass(frozen=True)
+class Finding:
+    """A divergent layer, why it departs from Keras, and the fix (None if none is named)."""
+
+    layer: str
+    cause: Cause
+    fix: Fix | None
+
+    def as_dict(self) -> dict:
+        return {"layer": self.layer, "cause": self.cause.as_dict(), "fix": self.fix.as_dict() if self.fix else None}
+
+
+@dataclass(frozen=True)
 class Diagnosis:
-    """Firmware against Keras, layer by layer, on `events` verification events."""
+    """Firmware against Keras, layer by layer, on `events` verification events.
+
+    `findings[0]` is the first divergent layer. When that layer only carries rounding from
+    earlier layers, the next divergent layer with a cause of its own follows it."""
 
     events: int
     layers: tuple[LayerDiagnosis, ...]
-    first_divergent_layer: str | None
-    cause: Cause | None
-    fix: Fix | None
+    findings: tuple[Finding, ...]
     argmax_agreement: float | None
     keras_only: tuple[str, ...] = field(default=())
+
+    @property
+    def first_divergent_layer(self) -> str | None:
+        return self.findings[0].layer if self.findings else None
+
+    @property
+    def cause(self) -> Cause | None:
+        return self.findings[0].cause if self.findings else None
+
+    @property
+    def fix(self) -> Fix | None:
+        return self.findings[0].fix if self.findings else None
 
     def layer(self, name: str) -> LayerDiagnosis:
         for row in self.layers:
@@ -97,5 +122,6 @@ class Diagnosis:
                 "first_divergent_layer": self.first_divergent_layer,
                 "cause": self.cause.as_dict() if self.cause else None,
                 "fix": self.fix.as_dict() if self.fix else None,
+                "findings": [finding.as_dict() for finding in self.findings],
                 "argmax_agreement": self.argmax_agreement,
                 "keras_layers_without_firmware_layer": list(self.keras_only)}

@@ -22,7 +22,7 @@ from l1forge.diagnose.causes import LayerContext, explain
 from l1forge.diagnose.compare import compare, overflow_fractions
 from l1forge.diagnose.keras_values import is_quantized, keras_outputs, keras_values
 from l1forge.diagnose.mapping import keras_only, map_layers
-from l1forge.diagnose.result import AGREEMENT_THRESHOLD, Diagnosis, LayerDiagnosis
+from l1forge.diagnose.result import AGREEMENT_THRESHOLD, Diagnosis, Finding, LayerDiagnosis
 from l1forge.emulate.activations import CastStep
 from l1forge.emulate.dense import KernelStep
 from l1forge.emulate.inputs import InputStep
@@ -38,6 +38,13 @@ def _unbounded(step, node, firmware_input, keras):
     if isinstance(step, CastStep):
         return exact.exact_activation("relu" if step.relu else "linear", firmware_input)
     return None
+
+
+def _keras_weights(keras_model, counterpart, node):
+    """The weights of the Keras layer a Dense/Conv graph layer stands for (same name only)."""
+    if counterpart.keras_layer != node.name or node.class_name not in ("Dense", "Conv1D", "Conv2D"):
+        return None
+    return tuple(keras_model.get_layer(node.name).get_weights())
 
 
 def _row(node, step, counterpart, note, quantized=False, comparison=None) -> LayerDiagnosis:
@@ -99,21 +106,26 @@ def diagnose(graph, keras_model, x, *, emulator=None, classifier: bool | None = 
         comparison = compare(firmware, reference, step.output.ftype, quantized, unbounded)
         rows.append(_row(node, step, counterpart, counterpart.note, quantized, comparison))
         contexts[node.name] = LayerContext(node.name, node, step, firmware, firmware_input, reference, comparison,
-                                           quantized, unbounded)
-    first = next((row.name for row in rows if row.agreement is not None and row.agreement < AGREEMENT_THRESHOLD), None)
-    cause, fix = explain(contexts[first]) if first else (None, None)
+                                           quantized, unbounded, _keras_weights(keras_model, counterpart, node))
     classifier = _is_classifier(graph, keras_model) if classifier is None else classifier
-    argmax = None
-    if classifier:
-        keras_out = keras_outputs(keras_model, x)[0]
-        argmax = _argmax_agreement(_first_output(emulator.predict(x)), np.asarray(keras_out))
+    keras_out = keras_outputs(keras_model, x)[0] if classifier else None
+    argmax = _argmax_agreement(_first_output(emulator.predict(x)), keras_out) if classifier else None
+    findings = []
+    for row in rows:
+        if row.agreement is None or row.agreement >= AGREEMENT_THRESHOLD:
+            continue
+        names = list(contexts)  # in graph order
+        earlier = [contexts[name] for name in names[:names.index(row.name)]]
+        cause, fix = explain(contexts[row.name], earlier)
+        if findings and cause.kind == "upstream_rounding":
+            continue  # only carries what the first finding already explains
         if fix is not None and reconvert is not None and fix.changes:
-            fix = _measure_fix(fix, first, contexts[first], reconvert, x, np.asarray(keras_out))
-    elif fix is not None and reconvert is not None and fix.changes:
-        fix = _measure_fix(fix, first, contexts[first], reconvert, x, None)
+            fix = _measure_fix(fix, row.name, contexts[row.name], reconvert, x, keras_out)
+        findings.append(Finding(row.name, cause, fix))
+        if cause.kind != "upstream_rounding":
+            break
     events = len(next(iter(trace.values())))
-    return Diagnosis(events, tuple(rows), first, cause, fix, argmax,
-                     keras_only(mapping, keras_model))
+    return Diagnosis(events, tuple(rows), tuple(findings), argmax, keras_only(mapping, keras_model))
 
 
 def _measure_fix(fix, layer, context, reconvert, x, keras_out):

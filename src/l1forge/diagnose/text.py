@@ -27,19 +27,24 @@ def render(diagnosis: Diagnosis) -> str:
     if diagnosis.first_divergent_layer is None:
         lines.append("first divergent layer: none; every compared layer agrees with Keras")
         return "\n".join(lines) + "\n"
-    lines.append(f"first divergent layer: {diagnosis.first_divergent_layer}")
-    if diagnosis.cause:
-        lines.append(f"cause: {CAUSE_KINDS[diagnosis.cause.kind]}: {diagnosis.cause.detail}")
-    fix = diagnosis.fix
-    if fix is None:
-        lines.append("fix: none l1forge can name in the hls4ml configuration")
-    else:
-        lines.append("fix:")
-        lines += [f"  {key}: {value}" for key, value in fix.changes]
-        lines.append(f"  ({fix.explanation})")
-        if fix.agreement_after is not None:
-            after = f"  measured with the fix: layer agreement {fix.agreement_after:.1%}"
-            if fix.argmax_agreement_after is not None:
-                after += f", argmax agreement {fix.argmax_agreement_after:.1%}"
-            lines.append(after)
+    for index, finding in enumerate(diagnosis.findings):
+        lines.append(f"{'first divergent layer' if index == 0 else 'next divergent layer with its own cause'}: "
+                     f"{finding.layer}")
+        lines += _finding(finding)
     return "\n".join(lines) + "\n"
+
+
+def _finding(finding) -> list[str]:
+    lines = [f"cause: {CAUSE_KINDS[finding.cause.kind]}: {finding.cause.detail}"]
+    fix = finding.fix
+    if fix is None:
+        return lines + ["fix: none l1forge can name in the hls4ml configuration"]
+    lines.append("fix:")
+    lines += [f"  {key}: {value}" for key, value in fix.changes]
+    lines.append(f"  ({fix.explanation})")
+    if fix.agreement_after is not None:
+        after = f"  measured with the fix: layer agreement {fix.agreement_after:.1%}"
+        if fix.argmax_agreement_after is not None:
+            after += f", argmax agreement {fix.argmax_agreement_after:.1%}"
+        lines.append(after)
+    return lines

@@ -41,22 +41,27 @@ def _rows(diagnosis: dict) -> str:
 
 
 def _verdict(diagnosis: dict) -> str:
-    first = diagnosis.get("first_divergent_layer")
     parts = []
     if diagnosis.get("argmax_agreement") is not None:
         parts.append(f'<p>Argmax agreement with Keras: <b>{_percent(diagnosis["argmax_agreement"])}</b></p>')
-    if first is None:
+    if diagnosis.get("first_divergent_layer") is None:
         parts.append('<p><span class="pass">PASS</span> every compared layer agrees with Keras.</p>')
         return "".join(parts)
-    cause = diagnosis.get("cause") or {}
-    parts.append(f'<p><span class="fail">FIRST DIVERGENT</span> <b>{_e(first)}</b>: '
-                 f'{_e(CAUSE_KINDS.get(cause.get("kind"), cause.get("kind")))}. {_e(cause.get("detail"))}</p>')
-    fix = diagnosis.get("fix")
+    for index, finding in enumerate(diagnosis.get("findings") or []):
+        parts.append(_finding(finding, "FIRST DIVERGENT" if index == 0 else "NEXT WITH ITS OWN CAUSE"))
+    return "".join(parts)
+
+
+def _finding(finding: dict, label: str) -> str:
+    cause = finding["cause"]
+    parts = [f'<p><span class="fail">{label}</span> <b>{_e(finding["layer"])}</b>: '
+             f'{_e(CAUSE_KINDS.get(cause["kind"], cause["kind"]))}. {_e(cause["detail"])}</p>']
+    fix = finding.get("fix")
     if not fix:
         parts.append('<p class="muted">No configuration change l1forge can name removes it.</p>')
         return "".join(parts)
     changes = "\n".join(f"{key}: {value}" for key, value in fix["changes"].items())
-    parts.append(f'<p>Fix (hls4ml configuration):</p><pre id="diagnosis-fix">{_e(changes)}</pre>'
+    parts.append(f'<p>Fix (hls4ml configuration):</p><pre class="diagnosis-fix">{_e(changes)}</pre>'
                  f'<p class="muted">{_e(fix.get("explanation"))}</p>')
     if fix.get("agreement_after") is not None:
         measured = f"layer agreement {_percent(fix['agreement_after'])}"
