@@ -89,14 +89,16 @@ class Finding:
 class Diagnosis:
     """Firmware against Keras, layer by layer, on `events` verification events.
 
-    `findings[0]` is the first divergent layer. When that layer only carries rounding from
-    earlier layers, the next divergent layer with a cause of its own follows it."""
+    `findings[0]` is the first divergent layer; each later divergent layer with a cause of
+    its own (found on its own firmware inputs) follows. `combined_fix`: every finding's fix
+    together, measured at the last layer (only when the fixes were measured by re-conversion)."""
 
     events: int
     layers: tuple[LayerDiagnosis, ...]
     findings: tuple[Finding, ...]
     argmax_agreement: float | None
     keras_only: tuple[str, ...] = field(default=())
+    combined_fix: Fix | None = None
 
     @property
     def first_divergent_layer(self) -> str | None:
@@ -123,5 +125,6 @@ class Diagnosis:
                 "cause": self.cause.as_dict() if self.cause else None,
                 "fix": self.fix.as_dict() if self.fix else None,
                 "findings": [finding.as_dict() for finding in self.findings],
+                "combined_fix": self.combined_fix.as_dict() if self.combined_fix else None,
                 "argmax_agreement": self.argmax_agreement,
                 "keras_layers_without_firmware_layer": list(self.keras_only)}

@@ -22,7 +22,10 @@ from l1forge.diagnose.causes import LayerContext, explain
 from l1forge.diagnose.compare import compare, overflow_fractions
 from l1forge.diagnose.keras_values import is_quantized, keras_outputs, keras_values
 from l1forge.diagnose.mapping import keras_only, map_layers
-from l1forge.diagnose.result import AGREEMENT_THRESHOLD, Diagnosis, Finding, LayerDiagnosis
+from l1forge.diagnose.result import AGREEMENT_THRESHOLD, Diagnosis, Finding, Fix, LayerDiagnosis
+
+MAX_FINDINGS = 4
+CARRIED = ("upstream_rounding", "unexplained")  # later layers with these only repeat the first finding
 from l1forge.emulate.activations import CastStep
 from l1forge.emulate.dense import KernelStep
 from l1forge.emulate.inputs import InputStep
@@ -110,22 +113,32 @@ def diagnose(graph, keras_model, x, *, emulator=None, classifier: bool | None = 
     classifier = _is_classifier(graph, keras_model) if classifier is None else classifier
     keras_out = keras_outputs(keras_model, x)[0] if classifier else None
     argmax = _argmax_agreement(_first_output(emulator.predict(x)), keras_out) if classifier else None
-    findings = []
+    findings = _findings(rows, contexts, reconvert, x, keras_out)
+    combined = None
+    if reconvert is not None and sum(1 for f in findings if f.fix and f.fix.changes) > 1:
+        changes = tuple(change for f in findings if f.fix for change in f.fix.changes)
+        last = [row.name for row in rows if row.name in contexts][-1]
+        combined = _measure_fix(Fix(changes, "every fix above, together; agreement measured at the last layer, "
+                                    f"{last}"), last, contexts[last], reconvert, x, keras_out)
+    events = len(next(iter(trace.values())))
+    return Diagnosis(events, tuple(rows), tuple(findings), argmax, keras_only(mapping, keras_model), combined)
+
+
+def _findings(rows, contexts, reconvert, x, keras_out) -> list[Finding]:
+    """The first divergent layer, then each later divergent layer with a cause of its own
+    (found on its own firmware inputs, so not merely carried from the first)."""
+    names = list(contexts)  # in graph order
+    findings: list[Finding] = []
     for row in rows:
-        if row.agreement is None or row.agreement >= AGREEMENT_THRESHOLD:
+        if row.agreement is None or row.agreement >= AGREEMENT_THRESHOLD or len(findings) >= MAX_FINDINGS:
             continue
-        names = list(contexts)  # in graph order
-        earlier = [contexts[name] for name in names[:names.index(row.name)]]
-        cause, fix = explain(contexts[row.name], earlier)
-        if findings and cause.kind == "upstream_rounding":
-            continue  # only carries what the first finding already explains
+        cause, fix = explain(contexts[row.name], [contexts[name] for name in names[:names.index(row.name)]])
+        if findings and cause.kind in CARRIED:
+            continue
         if fix is not None and reconvert is not None and fix.changes:
             fix = _measure_fix(fix, row.name, contexts[row.name], reconvert, x, keras_out)
         findings.append(Finding(row.name, cause, fix))
-        if cause.kind != "upstream_rounding":
-            break
-    events = len(next(iter(trace.values())))
-    return Diagnosis(events, tuple(rows), tuple(findings), argmax, keras_only(mapping, keras_model))
+    return findings
 
 
 def _measure_fix(fix, layer, context, reconvert, x, keras_out):

@@ -28,15 +28,18 @@ def render(diagnosis: Diagnosis) -> str:
         lines.append("first divergent layer: none; every compared layer agrees with Keras")
         return "\n".join(lines) + "\n"
     for index, finding in enumerate(diagnosis.findings):
-        lines.append(f"{'first divergent layer' if index == 0 else 'next divergent layer with its own cause'}: "
+        lines.append(f"{'first divergent layer' if index == 0 else 'later divergent layer with its own cause'}: "
                      f"{finding.layer}")
-        lines += _finding(finding)
+        lines.append(f"cause: {CAUSE_KINDS[finding.cause.kind]}: {finding.cause.detail}")
+        lines += _fix(finding.fix)
+    if diagnosis.combined_fix is not None:
+        lines.append("all fixes together:")
+        lines += _fix(diagnosis.combined_fix)[1:]
     return "\n".join(lines) + "\n"
 
 
-def _finding(finding) -> list[str]:
-    lines = [f"cause: {CAUSE_KINDS[finding.cause.kind]}: {finding.cause.detail}"]
-    fix = finding.fix
+def _fix(fix) -> list[str]:
+    lines = []
     if fix is None:
         return lines + ["fix: none l1forge can name in the hls4ml configuration"]
     lines.append("fix:")

@@ -48,7 +48,9 @@ def _verdict(diagnosis: dict) -> str:
         parts.append('<p><span class="pass">PASS</span> every compared layer agrees with Keras.</p>')
         return "".join(parts)
     for index, finding in enumerate(diagnosis.get("findings") or []):
-        parts.append(_finding(finding, "FIRST DIVERGENT" if index == 0 else "NEXT WITH ITS OWN CAUSE"))
+        parts.append(_finding(finding, "FIRST DIVERGENT" if index == 0 else "LATER, OWN CAUSE"))
+    if diagnosis.get("combined_fix"):
+        parts.append(_fix_html(diagnosis["combined_fix"], "All fixes together"))
     return "".join(parts)
 
 
@@ -60,9 +62,13 @@ def _finding(finding: dict, label: str) -> str:
     if not fix:
         parts.append('<p class="muted">No configuration change l1forge can name removes it.</p>')
         return "".join(parts)
+    return "".join(parts) + _fix_html(fix, "Fix (hls4ml configuration)")
+
+
+def _fix_html(fix: dict, title: str) -> str:
     changes = "\n".join(f"{key}: {value}" for key, value in fix["changes"].items())
-    parts.append(f'<p>Fix (hls4ml configuration):</p><pre class="diagnosis-fix">{_e(changes)}</pre>'
-                 f'<p class="muted">{_e(fix.get("explanation"))}</p>')
+    parts = [f'<p>{_e(title)}:</p><pre class="diagnosis-fix">{_e(changes)}</pre>'
+             f'<p class="muted">{_e(fix.get("explanation"))}</p>']
     if fix.get("agreement_after") is not None:
         measured = f"layer agreement {_percent(fix['agreement_after'])}"
         if fix.get("argmax_agreement_after") is not None:
