@@ -53,3 +53,15 @@ def test_source_of_a_model_file(saved, form, kind):
     expected = {str(p.resolve()): hashlib.sha256(p.read_bytes()).hexdigest()
                 for p in (entry.paths[form], weights) if p is not None}
     assert source.files == expected
+
+
+def test_model_saved_with_pruning_wrappers_loads_stripped(saved, tmp_path):
+    import tensorflow_model_optimization as tfmot
+
+    entry = saved["plain"]
+    schedule = tfmot.sparsity.keras.ConstantSparsity(0.5, 0)
+    wrapped = tfmot.sparsity.keras.prune_low_magnitude(entry.model, pruning_schedule=schedule)
+    wrapped.save(tmp_path / "pruned.h5")
+    model = load_keras(tmp_path / "pruned.h5")
+    assert [type(layer).__name__ for layer in model.layers] == ["Dense", "Dense"]
+    np.testing.assert_array_equal(predict(model, entry.x), predict(entry.model, entry.x))

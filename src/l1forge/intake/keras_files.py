@@ -25,6 +25,7 @@ from l1forge.intake.qkeras_objects import custom_objects, revive_quantizers
 WHOLE_MODEL_H5 = (".h5", ".hdf5")
 KERAS_ZIP = ".keras"
 JSON = ".json"
+PRUNING_WRAPPER = "PruneLowMagnitude"
 
 
 def _first_line(err: BaseException) -> str:
@@ -32,22 +33,21 @@ def _first_line(err: BaseException) -> str:
     return (text[0] if text else type(err).__name__)[:240]
 
 
-def _loading_objects() -> dict[str, Any]:
-    """QKeras' objects, and tfmot's pruning wrapper (a model saved mid-pruning)."""
+def _loading_objects(architecture: dict) -> dict[str, Any]:
+    """QKeras' objects, and tfmot's pruning wrapper for a model saved mid-pruning (imported
+    only then: tfmot takes seconds to import)."""
     objects = custom_objects()
-    try:
-        from tensorflow_model_optimization.python.core.sparsity.keras.pruning_wrapper import (
-            PruneLowMagnitude,
-        )
-    except ImportError:
+    if PRUNING_WRAPPER not in json.dumps(architecture, default=str):
         return objects
-    objects["PruneLowMagnitude"] = PruneLowMagnitude
+    from tensorflow_model_optimization.python.core.sparsity.keras.pruning_wrapper import PruneLowMagnitude
+
+    objects[PRUNING_WRAPPER] = PruneLowMagnitude
     return objects
 
 
 def _without_pruning_wrappers(model):
     """hls4ml converts the pruned layers, not tfmot's wrappers around them."""
-    if not any(type(layer).__name__ == "PruneLowMagnitude" for layer in model.layers):
+    if not any(type(layer).__name__ == PRUNING_WRAPPER for layer in model.layers):
         return model
     import tensorflow_model_optimization as tfmot
 
@@ -98,7 +98,7 @@ def rebuild(architecture: dict, where: Path):
                         "the JSON of model.to_json()")
     try:
         return keras.models.model_from_config(revive_quantizers(architecture),
-                                              custom_objects=_loading_objects())
+                                              custom_objects=_loading_objects(architecture))
     except Exception as err:  # Keras raises many types for an architecture it cannot build
         raise UserError(f"{where}: cannot build the Keras model from its architecture "
                         f"({_first_line(err)})") from None
@@ -120,7 +120,8 @@ def _load_whole(path: Path, architecture: dict):
     from tensorflow import keras
 
     try:
-        return keras.models.load_model(str(path), custom_objects=_loading_objects(), compile=False)
+        return keras.models.load_model(str(path), custom_objects=_loading_objects(architecture),
+                                       compile=False)
     except Exception as err:
         first_error = _first_line(err)
     try:
