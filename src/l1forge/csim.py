@@ -242,6 +242,9 @@ def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print, data=None, datas
     from l1forge.manifest import update_manifest
 
     project = Project(project_dir)
+    if not project.folder.is_dir():
+        raise UserError(f"{project.folder}: no such folder; expected an l1forge project or an hls4ml "
+                        "project folder")
     if not project.manifest_path.is_file() and project.has_config():
         return rerun_folder(project.folder, events, log, data=data, dataset=dataset, seed=seed)
     project.manifest(strict=True)  # refuses a folder that is not an l1forge project
