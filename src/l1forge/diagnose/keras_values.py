@@ -31,10 +31,17 @@ def _linear_copy(layer):
 
 def run_batched(model, events: list[np.ndarray]) -> list[np.ndarray]:
     """The model called directly (no predict loop to set up) on batches of events."""
+    import tensorflow as tf
+
     parts: list[list[np.ndarray]] = []
     for start in range(0, len(events[0]), BATCH):
         batch = [e[start:start + BATCH] for e in events]
-        out = model(batch if len(batch) > 1 else batch[0], training=False)
+        try:
+            out = model(batch if len(batch) > 1 else batch[0], training=False)
+        except (ValueError, TypeError, tf.errors.InvalidArgumentError) as error:
+            shapes = ", ".join(str(list(e.shape[1:])) for e in events)
+            raise UserError(f"the Keras model refuses events of shape {shapes} "
+                            f"({str(error).splitlines()[0][:160]}); expected the model the firmware was converted from") from None
         out = out if isinstance(out, (list, tuple)) else [out]
         parts.append([np.asarray(o) for o in out])
     return [np.concatenate(column) for column in zip(*parts)]

@@ -29,6 +29,7 @@ CARRIED = ("upstream_rounding", "unexplained")  # later layers with these only r
 from l1forge.emulate.activations import CastStep
 from l1forge.emulate.dense import KernelStep
 from l1forge.emulate.inputs import InputStep
+from l1forge.errors import UserError
 
 
 def _unbounded(step, node, firmware_input, keras):
@@ -110,6 +111,9 @@ def diagnose(graph, keras_model, x, *, emulator=None, classifier: bool | None = 
         rows.append(_row(node, step, counterpart, counterpart.note, quantized, comparison))
         contexts[node.name] = LayerContext(node.name, node, step, firmware, firmware_input, reference, comparison,
                                            quantized, unbounded, _keras_weights(keras_model, counterpart, node))
+    if not any(name for name in contexts if mapping[name].kind != "input"):
+        raise UserError("no layer of the hls4ml model matches a Keras layer by name; expected the Keras model "
+                        "the firmware was converted from")
     classifier = _is_classifier(graph, keras_model) if classifier is None else classifier
     keras_out = keras_outputs(keras_model, x)[0] if classifier else None
     argmax = _argmax_agreement(_first_output(emulator.predict(x)), keras_out) if classifier else None
