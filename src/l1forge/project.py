@@ -24,8 +24,7 @@ from typing import Any
 import numpy as np
 
 from l1forge.errors import UserError
-from l1forge.firmware.loading import CONFIG_NAME as HLS_CONFIG
-from l1forge.firmware.loading import load_graph, project_keras_model, read_config
+from l1forge.intake.hls4ml_yaml import CONFIG_NAME as HLS_CONFIG
 
 MANIFEST = "l1forge.json"
 TRAINED = "trained"
@@ -99,14 +98,22 @@ class Project:
             raise UserError(f"{path}: not an l1forge manifest (no 'card' key)")
         return content
 
+    # The firmware package is imported when used: importing it here would close an import
+    # loop (firmware -> emulate -> emulate.project -> project).
     def hls_config(self) -> dict[str, Any]:
+        from l1forge.firmware.loading import read_config
+
         return read_config(self.folder)
 
     def keras_model(self):
+        from l1forge.firmware.loading import project_keras_model
+
         return project_keras_model(self.folder, self.hls_config())
 
     def graph(self, keras_model=None):
         """The project's hls4ml ModelGraph after its optimizer passes (not compiled)."""
+        from l1forge.firmware.loading import load_graph
+
         return load_graph(self.folder, keras_model)
 
     def test_split(self) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ import yaml
 
 from l1forge.errors import UserError
 from l1forge.intake.hls4ml_yaml import (
+    CONFIG_NAME,
     MODEL_KEYS,
     ConfigLoader,
     KerasModelPath,
@@ -34,7 +35,6 @@ from l1forge.intake.hls4ml_yaml import (
     hls4ml_run_folder,
 )
 
-CONFIG_NAME = "hls4ml_config.yml"
 MODEL_NAMES = ("keras_model.h5", "keras_model.keras")
 __all__ = ["CONFIG_NAME", "ConfigLoader", "KerasModelPath", "load_graph", "load_keras_model",
            "model_files", "model_path", "project_keras_model", "read_config"]

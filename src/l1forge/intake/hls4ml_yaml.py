@@ -22,6 +22,7 @@ import yaml
 
 from l1forge.errors import UserError
 
+CONFIG_NAME = "hls4ml_config.yml"  # what hls4ml writes into every project folder
 MODEL_KEYS = ("KerasModel", "KerasJson", "KerasH5")
 IO_TYPES = ("io_parallel", "io_stream")
 C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
