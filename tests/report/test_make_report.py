@@ -114,12 +114,13 @@ def test_unknown_tool_version_is_read_with_a_warning(vendor_only):
     ("xcu250-figd2104-2L-e", "io_parallel", []),
     ("xcvu13p-flga2577-2-e", "io_stream", ["io_stream rules rest on three vendor reports"]),
     ("xczu3eg-sbva484-1-e", "io_parallel", ["UltraScale+ -1: delays x1.20", "extrapolated"]),
-    ("xc7z020clg400-1", "io_parallel", ["Artix-7 -1: delays x1.67", "one report of this fabric"]),
-    ("xc7vx690tffg1927-2", "io_parallel", ["Kintex-7 -2: delays x1.19", "no report of this fabric"]),
+    ("xc7z020clg400-1", "io_parallel", ["Artix-7 -1: delays x3.34", "one report of this fabric"]),
+    ("xc7vx690tffg1927-2", "io_parallel", ["Kintex-7 -2: delays x2.38", "no report of this fabric"]),
 ])
 def test_the_report_says_when_a_design_is_outside_the_calibrated_range(tmp_path, part, io_type, expected):
     report = make_report(hls4ml_folder(tmp_path / "p", part=part, io_type=io_type), graph=jet_like())
-    range_notes = [w for w in report["warnings"] if w.startswith("estimate: ")]
+    # (a slow part may also say its sums go through DSP cascades: a note of its own)
+    range_notes = [w for w in report["warnings"] if w.startswith("estimate: ") and "cascade" not in w]
     assert len(range_notes) == (1 if expected else 0)
     for words in expected:
         assert words in range_notes[0]

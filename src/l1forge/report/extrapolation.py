@@ -44,17 +44,18 @@ def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict)
         return series7_warnings(fabric, grade, estimate)
     warnings = []
     scale = delay_scale(fabric, grade)
+    source = ("the data sheets' DSP Fmax against UltraScale+ -2 and x2 for 7-series routing (timing.py)"
+              if fabric in SERIES7_FABRICS else "the data sheets' DSP Fmax against UltraScale+ -2")
     if grade is None:
         warnings.append(f"estimate: the part name gives no speed grade; timed as the {fabric} grade of "
                         f"delay scale {scale:.2f}")
     if (fabric, grade) == ONE_REPORT:
-        warnings.append(f"estimate: {fabric} -{grade}: delays x{scale:.2f} from the data sheets' DSP Fmax "
-                        "against UltraScale+ -2, and one report of this fabric and grade behind the deeper "
-                        "pipelines; take latency and FF as extrapolated")
+        warnings.append(f"estimate: {fabric} -{grade}: delays x{scale:.2f} from {source}, and one report "
+                        "of this fabric and grade behind the deeper pipelines; take latency and FF as extrapolated")
     elif (fabric, grade) != FITTED:
         warnings.append(f"estimate: {fabric} -{grade if grade is not None else '?'}: delays x{scale:.2f} from "
-                        "the data sheets' DSP Fmax against UltraScale+ -2, where they were fitted; no report "
-                        "of this fabric and grade checks it; take latency and FF as extrapolated")
+                        f"{source}, where they were fitted; no report of this fabric and grade checks it; "
+                        "take latency and FF as extrapolated")
     cascades = sum(1 for row in estimate["per_layer"] if any("cascade" in n for n in row["notes"]))
     if cascades and (fabric, grade) != ONE_REPORT:
         warnings.append(f"estimate: {cascades} layer(s) sum in DSP post-adder cascades (the multiply fills "
