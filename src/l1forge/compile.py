@@ -70,13 +70,13 @@ def compile_model(source_path, options: CompileOptions, log: Callable[[str], Non
     name = project_name(source_path, options.name)
     dest = Path(options.projects) / name
     check_destination(dest, name, str(Path(source_path).resolve()), options.force)
-    firmware.require_compiler()
     start = time.perf_counter()
     log(f"reading {source_path}")
     source = intake.load_source(source_path, options.weights)
     spec = firmware_spec(source, options, name)
     events = _events(source, spec, options)
     labels = _labels(options.labels, len(events.x)) if options.labels else None
+    firmware.require_compiler()
     with atomic_dir(dest, replace=True) as tmp:
         job = flow.Job(keras_model=source.model, spec=spec, folder=tmp, x=events.x,
                        plan=flow.VerifyPlan(csim=True, csim_events=len(events.x)),
