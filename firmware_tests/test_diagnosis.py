@@ -1,6 +1,7 @@
 """The diagnosis's firmware values against hls4ml's compiled C++ (g++), bit for bit.
 
-The 16-64-32-32-5 softmax classifier converted with hls4ml's default types: the emulator's
+A small softmax classifier (16-16-8-5, small to keep the g++ build short) converted with
+hls4ml's default types: the emulator's
 trace, which the diagnosis compares with Keras layer by layer, equals the compiled
 firmware's output on every event, and the compiled firmware does output 1/5 for every
 class where the diagnosis says the softmax table flattens them.
@@ -22,12 +23,12 @@ def _classifier():
     tf.keras.utils.set_random_seed(5)
     inputs = tf.keras.Input((16,), name="input_1")
     hidden = inputs
-    for name, width in (("fc1", 64), ("fc2", 32), ("fc3", 32)):
+    for name, width in (("fc1", 16), ("fc2", 8)):
         hidden = tf.keras.layers.Dense(width, activation="relu", name=name)(hidden)
     model = tf.keras.Model(inputs, tf.keras.layers.Dense(5, activation="softmax", name="output")(hidden))
     rng = np.random.default_rng(5)
     # Weights on the ap_fixed<16,6> grid, scaled so that the logits spread over several units.
-    model.set_weights([np.round(rng.normal(scale=0.35, size=w.shape) * 1024) / 1024 for w in model.get_weights()])
+    model.set_weights([np.round(rng.normal(scale=0.5, size=w.shape) * 1024) / 1024 for w in model.get_weights()])
     return model
 
 
