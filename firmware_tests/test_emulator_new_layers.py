@@ -1,8 +1,10 @@
-"""Power-of-two weights, binary/ternary networks and the newer activations against hls4ml's
+"""Power-of-two weights, binary/ternary networks, depthwise convolution, cropping and the
+newer activations against hls4ml's
 compiled firmware (g++), bit for bit, on 5,000 events with range edges.
 
 Two small models, each converted and compiled once per module:
-- weights: QKeras quantized_po2 (Dense and Conv2D), ternary weights with binary_tanh, an
+- weights: QKeras quantized_po2 (Dense and Conv2D; one Dense whose shifts drop bits), a depthwise Conv2D, a Cropping2D,
+  ternary weights with binary_tanh, an
   XNOR chain (binary Dense -> BatchNormalizationQuantizedTanh -> XNOR Dense -> thresholds ->
   Dense on binary data) and a ternary chain;
 - activations, converted from a Keras JSON + weights file as hls4ml's `KerasJson` route does
@@ -76,8 +78,16 @@ def weights_model():
     ter2 = QActivation(ternary(), name="y_a1")(kl.BatchNormalization(name="y_bn1")(ter2))
     ter2 = QDense(6, kernel_quantizer=ternary(), bias_quantizer=ternary(), name="y_d2")(ter2)
     ter2 = QActivation("ternary", name="y_a2")(kl.BatchNormalization(name="y_bn2")(ter2))
-    model = tf.keras.Model(inp, [kl.Flatten(name="conv_out")(conv), po2, tern, xnor, ter2])
+    depth = kl.DepthwiseConv2D((3, 3), padding="same", bias_initializer="glorot_uniform", name="dw")(inp)
+    crop = kl.Cropping2D(((1, 0), (0, 2)), name="crop")(inp)
+    outputs = [kl.Flatten(name=f"{name}_out")(t) for name, t in (("conv", conv), ("dw", depth), ("crop", crop))]
+    model = tf.keras.Model(inp, [*outputs, po2, tern, xnor, ter2])
     batchnorm_weights(model, 12)
+    # exponents down to -8 on a 4-fractional-bit input: the firmware's shift drops bits there
+    layer = model.get_layer("po2_d2")
+    kernel, bias = layer.get_weights()
+    choices = [2.0**-8, -(2.0**-7), 2.0**-3, -1.0, 0.5, -(2.0**-6)]
+    layer.set_weights([np.random.default_rng(14).choice(choices, size=kernel.shape), bias])
     return model
 
 
@@ -117,6 +127,10 @@ def compiled(graph, x):
 def weights_graph(tmp_path_factory):
     model = weights_model()
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
+    # a saturating accumulator and rounded products: the depthwise sums run in the firmware's order
+    config["LayerName"]["dw"]["Precision"] = {"weight": "fixed<8,1,RND>", "accum": "fixed<12,4,RND,SAT>",
+                                              "result": "fixed<10,3,RND,SAT>"}
+    config["LayerName"]["crop"]["Precision"] = {"result": "fixed<8,2,RND,SAT>"}
     out = tmp_path_factory.mktemp("weights") / "prj"
     return hls4ml.converters.convert_from_keras_model(model, hls_config=config, output_dir=str(out),
                                                       backend="Vitis", io_type="io_parallel")
@@ -143,10 +157,13 @@ def activations_graph(tmp_path_factory):
 def test_po2_binary_ternary_weights_equal_compiled_firmware(weights_graph):
     classes = [layer.class_name for layer in weights_graph.get_layers()]
     assert classes.count("BatchNormalizationQuantizedTanh") == 4
+    assert {"DepthwiseConv2D", "Cropping2D"} <= set(classes)
     products = {layer.name: re.search(r"product::(\w+)<", layer.get_attr("config_cpp") or "").group(1)
                 for layer in weights_graph.get_layers() if layer.class_name in ("Dense", "Conv2D")}
     assert {"weight_exponential", "weight_binary", "both_binary", "data_binary", "weight_ternary"} <= set(
         products.values()), products
+    kinds = {step.name: step.kind for step in emulate.from_graph(weights_graph).steps}
+    assert kinds["po2_d2"] == "Dense(po2 shifts)" and kinds["x_d2"] == "Dense(xnor)", kinds
     x = edge_events((5, 5, 2), 2**-10, 8.0, 21)
     ours, theirs = compiled(weights_graph, x)
     bad = np.flatnonzero(np.any(ours != theirs, axis=1))

@@ -50,11 +50,24 @@ def test_power_of_two_weights_are_exact_shifts():
     assert out.tolist() == [[0.125, -6.5], [1.1328125, 3.40625]]
 
 
-def test_power_of_two_shift_that_would_truncate_is_refused():
+def test_power_of_two_shift_drops_bits_as_the_firmware_does():
+    # G = 5 + 6 = 11 fractional bits in r_T; x (4 fractional bits) >> 8 keeps floor(code / 2)
+    node = po2_dense("inp", fixed(6, 2, False), [[2.0**-8, -(2.0**-8)]], width=5, bias=[0.0, 0.0])
+    node.attributes["accum_t"] = named("acc", fixed(18, 4))
+    node._output.type.precision = fixed(18, 4)
+    out = run([input_node("inp", [1], fixed(6, 2, False)), node], [[0.0625], [0.1875]])
+    assert out.tolist() == [[0.0, 0.0], [2.0**-11, -(2.0**-11)]]  # exact products would be +-2^-12, +-3 * 2^-12
+
+
+def test_power_of_two_conv_shift_that_would_truncate_is_refused():
     # input LSB 2^-12 shifted right by 2 needs 14 fractional bits; r_T = ap_fixed<14,7> has 7
-    nodes = [input_node("inp", [2], fixed(4, -8)), po2_dense("inp", fixed(4, -8), [[0.25, 1.0], [0.5, 2.0]], width=3)]
-    with pytest.raises(UserError, match=r"layer 'fc' \(Dense\): power-of-two weights .* would truncate"):
-        run(nodes, [[0.0, 0.0]])
+    node = po2_dense("inp", fixed(4, -8), [[0.25, 1.0], [0.5, 2.0]], width=3)
+    node.class_name = "Conv1D"  # only Dense computes dropped bits; a convolution refuses them
+    node.attributes.update({"n_chan": 2, "n_filt": 2, "in_width": 1, "filt_width": 1, "stride_width": 1,
+                            "pad_left": 0, "pad_right": 0, "out_width": 1})
+    nodes = [input_node("inp", [1, 2], fixed(4, -8)), node]
+    with pytest.raises(UserError, match=r"layer 'fc' \(Conv1D\): power-of-two shifts that drop bits are emulated for Dense"):
+        run(nodes, [[[0.0, 0.0]]])
 
 
 def test_power_of_two_bias_is_refused_in_one_line():
@@ -151,6 +164,25 @@ def test_prelu_has_one_alpha_per_value():
     node = FakeNode("pr", "PReLU", ["inp"], [3], fixed(8, 3, True, "RND", "SAT"), attrs={"activation": "prelu"},
                     weights={"param": ([0.25, -0.5, 0.125], fixed(8, 1))})
     assert run([input_node("inp", [3], fixed(8, 3)), node], [[-2.0, -2.0, 1.5]]).tolist() == [[-0.5, 1.0, 1.5]]
+
+
+def test_cropping_keeps_the_window():
+    node = FakeNode("crop", "Cropping2D", ["inp"], [1, 2, 1], fixed(6, 2, True, "RND", "SAT"),
+                    attrs={"in_height": 2, "in_width": 3, "n_chan": 1, "out_height": 1, "out_width": 2,
+                           "crop_top": 1, "crop_left": 1})
+    x = np.array([[[[0.0], [1.0], [2.0]], [[3.0], [1.03125], [-5.0]]]])
+    # 1.03125 is 16.5 LSBs of ap_fixed<6,2>: AP_RND takes the tie up; -5 saturates at -2
+    assert run([input_node("inp", [2, 3, 1], fixed(10, 4)), node], x).tolist() == [[[[1.0625], [-2.0]]]]
+
+
+def test_depthwise_convolution_is_a_per_channel_sum():
+    attrs = {"n_chan": 2, "n_filt": 2, "in_width": 3, "filt_width": 2, "stride_width": 1, "pad_left": 0,
+             "pad_right": 0, "out_width": 2, "depth_multiplier": 1, "strategy": "latency",
+             "accum_t": named("acc", fixed(16, 6))}
+    weights = {"weight": (np.array([[[1.0], [0.5]], [[-1.0], [0.25]]]), fixed(8, 2)), "bias": ([0.0, 0.0], fixed(8, 2))}
+    node = FakeNode("dw", "DepthwiseConv1D", ["inp"], [2, 2], fixed(16, 6), attrs=attrs, weights=weights)
+    out = run([input_node("inp", [3, 2], fixed(10, 4)), node], [[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]])
+    assert out.tolist() == [[[-2.0, 2.0], [-2.0, 3.5]]]
 
 
 def test_unknown_activation_refused_in_one_line_naming_what_is_supported():

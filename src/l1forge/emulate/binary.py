@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from l1forge.emulate import nodes
+from l1forge.emulate import exponent, nodes
 from l1forge.emulate.fixed import integer_type
 from l1forge.emulate.overflow import apply_overflow
 from l1forge.emulate.quantize import cast_codes, quantize_real
@@ -103,10 +103,13 @@ class XnorDenseStep(Step):
 
 
 def binary_aware(base_builder):
-    """Wrap a Dense/convolution builder: binary data or XNOR products go to the steps above."""
+    """Wrap a Dense/convolution builder: binary data or XNOR products go to the steps above,
+    power-of-two shifts that drop bits to exponent.ShiftDenseStep."""
 
     def build(node, inputs: list[Signal]) -> Step:
         product = product_of(node)
+        if product == "weight_exponential" and not exponent.shifts_are_exact(node, inputs[0]):
+            return exponent.ShiftDenseStep(node, inputs[0])
         if product == "data_binary":
             return BinaryDataStep(node, inputs[0], base_builder)
         if product == "both_binary":

@@ -13,7 +13,8 @@ against the C-simulation, whatever the io type.
 
 from __future__ import annotations
 
-from l1forge.emulate import batchnorm, binary, conv, dense, merge, nodes, piecewise, pooling, reshaping, softmax
+from l1forge.emulate import (batchnorm, binary, conv, cropping, dense, depthwise, merge, nodes, piecewise, pooling,
+                             reshaping, softmax)
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import InputStep
 from l1forge.emulate.signals import Signal
@@ -38,6 +39,10 @@ BUILDERS = {
     "Activation": _build_activation,
     "ParametrizedActivation": _build_activation,
     "TernaryTanh": _build_activation,
+    "DepthwiseConv1D": _plain(depthwise.build_depthwise1d),
+    "DepthwiseConv2D": _plain(depthwise.build_depthwise2d),
+    "Cropping1D": _plain(cropping.build_cropping),
+    "Cropping2D": _plain(cropping.build_cropping),
     "HardActivation": _plain(piecewise.build_hard_activation),
     "PReLU": _plain(piecewise.build_prelu),
     "BatchNormalizationQuantizedTanh": _plain(binary.build_threshold),
