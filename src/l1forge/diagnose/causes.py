@@ -159,8 +159,10 @@ def _table(ctx: LayerContext, local: float) -> tuple[Cause, Fix | None]:
     return (Cause("table_resolution",
                   f"{ctx.name}'s {step.kind} table of {step.size} entries steps by {table_step:g} in its input; "
                   f"against exact {step.kind} of its firmware inputs it agrees on {local:.1%} of events"),
-            Fix(((key(ctx.name, "TableSize"), str(size)),),
-                f"a table of {size} entries steps by {step.range / size:g}, below half the tolerance {tolerance:g}"))
+            Fix(((key(ctx.name, "TableSize"), size),),
+                f"a table of {size} entries steps by {step.range / size:g} in the input, moving {step.kind} by at "
+                f"most {TABLE_SLOPES[step.kind] * step.range / size:g} per entry, below half the tolerance "
+                f"{tolerance:g}"))
 
 
 def _input(ctx: LayerContext) -> tuple[Cause, Fix | None]:

@@ -17,7 +17,7 @@ SETTINGS = {"Backend": "backend", "IOType": "io_type", "Part": "part", "ClockPer
             "ProjectName": "project_name"}
 
 
-def apply_changes(hls_config: dict, changes: dict[str, str]) -> dict:
+def apply_changes(hls_config: dict, changes: dict) -> dict:
     """A copy of `hls_config` (the HLSConfig dict) with `changes` set."""
     config = copy.deepcopy(hls_config)
     for dotted, value in changes.items():
@@ -37,7 +37,7 @@ def hls4ml_reconverter(keras_model, graph):
 
     settings = graph.config.config
 
-    def reconvert(changes: dict[str, str]):
+    def reconvert(changes: dict):
         hls_config = apply_changes(settings["HLSConfig"], changes)
         options = {argument: settings[name] for name, argument in SETTINGS.items() if name in settings}
         with tempfile.TemporaryDirectory(prefix="l1forge-diagnose-") as folder:

@@ -40,7 +40,7 @@ class Fix:
     `HLSConfig.LayerName.fc1.Precision.accum`) and, when l1forge re-converted the model
     with them, the layer's agreement and the argmax agreement measured afterwards."""
 
-    changes: tuple[tuple[str, str], ...]
+    changes: tuple[tuple[str, str | int], ...]  # values as the hls4ml config takes them
     explanation: str
     agreement_after: float | None = None
     argmax_agreement_after: float | None = None
