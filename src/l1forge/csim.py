@@ -269,41 +269,55 @@ def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print, data=None, datas
     return {**result, "ok": verification.comparison.mismatches == 0}
 
 
+def _build_folder_testbench(graph, firmware: Path, work: Path) -> bool:
+    """Compile hls4ml's reference library (in the graph's scratch folder) and the test bench
+    (in `work`) against a copy of `firmware`, or, when the folder has none, of the firmware
+    hls4ml wrote for the graph. Returns whether the folder's own firmware was used."""
+    import shutil
+
+    name = graph.config.get_project_name()
+    skip_libraries = shutil.ignore_patterns("*.so")
+    if not (firmware / f"{name}.cpp").is_file():
+        compile_graph(graph)
+        shutil.copytree(Path(graph.config.get_output_dir()) / "firmware", work / "firmware", ignore=skip_libraries)
+        build_testbench(graph, work)
+        return False
+    shutil.copytree(firmware, work / "firmware", ignore=skip_libraries)
+    # The test bench builds from the copy while hls4ml compiles its own scratch folder: the
+    # two never share a file, so both compilers run at once.
+    build = start_testbench_build(graph, work)
+    try:
+        compile_graph(graph)
+    except BaseException:
+        build.kill()
+        build.communicate()
+        raise
+    finish_testbench_build(build, work)
+    return True
+
+
 def rerun_folder(folder: Path, events: int = DEFAULT_EVENTS, log=print, data=None, dataset=None,
                  seed: int = 0) -> dict:
     """C-simulation of any hls4ml project folder (no l1forge manifest), which is never
-    modified: its firmware/ is copied into a temporary folder, where l1forge's test bench
+    modified: its firmware/ (or, for a folder holding only a config and a model, the firmware
+    hls4ml writes from them) is copied into a temporary folder, where l1forge's test bench
     (generated from the ModelGraph) is compiled against it and run on `data` or on seeded
     synthetic events; the outputs are compared bit for bit with hls4ml's compiled model of
     the same configuration, and l1forge's emulator with the C-simulation."""
-    import shutil
     import tempfile
 
     project = Project(folder)
     require_compiler()
     log(f"loading the ModelGraph of {project.folder}")
     graph = project.graph()
-    name = graph.config.get_project_name()
-    firmware = project.folder / "firmware"
-    if not (firmware / f"{name}.cpp").is_file():
-        raise UserError(f"{project.folder}: no firmware/{name}.cpp; expected a project written by "
-                        "hls4ml (hls_model.write())")
     chosen = _events_for(graph, events, data, dataset, seed)
     with tempfile.TemporaryDirectory(prefix="l1forge-csim-") as work:
-        shutil.copytree(firmware, Path(work) / "firmware", ignore=shutil.ignore_patterns("*.so"))
-        # The test bench builds from the copy while hls4ml compiles its own scratch folder:
-        # the two never share a file, so both compilers run at once.
-        build = start_testbench_build(graph, Path(work))
         log("compiling hls4ml's reference library and the C-simulation test bench")
-        try:
-            compile_graph(graph)
-        except BaseException:
-            build.kill()
-            build.communicate()
-            raise
-        finish_testbench_build(build, Path(work))
+        own_firmware = _build_folder_testbench(graph, project.folder / "firmware", Path(work))
         log(f"C-simulation over {len(chosen.x)} events ({chosen.description['kind']})")
         verification = verify(graph, Path(work), chosen.x)
     emulator = emulator_check(graph, chosen.x, verification.outputs)
     ok = verification.comparison.mismatches == 0 and emulator.get("mismatches", 0) == 0
-    return {**verification.as_dict(), "emulator": emulator, "inputs": chosen.description, "ok": ok}
+    return {**verification.as_dict(), "emulator": emulator, "inputs": chosen.description,
+            "firmware": "the folder's" if own_firmware else "written by hls4ml from the folder's config",
+            "ok": ok}

@@ -136,6 +136,8 @@ def run_csim(args) -> int:
             print(f"  event {event} output {output}: csim {got!r} predict {want!r}")
         if "inputs" in result:
             print(f"  inputs: {result['inputs']['kind']} ({result['inputs'].get('file') or 'seed %d' % result['inputs']['seed']})")
+        if "firmware" in result:
+            print(f"  firmware: {result['firmware']}")
         emulator = result.get("emulator")
         if emulator and emulator.get("supported"):
             print(f"  emulator: {emulator['events']} events, {emulator['mismatches']} mismatches vs C-simulation")
