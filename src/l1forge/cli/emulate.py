@@ -44,6 +44,18 @@ def _overflow_table(rows: list[dict]) -> Table:
     return table
 
 
+def _rate_column():
+    """A progress column with the events per second rich measures over the last chunks."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task):
+            return Text(f"{task.speed:,.0f} events/s" if task.speed else "", style="progress.data.speed")
+
+    return RateColumn()
+
+
 def run_emulate(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -53,7 +65,7 @@ def run_emulate(args) -> int:
     with ERR.status(f"planning the emulator of {args.project}"):
         emulator = emulate.load(args.project)
     columns = (TextColumn("emulating"), BarColumn(), MofNCompleteColumn(), TextColumn("events"),
-               TimeRemainingColumn())
+               _rate_column(), TimeRemainingColumn())
     with Progress(*columns, console=ERR, transient=True, disable=args.json) as bar:
         task = bar.add_task("emulate", total=None)
         summary = emulate_file(

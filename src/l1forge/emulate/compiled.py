@@ -30,7 +30,6 @@ import numpy as np
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import symmetric_min
 
-ROUNDING_IDS = {"TRN": 0, "TRN_ZERO": 1, "RND": 2, "RND_ZERO": 3, "RND_INF": 4, "RND_MIN_INF": 5, "RND_CONV": 6}
 OVERFLOW_IDS = {"NONE": 0, "SAT": 1, "SAT_SYM": 1, "SAT_ZERO": 2, "WRAP": 3}
 INT32_LIMIT = 1 << 31
 
@@ -60,27 +59,33 @@ def overflow_spec(ftype: FixedType | None) -> tuple[int, int, int, int]:
 BLOCK = 128  # events summed together: their partial sums (n_out x BLOCK) stay in L1
 
 
-@functools.lru_cache(maxsize=64)
-def _ordered_mac(rounding: int, p_mode: int, a_mode: int, int32: bool):
-    """The firmware-order MAC for one combination of modes: `kernel(x, w, bias, out, up,
-    drop, consts)`, x (events, n_in), w (n_in, n_out), bias (n_out,), out (events, n_out),
-    all of one integer dtype. Products are shifted left by `up` or rounded right by `drop`
-    bits (rounding.shift_round_int in scalar form), cast with the product's overflow mode
-    (1 saturate, 2 zero, 3 wrap, 0 none; overflow.apply_overflow), and added to the partial
-    sums, each cast with the accumulator's. consts = (half, low mask, product lo, hi, wrap
-    mask, accum lo, hi, wrap mask).
+SIMPLE_ROUNDING = ("TRN", "RND", "RND_MIN_INF")  # (p + constant) >> drop
 
-    The modes are constants of the compiled code (each variant is branch-free; numba keys
-    its disk cache on them). Events run innermost, a block at a time (transposed into a
-    small buffer), so the innermost loop is a long vector loop with one weight per pass;
-    a zero weight (pruned) adds zero products and is skipped."""
+
+@functools.lru_cache(maxsize=64)
+def _ordered_mac(simple: bool, p_mode: int, a_mode: int, int32: bool):
+    """The firmware-order MAC for one combination of modes: `kernel(x, w, bias, out,
+    shifts, consts)`, x (events, n_in), w (n_in, n_out), bias (n_out,), out (events,
+    n_out), all of one integer dtype. Products are shifted left by `up` or rounded right by
+    `drop` bits (rounding.shift_round_int in scalar form: `simple` rounding adds a constant
+    before the floor shift; otherwise ties and negative values are corrected by the flags in
+    `shifts`), cast with the product's overflow mode (1 saturate, 2 zero, 3 wrap, 0 none;
+    overflow.apply_overflow), and added to the partial sums, each cast with the
+    accumulator's. shifts = (up, drop, round-add, TRN_ZERO, RND_INF, RND_ZERO, RND_CONV);
+    consts = (half, low mask, product lo, hi, wrap mask, accum lo, hi, wrap mask).
+
+    The modes are constants of the compiled code (numba keys its disk cache on them, so
+    each variant compiles once per machine). Events run innermost, a block at a time
+    (transposed into a small buffer), so the innermost loop is a long vector loop with one
+    weight per pass; a zero weight (pruned) adds zero products and is skipped."""
     T = np.int32 if int32 else np.int64
 
-    def kernel(x, w, bias, out, up, drop, consts):
+    def kernel(x, w, bias, out, shifts, consts):
         events, n_in = x.shape
         n_out = w.shape[1]
-        up_, drop_ = T(up), T(drop)
-        half, low_mask, half_less = T(consts[0]), T(consts[1]), T(consts[0] - 1)
+        up, drop, radd = T(shifts[0]), T(shifts[1]), T(shifts[2])
+        trn_zero, rnd_inf, rnd_zero, rnd_conv = shifts[3] != 0, shifts[4] != 0, shifts[5] != 0, shifts[6] != 0
+        half, low_mask = T(consts[0]), T(consts[1])
         p_lo, p_hi, p_mask = T(consts[2]), T(consts[3]), T(consts[4])
         a_lo, a_hi, a_mask = T(consts[5]), T(consts[6]), T(consts[7])
         xt = np.empty((n_in, BLOCK), dtype=x.dtype)
@@ -101,32 +106,21 @@ def _ordered_mac(rounding: int, p_mode: int, a_mode: int, int32: bool):
                         continue
                     a = acc[j]
                     for e in range(n):
-                        p = T(xi[e] * wij)
-                        if rounding == 7:  # the accumulator is as fine or finer: exact
-                            p = T(p << up_)
-                        elif rounding == 0:  # TRN: floor
-                            p = T(p >> drop_)
-                        elif rounding == 5:  # RND_MIN_INF: ties down
-                            p = T(T(p + half_less) >> drop_)
-                        elif rounding == 1:  # TRN_ZERO: towards zero
-                            p = T(T(p >> drop_) + T((p < 0) & ((p & low_mask) != 0)))
-                        else:  # ties up (RND); the other modes correct the ties
-                            tie = (p & low_mask) == half
-                            q = T(T(p + half) >> drop_)
-                            if rounding == 4:  # RND_INF
-                                q = T(q - T(tie & (p < 0)))
-                            elif rounding == 3:  # RND_ZERO
-                                q = T(q - T(tie & (p >= 0)))
-                            elif rounding == 6:  # RND_CONV
-                                q = T(q - T(tie & ((q & 1) == 1)))
-                            p = q
+                        p = T(T(xi[e] * wij) << up)
+                        q = T(T(p + radd) >> drop)
+                        if not simple:
+                            low = T(p & low_mask)
+                            tie = low == half
+                            q = T(q + T(trn_zero & (p < 0) & (low != 0)))
+                            q = T(q - T(tie & ((rnd_inf & (p < 0)) | (rnd_zero & (p >= 0))
+                                               | (rnd_conv & ((q & 1) == 1)))))
                         if p_mode == 1:
-                            p = T(min(max(p, p_lo), p_hi))
+                            q = T(min(max(q, p_lo), p_hi))
                         elif p_mode == 2:
-                            p = p if p_lo <= p <= p_hi else T(0)
+                            q = q if p_lo <= q <= p_hi else T(0)
                         elif p_mode == 3:
-                            p = T(T(T(p - p_lo) & p_mask) + p_lo)
-                        v = T(a[e] + p)
+                            q = T(T(T(q - p_lo) & p_mask) + p_lo)
+                        v = T(a[e] + q)
                         if a_mode == 1:
                             v = T(min(max(v, a_lo), a_hi))
                         elif a_mode == 2:
@@ -146,94 +140,108 @@ class OrderedMac:
     """A compiled firmware-order MAC planned for one layer: integer dtype and constants."""
 
     def __init__(self, weights: np.ndarray, bias_acc: np.ndarray, up: int, drop: int, rounding: str,
-                 product: FixedType | None, accum: FixedType | None, dtype: np.dtype):
+                 product: FixedType | None, accum: FixedType | None, dtype: np.dtype,
+                 wrap: FixedType | None = None):
         self.dtype = np.dtype(dtype)
+        self.wrap = wrap  # a wrapping accumulator's type: one wrap of the sums at the end
         self.w = np.ascontiguousarray(weights, dtype=self.dtype)
         self.bias = np.ascontiguousarray(bias_acc, dtype=self.dtype)
-        self.up, self.drop = up, drop
         p_mode, p_lo, p_hi, p_mask = overflow_spec(product)
         a_mode, a_lo, a_hi, a_mask = overflow_spec(accum)
         half = 1 << (drop - 1) if drop else 0
+        simple = drop == 0 or rounding in SIMPLE_ROUNDING
+        radd = 0 if drop == 0 or rounding in ("TRN", "TRN_ZERO") else half - 1 if rounding == "RND_MIN_INF" else half
+        flags = [int(drop > 0 and rounding == mode) for mode in ("TRN_ZERO", "RND_INF", "RND_ZERO", "RND_CONV")]
+        self.shifts = np.array([up, drop, radd, *flags], dtype=np.int64)
         self.consts = np.array([half, (1 << drop) - 1, p_lo, p_hi, p_mask, a_lo, a_hi, a_mask], dtype=np.int64)
         if self.dtype == np.int32:  # masks of 32 bits or more are read as all ones
             self.consts = np.where(self.consts >= 1 << 31, -1, self.consts)
-        mode = 7 if drop == 0 else ROUNDING_IDS[rounding]
-        self.kernel = _ordered_mac(mode, p_mode, a_mode, self.dtype == np.int32)
+        self.kernel = _ordered_mac(simple, p_mode, a_mode, self.dtype == np.int32)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         codes = np.ascontiguousarray(x, dtype=self.dtype)
         out = np.empty((codes.shape[0], self.w.shape[1]), dtype=self.dtype)
-        return self.kernel(codes, self.w, self.bias, out, self.up, self.drop, self.consts)
+        out = self.kernel(codes, self.w, self.bias, out, self.shifts, self.consts)
+        if self.wrap is not None:
+            low = self.dtype.type(self.wrap.code_min)
+            out -= low
+            out &= self.dtype.type((1 << self.wrap.width) - 1)
+            out += low
+        return out
 
 
 def plan_ordered_mac(w: np.ndarray, bias_acc: np.ndarray, x_magnitude: int, prod_frac: int,
                      accum: FixedType, products_overflow: bool, acc_overflow: bool) -> OrderedMac | None:
     """The compiled kernel for a dense/conv layer summed in firmware order, or None when
-    numba is off or a value could pass 62 bits (the numpy path then runs)."""
+    numba is off or a value could pass 62 bits (the numpy path then runs).
+
+    A wrapping accumulator (products cast to the same type wrap too) computes the sum
+    modulo 2^width whatever the order: the kernel then adds the rounded products without
+    any wrap, and wraps once at the end (the rounding of each product still matters)."""
     if not enabled() or w.size == 0:
         return None
     up, drop = max(accum.frac - prod_frac, 0), max(prod_frac - accum.frac, 0)
     widest = x_magnitude * int(np.abs(w).max())  # before the cast to accum_t
-    cast_widest = (widest << up) + 1 if not products_overflow else max(-symmetric_min(accum), accum.code_max)
-    acc_widest = (max(-symmetric_min(accum), accum.code_max) if acc_overflow
-                  else int(np.abs(bias_acc).max(initial=0)) + cast_widest * w.shape[0])
-    need = max(widest << up, acc_widest + cast_widest, int(np.abs(bias_acc).max(initial=0)))
+    bias = int(np.abs(bias_acc).max(initial=0))
+    accum_widest = max(-symmetric_min(accum), accum.code_max)
+    wrap_once = accum.overflow == "WRAP" and (products_overflow or acc_overflow)
+    rounded_widest = (widest << up) + 1 >> drop if drop else widest << up
+    cast_widest = rounded_widest + 1 if wrap_once or not products_overflow else accum_widest
+    acc_widest = accum_widest if acc_overflow and not wrap_once else bias + cast_widest * w.shape[0]
+    # a wrap first subtracts the type's lowest code: room for that beside every sum
+    need = max((widest << up) + (1 << drop), acc_widest + cast_widest + accum_widest + 1, bias)
     if need >= 1 << 62:
         return None
     dtype = np.int32 if need < INT32_LIMIT else np.int64
+    if wrap_once:
+        return OrderedMac(w, bias_acc, up, drop, accum.rounding, None, None, dtype, wrap=accum)
     return OrderedMac(w, bias_acc, up, drop, accum.rounding, accum if products_overflow else None,
                       accum if acc_overflow else None, dtype)
 
 
-@functools.lru_cache(maxsize=64)
-def _float_cast(rounding: int, overflow: int):
-    """One pass over a float array of integer-valued codes: `kernel(values, out, factor,
-    lo, hi, period)` scales by a power of two, rounds with mode id `rounding`
-    (rounding.round_to_integer; 7 none), and brings the codes into range (1 saturate, 2
-    zero, 3 wrap with `period`, 0 nothing). numpy needs a pass per operation; every value
-    and intermediate is exact in the array's dtype (the planner's guarantee for every float
-    array), so fusing them changes no bit."""
+def _jit(function):
+    numba = _numba()
+    return numba.njit(nogil=True, cache=True)(function) if numba is not None else function
 
-    def kernel(values, out, factor, lo, hi, period):
-        flat_in, flat_out = values.ravel(), out.ravel()
-        zero = flat_in[0] * 0
-        f, low, high, per, half = zero + factor, zero + lo, zero + hi, zero + period, zero + 0.5
-        for k in range(flat_in.size):
-            v = flat_in[k] * f
-            if rounding == 0:
-                v = np.floor(v)
-            elif rounding == 1:
-                v = np.trunc(v)
-            elif rounding == 2:
-                v = np.floor(v + half)
-            elif rounding == 5:
-                v = np.ceil(v - half)
-            elif rounding == 6:
-                v = np.rint(v)
-            elif rounding == 4:
-                v = np.floor(np.abs(v) + half) * np.sign(v)
-            elif rounding == 3:
-                v = np.ceil(np.abs(v) - half) * np.sign(v)
-            if overflow == 1:
-                v = min(max(v, low), high)
-            elif overflow == 2:
-                v = v if low <= v <= high else zero
-            elif overflow == 3:
-                v = v - per * np.floor((v - low) / per)
-            flat_out[k] = v + zero  # -0.0 -> 0.0
-        return out
 
-    return _numba().njit(nogil=True, cache=True)(kernel)
+@_jit
+def _float_cast(values, out, factor, sign, add, conv, wrap_lo, period, lo, hi):
+    """One pass over a float array of integer-valued codes, with no branch in the loop:
+    u = values * factor; rounded as `rint(u)` (conv: AP_RND_CONV, ties to even) or
+    `sign * floor(sign * u + add)` (AP_TRN: 1, 0; AP_RND: 1, 1/2; AP_RND_MIN_INF: -1, 1/2;
+    an exact cast: 1, 0, a floor of integers); wrapped with `period` (a period beyond
+    every value wraps nothing); clamped into [lo, hi] (infinite: nothing). numpy needs a
+    pass per operation; every value and intermediate is exact in the array's dtype (the
+    planner's guarantee for every float array), so fusing them changes no bit."""
+    flat_in, flat_out = values.ravel(), out.ravel()
+    zero = flat_in[0] - flat_in[0]  # +0.0 of the dtype (values are finite)
+    f, s, h, w_lo, per, low, high = zero + factor, zero + sign, zero + add, zero + wrap_lo, zero + period, zero + lo, zero + hi
+    for k in range(flat_in.size):
+        u = flat_in[k] * f
+        v = np.rint(u) if conv else s * np.floor(s * u + h)
+        v = v - per * np.floor((v - w_lo) / per)
+        flat_out[k] = min(max(v, low), high) + zero  # + 0: -0.0 -> 0.0
+    return out
+
+
+FUSED_ROUNDING = {None: (1.0, 0.0, False), "TRN": (1.0, 0.0, False), "RND": (1.0, 0.5, False),
+                  "RND_MIN_INF": (-1.0, 0.5, False), "RND_CONV": (1.0, 0.0, True)}
 
 
 def float_cast(values: np.ndarray, factor: float, rounding: str | None, dst: FixedType | None) -> np.ndarray | None:
     """`values * factor`, rounded with `rounding` (None: exact) and brought into `dst`'s
-    range (None: cannot overflow), as a new array in one pass; None when numba is off or
-    the array is not a contiguous float32/float64 one (the caller's numpy path then runs)."""
+    range (None: cannot overflow), as a new array in one pass; None when numba is off, the
+    array is not a contiguous float32/float64 one of some size, or a mode is one the fused
+    loop does not spell (TRN_ZERO, RND_INF, RND_ZERO, AP_SAT_ZERO): the caller's numpy
+    path then runs."""
     if not enabled() or values.dtype.char not in "fd" or not values.flags.c_contiguous or values.size < 64:
         return None
-    mode, lo, hi, _ = overflow_spec(dst)
-    period = float(1 << dst.width) if dst is not None else 0.0
-    lo_value = float(dst.code_min) if mode == 3 else float(lo)
-    kernel = _float_cast(7 if rounding is None else ROUNDING_IDS[rounding], mode)
-    return kernel(values, np.empty_like(values), float(factor), lo_value, float(hi), period)
+    if rounding not in FUSED_ROUNDING or (dst is not None and dst.overflow == "SAT_ZERO"):
+        return None
+    sign, add, conv = FUSED_ROUNDING[rounding]
+    wrap_lo, period, lo, hi = -2.0**60, 2.0**62, -np.inf, np.inf
+    if dst is not None and dst.overflow == "WRAP":
+        wrap_lo, period = float(dst.code_min), float(1 << dst.width)
+    elif dst is not None:
+        lo, hi = float(symmetric_min(dst)), float(dst.code_max)
+    return _float_cast(values, np.empty_like(values), float(factor), sign, add, conv, wrap_lo, period, lo, hi)

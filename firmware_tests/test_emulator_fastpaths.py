@@ -1,0 +1,101 @@
+"""The emulator's compiled fast paths (l1forge.emulate.compiled) against the C-simulation,
+and against the numpy paths they replace, on one tiny hls4ml project built for them.
+
+The project is io_stream (hls4ml's stream templates: line buffers, Repack): a 3x3
+convolution whose ap_fixed<10,3,AP_TRN,AP_SAT> accumulator truncates every product and
+saturates (so its sums must run in the firmware's order), ReLU, then a Dense whose
+ap_fixed<12,5> accumulator truncates products and wraps. It is converted and its l1forge
+test bench compiled (g++) once per module; the events are random images plus range edges
+(the input type's extremes, far beyond them, ties half an LSB off the grid, zeros).
+CI compares VERIFY_EVENTS events (10,000); `make verify` 100,000.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from bit_exact import VERIFY_EVENTS
+
+pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ to compile the firmware")
+
+hls4ml = pytest.importorskip("hls4ml")
+tf = pytest.importorskip("tensorflow")
+
+INPUT = "ap_fixed<10,4,AP_RND,AP_SAT>"  # 6 fraction bits, range [-8, 8)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    from qkeras import QActivation, QConv2D, QDense, quantized_bits, quantized_relu
+    from tensorflow.keras import layers as kl
+
+    from l1forge import csim
+
+    tf.random.set_seed(5)
+    q = quantized_bits(6, 2, alpha=1)
+    inp = kl.Input((6, 6, 2), name="inp")
+    x = QConv2D(4, 3, kernel_quantizer=q, bias_quantizer=q, name="conv")(inp)
+    x = QActivation(quantized_relu(8, 3), name="relu")(x)
+    x = kl.Flatten(name="flatten")(x)
+    out = QDense(5, kernel_quantizer=q, bias_quantizer=q, name="dense")(x)
+    model = tf.keras.Model(inp, out)
+    config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
+    config["LayerName"]["inp"]["Precision"]["result"] = INPUT
+    config["LayerName"]["conv"]["Precision"]["accum"] = "ap_fixed<10,3,AP_TRN,AP_SAT>"
+    config["LayerName"]["dense"]["Precision"]["accum"] = "ap_fixed<12,5>"
+    folder = tmp_path_factory.mktemp("fastpaths") / "prj"
+    graph = hls4ml.converters.convert_from_keras_model(model, hls_config=config, output_dir=str(folder),
+                                                       backend="Vitis", io_type="io_stream")
+    graph.write()
+    csim.build_testbench(graph, folder)
+    return graph, folder
+
+
+def edge_images(events: int, seed: int = 11) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    lsb, limit = 2.0**-6, 8.0
+    x = rng.normal(0, 2.0, (events, 6 * 6 * 2))
+    n = events // 10
+    x[:n] = (np.round(x[:n] / lsb) + 0.5) * lsb  # ties on the input LSB, both signs
+    x[n : 2 * n] = limit - lsb
+    x[2 * n : 3 * n] = -limit
+    x[3 * n : 4 * n] = 100.0 * np.sign(rng.normal(size=(n, 72)))  # far beyond the range
+    x[4 * n : 5 * n] = 0.0
+    x[5 * n : 6 * n] = np.where(rng.random((n, 72)) < 0.5, limit - lsb, -limit)
+    return x
+
+
+def _csim_outputs(folder, x):
+    from l1forge import csim
+
+    return csim.run_binary(folder, x, 5).outputs
+
+
+def _kernels(emulator):
+    return [step.kernel for step in emulator.steps if hasattr(step, "kernel")]
+
+
+def test_compiled_paths_equal_csim_and_numpy_paths(project, monkeypatch):
+    from l1forge import csim, emulate
+
+    graph, folder = project
+    x = edge_images(VERIFY_EVENTS)
+    fast = emulate.from_graph(graph)
+    kernels = _kernels(fast)
+    assert len(kernels) == 2 and all(k.compiled is not None for k in kernels)  # conv and dense, compiled
+    assert kernels[0].acc_overflow and kernels[0].accum.overflow == "SAT"  # the firmware order matters
+    assert kernels[1].products_round and kernels[1].compiled.wrap is not None  # truncated, wrapped once
+    ours, layers = fast.predict(x), fast.trace(x[:2000])
+    comparison = csim.compare(_csim_outputs(folder, x), ours)
+    assert comparison.events == len(x) and comparison.mismatches == 0, comparison.examples[:3]
+
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")  # forces every numpy fallback
+    slow = emulate.from_graph(graph)
+    assert all(k.compiled is None for k in _kernels(slow))
+    slow_layers = slow.trace(x[:2000])
+    for name, values in layers.items():  # layer by layer, the same values
+        assert np.array_equal(values, slow_layers[name]), name
+    comparison = csim.compare(_csim_outputs(folder, x), slow.predict(x))
+    assert comparison.mismatches == 0, comparison.examples[:3]

@@ -1,0 +1,121 @@
+"""The compiled kernels (compiled.py) against the numpy paths they replace and against a
+reference spelled out from the firmware's loop with exact rationals (test_kernel.py), for
+every rounding and overflow mode; and the switch that forces the numpy paths."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_kernel import reference_dense
+
+from l1forge.emulate import compiled
+from l1forge.emulate.fixed import ROUNDING_MODES, FixedType
+from l1forge.emulate.kernel import MacKernel
+from l1forge.emulate.quantize import cast_array
+from l1forge.emulate.signals import typed_signal
+
+W_T = FixedType(6, 1)
+X_T = FixedType(10, 4)
+
+# (accumulator, result): products drop bits with every rounding mode; accumulators
+# saturate, saturate symmetrically, zero or wrap; one case needs int64.
+MAC_CASES = {
+    **{f"products {mode}, accum SAT": (FixedType(12, 4, True, mode, "SAT"), FixedType(10, 4, True, "RND", "SAT"))
+       for mode in ROUNDING_MODES},
+    "accum SAT_SYM": (FixedType(11, 3, True, "RND_CONV", "SAT_SYM"), FixedType(11, 3)),
+    "accum SAT_ZERO": (FixedType(11, 3, True, "TRN", "SAT_ZERO"), FixedType(11, 3)),
+    "accum WRAP, products rounded": (FixedType(11, 3, True, "RND", "WRAP"), FixedType(9, 3, True, "TRN", "SAT")),
+    "unsigned accum": (FixedType(10, 3, False, "TRN", "SAT"), FixedType(10, 3, False)),
+    "wide accum int64": (FixedType(34, 6, True, "TRN", "SAT"), FixedType(34, 6)),
+}
+
+
+def _case(name, rng):
+    accum, result = MAC_CASES[name]
+    w = rng.integers(-32, 32, size=(9, 5))
+    w[2, 1] = w[4, :] = 0  # pruned weights are skipped by the kernel
+    b = rng.integers(-32, 32, size=5)
+    x = rng.integers(X_T.code_min, X_T.code_max + 1, size=(300, 9))
+    x[:20] = X_T.code_max  # range edges: every product at its largest
+    x[20:40] = X_T.code_min
+    x[40:60] = 0
+    signal = typed_signal("x", (9,), X_T, X_T.code_min, X_T.code_max)
+    return accum, result, w, b, x, signal
+
+
+@pytest.mark.parametrize("case", sorted(MAC_CASES))
+def test_compiled_mac_equals_numpy_and_reference(case, monkeypatch):
+    accum, result, w, b, x, signal = _case(case, np.random.default_rng(len(case)))
+    fast = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
+    assert not fast.fast and fast.compiled is not None  # the firmware order, compiled
+    assert fast.compiled.dtype == (np.int64 if "int64" in case else np.int32)
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
+    slow = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
+    assert slow.compiled is None  # forced fallback: the numpy loop over inputs
+    expected = reference_dense(x[::3], w, b, X_T, W_T, W_T, accum, result)
+    ours = fast.run(x.astype(np.float32), None, "k")
+    theirs = slow.run(x.astype(np.float32), None, "k")
+    assert np.array_equal(ours, theirs)
+    assert np.array_equal(ours[::3].astype(np.float64) * 2.0**-fast.scale, expected)
+
+
+def test_overflow_report_takes_the_counting_path():
+    accum, result, w, b, x, signal = _case("accum SAT_ZERO", np.random.default_rng(4))
+    from l1forge.emulate.overflow import OverflowTally
+
+    kernel = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
+    tally = OverflowTally()
+    counted = kernel.run(x.astype(np.float32), tally, "k")
+    assert np.array_equal(counted, kernel.run(x.astype(np.float32), None, "k"))
+    assert tally.counts["k accum"][0] > 0  # the per-step counts only the numpy loop keeps
+
+
+OVERFLOWS = ("SAT", "SAT_SYM", "SAT_ZERO", "WRAP")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mode", ROUNDING_MODES)
+def test_fused_float_cast_equals_numpy(mode, dtype, monkeypatch):
+    rng = np.random.default_rng(ROUNDING_MODES.index(mode))
+    codes = rng.integers(-3000, 3000, size=(64, 40)).astype(dtype)  # on a grid of 4 fraction bits
+    codes[0, :] = np.arange(-20, 20) * 8 + 8  # ties at the half LSB of the 1-bit target, both signs
+    codes[1, :] = 0.0
+    for overflow in OVERFLOWS:
+        for signed in (True, False):
+            dst = FixedType(8, 7, signed, mode, overflow)
+            fused = cast_array(codes, 4, 4, dst, True)
+            monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
+            plain = cast_array(codes, 4, 4, dst, True)
+            monkeypatch.delenv("L1FORGE_EMULATOR_JIT")
+            assert fused.dtype == plain.dtype == dtype
+            assert np.array_equal(fused, plain), (mode, overflow, signed)
+            if mode in compiled.FUSED_ROUNDING and overflow != "SAT_ZERO":  # the fused loop ran
+                assert not np.signbit(fused[fused == 0]).any()
+
+
+def test_switch_and_small_arrays_fall_back(monkeypatch):
+    values = np.arange(200, dtype=np.float32)
+    assert compiled.float_cast(values, 0.5, "TRN", None) is not None
+    assert compiled.float_cast(values[:10], 0.5, "TRN", None) is None  # too small to pay
+    assert compiled.float_cast(values[::2], 0.5, "TRN", None) is None  # not contiguous
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
+    assert not compiled.enabled()
+    assert compiled.float_cast(values, 0.5, "TRN", None) is None
+
+
+def test_wrapping_accumulator_wraps_once_at_the_end(monkeypatch):
+    """AP_WRAP sums are exact modulo 2^width in any order: the kernel adds the rounded
+    products unwrapped and wraps once; the numpy loop wraps after every addition."""
+    accum, result = FixedType(9, 2, True, "TRN", "WRAP"), FixedType(9, 2)
+    rng = np.random.default_rng(9)
+    w, b = rng.integers(-32, 32, size=(9, 5)), rng.integers(-32, 32, size=5)
+    x = rng.integers(X_T.code_min, X_T.code_max + 1, size=(200, 9))
+    signal = typed_signal("x", (9,), X_T, X_T.code_min, X_T.code_max)
+    fast = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
+    assert fast.products_round and fast.acc_overflow and fast.compiled.wrap == accum
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
+    slow = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
+    ours = fast.run(x.astype(np.float32), None, "k")
+    assert np.array_equal(ours, slow.run(x.astype(np.float32), None, "k"))
+    expected = reference_dense(x[:40], w, b, X_T, W_T, W_T, accum, result)
+    assert np.array_equal(ours[:40].astype(np.float64) * 2.0**-fast.scale, expected)
