@@ -80,7 +80,7 @@ def compile_model(source_path, options: CompileOptions, log: Callable[[str], Non
     with atomic_dir(dest, replace=True) as tmp:
         job = flow.Job(keras_model=source.model, spec=spec, folder=tmp, x=events.x,
                        plan=flow.VerifyPlan(csim=True, csim_events=len(events.x)),
-                       figures=_figures(source.model, events.x, labels), final_dir=dest, log=log,
+                       figures=figures_of(source.model, events.x, labels), final_dir=dest, log=log,
                        report_sections=("diagnosis",))
         result = flow.run(job)
         Project(tmp).trained_dir.mkdir(parents=True, exist_ok=True)
@@ -91,6 +91,7 @@ def compile_model(source_path, options: CompileOptions, log: Callable[[str], Non
             "source": {"kind": source.kind, "files": source.files,
                        "settings": {k: v for k, v in source.settings().items() if k != "hls_config"}},
             "precision": options.precision, "versions": manifest.versions(),
+            "compile_options": options_record(source_path, options),
             "events": events.description,
             "metrics": {k: v for k, v in result.figures.items() if k != "diagnosis"},
             "diagnosis": result.figures.get("diagnosis"),
@@ -101,6 +102,16 @@ def compile_model(source_path, options: CompileOptions, log: Callable[[str], Non
         manifest.write_manifest(tmp, content)
     log(f"project written to {dest}")
     return CompileResult(dest, Project(dest).manifest())
+
+
+TARGET_OPTIONS = ("part", "clock_ns", "io_type", "backend", "strategy", "reuse_factor")
+
+
+def options_record(source_path, options: CompileOptions) -> dict[str, Any]:
+    """What a later run needs to convert the same model the same way (a precision scan)."""
+    return {"source": str(Path(source_path).resolve()),
+            "weights": str(Path(options.weights).resolve()) if options.weights else None,
+            "precision": options.precision, **{key: getattr(options, key) for key in TARGET_OPTIONS}}
 
 
 def _check_options(options: CompileOptions) -> None:
@@ -144,7 +155,7 @@ def firmware_spec(source, options: CompileOptions, name: str) -> FirmwareSpec:
     defaults = FirmwareSpec(name=name, input_type=parse_config_type(DEFAULT_INPUT))
     pick = {key: next((v for v in (getattr(options, key), getattr(source, key, None)) if v is not None),
                       getattr(defaults, key))
-            for key in ("part", "clock_ns", "io_type", "backend", "strategy", "reuse_factor")}
+            for key in TARGET_OPTIONS}
     check_part(pick["part"])
     spec = replace(defaults, **pick)
     config = source.hls_config or base_config(spec, source.model)
@@ -213,17 +224,36 @@ def _labels(path: Path, n: int) -> np.ndarray:
     return labels[:n].astype(np.int64)
 
 
-def _figures(keras_model, x: np.ndarray, labels: np.ndarray | None):
+def agreement_figures(firmware_outputs, keras_outputs, labels: np.ndarray | None) -> dict[str, Any]:
+    """How often the firmware's output agrees with Keras: the argmax for several outputs,
+    else within 1% of the Keras output range; and the accuracies where labels were given.
+    `objective` names what a precision scan ranks designs by."""
+    n = len(firmware_outputs)
+    fw = np.asarray(firmware_outputs, dtype=np.float64).reshape(n, -1)
+    keras = np.asarray(keras_outputs[0] if isinstance(keras_outputs, (list, tuple)) else keras_outputs,
+                       dtype=np.float64).reshape(n, -1)
+    if fw.shape[1] > 1:
+        agreement = float(np.mean(np.argmax(fw, axis=1) == np.argmax(keras, axis=1)))
+    else:
+        tolerance = 0.01 * max(float(np.ptp(keras)), 1e-12)
+        agreement = float(np.mean(np.abs(fw - keras).max(axis=1) <= tolerance))
+    out: dict[str, Any] = {"keras_agreement": agreement, "objective": "keras_agreement"}
+    if labels is not None and fw.shape[1] > 1:
+        out.update(firmware_accuracy=float(np.mean(np.argmax(fw, axis=1) == labels)),
+                   keras_accuracy=float(np.mean(np.argmax(keras, axis=1) == labels)),
+                   objective="firmware_accuracy")
+    return out
+
+
+def figures_of(keras_model, x: np.ndarray, labels: np.ndarray | None, diagnosis: bool = True):
+    """The flow's figures for a user's model: agreement with Keras (and accuracies), and the
+    per-layer diagnosis."""
     def figures(verified: flow.Verified, fw: flow.Firmware) -> dict[str, Any]:
         from l1forge import diagnose
 
-        diagnosis = diagnose.diagnose(fw.graph, keras_model, x)
-        out: dict[str, Any] = {"diagnosis": diagnosis.as_dict(),
-                               "diagnosis_text": diagnose.render_text(diagnosis)}
-        if labels is not None:
-            fw = np.asarray(verified.firmware_outputs).reshape(len(labels), -1)
-            keras = np.asarray(verified.keras_outputs).reshape(len(labels), -1)
-            out["firmware_accuracy"] = float(np.mean(np.argmax(fw, axis=1) == labels))
-            out["keras_accuracy"] = float(np.mean(np.argmax(keras, axis=1) == labels))
+        out = agreement_figures(verified.firmware_outputs, verified.keras_outputs, labels)
+        if diagnosis:
+            found = diagnose.diagnose(fw.graph, keras_model, x)
+            out.update(diagnosis=found.as_dict(), diagnosis_text=diagnose.render_text(found))
         return out
     return figures

@@ -92,12 +92,17 @@ def run_scan(card_path: str | Path, grid_items: list[str], out: str | Path, *,
 
     card_path, out, overrides = Path(card_path), Path(out), dict(overrides or {})
     check_engine(workers, scheduler, None)
-    base, points = prepare_points(card_path, grid_items, overrides, sample, seed)
-    limits = budgets.parse_budget(budget, find_part(base.target.part))
-    sha = card_sha256(base)
+    if card_path.is_dir():
+        subject, points = _compiled_subject(card_path, grid_items, overrides, sample, seed)
+    else:
+        base, points = prepare_points(card_path, grid_items, overrides, sample, seed)
+        subject = Subject(base.name, card_sha256(base), str(Path(base.source).resolve()), base.target.part,
+                          CARD_FILE, card_path.read_text())
+    limits = budgets.parse_budget(budget, find_part(subject.part))
+    sha = subject.sha256
     check_out_dir(out, sha, force)
     (out / "points").mkdir(parents=True, exist_ok=True)
-    write_text_atomic(out / CARD_FILE, card_path.read_text())
+    write_text_atomic(out / subject.file, subject.text)
     ids = [point_id(p) for p in points]
     state = Progress(total=len(points))
     todo = [(p, i) for p, i in zip(points, ids) if not _done(point_file(out, i))]
@@ -107,7 +112,7 @@ def run_scan(card_path: str | Path, grid_items: list[str], out: str | Path, *,
         """DIR/scan.json as the points stand: written before the first point runs (so an
         interrupted first scan is continued, not refused) and after each one finishes."""
         results = [_result(out, p, i) for p, i in zip(points, ids)]
-        content = summarize(base, sha, overrides, results, limits, budget)
+        content = summarize(subject, overrides, results, limits, budget)
         write_text_atomic(out / SCAN_JSON, json.dumps(content, indent=1) + "\n")
         return content
 
@@ -158,7 +163,34 @@ def _done(path: Path) -> bool:
     return path.is_file() and json.loads(path.read_text()).get("status") == "done"
 
 
-def summarize(base, sha: str, overrides: dict, results: list[dict], limits: dict,
+@dataclass(frozen=True)
+class Subject:
+    """What is scanned: a card (its file copied into the scan folder) or a compiled project
+    (its path written there)."""
+
+    name: str
+    sha256: str
+    source: str
+    part: str
+    file: str
+    text: str
+
+
+def _compiled_subject(project: Path, grid_items: list[str], overrides: dict, sample: int | None, seed: int):
+    from l1forge.scan.compiled import PROJECT_FILE, check_point, compile_record, subject_sha256
+
+    if overrides:
+        raise UserError("--set changes a card; a compiled project is scanned with --grid hls.KEY=... only")
+    content = compile_record(project)
+    points = grid_points(parse_grid(grid_items), sample, seed)
+    for point in points:
+        check_point(point)
+    text = json.dumps({"project": str(project.resolve())}) + "\n"
+    return Subject(content["card"], subject_sha256(content), str(project.resolve()), content["target"]["part"],
+                   PROJECT_FILE, text), points
+
+
+def summarize(subject: Subject, overrides: dict, results: list[dict], limits: dict,
               budget: str | None) -> dict[str, Any]:
     objective = next((r["objective"] for r in results if r.get("status") == "done"), None)
     if objective is not None:
@@ -167,7 +199,7 @@ def summarize(base, sha: str, overrides: dict, results: list[dict], limits: dict
         result.setdefault("pareto", False)
         if limits and result.get("status") == "done":
             result["fits_budget"] = budgets.fits(result["estimate"], limits)
-    return {"card": base.name, "card_sha256": sha, "card_source": str(Path(base.source).resolve()),
-            "part": base.target.part, "objective": objective, "budget": budget or None,
+    return {"card": subject.name, "card_sha256": subject.sha256, "card_source": subject.source,
+            "part": subject.part, "objective": objective, "budget": budget or None,
             "budget_limits": limits or None,
             "card_overrides": overrides, "points": results}

@@ -42,7 +42,7 @@ def run_point(scan_dir: str, base_overrides: dict, overrides: dict, point_id: st
     start = time.perf_counter()
     try:
         result = {"overrides": overrides, "status": "done",
-                  **evaluate(Path(scan_dir), {**base_overrides, **overrides}, csim)}
+                  **_evaluate(Path(scan_dir), {**base_overrides, **overrides}, csim)}
     except UserError as err:
         result = {"overrides": overrides, "status": "failed", "error": str(err)}
     except Exception as err:  # noqa: BLE001 - hls4ml and TensorFlow raise anything; keep going
@@ -53,6 +53,15 @@ def run_point(scan_dir: str, base_overrides: dict, overrides: dict, point_id: st
     result["seconds"] = round(time.perf_counter() - start, 2)
     write_text_atomic(point_file(Path(scan_dir), point_id), json.dumps(result, indent=1) + "\n")
     return result
+
+
+def _evaluate(scan_dir: Path, overrides: dict, csim: bool) -> dict[str, Any]:
+    """A card's point, or a compiled project's (its scan folder names the project)."""
+    from l1forge.scan.compiled import PROJECT_FILE, evaluate_compiled
+
+    if (scan_dir / PROJECT_FILE).is_file():
+        return evaluate_compiled(scan_dir, overrides, csim)
+    return evaluate(scan_dir, overrides, csim)
 
 
 def evaluate(scan_dir: Path, overrides: dict, csim: bool) -> dict[str, Any]:
