@@ -81,10 +81,10 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, ar
     assert not (project / "trigger" / "roc_vs_qcd.png").exists()
 
 
-def test_a_project_with_neither_processes_nor_classes_is_refused(tmp_path, capsys):
+def test_a_project_of_a_task_without_a_trigger_study_is_refused(tmp_path, capsys):
     folder = tmp_path / "odd"
     folder.mkdir()
     manifest.write_manifest(folder, {"card": "odd", "task": "regression", "card_sha256": "d" * 64,
                                      "data": {}, "metrics": {}})
     code, _, err = run(capsys, "trigger", folder)
-    assert code == 2 and len(err.splitlines()) == 1 and "need a jet-ID project" in err
+    assert code == 2 and len(err.splitlines()) == 1 and "task 'regression' has no trigger study" in err

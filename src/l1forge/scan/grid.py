@@ -27,13 +27,27 @@ def parse_grid(items: list[str]) -> dict[str, list[Any]]:
             raise UserError(f"--grid '{item}': expected KEY=V1,V2,... such as pruning.sparsity=0,0.5")
         if key in grid:
             raise UserError(f"--grid {key}: given twice; expected each card field once")
-        parsed = [yaml.safe_load(v.strip()) for v in values.split(",") if v.strip()]
+        parsed = [yaml.safe_load(v.strip()) for v in split_values(values) if v.strip()]
         if not parsed:
             raise UserError(f"--grid {key}: no values; expected a comma-separated list")
         if len({json.dumps(v, sort_keys=True) for v in parsed}) != len(parsed):
             raise UserError(f"--grid {key}: a value repeats in {values}; expected distinct values")
         grid[key] = parsed
     return grid
+
+
+def split_values(text: str) -> list[str]:
+    """Comma-separated values, a comma inside <...> or [...] kept (`ap_fixed<12,4>`, `[1, 2]`)."""
+    values, depth, current = [], 0, []
+    for char in text:
+        depth += char in "<[" and 1 or (-1 if char in ">]" else 0)
+        if char == "," and depth == 0:
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return values
 
 
 def grid_points(grid: dict[str, list[Any]], sample: int | None = None, seed: int = 0) -> list[dict]:

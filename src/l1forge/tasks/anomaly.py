@@ -39,6 +39,7 @@ class AnomalyDetection(Task):
     """Trained on background only; evaluated on background test events and each signal."""
 
     every_event = True  # the trigger figures need every stored event's firmware score
+    trigger_study = "rates"
 
     def check_card(self, card: Card) -> None:
         from l1forge.data.schema import L1_SIGNALS

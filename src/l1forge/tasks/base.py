@@ -18,6 +18,7 @@ The stages call only these methods; nothing outside `tasks/` compares a task nam
                                      figures over every stored event) -> metrics dict or None
     every_event                      True when post_build needs the firmware output of every
                                      stored event (the flow then C-simulates them all)
+    trigger_study                    the study `l1forge trigger` runs on the family's projects
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ class Task:
 
     name: ClassVar[str] = ""
     every_event: ClassVar[bool] = False
+    # `l1forge trigger`'s study of this family's projects: "rates" (thresholds at L1 rates),
+    # "working_points" (per-class working points at background efficiencies), or None
+    trigger_study: ClassVar[str | None] = None
 
     def check_card(self, card: Card) -> None:
         """Raise UserError for card fields this family cannot use (default: the per-particle

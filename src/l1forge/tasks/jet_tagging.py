@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class JetTagging(Task):
     name = "jet_id"
+    trigger_study = "working_points"
 
     def prepare(self, card: Card) -> Split:
         from l1forge.data import load_jets

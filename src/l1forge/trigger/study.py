@@ -1,7 +1,7 @@
 """`l1forge trigger` on a built project: rates for anomaly detection, working points for jet-ID.
 
-Every option is checked before any work, so bad input writes nothing. Anomaly-detection
-projects go through `ad_project.rate_tables` (which scores the events, writes the
+Every option is checked before any work, so bad input writes nothing. The study is the one
+the project's task declares (Task.trigger_study). Anomaly-detection projects go through `ad_project.rate_tables` (which scores the events, writes the
 manifest's `per_signal` and the plots); a bootstrap then adds the threshold's spread to its
 tables from the same cached scores. Jet-ID projects go through `jet_project.study`.
 """
@@ -32,7 +32,7 @@ def run(project_dir: str | Path, rates_hz: list[float] | None = None,
         check_rate(rate)
     for efficiency in background_efficiencies or []:
         check_background_efficiency(efficiency)
-    if content.get("data", {}).get("processes"):  # background and signal processes: AD
+    if _study_kind(content, project_dir) == "rates":
         if background_efficiencies or classes:
             raise UserError(f"{project_dir}: an anomaly-detection project; --background-efficiency "
                             "and --class are for jet-ID projects, use --rate-hz")
@@ -48,3 +48,16 @@ def run(project_dir: str | Path, rates_hz: list[float] | None = None,
     from l1forge.trigger import jet_project
 
     return {"kind": "jet_id", **jet_project.study(project_dir, background_efficiencies, classes, bootstrap, log)}
+
+
+def _study_kind(content: dict[str, Any], project_dir: Path) -> str:
+    """The study of the project's model family, as its task declares it ("rates" for
+    anomaly detection, "working_points" for jet tagging)."""
+    from l1forge.tasks import TASKS
+
+    task = TASKS.get(content.get("task") or "")
+    if task is None or task.trigger_study is None:
+        families = ", ".join(name for name, t in TASKS.items() if t.trigger_study)
+        raise UserError(f"{project_dir}: a project of task '{content.get('task')}' has no trigger study; "
+                        f"expected a project built from a card of task {families}")
+    return task.trigger_study
