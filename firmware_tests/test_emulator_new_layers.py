@@ -4,7 +4,7 @@ compiled firmware (g++), bit for bit, on 5,000 events with range edges.
 
 Two small models, each converted and compiled once per module:
 - weights: QKeras quantized_po2 (Dense and Conv2D; one Dense whose shifts drop bits), a depthwise Conv2D, a Cropping2D,
-  ternary weights with binary_tanh, an
+  an auto_po2 alpha (ApplyAlpha with power-of-two scales), ternary weights with binary_tanh, an
   XNOR chain (binary Dense -> BatchNormalizationQuantizedTanh -> XNOR Dense -> thresholds ->
   Dense on binary data) and a ternary chain;
 - activations, converted from a Keras JSON + weights file as hls4ml's `KerasJson` route does
@@ -81,7 +81,10 @@ def weights_model():
     depth = kl.DepthwiseConv2D((3, 3), padding="same", bias_initializer="glorot_uniform", name="dw")(inp)
     crop = kl.Cropping2D(((1, 0), (0, 2)), name="crop")(inp)
     outputs = [kl.Flatten(name=f"{name}_out")(t) for name, t in (("conv", conv), ("dw", depth), ("crop", crop))]
-    model = tf.keras.Model(inp, [*outputs, po2, tern, xnor, ter2])
+    alpha = QDense(6, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1),
+                   name="a_dense")(flat)  # hls4ml adds an ApplyAlpha with power-of-two scales
+    alpha = QActivation(quantized_relu(4, 0), name="a_relu")(alpha)
+    model = tf.keras.Model(inp, [*outputs, po2, tern, xnor, ter2, alpha])
     batchnorm_weights(model, 12)
     # exponents down to -8 on a 4-fractional-bit input: the firmware's shift drops bits there
     layer = model.get_layer("po2_d2")
@@ -157,7 +160,7 @@ def activations_graph(tmp_path_factory):
 def test_po2_binary_ternary_weights_equal_compiled_firmware(weights_graph):
     classes = [layer.class_name for layer in weights_graph.get_layers()]
     assert classes.count("BatchNormalizationQuantizedTanh") == 4
-    assert {"DepthwiseConv2D", "Cropping2D"} <= set(classes)
+    assert {"DepthwiseConv2D", "Cropping2D", "ApplyAlpha"} <= set(classes)
     products = {layer.name: re.search(r"product::(\w+)<", layer.get_attr("config_cpp") or "").group(1)
                 for layer in weights_graph.get_layers() if layer.class_name in ("Dense", "Conv2D")}
     assert {"weight_exponential", "weight_binary", "both_binary", "data_binary", "weight_ternary"} <= set(

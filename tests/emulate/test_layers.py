@@ -178,8 +178,8 @@ def test_unsupported_layer_is_refused():
              FakeNode("lstm_1", "LSTM", ["inp"], [4], fixed(10, 4))]
     with pytest.raises(UserError, match="'lstm_1' \\(LSTM\\)"):
         from_graph(FakeGraph(nodes))
-    bad = [input_node("inp", [4], fixed(10, 4)), activation_node("act", "inp", "softsign", [4], fixed(10, 4))]
-    with pytest.raises(UserError, match="'act'.*softsign"):
+    bad = [input_node("inp", [4], fixed(10, 4)), activation_node("act", "inp", "swish", [4], fixed(10, 4))]
+    with pytest.raises(UserError, match="'act'.*swish"):
         from_graph(FakeGraph(bad))
 
 

@@ -18,8 +18,9 @@ class BatchNormStep(Step):
     def __init__(self, node, x: Signal):
         self.name, self.kind = node.name, node.class_name
         self.inputs = (node.inputs[0],)
-        if "product::mult<" not in nodes.config_text(node):
-            raise UserError(f"{nodes.where(node)}: only the plain multiplier product is emulated")
+        # power-of-two scales (QKeras alpha="auto_po2") arrive as exact shifts (special_types.py)
+        if not any(f"product::{p}<" in nodes.config_text(node) for p in ("mult", "weight_exponential")):
+            raise UserError(f"{nodes.where(node)}: only the plain multiplier and power-of-two products are emulated")
         scale, s_type = nodes.weight_codes(node, "scale")
         bias, b_type = nodes.weight_codes(node, "bias")
         n_filt = int(node.get_attr("n_filt", -1) or -1)

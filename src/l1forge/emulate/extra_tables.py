@@ -24,6 +24,7 @@ from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.quantize import cast_codes, quantize_real, quantize_to_ints
 from l1forge.emulate.signals import Signal, Step, typed_signal
 from l1forge.emulate.tables import _symmetric_inputs, libm_float
+from l1forge.errors import UserError
 
 SELU_LAMBDA = FixedType(16, 1, signed=False)  # typedef ap_ufixed<16, 1> selu_const_t
 
@@ -104,4 +105,6 @@ class SeluStep(Step):
 
 
 def build_table_activation(node, x: Signal, function: str) -> Step:
+    if node.get_attr("table_size") is None or node.get_attr("table_t") is None:
+        raise UserError(f"{nodes.where(node)}: {function} without table_size/table_t; expected a graph converted by hls4ml")
     return SeluStep(node, x) if function == "selu" else SymmetricTableStep(node, x, function)

@@ -86,7 +86,7 @@ def exponent_pairs(variable, where: str) -> tuple[np.ndarray, np.ndarray]:
 def exponent_weight_codes(variable, name: str, input_precision, where: str) -> tuple[np.ndarray, FixedType]:
     """Power-of-two weights as exact fixed-point codes +-2^(k + F) on a type with F = -min(k)
     fractional bits, after checking that the firmware's shift equals that product."""
-    if name != "weight":
+    if name == "bias":
         raise UserError(f"{where}: its '{name}' is a power-of-two (quantized_po2) variable, a sign/exponent struct "
                         "hls4ml's C++ cannot cast to accum_t (g++ refuses it); expected quantized_bits for biases")
     sign, k = exponent_pairs(variable, where)
