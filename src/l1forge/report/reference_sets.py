@@ -28,6 +28,7 @@ from pathlib import Path
 
 from l1forge.atomic import atomic_dir
 from l1forge.errors import UserError
+from l1forge.firmware.loading import CONFIG_NAME
 
 CALIBRATION, VALIDATION = "calibration", "validation"
 _ARGY = "argykokk-mlp-estimator_"
@@ -50,7 +51,8 @@ SETS = {
     "chiruichen-autoencoder_conv-ae-pynqz2-resource-rf64-stream": VALIDATION,
     "seanlipps-ece226_conv1d-har-stream-vitis2024": VALIDATION,
 }
-SKIPPED_FILES = {"hls4ml_config.yml", "hls4ml_config.effective.yml", "SOURCES.md"}
+EFFECTIVE_CONFIG = "hls4ml_config.effective.yml"  # written beside the stale one when collecting
+SKIPPED_FILES = {CONFIG_NAME, EFFECTIVE_CONFIG, "SOURCES.md"}
 FORCED_BINDING = re.compile(r"build_prj\.tcl adds `config_op mul -impl (dsp|fabric)`")
 
 
@@ -66,8 +68,8 @@ def lay_out_set(source: Path, dest: Path) -> None:
     for item in sorted(source.iterdir()):
         if item.is_file() and item.name not in SKIPPED_FILES:
             shutil.copy2(item, dest / item.name)
-    effective = source / "hls4ml_config.effective.yml"
-    shutil.copy2(effective if effective.is_file() else source / "hls4ml_config.yml", dest / "hls4ml_config.yml")
+    effective = source / EFFECTIVE_CONFIG
+    shutil.copy2(effective if effective.is_file() else source / CONFIG_NAME, dest / CONFIG_NAME)
     sources = source / "SOURCES.md"
     binding = forced_binding(sources.read_text(errors="replace")) if sources.is_file() else None
     if binding is not None:
