@@ -85,8 +85,8 @@ def layer_io(layer, live: dict[str, int]) -> LayerIO:
     n_out = int(math.prod(out.shape))
     live_in = live.get(first.name, n_in) if inputs else n_in
     strategy = str(layer.get_attr("strategy", "latency") or "latency").lower()
-    return LayerIO(name=layer.name, in_bits=bits_of(first.type.precision),
-                   out_bits=bits_of(out.type.precision), n_in=n_in, n_out=n_out,
+    return LayerIO(name=layer.name, in_bits=bits_of(first.type.precision, f"layer '{layer.name}' input"),
+                   out_bits=bits_of(out.type.precision, f"layer '{layer.name}' output"), n_in=n_in, n_out=n_out,
                    in_shape=tuple(first.shape), out_shape=tuple(out.shape),
                    live_in=live_in, reuse_factor=max(1, int(layer.get_attr("reuse_factor", 1) or 1)),
                    strategy=strategy)
