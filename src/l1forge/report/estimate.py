@@ -22,6 +22,8 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    leaves less of the period for the same logic (timing.py); where a DSP multiply fills
    the cycle the sums go through DSP post-adders, one registered level per cycle, with
    every product and partial sum in a register (dense_cost).
+   Vitis HLS on 7-series parts schedules otherwise (series7.py, from 18 reports there):
+   every layer is a registered instance and every adder level a cycle.
    A reuse factor: with the Latency strategy the capped DSP products are issued over up
    to RF cycles and the design's interval is the largest RF; with the Resource strategy
    hls4ml builds a dataflow region whose latency is the sum of its layer processes and
