@@ -9,7 +9,9 @@ with a 16-bit input, fc1; the others follow by size). The Vitis HLS 2024.1 run o
 float tagger (RF 1) set the two Vitis constants, the pruned SVHN CNN (io_stream) the
 stream constants, and hls4ml's Dense 16->5 test on an xc7z020 -1 the cascade rule. The
 other reports are for validation only (see VALIDATION.md); the speed of other fabrics
-and grades is from the data sheets (timing.py).
+and grades is from the data sheets (timing.py). The series7_* numbers (Vitis HLS on
+7-series parts) were read from the ArgyKokk ARRYTHMIA, Breast_cancer and HAR builds
+(reference_sets.SETS marks them calibration).
 
 Numbers marked "assumed" have no report behind them: they come from the device data
 sheets or from the hls4ml templates, and the estimate says so where they dominate.
@@ -101,6 +103,26 @@ class Calibration:
     # and ap_CS_fsm, the input valid and a start register (both calibration reports).
     top_control_lut: int = 42
     top_control_ff: int = 3
+
+    # --- Vitis HLS on 7-series (series7.py) --------------------------------------------
+    # Read from the ArgyKokk calibration builds (ARRYTHMIA, Breast_cancer, HAR; Vitis HLS
+    # 2021.1, xc7z007s -2, 3.33 and 5 ns; report/VALIDATION.md). A "wide" cycle has at
+    # least this much logic (Artix-7 -2 ns) after the uncertainty: 4.375 at 5 ns, where a
+    # multiply and two adder levels share the first cycle; 2.91 at 3.33 ns does not.
+    series7_wide_cycle_ns: float = 4.0
+    # Flip-flops per non-zero product, in words of the wider of accumulator and product:
+    # medians of the calibration dense instances at RF 1 (1.35) and at RF 2 and 100 (1.0).
+    series7_ff_words_rf1: float = 1.35
+    series7_ff_words_shared: float = 1.0
+    # Stable softmax outside its two trees: 6 cycles in a wide cycle (Breast_cancer N=2: 8,
+    # HAR N=6: 12), 4 in a narrow one (ARRYTHMIA N=16: 20), 2 fewer with a fabric multiply.
+    series7_softmax_base_wide: int = 6
+    series7_softmax_base_narrow: int = 4
+    series7_softmax_fabric_saving: int = 2
+    # 7-series logic delays over the data sheets' DSP Fmax ratio (timing.py): two 16-bit
+    # adder levels never share a 3.33 ns cycle on the xc7z007s -2 (a level > 1.46 ns where
+    # the ratio gives 0.85 ns); 2.0 also gives the Dense 16->5 report its 10 cycles.
+    series7_routing: float = 2.0
 
 
 CALIBRATION = Calibration()

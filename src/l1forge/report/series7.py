@@ -25,7 +25,7 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   and 1.0 word at a reuse factor of 2 or more, whose pipelines share registers between
   stages (the median of the same instances at RF 2 and 100, 0.45 to 1.25).
 
-The rules were read from the calibration reports (ARRYTHMIA and Breast_cancer, 12 builds)
+The constants are in calibration.py (series7_*). The rules were read from the calibration reports (ARRYTHMIA and Breast_cancer, 12 builds)
 and checked on the others (VALIDATION.md). Vivado HLS on 7-series keeps the chaining
 schedule (the Dense 16->5 report).
 """
@@ -34,13 +34,10 @@ from __future__ import annotations
 
 import math
 
+from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import Target, adder_levels
-from l1forge.report.timing import SERIES7_ROUTING
 
 ARTIX2_OVER_REFERENCE = 775.0 / 550.0  # DSP Fmax of UltraScale+ -2 over Artix-7 -2 (timing.py)
-WIDE_CYCLE_NS = 4.0  # logic per cycle (Artix-7 -2 ns) from which a multiply and two adds chain
-FF_WORDS_PER_PRODUCT = {True: 1.35, False: 1.0}  # reuse factor 1 or not
-SOFTMAX_BASE_CYCLES = {True: 6, False: 4}  # wide cycle or not, multiply in a DSP
 
 
 def applies(target: Target) -> bool:
@@ -51,11 +48,11 @@ def applies(target: Target) -> bool:
 def logic_ns(target: Target) -> float:
     """Logic per cycle in Artix-7 -2 nanoseconds (the calibration reports' fabric): the
     budget without the routing factor timing.py puts on 7-series delays."""
-    return target.budget_ns * ARTIX2_OVER_REFERENCE * SERIES7_ROUTING
+    return target.budget_ns * ARTIX2_OVER_REFERENCE * C.series7_routing
 
 
 def wide_cycle(target: Target) -> bool:
-    return logic_ns(target) >= WIDE_CYCLE_NS
+    return logic_ns(target) >= C.series7_wide_cycle_ns
 
 
 def dense_cycles(levels: int, dsp_multiply: bool, target: Target) -> int:
@@ -78,7 +75,8 @@ def shared_interval(n_multiplies: int, limit: int, reuse_factor: int) -> int | N
 def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:
     """Flip-flops of a dense layer's pipeline: `word_bits` is the wider of the accumulator
     and the product (data + weight bits)."""
-    return FF_WORDS_PER_PRODUCT[reuse_factor <= 1] * n_nonzero * word_bits
+    words = C.series7_ff_words_rf1 if reuse_factor <= 1 else C.series7_ff_words_shared
+    return words * n_nonzero * word_bits
 
 
 def relu_cycles(target: Target) -> int:
@@ -87,5 +85,6 @@ def relu_cycles(target: Target) -> int:
 
 def softmax_cycles(n_values: int, target: Target, dsp_multiply: bool) -> int:
     per_level = 1 if wide_cycle(target) else 2
-    base = SOFTMAX_BASE_CYCLES[wide_cycle(target)] - (0 if dsp_multiply else 2)
+    base = C.series7_softmax_base_wide if wide_cycle(target) else C.series7_softmax_base_narrow
+    base -= 0 if dsp_multiply else C.series7_softmax_fabric_saving
     return base + 2 * adder_levels(n_values) * per_level

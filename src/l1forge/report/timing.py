@@ -20,7 +20,7 @@ On 7-series fabric the data sheets' ratio is not enough: the Vitis HLS reports o
 xc7z007s -2 (series7.py) never put two 16-bit adder levels in one 3.33 ns cycle, so a
 level takes more than 1.46 ns there, where the ratio makes it 0.85 ns (0.6 ns on
 UltraScale+ -2 x 1.41). 7-series delays are therefore scaled by a further
-SERIES7_ROUTING = 2.0 (the routing of the older fabric). With it, the calibration Dense
+calibration.series7_routing = 2.0 (the routing of the older fabric). With it, the calibration Dense
 16->5 report (Vivado HLS 2020.1, xc7z020 -1, 5 ns) comes out at its 10 cycles (9 before).
 Only two grade/fabric points have reports beside a model (UltraScale+ -2, where the
 delays were fitted, and one Artix-class -1 report, VALIDATION.md); every other entry is
@@ -28,6 +28,8 @@ the data sheets' ratio applied to those delays, and the report says so.
 """
 
 from __future__ import annotations
+
+from l1forge.report.calibration import CALIBRATION as C
 
 REFERENCE_MHZ = 775.0  # UltraScale+ -2: the grade the delays were fitted on
 
@@ -40,7 +42,6 @@ DSP_FMAX_MHZ = {
 # A 7-series part not in the fabric table (family "7-series") is timed as Kintex-class.
 FABRIC_OF_FAMILY = {"7-series": "Kintex-7"}
 SERIES7_FABRICS = ("Kintex-7", "Artix-7", "7-series")
-SERIES7_ROUTING = 2.0
 
 
 def delay_scale(fabric: str, grade: int | None) -> float:
@@ -48,4 +49,4 @@ def delay_scale(fabric: str, grade: int | None) -> float:
     table = DSP_FMAX_MHZ.get(fabric) or DSP_FMAX_MHZ[FABRIC_OF_FAMILY.get(fabric, "UltraScale+")]
     default = 1 if fabric in ("Kintex-7", "Artix-7", "7-series") else 2
     grade = grade if grade in table else default
-    return REFERENCE_MHZ / table[grade] * (SERIES7_ROUTING if fabric in SERIES7_FABRICS else 1.0)
+    return REFERENCE_MHZ / table[grade] * (C.series7_routing if fabric in SERIES7_FABRICS else 1.0)
