@@ -80,7 +80,9 @@ def weights_model():
     ter2 = QActivation("ternary", name="y_a2")(kl.BatchNormalization(name="y_bn2")(ter2))
     depth = kl.DepthwiseConv2D((3, 3), padding="same", bias_initializer="glorot_uniform", name="dw")(inp)
     crop = kl.Cropping2D(((1, 0), (0, 2)), name="crop")(inp)
-    outputs = [kl.Flatten(name=f"{name}_out")(t) for name, t in (("conv", conv), ("dw", depth), ("crop", crop))]
+    sep = kl.SeparableConv2D(2, (2, 2), bias_initializer="glorot_uniform", name="sep")(inp)  # depthwise + pointwise
+    outputs = [kl.Flatten(name=f"{name}_out")(t)
+               for name, t in (("conv", conv), ("dw", depth), ("crop", crop), ("sep", sep))]
     alpha = QDense(6, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1),
                    name="a_dense")(flat)  # hls4ml adds an ApplyAlpha with power-of-two scales
     alpha = QActivation(quantized_relu(4, 0), name="a_relu")(alpha)
@@ -160,7 +162,7 @@ def activations_graph(tmp_path_factory):
 def test_po2_binary_ternary_weights_equal_compiled_firmware(weights_graph):
     classes = [layer.class_name for layer in weights_graph.get_layers()]
     assert classes.count("BatchNormalizationQuantizedTanh") == 4
-    assert {"DepthwiseConv2D", "Cropping2D", "ApplyAlpha"} <= set(classes)
+    assert {"DepthwiseConv2D", "PointwiseConv2D", "Cropping2D", "ApplyAlpha"} <= set(classes)
     products = {layer.name: re.search(r"product::(\w+)<", layer.get_attr("config_cpp") or "").group(1)
                 for layer in weights_graph.get_layers() if layer.class_name in ("Dense", "Conv2D")}
     assert {"weight_exponential", "weight_binary", "both_binary", "data_binary", "weight_ternary"} <= set(
