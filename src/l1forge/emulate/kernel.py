@@ -24,6 +24,12 @@ from l1forge.emulate.signals import Signal, cast_bounds, exact_dtype, type_magni
 from l1forge.errors import UserError
 
 
+def widen(a: np.dtype, b: np.dtype) -> np.dtype:
+    """The wider of two exact dtypes (float32 < float64 < int64)."""
+    order = [np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)]
+    return max(np.dtype(a), np.dtype(b), key=order.index)
+
+
 class MacKernel:
     """x (events, n_in) codes -> result codes (events, n_out), as the firmware's Latency dense."""
 
@@ -109,7 +115,12 @@ class MacKernel:
         else:
             widest_product = type_magnitude(self.x.ftype) * (int(np.abs(self.w).max()) if self.w.size else 0)
             need = max(widest_product << max(self.accum.frac - self.prod_frac, 0), 4 * type_magnitude(self.accum))
-            self.dtype = np.dtype(np.float64) if need < 1 << 52 else np.dtype(np.int64)
+            # the numpy loop's working dtype; its results are stored in it too
+            self.ordered_dtype = np.dtype(np.float64) if need < 1 << 52 else np.dtype(np.int64)
+            self.dtype = self.ordered_dtype
+            if self.compiled is not None:  # result codes of an integer kernel: any exact dtype holds them
+                self.dtype = widen(exact_dtype(max(2 * type_magnitude(self.result), 2 * type_magnitude(self.accum))),
+                                   self.ordered_dtype if self.ordered_dtype.kind == "i" else np.dtype(np.float32))
 
     def _weights_for(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
         """Weights and bias scaled so that x @ w + b lands on `mac_scale`, in `dtype`."""
@@ -141,16 +152,17 @@ class MacKernel:
         if self.fast:
             acc = self._run_blas(x, tally, site, geometry)
         elif self.compiled is not None and tally is None:  # the tally needs the per-step counts
-            rows = x if geometry is None else geometry.im2col(x)
-            acc = self.compiled(rows).astype(self.dtype)
+            x = x.astype(self.compiled.dtype)  # before im2col: its rows are filter-size times wider
+            acc = self.compiled(x if geometry is None else geometry.im2col(x))
         else:
             acc = self._run_ordered(x if geometry is None else geometry.im2col(x), tally, site)
         if self.output_identity:
             if tally is not None:
                 tally.add(f"{site} result", 0, acc.size, self.result.overflow)
             return acc
-        return cast_array(acc, self.accum.frac, self.accum.frac, self.result, self.res_overflow,
-                          tally, f"{site} result")
+        out = cast_array(acc, self.accum.frac, self.accum.frac, self.result, self.res_overflow,
+                         tally, f"{site} result")
+        return out if out.dtype == self.dtype else out.astype(self.dtype)
 
     def _run_blas(self, x: np.ndarray, tally, site: str, geometry=None) -> np.ndarray:
         dtype = self._chunk_dtype(x)
@@ -174,7 +186,7 @@ class MacKernel:
 
     def _run_ordered(self, x: np.ndarray, tally, site: str) -> np.ndarray:
         """The firmware's order: every product cast to accum_t, summed input by input."""
-        dtype = self.dtype
+        dtype = self.ordered_dtype
         x = x.astype(dtype)
         w = self.w.astype(dtype)
         acc = np.repeat(self.bias_acc.astype(dtype)[None, :], x.shape[0], axis=0)
