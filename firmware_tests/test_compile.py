@@ -99,3 +99,20 @@ def test_a_planted_narrow_accumulator_is_named_first(user_model, tmp_path):
     first = diagnosis["findings"][0]
     assert first["cause"]["kind"] == "accumulator_truncating", first
     assert any("fc1" in key and "accum" in key for key in first["fix"]["changes"])
+
+
+def test_a_precision_scan_of_the_compiled_project(exact_project, tmp_path):
+    """No retraining: the compiled model converted at two accumulator types of fc1, each
+    emulated over the project's events and estimated; the narrow one agrees less with Keras."""
+    out = tmp_path / "scan"
+    code = main(["scan", str(exact_project), "--grid", "hls.LayerName.fc1.Precision.accum=fixed<10,4>,auto",
+                 "--workers", "1", "--out", str(out), "--json"])
+    assert code == 0
+    content = json.loads((out / "scan.json").read_text())
+    points = {p["overrides"]["hls.LayerName.fc1.Precision.accum"]: p for p in content["points"]}
+    assert all(p["status"] == "done" for p in points.values()), points
+    assert content["objective"] == "firmware_accuracy"  # the project has labels
+    assert points["fixed<10,4>"]["keras_agreement"] < points["auto"]["keras_agreement"]
+    assert points["auto"]["keras_agreement"] > 0.99  # argmax; the softmax table decides near-ties
+    assert any(p["pareto"] for p in points.values()) and points["auto"]["pareto"]
+    assert (out / "pareto.png").is_file() and (out / "scan.html").is_file()

@@ -161,12 +161,12 @@ def firmware_spec(source, options: CompileOptions, name: str) -> FirmwareSpec:
     config = source.hls_config or base_config(spec, source.model)
     config = _with_target(config, spec, options)
     spec = replace(spec, input_type=parse_config_type(_input_precision(config, source.model)))
-    return replace(spec, given_config=config if options.precision == "as-given" else None)
+    return replace(spec, given_config=config if options.precision == "as-given" else None,
+                   config_overrides=tuple(sorted(options.hls_overrides.items())))
 
 
 def _with_target(config: dict, spec: FirmwareSpec, options: CompileOptions) -> dict:
-    """The given HLSConfig with the strategy and reuse factor options applied, and any dotted
-    HLSConfig overrides (`Model.Precision`, `LayerName.fc1.ReuseFactor`)."""
+    """The given HLSConfig with the strategy and reuse factor options applied."""
     import copy
 
     config = copy.deepcopy(config)
@@ -178,11 +178,6 @@ def _with_target(config: dict, spec: FirmwareSpec, options: CompileOptions) -> d
         for layer in config.get("LayerName", {}).values():
             if isinstance(layer, dict) and options.reuse_factor is not None:
                 layer["ReuseFactor"] = spec.reuse_factor
-    for key, value in options.hls_overrides.items():
-        node, parts = config, key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
     return config
 
 

@@ -29,8 +29,23 @@ def hls_config(spec: FirmwareSpec, keras_model, task_passes: Iterable[ConfigPass
     """The HLSConfig l1forge converts `keras_model` with: the user's own config when the spec
     carries one, else hls4ml's defaults through l1forge's passes."""
     if spec.given_config is not None:
-        return copy.deepcopy(spec.given_config)
-    config = base_config(spec, keras_model)
-    for config_pass in (*COMMON_PASSES, *task_passes):
-        config_pass(spec, keras_model, config)
+        config = copy.deepcopy(spec.given_config)
+    else:
+        config = base_config(spec, keras_model)
+        for config_pass in (*COMMON_PASSES, *task_passes):
+            config_pass(spec, keras_model, config)
+    for key, value in spec.config_overrides:
+        set_dotted(config, key, value)
     return config
+
+
+def set_dotted(config: dict[str, Any], key: str, value: Any) -> None:
+    """config["LayerName"]["fc1"]["ReuseFactor"] = value for key "LayerName.fc1.ReuseFactor"."""
+    node, parts = config, key.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            from l1forge.errors import UserError
+
+            raise UserError(f"hls.{key}: '{part}' is a value in the hls4ml configuration, not a section")
+    node[parts[-1]] = value

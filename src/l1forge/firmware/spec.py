@@ -56,6 +56,9 @@ class FirmwareSpec:
     # hls4ml HLSConfig entries given by the user (`l1forge compile` of an hls4ml YAML, or
     # --precision as-given): applied over hls4ml's defaults instead of l1forge's passes.
     given_config: dict[str, Any] | None = field(default=None, compare=False)
+    # dotted HLSConfig keys set last, over the passes' or the given choices (a precision scan:
+    # {"Model.Precision": "ap_fixed<12,4>", "LayerName.fc1.ReuseFactor": 4})
+    config_overrides: tuple[tuple[str, Any], ...] = ()
 
     def target_dict(self) -> dict[str, Any]:
         """The manifest's `target` section."""

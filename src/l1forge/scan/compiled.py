@@ -48,7 +48,8 @@ def subject_sha256(content: dict[str, Any]) -> str:
 
 
 def evaluate_compiled(scan_dir: Path, overrides: dict[str, Any], csim: bool) -> dict[str, Any]:
-    """One point: convert with the point's configuration changes, verify, estimate."""
+    """One point: convert with the point's configuration changes, verify, estimate (the
+    whole estimate; the scan keeps its summary figures)."""
     import tempfile
 
     from l1forge import flow, intake
@@ -73,9 +74,7 @@ def evaluate_compiled(scan_dir: Path, overrides: dict[str, Any], csim: bool) -> 
                        plan=flow.VerifyPlan(csim=csim, csim_events=len(x)),
                        figures=figures_of(source.model, x, labels, diagnosis=False), log=lambda m: None)
         result = flow.run(job)
-    from l1forge.scan.point import ESTIMATE_KEYS
-
-    point = {**result.figures, "estimate": {k: result.report["estimate"][k] for k in ESTIMATE_KEYS}}
+    point = {**result.figures, "estimate": result.report["estimate"]}
     if csim:
         point["csim"] = {"events": int(len(x)), "mismatches": result.verified.csim["mismatches"],
                          "emulator_mismatches": result.verified.emulator.get("mismatches")}

@@ -60,7 +60,8 @@ def _evaluate(scan_dir: Path, overrides: dict, csim: bool) -> dict[str, Any]:
     from l1forge.scan.compiled import PROJECT_FILE, evaluate_compiled
 
     if (scan_dir / PROJECT_FILE).is_file():
-        return evaluate_compiled(scan_dir, overrides, csim)
+        point = evaluate_compiled(scan_dir, overrides, csim)
+        return {**point, "estimate": {k: point["estimate"][k] for k in ESTIMATE_KEYS}}
     return evaluate(scan_dir, overrides, csim)
 
 
