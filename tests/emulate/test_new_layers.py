@@ -221,3 +221,19 @@ def test_estimator_reads_backend_exponent_types_and_prices_thresholds():
     binary = threshold_cost(SimpleNamespace(get_attr=lambda key, default=None: 2), io, None)
     ternary = threshold_cost(SimpleNamespace(get_attr=lambda key, default=None: 3), io, None)
     assert binary.dsp == 0 and binary.lut == 8 * 5 and ternary.lut == 2 * binary.lut
+
+
+def table_node(name, function, size=1024):
+    return FakeNode(name, "Activation", ["inp"], [3], fixed(16, 6),
+                    attrs={"activation": function, "table_size": size, "table_t": named("t", fixed(18, 8))})
+
+
+def test_softsign_softplus_and_selu_tables():
+    inp = input_node("inp", [3], fixed(16, 6))
+    # softsign: index trunc(x * 1024 / 16) + 512; x = 1 reads the entry at 1.0, exactly 0.5
+    assert run([inp, table_node("ss", "softsign")], [[0.0, 1.0, -1.0]]).tolist() == [[0.0, 0.5, -0.5]]
+    # softplus(0) = log 2, truncated to 10 fractional bits
+    assert run([inp, table_node("sp", "softplus")], [[0.0, 0.0, 0.0]])[0, 0] == 709 / 1024
+    # selu: x >= 0 is lambda (as ap_ufixed<16,1>: 34429 / 32768) times x; far below zero the last entry
+    out = run([inp, table_node("se", "selu")], [[2.0, 0.0, -30.0]])
+    assert out.tolist() == [[2151 / 1024, 0.0, -1800 / 1024]]  # selu(-8 * 1023 / 1024) floored
