@@ -24,7 +24,7 @@ import numpy as np
 from l1forge import flow, manifest
 from l1forge.atomic import atomic_dir
 from l1forge.errors import UserError
-from l1forge.firmware.spec import BACKENDS, IO_TYPES, STRATEGIES, FirmwareSpec, parse_config_type
+from l1forge.firmware.spec import BACKENDS, IO_TYPES, MULTIPLIER_IMPLS, STRATEGIES, FirmwareSpec, parse_config_type
 from l1forge.project import Project
 
 PRECISIONS = ("as-given", "exact")
@@ -45,6 +45,7 @@ class CompileOptions:
     backend: str | None = None
     strategy: str | None = None
     reuse_factor: int | None = None
+    multiplier_impl: str | None = None  # the vendor build's `config_op mul -impl`, for the estimate
     precision: str = "as-given"
     data: Path | None = None
     dataset: str | None = None
@@ -104,7 +105,7 @@ def compile_model(source_path, options: CompileOptions, log: Callable[[str], Non
     return CompileResult(dest, Project(dest).manifest())
 
 
-TARGET_OPTIONS = ("part", "clock_ns", "io_type", "backend", "strategy", "reuse_factor")
+TARGET_OPTIONS = ("part", "clock_ns", "io_type", "backend", "strategy", "reuse_factor", "multiplier_impl")
 
 
 def options_record(source_path, options: CompileOptions) -> dict[str, Any]:
@@ -118,6 +119,7 @@ def _check_options(options: CompileOptions) -> None:
     from l1forge.report.parts import check_part
 
     choices = (("--io-type", options.io_type, IO_TYPES), ("--backend", options.backend, BACKENDS),
+               ("--multiplier-impl", options.multiplier_impl, MULTIPLIER_IMPLS),
                ("--strategy", options.strategy, STRATEGIES), ("--precision", options.precision, PRECISIONS))
     for flag, value, allowed in choices:
         if value is not None and value not in allowed:

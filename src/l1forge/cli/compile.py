@@ -25,6 +25,8 @@ def register(sub) -> None:
     p.add_argument("--backend", help="Vitis or Vivado")
     p.add_argument("--strategy", help="Latency, Resource or distributed_arithmetic")
     p.add_argument("--reuse-factor", type=int, help="reuse factor of every layer")
+    p.add_argument("--multiplier-impl", help="dsp or fabric: the vendor build script's multiplier binding "
+                   "(config_op mul -impl), for the estimate")
     p.add_argument("--precision", default="as-given", help="as-given (the YAML's or hls4ml's default types) "
                    "or exact (l1forge's passes choose accumulator, result and table types)")
     p.add_argument("--data", type=Path, help="verification events in firmware-input space (.npy or HDF5)")
@@ -43,7 +45,8 @@ def run_compile(args) -> int:
 
     options = CompileOptions(name=args.name, projects=args.projects, weights=args.weights, part=args.part,
                              clock_ns=args.clock_ns, io_type=args.io_type, backend=args.backend,
-                             strategy=args.strategy, reuse_factor=args.reuse_factor, precision=args.precision,
+                             strategy=args.strategy, reuse_factor=args.reuse_factor,
+                             multiplier_impl=args.multiplier_impl, precision=args.precision,
                              data=args.data, dataset=args.dataset, labels=args.labels, events=args.events,
                              seed=args.seed, force=args.force)
     with ERR.status("compiling"):

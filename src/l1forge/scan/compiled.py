@@ -53,7 +53,7 @@ def evaluate_compiled(scan_dir: Path, overrides: dict[str, Any], csim: bool) -> 
     import tempfile
 
     from l1forge import flow, intake
-    from l1forge.compile import CompileOptions, figures_of, firmware_spec
+    from l1forge.compile import TARGET_OPTIONS, CompileOptions, figures_of, firmware_spec
     from l1forge.project import Project
 
     project_dir = Path(json.loads((scan_dir / PROJECT_FILE).read_text())["project"])
@@ -61,8 +61,7 @@ def evaluate_compiled(scan_dir: Path, overrides: dict[str, Any], csim: bool) -> 
     record = content["compile_options"]
     options = CompileOptions(weights=record["weights"], precision=record["precision"],
                              hls_overrides=check_point(overrides),
-                             **{key: record[key] for key in ("part", "clock_ns", "io_type", "backend",
-                                                              "strategy", "reuse_factor")})
+                             **{key: record.get(key) for key in TARGET_OPTIONS})
     source = intake.load_source(record["source"], record["weights"])
     spec = firmware_spec(source, options, content["card"])
     x, y = Project(project_dir).test_split()
