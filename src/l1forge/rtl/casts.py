@@ -66,6 +66,30 @@ def assign_trn_wrap(value, ftype: FixedType):
     return value.quantize(signed, ftype.integer - signed, ftype.frac, "WRAP", "TRN")
 
 
+def times_constant(value: FixedVariable, factor: float) -> FixedVariable:
+    """value * factor as shift-and-adds, the largest power of two first.
+
+    da4ml keeps a sum in the scale of its first operand; its own product starts from the
+    smallest power, so every product with fractional bits shrinks the scale, and scales
+    compounding over layers (one batch normalization after another) reach 2^-40, where
+    da4ml's interpreter and RTL no longer agree with the arithmetic. Summing from the largest
+    power keeps the scale of the value itself."""
+    from decimal import Decimal
+
+    from da4ml.trace.fixed_variable import to_csd_powers
+
+    if factor == 0:
+        return constant(0.0, value)
+    powers = sorted(to_csd_powers(float(factor)), key=abs, reverse=True)
+    total, partial = value * powers[0], Decimal(powers[0])
+    for power in powers[1:]:
+        total = total + value * power
+        partial += Decimal(power)
+        ends = sorted((value.low * partial, value.high * partial))
+        total.low, total.high = ends[0], ends[1]
+    return total
+
+
 def constant(value: float, like: FixedVariable) -> FixedVariable:
     """A traced constant on the same hardware configuration as `like`."""
     return FixedVariable.from_const(value, hwconf=like.hwconf)

@@ -85,7 +85,7 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
 
     from l1forge.emulate.project import load
 
-    project = Project(Path(project_dir))
+    project = Project(Path(project_dir).resolve())
     content = _da_project(project)
     if events < 1:
         raise UserError(f"--events must be at least 1, got {events}")

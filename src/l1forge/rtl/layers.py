@@ -29,7 +29,7 @@ from l1forge.emulate.merge import ConcatenateStep, ElementwiseStep
 from l1forge.emulate.pooling import PoolingStep
 from l1forge.emulate.reshaping import GatherStep
 from l1forge.errors import UserError
-from l1forge.rtl.casts import assign, assign_trn_wrap, check_type, constant
+from l1forge.rtl.casts import assign, assign_trn_wrap, check_type, constant, times_constant
 
 
 def where(step) -> str:
@@ -86,7 +86,7 @@ def batchnorm(step: BatchNormStep, x: list) -> list:
     bias_lsb = 2.0 ** -step.grid
     out = []
     for v, s, b in zip(x, np.asarray(step.scale_vec, dtype=np.int64), np.asarray(step.bias_vec, dtype=np.int64)):
-        product = v * (float(s) * scale_lsb) if s != 0 else constant(0.0, v)
+        product = times_constant(v, float(s) * scale_lsb)
         out.append(assign(product + float(b) * bias_lsb, step.dst, where(step)))
     return out
 

@@ -101,6 +101,7 @@ def verilog_sources(src: Path) -> list[Path]:
 
 def build(interface: Interface, src: Path, work: Path, verilator: Verilator, log) -> Path:
     """Compile the bench and the design; returns the bench executable."""
+    src, work = src.resolve(), work.resolve()
     bench = work / "bench.cpp"
     bench.write_text(testbench(interface))
     command = [str(verilator.executable), "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-Wno-lint",
