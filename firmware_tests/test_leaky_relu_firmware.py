@@ -4,8 +4,9 @@ inputs below -2^I that hls4ml's LeakyReLU alone does not do."""
 import numpy as np
 import yaml
 
+from l1forge.card_specs import firmware_spec, network_spec
 from l1forge import emulate, firmware
-from l1forge.card import load_card
+from l1forge.tasks import load_card
 from l1forge.models.network import build_network
 
 LAYERS = [
@@ -22,12 +23,12 @@ def test_firmware_equals_qkeras_through_leaky_relus(tmp_path):
     path.write_text(yaml.safe_dump({"name": "leaky", "task": "jet_id",
                                     "model": {"input_shape": [16], "layers": LAYERS}}))
     card = load_card(path)
-    model = build_network(card)
+    model = build_network(network_spec(card))
     rng = np.random.default_rng(7)
     for layer in model.layers:
         if layer.get_weights():
             layer.set_weights([rng.uniform(-1, 1, w.shape) for w in layer.get_weights()])
-    graph = firmware.convert(card, model, tmp_path / "project")
+    graph = firmware.convert(firmware_spec(card), model, tmp_path / "project")
     firmware.compile_graph(graph)
     # inputs on a 1/64 grid within +-8: exact in the firmware's input type and in float32
     x = np.round(rng.normal(0, 3, size=(5000, 16)) * 64).clip(-512, 511) / 64
