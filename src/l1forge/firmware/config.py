@@ -40,7 +40,7 @@ def hls_config(spec: FirmwareSpec, keras_model, task_passes: Iterable[ConfigPass
 
 
 def set_dotted(config: dict[str, Any], key: str, value: Any) -> None:
-    """config["LayerName"]["fc1"]["ReuseFactor"] = value for key "LayerName.fc1.ReuseFactor"."""
+    """`config["LayerName"]["fc1"]["ReuseFactor"] = value` for key `"LayerName.fc1.ReuseFactor"`."""
     node, parts = config, key.split(".")
     for part in parts[:-1]:
         node = node.setdefault(part, {})
