@@ -67,6 +67,10 @@ def _print_summary(report: dict, html_path: Path | None) -> None:
         cap = part["capacity"].get(key)
         table.add_row(key, _show(estimate.get(key)), _show(vendor.get(key)), _show(cap))
     console.print(table)
+    from l1forge.report.netlist import netlist_table
+
+    if (netlist := netlist_table(report)) is not None:
+        console.print(netlist)
     fit = report.get("fits_part")
     if fit:
         colour = "green" if fit["verdict"] == "pass" else "red"

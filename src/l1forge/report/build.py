@@ -13,6 +13,7 @@ from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
 from l1forge.report.parts import find_part, part_from_report, speed_grade
 from l1forge.report.timing import delay_scale
 from l1forge.report.project import MANIFEST_NAME, multiplier_impl_of, read_target
+from l1forge.report.netlist import netlist_comparison, netlist_section
 from l1forge.report.vendor import vendor_section
 
 REPORT_VERSION = 1
@@ -108,6 +109,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
     elif not target.has_config:
         warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
     _relative_sources(vendor, folder)
+    netlist = netlist_section(folder)  # yosys figures of `l1forge rtl`, when it has run
     return {
         "report_version": REPORT_VERSION,
         "project": target.name,
@@ -118,4 +120,6 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
         "fits_part": part_fit(part_row, estimate, vendor),
         "budget": budget_section(estimate, vendor, target.latency_budget_ns),
         "warnings": warnings,
+        "netlist": netlist,
+        "netlist_comparison": netlist_comparison(estimate, netlist),
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from l1forge.atomic import write_text_atomic
 from l1forge.report.diagnosis_html import section as diagnosis_section
+from l1forge.report.netlist import netlist_html
 
 FIGURES = (("latency_cycles", "Latency (cycles)"), ("latency_ns", "Latency (ns)"), ("ii", "II (cycles)"),
            ("dsp", "DSP"), ("lut", "LUT"), ("ff", "FF"), ("bram_18k", "BRAM 18K"))
@@ -143,7 +144,7 @@ def render(report: dict) -> str:
         about.append(f'vendor report: {_e(vendor["tool"])} {_e(vendor["version"])}')
     body = [f"<h1>l1forge report: {_e(name)}</h1>",
             f'<p>Part <b>{_e(report["part"]["name"])}</b> ({_e(report["part"]["family"])}); {"; ".join(about)}.</p>',
-            _part_fit(report), _verdicts(report), _totals(report)]
+            _part_fit(report), _verdicts(report), _totals(report), netlist_html(report)]
     if estimate:
         body += [_latency_breakdown(estimate), _layer_bars(estimate)]
     if vendor:
