@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test verify test-fast bench browser clean compact jet-compact vae-compact docs
+.PHONY: setup demo test verify rtl test-fast bench browser clean compact jet-compact vae-compact docs
 
 setup: $(STAMP)
 
@@ -45,6 +45,16 @@ test: setup browser
 # 100,000 events per bit-exactness comparison, and the tests marked `verify`.
 verify: setup
 	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --durations=20 firmware_tests
+
+# Vendor-free RTL of the three committed distributed-arithmetic cards (docs/rtl.md): each
+# project built if missing, then Verilog, a Verilator proof on 100,000 events and yosys netlist
+# figures (l1forge rtl); the figures land in each project's manifest and report.
+DA_CARDS := jet_id_compact ad_vae_compact jet_deepsets
+rtl: setup
+	@for card in $(DA_CARDS); do \
+	  [ -f hls_projects/$$card/l1forge.json ] || $(BIN)/l1forge build l1models/$$card.yaml || exit 1; \
+	  $(BIN)/l1forge rtl hls_projects/$$card --events 100000 || exit 1; \
+	done
 
 test-fast: setup
 	$(BIN)/pytest -q tests
