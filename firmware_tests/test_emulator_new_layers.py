@@ -81,8 +81,11 @@ def weights_model():
     depth = kl.DepthwiseConv2D((3, 3), padding="same", bias_initializer="glorot_uniform", name="dw")(inp)
     crop = kl.Cropping2D(((1, 0), (0, 2)), name="crop")(inp)
     sep = kl.SeparableConv2D(2, (2, 2), bias_initializer="glorot_uniform", name="sep")(inp)  # depthwise + pointwise
+    bits = QConv2D(3, (2, 2), kernel_quantizer=binary(), bias_quantizer=binary(), name="xc1")(inp)
+    bits = QActivation(binary(), name="xc_a1")(kl.BatchNormalization(name="xc_bn1")(bits))
+    bits = QConv2D(2, (2, 2), padding="same", kernel_quantizer=binary(), bias_quantizer=binary(), name="xc2")(bits)
     outputs = [kl.Flatten(name=f"{name}_out")(t)
-               for name, t in (("conv", conv), ("dw", depth), ("crop", crop), ("sep", sep))]
+               for name, t in (("conv", conv), ("dw", depth), ("crop", crop), ("sep", sep), ("xc", bits))]
     alpha = QDense(6, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1),
                    name="a_dense")(flat)  # hls4ml adds an ApplyAlpha with power-of-two scales
     alpha = QActivation(quantized_relu(4, 0), name="a_relu")(alpha)
@@ -161,7 +164,7 @@ def activations_graph(tmp_path_factory):
 
 def test_po2_binary_ternary_weights_equal_compiled_firmware(weights_graph):
     classes = [layer.class_name for layer in weights_graph.get_layers()]
-    assert classes.count("BatchNormalizationQuantizedTanh") == 4
+    assert classes.count("BatchNormalizationQuantizedTanh") == 5
     assert {"DepthwiseConv2D", "PointwiseConv2D", "Cropping2D", "ApplyAlpha"} <= set(classes)
     products = {layer.name: re.search(r"product::(\w+)<", layer.get_attr("config_cpp") or "").group(1)
                 for layer in weights_graph.get_layers() if layer.class_name in ("Dense", "Conv2D")}
@@ -169,6 +172,7 @@ def test_po2_binary_ternary_weights_equal_compiled_firmware(weights_graph):
         products.values()), products
     kinds = {step.name: step.kind for step in emulate.from_graph(weights_graph).steps}
     assert kinds["po2_d2"] == "Dense(po2 shifts)" and kinds["x_d2"] == "Dense(xnor)", kinds
+    assert kinds["xc2"] == "Conv2D(xnor)", kinds
     x = edge_events((5, 5, 2), 2**-10, 8.0, 21)
     ours, theirs = compiled(weights_graph, x)
     bad = np.flatnonzero(np.any(ours != theirs, axis=1))

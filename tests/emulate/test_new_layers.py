@@ -194,10 +194,26 @@ def test_unknown_activation_refused_in_one_line_naming_what_is_supported():
     assert "relu1" in text and "hard_tanh" in text and "selu" in text and "\n" not in text
 
 
-def test_xnor_convolution_refused_by_name():
-    node = FakeNode("c", "Conv1D", ["inp"], [2, 1], XNOR, config="using product = nnet::product::both_binary<a, b>;")
-    with pytest.raises(UserError, match=r"layer 'c' \(Conv1D\): XNOR .* Dense only"):
-        run([input_node("inp", [4, 1], XNOR), node], [np.zeros((4, 1))])
+def test_xnor_convolution_counts_matches_per_receptive_field():
+    int4 = IntegerPrecisionType(4, True)
+    attrs = {"n_chan": 1, "n_filt": 1, "in_width": 3, "filt_width": 2, "stride_width": 1, "pad_left": 0,
+             "pad_right": 0, "out_width": 2, "strategy": "latency", "accum_t": named("acc", int4)}
+    node = FakeNode("c", "Conv1D", ["inp"], [2, 1], int4, attrs=attrs,
+                    weights={"weight": (np.array([[[1]], [[0]]]), XNOR), "bias": ([0], XNOR)},
+                    config="using product = nnet::product::both_binary<a, b>;")
+    # windows [1, 0] and [0, 1] against weights [1, 0]: 2 and 0 matches of 2 -> 2 * m - 2
+    assert run([input_node("inp", [3, 1], XNOR), node], [[[1], [0], [1]]]).tolist() == [[[2], [-2]]]
+
+
+def test_xnor_depthwise_refused_by_name():
+    attrs = {"n_chan": 1, "n_filt": 1, "in_width": 3, "filt_width": 2, "stride_width": 1, "pad_left": 0,
+             "pad_right": 0, "out_width": 2, "strategy": "latency", "depth_multiplier": 1,
+             "accum_t": named("acc", IntegerPrecisionType(4, True))}
+    node = FakeNode("dw", "DepthwiseConv1D", ["inp"], [2, 1], IntegerPrecisionType(4, True), attrs=attrs,
+                    weights={"weight": (np.array([[[1]], [[0]]]), XNOR), "bias": ([0], XNOR)},
+                    config="using product = nnet::product::both_binary<a, b>;")
+    with pytest.raises(UserError, match=r"layer 'dw' \(DepthwiseConv1D\): product 'both_binary' is not emulated"):
+        run([input_node("inp", [3, 1], XNOR), node], [[[1], [0], [1]]])
 
 
 def test_estimator_reads_backend_exponent_types_and_prices_thresholds():

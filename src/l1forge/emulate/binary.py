@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from l1forge.emulate import exponent, nodes
+from l1forge.emulate import conv, exponent, nodes
 from l1forge.emulate.fixed import integer_type
 from l1forge.emulate.overflow import apply_overflow
 from l1forge.emulate.quantize import cast_codes, quantize_real
@@ -59,20 +59,37 @@ class BinaryDataStep(Step):
         return self.kernel_step.run([x], tally)
 
 
-class XnorDenseStep(Step):
-    """Dense with binary data and binary weights (nnet::product::both_binary)."""
+def conv_geometry(node) -> conv.ConvGeometry:
+    """The receptive fields of a Conv1D/Conv2D node (channels last), as conv.py reads them."""
+    nodes.check_channels_last(node)
+    a = node.get_attr
+    if node.class_name.endswith("1D"):
+        return conv.ConvGeometry((1, a("in_width")), a("n_chan"), (1, a("filt_width")), (1, a("stride_width")),
+                                 (0, 0, a("pad_left"), a("pad_right")), (1, a("out_width")))
+    return conv.ConvGeometry((a("in_height"), a("in_width")), a("n_chan"), (a("filt_height"), a("filt_width")),
+                             (a("stride_height"), a("stride_width")),
+                             (a("pad_top"), a("pad_bottom"), a("pad_left"), a("pad_right")),
+                             (a("out_height"), a("out_width")))
 
-    def __init__(self, node, x: Signal):
-        self.name, self.kind = node.name, "Dense(xnor)"
+
+class XnorDenseStep(Step):
+    """Dense, or a convolution on each receptive field (`geometry`, padding reads as the bit 0
+    like the firmware's zeroed buffer), with binary data and binary weights
+    (nnet::product::both_binary); n_in of the final cast is the field's size."""
+
+    def __init__(self, node, x: Signal, geometry: conv.ConvGeometry | None = None):
+        self.name, self.kind = node.name, f"{node.class_name}(xnor)"
         self.inputs = (node.inputs[0],)
         if node.get_attr("_weights_transposed", False) or nodes.strategy(node) != "latency":
-            raise UserError(f"{nodes.where(node)}: XNOR dense is emulated for the Latency strategy only")
+            raise UserError(f"{nodes.where(node)}: XNOR layers are emulated for the Latency strategy only")
         w, _ = nodes.weight_codes(node, "weight")  # +-1
-        n_in, n_out = int(node.get_attr("n_in")), int(node.get_attr("n_out"))
-        if w.shape != (n_in, n_out) or x.size != n_in:
+        n_out = int(node.get_attr("n_out") if geometry is None else node.get_attr("n_filt"))
+        n_in = int(node.get_attr("n_in")) if geometry is None else geometry.taps
+        w = w.reshape(-1, n_out)
+        if w.shape != (n_in, n_out) or (geometry is None and x.size != n_in):
             raise UserError(f"{nodes.where(node)}: weights {w.shape} do not match n_in={n_in}, n_out={n_out}")
         self.bits = ((w + 1) // 2).astype(np.float32)
-        self.n_in = n_in
+        self.n_in, self.geometry = n_in, geometry
         self.accum = nodes.named_type(node, "accum_t")
         if self.accum.frac < 0:
             raise UserError(f"{nodes.where(node)}: accumulator {self.accum} has no unit bit; expected an integer grid")
@@ -91,7 +108,10 @@ class XnorDenseStep(Step):
                                    self.result.code_min, self.result.code_max)
 
     def run(self, arrays, tally):
+        events = arrays[0].shape[0]
         a = arrays[0].astype(np.float32)
+        if self.geometry is not None:
+            a = self.geometry.im2col(a)
         matches = a @ self.bits + (np.float32(1) - a) @ (np.float32(1) - self.bits)  # exact small integers
         acc = matches.astype(np.int64) << np.int64(self.accum.frac)
         acc += self.bias
@@ -99,7 +119,7 @@ class XnorDenseStep(Step):
         doubled = 2 * acc - (self.n_in << self.accum.frac)  # acc * 2 - n_in, exact on the accum grid
         as_int = cast_codes(doubled, self.accum.frac, self.sum_type, tally, f"{self.name} sum")
         out = cast_codes(as_int, 0, self.result, tally, f"{self.name} result")
-        return out.astype(self.output.dtype)
+        return out.astype(self.output.dtype).reshape(events, -1)
 
 
 def binary_aware(base_builder):
@@ -113,9 +133,10 @@ def binary_aware(base_builder):
         if product == "data_binary":
             return BinaryDataStep(node, inputs[0], base_builder)
         if product == "both_binary":
-            if node.class_name != "Dense":
-                raise UserError(f"{nodes.where(node)}: XNOR (binary data and weights) is emulated for Dense only")
-            return XnorDenseStep(node, inputs[0])
+            if node.class_name not in ("Dense", "Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D"):
+                raise UserError(f"{nodes.where(node)}: XNOR (binary data and weights) is emulated for Dense and "
+                                "convolutions only")
+            return XnorDenseStep(node, inputs[0], None if node.class_name == "Dense" else conv_geometry(node))
         return base_builder(node, inputs)
 
     return build
