@@ -52,6 +52,9 @@ class ConvGeometry:
 
     def im2col(self, x: np.ndarray) -> np.ndarray:
         """(events, image) -> (events * output pixels, filter taps * channels)."""
+        if self.taps == self.chans and self.pixels * self.chans == x.shape[1] and self.s_h == self.s_w == 1 \
+                and not (self.p_t or self.p_b or self.p_l or self.p_r):
+            return x.reshape(x.shape[0] * self.pixels, self.chans)  # pointwise: every pixel is its own field
         padded = np.concatenate([x, np.zeros((x.shape[0], 1), dtype=x.dtype)], axis=1)
         return np.take(padded, self.patches().ravel(), axis=1).reshape(x.shape[0] * self.pixels, -1)
 
