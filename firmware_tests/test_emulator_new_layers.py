@@ -3,7 +3,7 @@ newer activations against hls4ml's
 compiled firmware (g++), bit for bit, on 5,000 events with range edges.
 
 Two small models, each converted and compiled once per module:
-- weights: QKeras quantized_po2 (Dense and Conv2D; one Dense whose shifts drop bits), a depthwise Conv2D, a Cropping2D,
+- weights: QKeras quantized_po2 (Dense and Conv2D; one of each whose shifts drop bits), a depthwise Conv2D, a Cropping2D,
   an auto_po2 alpha (ApplyAlpha with power-of-two scales), ternary weights with binary_tanh, an
   XNOR chain (binary Dense -> BatchNormalizationQuantizedTanh -> XNOR Dense -> thresholds ->
   Dense on binary data) and a ternary chain;
@@ -61,6 +61,8 @@ def weights_model():
     inp = kl.Input((5, 5, 2), name="inp")
     conv = QConv2D(3, (3, 3), kernel_quantizer=quantized_po2(4, 1), bias_quantizer=quantized_bits(8, 3, alpha=1),
                    bias_initializer="glorot_uniform", name="po2_conv")(inp)
+    narrow = QActivation(quantized_relu(6, 2), name="narrow")(inp)
+    conv_drop = QConv2D(2, (2, 2), padding="same", kernel_quantizer=quantized_po2(5, 4), name="po2_conv_drop")(narrow)
     flat = kl.Flatten(name="flat")(inp)
     po2 = QDense(6, kernel_quantizer=quantized_po2(4), bias_quantizer=quantized_bits(6, 2, alpha=1),
                  bias_initializer="glorot_uniform", name="po2_d1")(flat)
@@ -85,17 +87,19 @@ def weights_model():
     bits = QActivation(binary(), name="xc_a1")(kl.BatchNormalization(name="xc_bn1")(bits))
     bits = QConv2D(2, (2, 2), padding="same", kernel_quantizer=binary(), bias_quantizer=binary(), name="xc2")(bits)
     outputs = [kl.Flatten(name=f"{name}_out")(t)
-               for name, t in (("conv", conv), ("dw", depth), ("crop", crop), ("sep", sep), ("xc", bits))]
+               for name, t in (("conv", conv), ("conv_drop", conv_drop), ("dw", depth), ("crop", crop), ("sep", sep),
+                               ("xc", bits))]
     alpha = QDense(6, kernel_quantizer=quantized_bits(4, 0, alpha="auto_po2"), bias_quantizer=quantized_bits(4, 0, alpha=1),
                    name="a_dense")(flat)  # hls4ml adds an ApplyAlpha with power-of-two scales
     alpha = QActivation(quantized_relu(4, 0), name="a_relu")(alpha)
     model = tf.keras.Model(inp, [*outputs, po2, tern, xnor, ter2, alpha])
     batchnorm_weights(model, 12)
     # exponents down to -8 on a 4-fractional-bit input: the firmware's shift drops bits there
-    layer = model.get_layer("po2_d2")
-    kernel, bias = layer.get_weights()
     choices = [2.0**-8, -(2.0**-7), 2.0**-3, -1.0, 0.5, -(2.0**-6)]
-    layer.set_weights([np.random.default_rng(14).choice(choices, size=kernel.shape), bias])
+    for seed, name in enumerate(("po2_d2", "po2_conv_drop")):
+        layer = model.get_layer(name)
+        kernel, bias = layer.get_weights()
+        layer.set_weights([np.random.default_rng(14 + seed).choice(choices, size=kernel.shape), bias])
     return model
 
 
@@ -172,7 +176,7 @@ def test_po2_binary_ternary_weights_equal_compiled_firmware(weights_graph):
         products.values()), products
     kinds = {step.name: step.kind for step in emulate.from_graph(weights_graph).steps}
     assert kinds["po2_d2"] == "Dense(po2 shifts)" and kinds["x_d2"] == "Dense(xnor)", kinds
-    assert kinds["xc2"] == "Conv2D(xnor)", kinds
+    assert kinds["xc2"] == "Conv2D(xnor)" and kinds["po2_conv_drop"] == "Conv2D(po2 shifts)", kinds
     x = edge_events((5, 5, 2), 2**-10, 8.0, 21)
     ours, theirs = compiled(weights_graph, x)
     bad = np.flatnonzero(np.any(ours != theirs, axis=1))

@@ -59,15 +59,22 @@ def test_power_of_two_shift_drops_bits_as_the_firmware_does():
     assert out.tolist() == [[0.0, 0.0], [2.0**-11, -(2.0**-11)]]  # exact products would be +-2^-12, +-3 * 2^-12
 
 
-def test_power_of_two_conv_shift_that_would_truncate_is_refused():
-    # input LSB 2^-12 shifted right by 2 needs 14 fractional bits; r_T = ap_fixed<14,7> has 7
+def test_power_of_two_shift_that_drops_bits_with_resource_strategy_is_refused():
     node = po2_dense("inp", fixed(4, -8), [[0.25, 1.0], [0.5, 2.0]], width=3)
-    node.class_name = "Conv1D"  # only Dense computes dropped bits; a convolution refuses them
-    node.attributes.update({"n_chan": 2, "n_filt": 2, "in_width": 1, "filt_width": 1, "stride_width": 1,
-                            "pad_left": 0, "pad_right": 0, "out_width": 1})
-    nodes = [input_node("inp", [1, 2], fixed(4, -8)), node]
-    with pytest.raises(UserError, match=r"layer 'fc' \(Conv1D\): power-of-two shifts that drop bits are emulated for Dense"):
-        run(nodes, [[[0.0, 0.0]]])
+    node.attributes["strategy"] = "resource"  # another summation order: only Latency is computed as written
+    with pytest.raises(UserError, match=r"layer 'fc' \(Dense\): power-of-two shifts that drop bits are emulated "
+                                        "for the Latency strategy only"):
+        run([input_node("inp", [2], fixed(4, -8)), node], [[0.0, 0.0]])
+
+
+def test_power_of_two_convolution_drops_bits_per_receptive_field():
+    node = po2_dense("inp", fixed(6, 2, False), [[2.0**-8]], width=5, bias=[0.0])
+    node.class_name = "Conv1D"
+    node.attributes.update({"n_chan": 1, "n_filt": 1, "in_width": 2, "filt_width": 1, "stride_width": 1,
+                            "pad_left": 0, "pad_right": 0, "out_width": 2, "accum_t": named("acc", fixed(18, 4))})
+    node._output = SimpleNamespace(shape=[2, 1], type=SimpleNamespace(precision=fixed(18, 4)))
+    out = run([input_node("inp", [2, 1], fixed(6, 2, False)), node], [[[0.0625], [0.1875]]])
+    assert out.tolist() == [[[0.0], [2.0**-11]]]  # as in Dense: floor(code / 2) on r_T's grid
 
 
 def test_power_of_two_bias_is_refused_in_one_line():

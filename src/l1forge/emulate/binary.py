@@ -129,7 +129,7 @@ def binary_aware(base_builder):
     def build(node, inputs: list[Signal]) -> Step:
         product = product_of(node)
         if product == "weight_exponential" and not exponent.shifts_are_exact(node, inputs[0]):
-            return exponent.ShiftDenseStep(node, inputs[0])
+            return exponent.ShiftDenseStep(node, inputs[0], None if node.class_name == "Dense" else conv_geometry(node))
         if product == "data_binary":
             return BinaryDataStep(node, inputs[0], base_builder)
         if product == "both_binary":

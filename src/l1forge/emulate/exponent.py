@@ -1,4 +1,4 @@
-"""Power-of-two (QKeras quantized_po2) Dense layers whose shifts drop bits.
+"""Power-of-two (QKeras quantized_po2) Dense and convolution layers whose shifts drop bits.
 
 nnet::product::weight_exponential (nnet_mult.h) computes, with r_T = ap_fixed<2 G, G> and
 G = W + Wx (W the exponent's width, Wx the input's):
@@ -36,21 +36,24 @@ def shifts_are_exact(node, x: Signal) -> bool:
 
 
 class ShiftDenseStep(Step):
-    """Dense with power-of-two weights, the shifts computed as the firmware does."""
+    """Dense, or a convolution on each receptive field (`geometry`, a conv.ConvGeometry: the
+    latency convolution sums a field's products in the same order), with power-of-two
+    weights, the shifts computed as the firmware does."""
 
-    def __init__(self, node, x: Signal):
-        self.name, self.kind = node.name, "Dense(po2 shifts)"
+    def __init__(self, node, x: Signal, geometry=None):
+        self.name, self.kind = node.name, f"{node.class_name}(po2 shifts)"
         self.inputs = (node.inputs[0],)
         where = nodes.where(node)
-        if node.class_name != "Dense" or nodes.strategy(node) != "latency" or node.get_attr("_weights_transposed"):
-            raise UserError(f"{where}: power-of-two shifts that drop bits are emulated for Dense with the Latency "
-                            "strategy only")
+        if nodes.strategy(node) != "latency" or node.get_attr("_weights_transposed"):
+            raise UserError(f"{where}: power-of-two shifts that drop bits are emulated for the Latency strategy only")
         variable = node.weights["weight"]
-        self.sign, k = exponent_pairs(variable, where)
-        n_in, n_out = int(node.get_attr("n_in")), int(node.get_attr("n_out"))
-        if self.sign.shape != (n_in, n_out) or x.size != n_in:
+        n_out = int(node.get_attr("n_out") if geometry is None else node.get_attr("n_filt"))
+        n_in = int(node.get_attr("n_in")) if geometry is None else geometry.taps
+        sign, k = exponent_pairs(variable, where)
+        self.sign, k = sign.reshape(-1, n_out), k.reshape(-1, n_out)
+        if self.sign.shape != (n_in, n_out) or (geometry is None and x.size != n_in):
             raise UserError(f"{where}: weights {self.sign.shape} do not match n_in={n_in}, n_out={n_out}")
-        self.x = x
+        self.x, self.geometry = x, geometry
         self.grid = int(variable.type.precision.width) + x.ftype.width  # r_T's fractional (and integer) bits
         self.r_type = FixedType(2 * self.grid, self.grid)
         self.to_grid = self.grid - x.ftype.frac  # r_T(x): x's codes onto r_T's grid (floor when negative)
@@ -68,7 +71,10 @@ class ShiftDenseStep(Step):
                                    self.result.code_min, self.result.code_max)
 
     def run(self, arrays, tally):
+        events = arrays[0].shape[0]
         x = self.x.codes(arrays[0])
+        if self.geometry is not None:
+            x = self.geometry.im2col(x)
         x = x << np.int64(self.to_grid) if self.to_grid >= 0 else x >> np.int64(-self.to_grid)
         x = apply_overflow(x, self.r_type)
         acc = np.repeat(self.bias[None, :], x.shape[0], axis=0)
@@ -80,4 +86,5 @@ class ShiftDenseStep(Step):
             y = apply_overflow(np.where(self.sign[i] == 1, y, -y), self.r_type)
             acc = acc + cast_codes(y, self.grid, self.accum, tally, f"{self.name} product")
             acc = apply_overflow(acc, self.accum, tally, f"{self.name} accum")
-        return cast_codes(acc, self.accum.frac, self.result, tally, f"{self.name} result").astype(self.output.dtype)
+        out = cast_codes(acc, self.accum.frac, self.result, tally, f"{self.name} result")
+        return out.astype(self.output.dtype).reshape(events, -1)
