@@ -11,7 +11,10 @@
   A shift of r_T truncates bits that fall off its right end and wraps those off its left.
   Where neither can happen for any input of the input type (`check_exact_shift`), the shift
   equals the exact product x * (+-2^k), so the weight is returned as that fixed-point value
-  and the layer runs through the ordinary multiply-accumulate; otherwise it is refused.
+  and the layer runs through the ordinary multiply-accumulate. Otherwise reading the weights
+  here is refused, and Dense and convolution layers compute the shifts as written instead
+  (exponent.py, chosen by binary.binary_aware); a batch normalization's (ApplyAlpha's)
+  power-of-two scale must be exact.
 
 Data can never carry an exponent type (hls4ml asserts it), so a signal of that type is refused.
 """
