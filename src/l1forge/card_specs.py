@@ -23,7 +23,7 @@ def network_spec(card: Card) -> NetworkSpec:
 
 
 def latent_spec(card: Card) -> LatentSpec:
-    model = card.model
+    model = card.family.model  # the VAE's own fields (tasks/vae.py)
     return LatentSpec(model.encoder_layers, model.latent_dim, model.latent_bits, model.latent_integer)
 
 

@@ -132,3 +132,16 @@ def test_overrides_reach_into_the_layer_list_by_index():
         load_card(REPO / "l1models" / "jet_id.yaml", {"model.layers[40].units": 8})
     with pytest.raises(UserError, match="'training.epochs' is not a section of the card"):
         load_card(REPO / "l1models" / "jet_id.yaml", {"training.epochs.x": 8})
+
+
+def test_a_family_field_lives_in_its_task_and_is_refused_elsewhere():
+    from l1forge.errors import UserError
+    from l1forge.tasks import load_card as load
+
+    vae = load("l1models/ad_vae.yaml")
+    assert vae.family.model.latent_dim == 3 and vae.family.data.signals
+    assert not hasattr(vae.model, "latent_dim") and not hasattr(vae.data, "signals")
+    assert load("l1models/jet_id.yaml").family.model is None
+    with pytest.raises(UserError, match=r"'model.vae_score' for task jet_id: expected no value "
+                                        r"\(a field of task vae\)"):
+        load("l1models/jet_id.yaml", {"model.vae_score": "kl"})

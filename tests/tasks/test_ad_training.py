@@ -23,7 +23,7 @@ def trained_ae(tmp_path_factory, l1_folder):
 def test_training_stores_models_metrics_and_the_evaluation_events(trained_ae):
     card, trained = trained_ae
     metrics = trained.metrics
-    assert set(metrics["auc_qat"]) == set(card.data.signals) == set(metrics["auc_baseline"])
+    assert set(metrics["auc_qat"]) == set(card.family.data.signals) == set(metrics["auc_baseline"])
     assert all(0.0 <= v <= 1.0 for v in metrics["auc_qat"].values())
     x_test, y_test = trained.test_split()
     assert x_test.shape == (len(y_test), 57)

@@ -29,7 +29,7 @@ def _card(tmp_path, layers=PHI_RHO, shape=(8, 3), **data):
 def test_the_committed_card_is_a_deep_sets_tagger():
     card = load_card("l1models/jet_deepsets.yaml")
     assert isinstance(task_for(card), DeepSets)
-    assert tuple(card.data.constituent_features) == DEFAULT_FEATURES
+    assert tuple(card.family.data.constituent_features) == DEFAULT_FEATURES
     assert set(DEFAULT_FEATURES) <= set(CONSTITUENT_FEATURES)
 
 
@@ -208,6 +208,6 @@ def test_a_raw_jets_file_for_jet_features_takes_no_dataset_and_must_exist(tmp_pa
     ("l1models/ad_dense_ae.yaml", "constituent_features"),
 ])
 def test_per_particle_fields_are_refused_where_no_constituents_are_read(card_path, field):
-    with pytest.raises(UserError, match=rf"'data.{field}': expected no value for task \w+ "
-                                        r"\(only task jet_deepsets reads constituents\), got pt_rel"):
+    with pytest.raises(UserError, match=rf"unknown field at 'data.{field}' for task \w+: expected no value "
+                                        r"\(a field of task jet_deepsets\)"):
         load_card(card_path, overrides={f"data.{field}": ["pt_rel"]})

@@ -132,6 +132,4 @@ def _check_data(card: Card) -> None:
         value = getattr(d, key)
         if not 0 < value < 0.5:
             bad(src, f"data.{key}", f"a fraction above 0 and below 0.5, got {value:g}")
-    if not 0 <= d.pt_shift <= 16:
-        bad(src, "data.pt_shift", f"a shift from 0 to 16 bits, got {d.pt_shift}")
 

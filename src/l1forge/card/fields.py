@@ -15,6 +15,10 @@ from typing import Any
 from l1forge.errors import UserError
 
 
+# Card fields the loader fills itself: where the card came from, the family's own fields.
+NOT_FROM_YAML = ("source", "family")
+
+
 def build(cls, raw: Any, where: str, source: str):
     """Build dataclass `cls` from mapping `raw`; `where` is the dotted path for errors."""
     if raw is None:
@@ -22,7 +26,7 @@ def build(cls, raw: Any, where: str, source: str):
     if not isinstance(raw, dict):
         fail(source, where or "card", f"a mapping, got {type(raw).__name__}")
     hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in NOT_FROM_YAML]
     for key in raw:
         if key not in names:
             close = difflib.get_close_matches(str(key), names, n=1)

@@ -5,21 +5,26 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict
+import dataclasses
+from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Mapping
 
 import yaml
 
 from l1forge.card import fields
-from l1forge.card.checks import check_card, named_layers
-from l1forge.card.schema import Card
+from l1forge.card.checks import check_card, named_layers, one_of
+from l1forge.card.schema import Card, Family
 from l1forge.errors import UserError
 
 
-def read_card(path: str | Path, overrides: dict[str, Any] | None, task_names: Iterable[str]) -> Card:
+def read_card(path: str | Path, overrides: dict[str, Any] | None,
+              families: Mapping[str, tuple[type | None, type | None]]) -> Card:
     """Read a card and check what every family shares; `overrides` maps dotted keys
-    (`training.epochs`) to values. The family's own checks follow in `tasks.load_card`."""
+    (`training.epochs`) to values. `families` maps each task name to the dataclasses of its
+    own `model:` and `data:` fields (or None): those fields are read into `card.family`,
+    and a field no family of the card's task declares is an unknown field. The family's own
+    checks follow in `tasks.load_card`."""
     path = Path(path)
     source = str(path)
     if not path.is_file():
@@ -37,10 +42,28 @@ def read_card(path: str | Path, overrides: dict[str, Any] | None, task_names: It
         raise UserError(f"{source}: expected a YAML mapping of card fields, got {type(raw).__name__}")
     for key, value in (overrides or {}).items():
         _set_dotted(raw, key, value)
+    task = raw.get("task", Card.task)
+    if isinstance(task, str):
+        one_of(source, "task", task, tuple(families))
+    model_cls, data_cls = families.get(task, (None, None)) if isinstance(task, str) else (None, None)
+    family_model, family_data = _take(raw, "model", model_cls), _take(raw, "data", data_cls)
+    _refuse_other_families(raw, task, families, source)
     card = fields.build(Card, raw, "", source)
-    card = _with_source(card, source)
-    check_card(card, task_names)
+    family = Family(fields.build(model_cls, family_model, "model", source) if model_cls else None,
+                    fields.build(data_cls, family_data, "data", source) if data_cls else None)
+    card = replace(card, family=family, source=source)
+    check_card(card, families)
     return named_layers(card)
+
+
+def _take(raw: dict, section: str, cls: type | None) -> dict:
+    """Move the fields `cls` declares out of `raw[section]` (the family's own)."""
+    content = raw.get(section)
+    if cls is None or not isinstance(content, dict):
+        return {}
+    names = {f.name for f in dataclasses.fields(cls)}
+    taken = {key: content.pop(key) for key in list(content) if key in names}
+    return taken
 
 
 def card_sha256(card: Card) -> str:
@@ -93,7 +116,15 @@ def _set_dotted(raw: dict, key: str, value: Any) -> None:
             node = node.setdefault(part, {})
 
 
-def _with_source(card: Card, source: str) -> Card:
-    from dataclasses import replace
-
-    return replace(card, source=source)
+def _refuse_other_families(raw: dict, task: str, families, source: str) -> None:
+    """A field another family declares, on a card of this task: say whose field it is."""
+    for section, index in (("model", 0), ("data", 1)):
+        content = raw.get(section)
+        if not isinstance(content, dict):
+            continue
+        for key in content:
+            owners = [name for name, declared in families.items() if declared[index] is not None
+                      and key in {f.name for f in dataclasses.fields(declared[index])}]
+            if owners:
+                raise UserError(f"{source}: unknown field at '{section}.{key}' for task {task}: "
+                                f"expected no value (a field of task {', '.join(owners)})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from l1forge.firmware.spec import BACKENDS, IO_TYPES, MULTIPLIER_IMPLS, STRATEGIES  # noqa: F401
 
@@ -57,16 +58,6 @@ class LayerSpec:
 class ModelSpec:
     input_shape: tuple[int, ...] = (16,)
     layers: tuple[LayerSpec, ...] = ()
-    # The autoencoder/VAE families: index of the latent layer's end (exclusive) in `layers`.
-    encoder_layers: int = 0
-    latent_dim: int = 0
-    # VAE anomaly score computed in firmware: "kl" or "mu2" (sum of mu^2, as AXOL1TL).
-    vae_score: str = "kl"
-    beta: float = 1.0
-    # VAE: quantize mu (z_mean) to quantized_bits(latent_bits, latent_integer) in training and
-    # firmware, so the score's mu^2 multiplies narrow values (0: mu keeps its exact sum type).
-    latent_bits: int = 0
-    latent_integer: int = 3
 
 
 @dataclass(frozen=True)
@@ -75,20 +66,16 @@ class DataSpec:
     max_events: int | None = None
     test_fraction: float = 0.2
     validation_fraction: float = 0.2
-    signals: tuple[str, ...] = ()
-    # Firmware-friendly pT scaling for L1 objects: pT is divided by 2**pt_shift.
-    pt_shift: int = 0
-    # Constituent-level jet tagging: the hardest `constituents` particles of each jet, with
-    # these per-particle features by name (empty: the task's default list).
-    constituents: int = 32
-    constituent_features: tuple[str, ...] = ()
-    # Of those, the ones that enter as their logarithm, ln(max(x, floor)) (pT and energy
-    # fractions span four decades; padding and anything below the floor sit at ln(floor)).
-    log_features: tuple[str, ...] = ()
-    # Jet-level features (names from the file's 16 HLF features, e.g. multiplicity) given
-    # to every particle of the jet after its own features: what the N kept particles
-    # cannot tell, such as how many particles the jet has beyond them.
-    jet_features: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Family:
+    """A model family's own card fields, as its task declares them (Task.model_fields and
+    Task.data_fields, small dataclasses) and reads them from the card's `model:` and
+    `data:` sections; None where the family declares none."""
+
+    model: Any = None
+    data: Any = None
 
 
 @dataclass(frozen=True)
@@ -155,4 +142,5 @@ class Card:
     pruning: PruningSpec = field(default_factory=PruningSpec)
     target: TargetSpec = field(default_factory=TargetSpec)
     trigger: TriggerSpec = field(default_factory=TriggerSpec)
+    family: Family = field(default_factory=Family)
     source: str = ""

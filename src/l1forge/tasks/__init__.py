@@ -26,7 +26,7 @@ def load_card(path: str | Path, overrides: dict[str, Any] | None = None) -> Card
     """Load and validate a card: the shared checks (card/), then its family's own (the
     network's layers, pruning and the family's fields); `overrides` maps dotted keys
     (`training.epochs`) to values."""
-    card = read_card(path, overrides, TASKS)
+    card = read_card(path, overrides, {name: (task.model_fields, task.data_fields) for name, task in TASKS.items()})
     TASKS[card.task].check_card(card)
     return card
 

@@ -18,6 +18,8 @@ build has already C-simulated, and hands the scores to the trigger stage.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +37,19 @@ FEATURES = ("pt", "eta", "phi")
 PREDICT_BATCH = 8192
 
 
+@dataclass(frozen=True)
+class AnomalyData:
+    """The anomaly-detection families' `data:` fields."""
+
+    signals: tuple[str, ...] = ()
+    # Firmware-friendly pT scaling for L1 objects: pT is divided by 2**pt_shift.
+    pt_shift: int = 0
+
+
 class AnomalyDetection(Task):
     """Trained on background only; evaluated on background test events and each signal."""
+
+    data_fields = AnomalyData
 
     every_event = True  # the trigger figures need every stored event's firmware score
     trigger_study = "rates"
@@ -45,20 +58,22 @@ class AnomalyDetection(Task):
         from l1forge.data.schema import L1_SIGNALS
 
         super().check_card(card)
-        src = card.source
-        if not card.data.signals:
+        src, d = card.source, card.family.data
+        if not 0 <= d.pt_shift <= 16:
+            bad(src, "data.pt_shift", f"a shift from 0 to 16 bits, got {d.pt_shift}")
+        if not card.family.data.signals:
             bad(src, "data.signals", f"at least one signal process to evaluate: {', '.join(L1_SIGNALS)}")
-        for i, signal in enumerate(card.data.signals):
+        for i, signal in enumerate(card.family.data.signals):
             one_of(src, f"data.signals[{i}]", signal, L1_SIGNALS)
-        if len(set(card.data.signals)) != len(card.data.signals):
-            bad(src, "data.signals", f"each signal once, got {list(card.data.signals)}")
+        if len(set(card.family.data.signals)) != len(card.family.data.signals):
+            bad(src, "data.signals", f"each signal once, got {list(card.family.data.signals)}")
 
     def prepare(self, card: Card) -> Split:
         from l1forge.data import load_l1_objects
 
         paths = l1_paths(card)
         check_signals(card, paths)
-        spec = {"kind": "l1_pt_shift", "shift": card.data.pt_shift}
+        spec = {"kind": "l1_pt_shift", "shift": card.family.data.pt_shift}
         background = load_l1_objects(paths["background"], "background")
         particles = background.particles
         keep = subsample(card, len(particles))
@@ -72,13 +87,13 @@ class AnomalyDetection(Task):
                             "into training, validation and test events")
         x_test, y_test = [x[test]], [np.zeros(len(test), dtype=np.int64)]
         counts = {"background": len(test)}
-        for label, signal in enumerate(card.data.signals, start=1):
+        for label, signal in enumerate(card.family.data.signals, start=1):
             sample = load_l1_objects(paths[signal], signal, max_events=card.data.max_events)
             x_test.append(firmware_inputs(card, spec, sample.particles, sample.path))
             y_test.append(np.full(len(sample), label, dtype=np.int64))
             counts[signal] = len(sample)
         info = {"path": str(paths["background"].parent), "events": int(len(x)),
-                "processes": ["background", *card.data.signals], "test_events": counts,
+                "processes": ["background", *card.family.data.signals], "test_events": counts,
                 "feature_names": [f"{f}_{i}" for i in range(len(x[0]) // 3) for f in FEATURES],
                 "provenance": background.provenance}
         zeros = np.zeros(len(x), dtype=np.int64)
@@ -176,7 +191,7 @@ def check_signals(card: Card, paths: dict[str, Path]) -> None:
     """Every file the card needs exists (names were checked when the card was loaded)."""
     if not paths["background"].is_file():
         raise UserError(f"{card.source}: no background sample: no file {paths['background']}")
-    for signal in card.data.signals:
+    for signal in card.family.data.signals:
         if not paths[signal].is_file():
             raise UserError(f"{card.source}: signal '{signal}' is missing from the sample: no "
                             f"file {paths[signal]}")

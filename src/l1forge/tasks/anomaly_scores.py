@@ -96,10 +96,10 @@ def vae_score_model(card: Card, network):
 
     from l1forge.models.autoencoder import Z_LOG_VAR, Z_MEAN
 
-    latent = card.model.latent_dim
+    latent = card.family.model.latent_dim
     z_mean = network.get_layer(Z_MEAN).output
     square = kl.Multiply(name=PREFIX + "mu_square")([z_mean, z_mean])
-    if card.model.vae_score == "mu2":
+    if card.family.model.vae_score == "mu2":
         total, weight = square, 1.0
     else:
         g = network.get_layer(f"{Z_LOG_VAR}_relu").output  # g = -log sigma^2 >= 0
@@ -107,11 +107,11 @@ def vae_score_model(card: Card, network):
         exp_minus_one = kl.ELU(alpha=1.0, name=PREFIX + "var_minus_one")(negated)
         variance_term = kl.Add(name=PREFIX + "var_term")([exp_minus_one, g])
         total, weight = kl.Add(name=PREFIX + "kl_terms")([square, variance_term]), 0.5
-    out = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + card.model.vae_score)(total)
+    out = kl.Dense(1, use_bias=False, trainable=False, name=PREFIX + card.family.model.vae_score)(total)
     model = tf.keras.Model(network.input, out, name=f"{card.name}_firmware")
-    if card.model.vae_score == "kl":
+    if card.family.model.vae_score == "kl":
         model.get_layer(PREFIX + "log_var").set_weights([-np.eye(latent)])
-    model.get_layer(PREFIX + card.model.vae_score).set_weights([np.full((latent, 1), weight)])
+    model.get_layer(PREFIX + card.family.model.vae_score).set_weights([np.full((latent, 1), weight)])
     return model
 
 

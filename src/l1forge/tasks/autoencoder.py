@@ -3,6 +3,8 @@ error is the score, computed in firmware (tasks/anomaly_scores.ae_score_model)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,8 +17,18 @@ if TYPE_CHECKING:
     from l1forge.card.schema import Card
 
 
+@dataclass(frozen=True)
+class AutoencoderModel:
+    """The autoencoder families' `model:` fields: `layers[:encoder_layers]` end with the
+    latent layer of `latent_dim` units."""
+
+    encoder_layers: int = 0
+    latent_dim: int = 0
+
+
 class Autoencoder(AnomalyDetection):
     name = "autoencoder"
+    model_fields = AutoencoderModel
 
     def build_network(self, card: Card, quantized: bool = True):
         from l1forge.models.autoencoder import build_autoencoder

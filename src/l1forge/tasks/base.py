@@ -72,19 +72,17 @@ class Task:
     # `l1forge trigger`'s study of this family's projects: "rates" (thresholds at L1 rates),
     # "working_points" (per-class working points at background efficiencies), or None
     trigger_study: ClassVar[str | None] = None
+    # the family's own card fields (frozen dataclasses) under `model:` and `data:`, read into
+    # card.family.model / card.family.data; a field no family declares is refused as unknown
+    model_fields: ClassVar[type | None] = None
+    data_fields: ClassVar[type | None] = None
 
     def check_card(self, card: Card) -> None:
-        """Raise UserError for card fields this family cannot use (default: the per-particle
-        data fields, which only a family reading the jets' constituents uses)."""
-        from l1forge.card.checks import bad
+        """Raise UserError for card values this family cannot use: the network checks every
+        family shares (layers, pruning, distributed arithmetic); a family adds its own."""
         from l1forge.tasks.network_checks import check_network
 
         check_network(card)
-        for name in ("constituent_features", "log_features", "jet_features"):
-            given = getattr(card.data, name)
-            if given:
-                bad(card.source, f"data.{name}", f"no value for task {card.task} (only task "
-                                                 f"jet_deepsets reads constituents), got {', '.join(given)}")
 
     def prepare(self, card: Card) -> Split:
         raise NotImplementedError(f"{type(self).__name__}.prepare")

@@ -23,6 +23,8 @@ tagger's, so both are evaluated on the same test jets of the same file.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,19 +47,33 @@ POOLING = ("global_avgpool1d", "global_maxpool1d")
 
 
 def constituent_features(card: Card) -> tuple[str, ...]:
-    return tuple(card.data.constituent_features) or DEFAULT_FEATURES
+    return tuple(card.family.data.constituent_features) or DEFAULT_FEATURES
 
 
 def input_features(card: Card) -> tuple[str, ...]:
     """Every particle's inputs in order: its own features, then the jet's (data.jet_features)."""
-    return constituent_features(card) + tuple(card.data.jet_features)
+    return constituent_features(card) + tuple(card.family.data.jet_features)
+
+
+@dataclass(frozen=True)
+class ConstituentData:
+    """The Deep Sets family's `data:` fields: the hardest `constituents` particles of each
+    jet with these per-particle features by name (empty: DEFAULT_FEATURES); of those, the
+    ones that enter as ln(max(x, floor)); jet-level HLF features given to every particle."""
+
+    constituents: int = 32
+    constituent_features: tuple[str, ...] = ()
+    log_features: tuple[str, ...] = ()
+    jet_features: tuple[str, ...] = ()
 
 
 class DeepSets(JetTagging):
     name = "jet_deepsets"
+    data_fields = ConstituentData
 
     def check_card(self, card: Card) -> None:
-        src, d = card.source, card.data
+        super().check_card(card)
+        src, d = card.source, card.family.data
         features = input_features(card)
         unknown_jet = [name for name in d.jet_features if name not in JET_FEATURES]
         if unknown_jet:
@@ -110,15 +126,15 @@ class DeepSets(JetTagging):
 
         sample = load_jets(card.data.path)
         features = input_features(card)
-        x = sample.constituent_inputs(constituent_features(card), card.data.constituents,
-                                      tuple(card.data.jet_features))
+        x = sample.constituent_inputs(constituent_features(card), card.family.data.constituents,
+                                      tuple(card.family.data.jet_features))
         y = sample.labels
         keep = subsample(card, len(x))
         if keep is not None:
             x, y = x[keep], y[keep]
         train, val, test = split_indices(len(x), card.data.test_fraction,
                                          card.data.validation_fraction, card.training.seed)
-        log_columns = [features.index(name) for name in card.data.log_features]
+        log_columns = [features.index(name) for name in card.family.data.log_features]
         negative = [features[c] for c in log_columns if (x[..., c] < 0).any()]
         if negative:
             raise UserError(f"data.log_features: {', '.join(negative)} has negative values in "
@@ -128,12 +144,12 @@ class DeepSets(JetTagging):
         spec = {**preprocessing.fit_standardize(logged.reshape(-1, x.shape[-1])), "per_element": True}
         if log_columns:
             spec.update(log_columns=log_columns, log_floor=preprocessing.LOG_FLOOR)
-        if card.data.jet_features:  # emulating a raw file rebuilds the inputs by these names
-            spec.update(jet_set={"constituents": int(card.data.constituents),
+        if card.family.data.jet_features:  # emulating a raw file rebuilds the inputs by these names
+            spec.update(jet_set={"constituents": int(card.family.data.constituents),
                                  "constituent_features": list(constituent_features(card)),
-                                 "jet_features": list(card.data.jet_features)})
+                                 "jet_features": list(card.family.data.jet_features)})
         x = preprocessing.apply(spec, x).astype(np.float32)
         info = {"path": sample.path, "events": int(len(x)), "class_names": list(sample.class_names),
-                "feature_names": list(features), "constituents": int(card.data.constituents),
+                "feature_names": list(features), "constituents": int(card.family.data.constituents),
                 "provenance": sample.provenance}
         return Split(x[train], y[train], x[val], y[val], x[test], y[test], spec, info)
