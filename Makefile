@@ -65,6 +65,7 @@ docs: setup
 
 bench: setup
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results.json
+	$(BIN)/python benchmarks/summarize.py benchmarks/results.json
 
 clean:
 	rm -rf hls_projects/*/ hls_projects/.trained .pytest_cache
