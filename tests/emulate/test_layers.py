@@ -210,13 +210,15 @@ def _reference_conv(x, w, bias, stride, pads):
 
 
 @pytest.mark.parametrize("accum", [fixed(24, 10), fixed(12, 6, True, "TRN", "SAT")], ids=["exact", "saturating"])
-def test_conv2d_geometry(accum):
+def test_conv2d_geometry(accum, monkeypatch):
     node, w = _conv_node(accum)
     x = np.random.default_rng(4).integers(-8, 8, (40, 40)) / 8
     em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
     assert em.steps[0].kernel.fast == (accum.saturation_mode.name == "WRAP")  # tap loop vs firmware order
     expected = _reference_conv(x, w, [0.5, -0.25, 0.125], (1, 2), (1, 1, 0, 1))
-    assert np.array_equal(em.predict(x), expected)
+    assert np.array_equal(em.predict(x), expected)  # 2 channels: exact sums as one im2col product
+    monkeypatch.setattr("l1forge.emulate.kernel.FEW_CHANNELS", 0)
+    assert np.array_equal(em.predict(x), expected)  # the same sums tap by tap
 
 
 def test_io_stream_clone_and_repack_pass_values_through():

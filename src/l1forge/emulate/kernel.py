@@ -24,6 +24,12 @@ from l1forge.emulate.signals import Signal, cast_bounds, exact_dtype, type_magni
 from l1forge.errors import UserError
 
 
+# Below this many input channels a convolution's exact sums run as one product over im2col
+# rows: a product per filter tap would multiply a (pixels, channels) slab by so few rows of
+# weights that BLAS's call overhead dominates (ad_cnn_ae's one-channel image).
+FEW_CHANNELS = 8
+
+
 def widen(a: np.dtype, b: np.dtype) -> np.dtype:
     """The wider of two exact dtypes (float32 < float64 < int64)."""
     order = [np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)]
@@ -171,6 +177,8 @@ class MacKernel:
             x = x.astype(dtype)
         if geometry is None:
             acc = x @ w
+        elif geometry.chans < FEW_CHANNELS:  # tap-by-tap products would be nearly outer products
+            acc = geometry.im2col(x) @ w
         else:  # exact sums: any order gives the same integers, so add tap by tap
             taps = w.reshape(geometry.f_h * geometry.f_w, geometry.chans, -1)
             acc = None
