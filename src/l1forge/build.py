@@ -77,6 +77,10 @@ def build_project(card_path: str | Path, projects_root: str | Path = "hls_projec
         content["build_seconds"] = round(time.perf_counter() - start, 2)
         manifest.write_manifest(tmp, content)
     log(f"project written to {dest}")
+    if card.rtl.build:  # the card asks for the RTL too: written into the finished project
+        from l1forge.rtl import write_rtl
+
+        write_rtl(dest, events=card.rtl.events, synth=card.rtl.synth, log=log)
     return BuildResult(dest, Project(dest).manifest())
 
 

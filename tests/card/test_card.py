@@ -145,3 +145,14 @@ def test_a_family_field_lives_in_its_task_and_is_refused_elsewhere():
     with pytest.raises(UserError, match=r"'model.vae_score' for task jet_id: expected no value "
                                         r"\(a field of task vae\)"):
         load("l1models/jet_id.yaml", {"model.vae_score": "kl"})
+
+
+def test_rtl_in_a_build_is_for_distributed_arithmetic_cards():
+    from l1forge.errors import UserError
+    from l1forge.tasks import load_card as load
+
+    assert load("l1models/jet_id.yaml").rtl.build is False
+    with pytest.raises(UserError, match=r"'rtl.build': expected false unless target.strategy is distributed_arithmetic"):
+        load("l1models/jet_id.yaml", {"rtl.build": True})
+    with pytest.raises(UserError, match=r"'rtl.events': expected at least 1"):
+        load("l1models/jet_id_compact.yaml", {"rtl.build": True, "rtl.events": 0})

@@ -29,6 +29,7 @@ def check_card(card: Card, task_names: Iterable[str]) -> None:
     _check_quantization(card)
     _check_training(card)
     _check_target(card)
+    _check_rtl(card)
     _check_data(card)
     for i, rate in enumerate(card.trigger.rates_hz):
         if not 0 < rate < BUNCH_CROSSING_HZ:
@@ -122,6 +123,26 @@ def _check_target(card: Card) -> None:
         bad(src, "target.part", f"a part l1forge knows ({err})")
     if t.softmax_table_size < 64 or t.softmax_table_size & (t.softmax_table_size - 1):
         bad(src, "target.softmax_table_size", f"a power of two of at least 64, got {t.softmax_table_size}")
+
+
+def _check_rtl(card: Card) -> None:
+    """RTL is written for distributed-arithmetic designs, with its tools installed."""
+    src, r = card.source, card.rtl
+    if not r.build:
+        return
+    if card.target.strategy != "distributed_arithmetic":
+        bad(src, "rtl.build", "false unless target.strategy is distributed_arithmetic (l1forge writes "
+                              f"RTL through da4ml), got true with strategy {card.target.strategy}")
+    if r.events < 1:
+        bad(src, "rtl.events", f"at least 1 verification event, got {r.events}")
+    from l1forge.rtl import tools
+
+    try:
+        tools.find_verilator()
+        if r.synth:
+            tools.find_yosys()
+    except UserError as err:
+        bad(src, "rtl.build", f"the RTL tools installed ({err})")
 
 
 def _check_data(card: Card) -> None:

@@ -126,6 +126,17 @@ class TargetSpec:
 
 
 @dataclass(frozen=True)
+class RtlSpec:
+    """`l1forge build` of a distributed-arithmetic card also writes the project's RTL
+    (`l1forge rtl`): da4ml Verilog proven in Verilator over `events` verification events,
+    and with `synth` the yosys netlist figures."""
+
+    build: bool = False
+    synth: bool = True
+    events: int = 10_000
+
+
+@dataclass(frozen=True)
 class TriggerSpec:
     rates_hz: tuple[float, ...] = (1000.0, 10000.0)
 
@@ -142,5 +153,6 @@ class Card:
     pruning: PruningSpec = field(default_factory=PruningSpec)
     target: TargetSpec = field(default_factory=TargetSpec)
     trigger: TriggerSpec = field(default_factory=TriggerSpec)
+    rtl: RtlSpec = field(default_factory=RtlSpec)
     family: Family = field(default_factory=Family)
     source: str = ""
