@@ -51,7 +51,17 @@ def folder(tmp_path_factory) -> Path:
     return out
 
 
-def test_csim_of_a_plain_hls4ml_folder(folder, capsys):
+@pytest.fixture
+def private_scratch(tmp_path, monkeypatch):
+    """csim's scratch folders go to this test's own temporary folder, so the check that none
+    is left over is not confused by another xdist worker's csim running at the same time."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return scratch
+
+
+def test_csim_of_a_plain_hls4ml_folder(folder, capsys, private_scratch):
     before, scratch = snapshot(folder), scratch_folders()
     assert "keras_model.keras" in before and "l1forge.json" not in before
     capsys.readouterr()
@@ -68,7 +78,7 @@ def test_csim_of_a_plain_hls4ml_folder(folder, capsys):
     (np.zeros((10, 5)), r"events of shape \(10, 5\); the model expects \(events, 6\)"),
     (np.where(np.arange(60).reshape(10, 6) == 13, np.nan, 1.0), "event 2 holds NaN or infinity"),
 ])
-def test_bad_data_refused_before_any_build(folder, tmp_path, capsys, events, message):
+def test_bad_data_refused_before_any_build(folder, tmp_path, capsys, events, message, private_scratch):
     import re
 
     np.save(tmp_path / "data.npy", events)
