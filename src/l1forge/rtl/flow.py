@@ -25,6 +25,7 @@ from l1forge.errors import UserError
 from l1forge.project import Project
 from l1forge.rtl import tools
 from l1forge.rtl.compare import compare
+from l1forge.rtl.da_model import levels_per_cycle
 from l1forge.rtl.events import reference_outputs, verification_events
 from l1forge.rtl.interface import interface_of
 from l1forge.rtl.simulate import simulate
@@ -50,14 +51,6 @@ class RtlResult:
     @property
     def ok(self) -> bool:
         return self.mismatches == 0
-
-
-def levels_per_cycle(clock_ns: float) -> int:
-    """da4ml adder levels that fit one clock period, with the estimator's LUT-adder level
-    delay and clock uncertainty (report/calibration.py), so RTL and estimate cut alike."""
-    from l1forge.report.calibration import CALIBRATION as C
-
-    return max(1, int(clock_ns * (1.0 - C.clock_uncertainty_fraction) / C.delay_adder_level_ns))
 
 
 def _da_project(project: Project) -> dict[str, Any]:
