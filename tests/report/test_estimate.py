@@ -5,6 +5,7 @@ import pytest
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.estimate import estimate_graph
+from l1forge.report.multipliers import csd_digits
 from report_fakes import FixedPrecisionType, Graph, jet_like
 
 LSB = 2.0 ** -10  # fixed<16,6>
@@ -31,9 +32,12 @@ def test_report_shape_and_totals_are_sums():
 
 
 def test_zero_weights_cost_nothing_and_powers_of_two_are_shifts():
-    ones = np.full((8, 4), 11 * LSB)  # 3 CSD digits on a 16-bit input: a DSP each
+    # 3 CSD digits on a 16-bit input: a DSP for each distinct (input, weight) product
+    ones = np.full((8, 4), 11 * LSB) * np.array([1, 5, 7, 9])  # 11, 55, 77, 99: all 3+ digits
     dense = run(Graph().input(8).dense("fc", ones))
     assert layer(dense, "fc")["dsp"] == 32
+    same = run(Graph().input(8).dense("fc", np.full((8, 4), 11 * LSB)))
+    assert layer(same, "fc")["dsp"] == 8  # each input times 11 once, shared by the 4 outputs
     pruned = ones.copy()
     pruned[:4] = 0.0
     assert layer(run(Graph().input(8).dense("fc", pruned)), "fc")["dsp"] == 16
@@ -82,7 +86,8 @@ def test_resource_strategy_latency_grows_with_the_reuse_factor_in_every_layer():
 def test_latency_strategy_reuse_issues_the_shared_products_over_rf_cycles():
     """hls4ml's ALLOCATION cap: limit = n/RF multipliers, so the last product starts RF-1
     cycles after the first; a layer cannot finish before it has made its products."""
-    weights = np.full((16, 64), 11 * LSB)  # 1024 DSP-class products
+    codes = [c for c in range(11, 400) if csd_digits(np.array([c]))[0] >= 3][:64]
+    weights = np.tile(np.array(codes) * LSB, (16, 1))  # 1024 distinct DSP-class products
     one, many = run(Graph().input(16).dense("fc", weights)), run(Graph().input(16).dense("fc", weights, reuse_factor=64))
     assert many["ii"] == 64 and layer(many, "fc")["dsp"] == 16
     assert layer(many, "fc")["latency_cycles"] >= 63 > layer(one, "fc")["latency_cycles"]
@@ -174,7 +179,7 @@ def test_io_stream_is_a_dataflow_of_processes():
 
 
 def conv_net(size, io_partitions=1):
-    kernel = np.full((3, 3, 2, 4), 11 * LSB)
+    kernel = np.full((3, 3, 2, 4), 11 * LSB) * np.array([1, 5, 7, 9])  # distinct products per tap
     return (Graph().image_input([size, size, 2])
             .conv2d("conv", kernel, [size - 2, size - 2, 4], in_width=size, n_partitions=io_partitions))
 

@@ -112,6 +112,12 @@ class Calibration:
     series7_wide_cycle_ns: float = 4.0
     # Flip-flops per non-zero product, in words of the wider of accumulator and product:
     # medians of the calibration dense instances at RF 1 (1.35) and at RF 2 and 100 (1.0).
+    # A layer whose reuse factor caps its distinct multiplies (dense_cost.distinct_multiplies)
+    # takes ceil(multiplies / cap) issue cycles plus a tail: the medians, over the 14
+    # capped dense instances of the RF 100 calibration builds, of latency less issue
+    # cycles: 1 with LUT multiplies (0-3), 2 with DSPs (1-5).
+    series7_shared_tail_lut: int = 1
+    series7_shared_tail_dsp: int = 2
     series7_ff_words_rf1: float = 1.35
     series7_ff_words_shared: float = 1.0
     # Stable softmax outside its two trees: 6 cycles in a wide cycle (Breast_cancer N=2: 8,

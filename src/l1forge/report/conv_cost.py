@@ -16,7 +16,8 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
 from l1forge.report.da_cost import da_dense_cost
 from l1forge.report.bits import bits_of
-from l1forge.report.dense_cost import kernel_codes, kernel_cost, multiplier_limit, resource_cost
+from l1forge.report.dense_cost import (distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit,
+                                       resource_cost)
 from l1forge.report.multipliers import constant_census, product_type
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
@@ -36,6 +37,7 @@ def _kernel(layer, io: LayerIO, target: Target) -> tuple[LayerCost, int]:
         return cost, n_filt
     census = constant_census(matrix, biases, io.in_bits, weight, product, target.dsp_shape,
                              multiplier_impl=target.multiplier_impl)
+    census = distinct_multiplies(census, matrix)
     limit = multiplier_limit(layer, matrix.size, io.reuse_factor)
     return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target), n_filt
 

@@ -13,6 +13,7 @@ from a ROM that the template forces into block RAM when RF > 1, over RF pipeline
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -21,9 +22,29 @@ from l1forge.report.build_limits import UNROLL_LIMIT
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
-from l1forge.report.multipliers import Census, constant_census, variable_census
+from l1forge.report.multipliers import Census, constant_census, csd_digits, variable_census
 
 BRAM18_BITS = 18 * 1024
+
+
+def distinct_multiplies(census: Census, codes: np.ndarray) -> Census:
+    """The census with each multiply counted once per distinct (input, weight code) pair.
+
+    The tool builds `x_i * w` once when the same input meets the same constant in several
+    outputs (common-subexpression elimination; `x_i * -w` is another product). A
+    multiply here is a product of 3+ CSD digits (census.n_deep); where those take DSPs
+    (census.n_dsp), the DSPs are the distinct ones too. In every RF 1 calibration build
+    with forced DSP binding the DSP count is exactly that distinct count (HAR: 33, 156,
+    129 and 89 DSPs in its four layers, where 36, 227, 198 and 90 products have 3+ digits;
+    ARRYTHMIA 119 and 42; Breast_cancer 25, 7 and 1), and the RF 100 latencies of the
+    HAR layers are too short for the repeated products to be multiplied again.
+    """
+    if not census.n_deep:
+        return census
+    codes = np.asarray(codes, dtype=np.int64).reshape(np.shape(codes)[0], -1)
+    deep = (codes != 0) & (csd_digits(codes) >= C.dsp_min_csd_digits)
+    distinct = sum(len(np.unique(row[mask])) for row, mask in zip(codes, deep) if mask.any())
+    return replace(census, n_deep=distinct, n_dsp=distinct if census.n_dsp else 0)
 
 
 def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, n_out: int,
@@ -82,7 +103,7 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
     n_multiplies = census.n_deep
-    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor)
+    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, bool(census.n_dsp))
     if shared is not None:
         ii, cycles = shared, max(cycles, shared - 1)
         notes.append(f"{n_multiplies} multiplies share {multiplier_limit} multipliers (reuse factor "
@@ -176,5 +197,6 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
     census = constant_census(weights, biases, io.in_bits, weight, product, target.dsp_shape,
                              allow_dsp=io.strategy != "distributed_arithmetic",
                              multiplier_impl=target.multiplier_impl)
+    census = distinct_multiplies(census, weights)
     limit = multiplier_limit(layer, n_in * n_out, io.reuse_factor)
     return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target)
