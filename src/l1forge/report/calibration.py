@@ -82,7 +82,10 @@ class Calibration:
     # HLS, gives 86550 with the jet-tagger weights (relu: 38 vs 28 LUTs per value).
     lut_scale: dict = field(default_factory=lambda: {"Vivado HLS": 1.0, "Vitis HLS": 1.18})
     stream_start_cycles: int = 1  # dataflow start handshake
-    stream_cycles_per_process: int = 1  # what each dataflow process adds to the region's latency
+    # What each pixel-streamed dataflow process adds to the region's latency beyond the
+    # slowest one: 0 since the vector processes are summed (schedule.schedule_stream; the
+    # SVHN CNN: 1027 + 17 + 1 = 1045 for its 1044; with 1 per process it would be 1055).
+    stream_cycles_per_process: int = 0
     # Flip-flops of an io_stream process against the same logic in io_parallel: each
     # pipelined pixel loop registers what it reads and what it writes. The SVHN CNN
     # report (calibration) has 47025 FFs in its processes where the io_parallel rules
@@ -113,11 +116,12 @@ class Calibration:
     # Flip-flops per non-zero product, in words of the wider of accumulator and product:
     # medians of the calibration dense instances at RF 1 (1.35) and at RF 2 and 100 (1.0).
     # A layer whose reuse factor caps its distinct multiplies (dense_cost.distinct_multiplies)
-    # takes ceil(multiplies / cap) issue cycles plus a tail: the medians, over the 14
-    # capped dense instances of the RF 100 calibration builds, of latency less issue
-    # cycles: 1 with LUT multiplies (0-3), 2 with DSPs (1-5).
-    series7_shared_tail_lut: int = 1
-    series7_shared_tail_dsp: int = 2
+    # takes ceil(multiplies / cap) issue cycles, then (levels - 2) // 2 cycles of its adder
+    # tree (series7.shared_tail: exact on the 7 capped dense instances of the LUT-bound RF 100
+    # calibration builds, tails 0 to 3), and this many more on DSPs: the median of the DSP
+    # builds' extra cycles on the same 7 layers (ARRYTHMIA 2 and 2, Breast_cancer 4 and 4,
+    # HAR 0, 0 and 0).
+    series7_shared_dsp_cycles: int = 2
     series7_ff_words_rf1: float = 1.35
     series7_ff_words_shared: float = 1.0
     # Stable softmax outside its two trees: 6 cycles in a wide cycle (Breast_cancer N=2: 8,

@@ -103,7 +103,8 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
     n_multiplies = census.n_deep
-    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, bool(census.n_dsp))
+    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, levels,
+                                     bool(census.n_dsp))
     if shared is not None:
         ii, cycles = shared, max(cycles, shared - 1)
         notes.append(f"{n_multiplies} multiplies share {multiplier_limit} multipliers (reuse factor "

@@ -62,16 +62,22 @@ def dense_cycles(levels: int, dsp_multiply: bool, target: Target) -> int:
     return levels + 1 if dsp_multiply else max(1, levels)
 
 
-def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, dsp_bound: bool = False) -> int | None:
+def shared_tail(levels: int, dsp_bound: bool) -> int:
+    """Cycles a capped layer takes after its last issue cycle: half its adder tree beyond
+    the first two levels (the products issued earlier were summed meanwhile), and two
+    more where the shared multipliers are DSPs."""
+    return max(0, (levels - 2) // 2) + (C.series7_shared_dsp_cycles if dsp_bound else 0)
+
+
+def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, levels: int = 0,
+                    dsp_bound: bool = False) -> int | None:
     """Interval of a Latency-strategy layer whose reuse factor caps its multipliers: the
-    tool issues `limit` distinct multiplies per cycle, then adds the last products
-    (series7_shared_tail_* cycles), and runs the layer once before the next (its latency
-    is the interval less one in every such report); never more than RF. None when the cap
-    does not bind."""
+    tool issues `limit` distinct multiplies per cycle, finishes the sums (shared_tail)
+    and runs the layer once before the next (its latency is the interval less one in
+    every such report); never more than RF. None when the cap does not bind."""
     if limit <= 0 or n_multiplies <= limit:
         return None
-    tail = C.series7_shared_tail_dsp if dsp_bound else C.series7_shared_tail_lut
-    return min(reuse_factor, math.ceil(n_multiplies / limit) + tail + 1)
+    return min(reuse_factor, math.ceil(n_multiplies / limit) + shared_tail(levels, dsp_bound) + 1)
 
 
 def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:

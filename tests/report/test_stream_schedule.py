@@ -1,0 +1,40 @@
+"""The io_stream dataflow schedule: pixel processes overlap, vector processes add up
+(schedule.schedule_stream)."""
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, Target
+from l1forge.report.schedule import schedule_stream, vector_process
+
+VIVADO = Target(clock_ns=5.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(25, 18))
+
+
+def process(name, kind, cycles, ii=None):
+    return LayerCost(name=name, kind=kind, cycles=cycles, ii=cycles + 1 if ii is None else ii, process=True)
+
+
+def test_vector_and_pixel_processes():
+    assert vector_process(process("fc", "dense", 7))
+    assert vector_process(process("sm", "softmax", 6))
+    assert vector_process(process("act", "relu", 2, ii=1))  # one stream word
+    assert not vector_process(process("act", "relu", 902, ii=900))  # an image's pixels
+    assert not vector_process(process("conv", "conv", 1027))
+    assert not vector_process(process("pool", "pooling", 903))
+
+
+def test_a_chain_of_vector_processes_adds_up():
+    # the Dense 16->5 report (Vivado HLS 2020.1): dense 7 + relu 2 + start 1 = 10
+    chain = [process("fc1", "dense", 7), process("relu", "relu", 2, ii=1)]
+    assert schedule_stream(chain, VIVADO).latency_cycles == 10
+    # three dense layers one after the other: the sum, not the slowest plus one per process
+    mlp = [process("fc1", "dense", 7), process("fc2", "dense", 7), process("sm", "softmax", 6)]
+    schedule = schedule_stream(mlp, VIVADO)
+    assert schedule.latency_cycles == 7 + 7 + 6 + C.stream_start_cycles == 21
+    assert schedule.ii == 8
+
+
+def test_pixel_processes_overlap_and_the_vector_tail_follows():
+    cnn = [process("conv", "conv", 1027), process("act", "relu", 902, ii=900),
+           process("pool", "pooling", 903), process("fc", "dense", 2), process("sm", "softmax", 7)]
+    schedule = schedule_stream(cnn, VIVADO)
+    assert schedule.latency_cycles == 1027 + 3 * C.stream_cycles_per_process + 2 + 7 + C.stream_start_cycles
+    assert schedule.ii == 1028
