@@ -38,3 +38,25 @@ def test_pixel_processes_overlap_and_the_vector_tail_follows():
     schedule = schedule_stream(cnn, VIVADO)
     assert schedule.latency_cycles == 1027 + 3 * C.stream_cycles_per_process + 2 + 7 + C.stream_start_cycles
     assert schedule.ii == 1028
+
+
+def global_pool(steps):
+    from report_fakes import FixedPrecisionType, Graph
+
+    return Graph().image_input([steps, 8])._add("gp", "GlobalPooling1D", [8], FixedPrecisionType(),
+                                                  {"pool_op": "Max"})
+
+
+def test_streamed_global_pooling_keeps_one_running_result_per_channel():
+    from l1forge.report.estimate import estimate_graph
+
+    def pool_row(steps, io):
+        estimate = estimate_graph(global_pool(steps), clock_ns=5.0, io_type=io, tool="Vivado HLS",
+                                  dsp_shape=(27, 18))
+        return next(row for row in estimate["per_layer"] if row["name"] == "gp")
+
+    short, long = pool_row(128, "io_stream"), pool_row(256, "io_stream")
+    assert short["lut"] == long["lut"] == round(8 * 16 * 1.5)  # a comparator per channel
+    assert long["latency_cycles"] - short["latency_cycles"] == 128  # one pixel per cycle
+    # io_parallel compares every pixel at once: 127 comparators per channel
+    assert pool_row(128, "io_parallel")["lut"] == round(127 * 8 * 16 * 1.5)

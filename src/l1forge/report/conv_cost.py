@@ -89,8 +89,16 @@ def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         in_pixels = _pixels(io.in_shape)
         n_chan = io.in_shape[-1]
         in_width = int(layer.get_attr("in_width", 1) or 1)
-        lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
         latency = in_pixels + 3
+        if layer.class_name.startswith("GlobalPooling"):
+            # hls4ml's streamed global pooling keeps one running maximum (or sum) per
+            # channel, updated as each pixel is read: one comparator and one register per
+            # channel, whatever the image size (no line buffer, no window)
+            return LayerCost(name=layer.name, kind="pooling", lut=n_chan * io.in_bits.width * 1.5,
+                             ff=n_chan * io.in_bits.width, cycles=latency, ii=latency + 1, process=True,
+                             out_bits=n_out * io.out_bits.width,
+                             notes=("io_stream global pooling: a running result per channel",))
+        lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
         return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=pool * n_chan * io.in_bits.width,
                          cycles=latency, ii=latency + 1, process=True,
                          out_bits=n_out * io.out_bits.width)
