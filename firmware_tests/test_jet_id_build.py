@@ -106,6 +106,12 @@ def test_the_compiled_library_works_wherever_the_project_is_copied(built, tmp_pa
     assert "ERROR" not in run.stdout + run.stderr
     expected = np.loadtxt(copy / "tb_data" / "tb_output_predictions.dat")
     assert np.array_equal(np.load(tmp_path / "out.npy"), expected)
+    # The C-simulation binary links the copy's own library (found beside the binary), not
+    # the one in the folder it was built in.
+    linked = subprocess.run(["ldd", str(copy / "l1forge_csim")], capture_output=True, text=True).stdout
+    assert f"{library.name} => {library}" in linked
+    inputs = np.loadtxt(copy / "tb_data" / "tb_input_features.dat")
+    assert np.array_equal(csim.run_binary(copy, inputs, 5).outputs, expected)
 
 
 def test_rerun_csim_updates_the_manifest(built, l1forge_builds, tmp_path):
@@ -159,7 +165,7 @@ def test_test_bench_compiles_only_after_hls4ml_has_rewritten_the_project(l1forge
         real_compile(graph)
         events.append("compile returns")
 
-    def start_testbench_build(graph, project_dir):
+    def start_testbench_build(graph, project_dir, library=None):
         events.append("test bench starts")
         assert (Path(project_dir) / "firmware" / "ap_types" / "ap_fixed.h").is_file()
         raise KeyboardInterrupt  # enough has been seen; abandon the build

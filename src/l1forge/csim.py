@@ -8,6 +8,10 @@ as hls4ml's test bench does, and prints every output as a C99 hexadecimal float,
 `float.fromhex` reads back exactly (ap_fixed of up to 53 bits converts to double exactly).
 Inputs must be the quantized values the firmware sees; they are passed as float64, so the
 conversion to the input type is exact.
+
+In a build the test bench links the firmware library hls4ml's `compile()` built (the firmware
+C++ is compiled once, with hls4ml's flags); an hls4ml folder someone else made is compiled
+from the folder's own firmware sources instead (`rerun_folder`).
 """
 
 from __future__ import annotations
@@ -85,20 +89,40 @@ def testbench_source(graph) -> str:
     return "\n".join(lines)
 
 
-def start_testbench_build(graph, project_dir: Path) -> subprocess.Popen:
+def start_testbench_build(graph, project_dir: Path, library: Path | None = None) -> subprocess.Popen:
     """Write the test bench into a written and compiled project and start g++ on it; call
     `finish_testbench_build` to wait. Never start it before hls4ml's `compile()` returns:
-    that call rewrites the project folder, and g++ would read half-copied headers."""
+    that call rewrites the project folder, and g++ would read half-copied headers.
+
+    Without `library` the test bench compiles the folder's `firmware/<name>.cpp` itself (a
+    folder whose firmware may differ from what hls4ml writes for the graph). With `library`
+    (hls4ml's compiled firmware, a `.so` under the project's firmware/) the test bench links
+    that object code instead of compiling the firmware a second time: the C-simulation then
+    runs the very firmware g++ built for `predict`, through l1forge's exact I/O."""
     compiler = require_compiler()
     project_dir = Path(project_dir)
     name = graph.config.get_project_name()
     (project_dir / TESTBENCH).write_text(testbench_source(graph))
-    # In C-simulation the firmware reads its weights from text files under WEIGHTS_DIR; the
-    # binary runs from the project folder, so the relative path keeps the project movable.
-    cmd = [compiler, "-O2", "-std=c++14", "-Ifirmware/ap_types", "-Ifirmware",
-           '-DWEIGHTS_DIR="firmware/weights"', TESTBENCH, f"firmware/{name}.cpp", "-o", BINARY]
-    return subprocess.Popen(cmd, cwd=project_dir, stdout=subprocess.PIPE,
+    cmd = [compiler, "-O2", "-std=c++14", "-Ifirmware/ap_types", "-Ifirmware", TESTBENCH]
+    if library is None:
+        # In C-simulation the firmware reads its weights from text files under WEIGHTS_DIR; the
+        # binary runs from the project folder, so the relative path keeps the project movable.
+        cmd += ['-DWEIGHTS_DIR="firmware/weights"', f"firmware/{name}.cpp"]
+    else:
+        library = Path(library)
+        if library.parent.resolve() != (project_dir / "firmware").resolve():
+            raise ValueError(f"{library}: the firmware library must sit in {project_dir / 'firmware'}")
+        # Found through the binary's own folder, so the project stays movable.
+        cmd += ["-Lfirmware", f"-l:{library.name}", "-Wl,-rpath,$ORIGIN/firmware"]
+    return subprocess.Popen(cmd + ["-o", BINARY], cwd=project_dir, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+def compiled_library(graph) -> Path:
+    """The shared library hls4ml's `compile()` built for `graph` (firmware/<name>-<stamp>.so)."""
+    config = graph.config
+    return (Path(config.get_output_dir()) / "firmware"
+            / f"{config.get_project_name()}-{config.get_config_value('Stamp')}.so")
 
 
 def finish_testbench_build(process: subprocess.Popen, project_dir: Path) -> Path:
@@ -109,9 +133,10 @@ def finish_testbench_build(process: subprocess.Popen, project_dir: Path) -> Path
     return Path(project_dir) / BINARY
 
 
-def build_testbench(graph, project_dir: Path) -> Path:
-    """Write and compile the test bench into `project_dir`; returns the binary."""
-    return finish_testbench_build(start_testbench_build(graph, project_dir), project_dir)
+def build_testbench(graph, project_dir: Path, library: Path | None = None) -> Path:
+    """Write and compile the test bench into `project_dir` (linked to `library` when given,
+    see `start_testbench_build`); returns the binary."""
+    return finish_testbench_build(start_testbench_build(graph, project_dir, library), project_dir)
 
 
 def run_binary(project_dir: Path, x: np.ndarray, n_outputs: int) -> CsimRun:
@@ -260,7 +285,7 @@ def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print, data=None, datas
     else:
         x_test = project.test_split()[0][:events]
     compile_graph(graph)
-    if not project.csim_binary.is_file():
+    if not project.csim_binary.is_file():  # compiled from the project's own firmware sources
         build_testbench(graph, project.folder)
     log(f"C-simulation over {len(x_test)} events")
     verification = verify(graph, project.folder, x_test)

@@ -118,7 +118,7 @@ def verify_stage(job: Job, fw: Firmware) -> Verified:
     if not job.plan.csim:
         return _emulated(job, fw, x)
     n = min(job.plan.csim_events, len(x))
-    pending = csim.start_testbench_build(fw.graph, fw.folder)
+    pending = csim.start_testbench_build(fw.graph, fw.folder, csim.compiled_library(fw.graph))
     covered = x if job.plan.every_event else x[:n]
     keras_outputs = _predict(job.keras_model, covered)  # while g++ builds the test bench
     csim.finish_testbench_build(pending, fw.folder)
