@@ -6,9 +6,11 @@ which figures to read as extrapolations (report/VALIDATION.md has the evidence):
 - the delays were fitted on UltraScale+ -2 reports; every other fabric and grade is
   timed by the data sheets' DSP Fmax ratio (timing.py), and one Artix-7 -1 report fitted
   the DSP post-adder cascade;
-- the shared-multiplier rule of a reuse factor was seen at RF 2 only;
-- no vendor report uses the Resource strategy;
-- io_stream rests on three reports.
+- the shared-multiplier rule of a reuse factor: Vitis HLS on 7-series has calibration
+  reports at RF 2 and 100; elsewhere one report (RF 2) checks it, and the Vivado HLS
+  2020.1 reports at RF 8 and 16 (validation) show intervals below RF that no rule models;
+- no calibration report uses the Resource strategy;
+- io_stream rests on two calibration reports (Vivado HLS 2020.1).
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ def series7_warnings(fabric: str, grade: int | None, estimate: dict) -> list[str
                         "report checks these rules")
     elif estimate.get("reuse_factor", 1) > 2:
         warnings.append(f"estimate: reuse factor {estimate['reuse_factor']}: the interval of a layer whose "
-                        "multiplier cap binds rests on the RF 100 reports of Vitis HLS 2021.1 (xc7z007s); "
-                        "intervals came within a few cycles there, not exact")
+                        "multiplier cap binds (distinct multiplies / cap + its tree's tail) was read from the "
+                        "RF 100 reports of Vitis HLS 2021.1 (xc7z007s); the held-out net came within 1 cycle")
     return warnings
 
 
@@ -65,7 +67,8 @@ def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict)
                         "report checks these rules")
     elif estimate.get("reuse_factor", 1) > 2:
         warnings.append(f"estimate: reuse factor {estimate['reuse_factor']}: shared multipliers issued over "
-                        "RF cycles; one report (RF 2) checks the rule, larger factors extrapolate")
+                        "RF cycles; one report (RF 2) checks the rule, larger factors extrapolate (Vivado HLS "
+                        "2020.1 at RF 8 and 16 reached intervals below RF, report/VALIDATION.md)")
     if io_type == "io_stream":
         warnings.append("estimate: the io_stream rules rest on three vendor reports only, fitted on two "
                         "and checked on one (report/VALIDATION.md)")

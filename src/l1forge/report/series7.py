@@ -19,6 +19,12 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   exponentials): 2 ceil(log2 N) levels, one cycle each in a wide cycle and two in a
   narrow one, around the table reads and the final multiply (6 and 4 cycles with that
   multiply in a DSP, 2 fewer in LUTs).
+- A reuse factor whose ALLOCATION cap binds (more distinct multiplies, dense_cost.
+  distinct_multiplies, than ceil(n_in n_out / RF) - n_zeros / RF multipliers): the tool
+  issues `cap` multiplies per cycle, then finishes the sums in (levels - 2) // 2 cycles
+  (2 more on DSPs), and the layer runs once before the next: interval = latency + 1,
+  never more than RF (exact on the seven LUT-bound capped layers of the RF 100
+  calibration builds, within 2 cycles on DSPs except Breast_cancer's, 4 short).
 - Flip-flops hold the products and the tree's partial sums between its cycles: per
   non-zero product, 1.35 words of the wider of the accumulator and the product (the
   median of the eight dense instances of the calibration builds at RF 1, 0.92 to 1.87),
