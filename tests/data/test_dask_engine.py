@@ -78,7 +78,8 @@ def test_external_scheduler_runs_the_tasks(external_scheduler):
     assert len({r["pid"] for r in results}) == 1 and results[0]["pid"] != os.getpid()
 
 
-def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
+def test_unreachable_scheduler_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT_S", 1.0)  # refused at once; no need to wait 10 s
     out = tmp_path / "jets.h5"
     address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
     assert main(["data", "generate", "jets", "--events", "5", "--seed", "1", "--out", str(out),
@@ -89,7 +90,8 @@ def test_unreachable_scheduler_is_one_line(tmp_path, capsys):
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_scheduler_without_workers_is_one_line(tmp_path, capsys):
+def test_scheduler_without_workers_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT_S", 3.0)  # the wait for workers that never come
     port = _free_port()
     scheduler = subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port",
                                   str(port), "--no-dashboard", "--dashboard-address",

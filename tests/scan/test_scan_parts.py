@@ -95,7 +95,10 @@ def test_an_out_folder_of_another_card_is_refused_unless_forced(tmp_path, capsys
     assert (out / "notes.txt").read_text() == "mine"
 
 
-def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_one_line(tmp_path, capsys, monkeypatch):
+    from l1forge.data import dask_engine
+
+    monkeypatch.setattr(dask_engine, "CONNECT_TIMEOUT_S", 1.0)  # refused at once; no need to wait 10 s
     code, err = run(capsys, "scan", "l1models/jet_id.yaml", "--grid", "quantization.weight_bits=4",
                     "--out", tmp_path / "s", "--scheduler", "tcp://127.0.0.1:1")
     assert code == 2 and len(err.splitlines()) == 1 and "no Dask scheduler answered" in err
