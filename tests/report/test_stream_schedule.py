@@ -60,3 +60,25 @@ def test_streamed_global_pooling_keeps_one_running_result_per_channel():
     assert long["latency_cycles"] - short["latency_cycles"] == 128  # one pixel per cycle
     # io_parallel compares every pixel at once: 127 comparators per channel
     assert pool_row(128, "io_parallel")["lut"] == round(127 * 8 * 16 * 1.5)
+
+
+def test_resource_convolution_waits_for_each_kernel_call():
+    """hls4ml pipelines the streamed convolution's pixel loop at II = RF for the Latency
+    strategy only; with the Resource strategy each pixel takes the kernel's latency + 1."""
+    import numpy as np
+    from report_fakes import Graph
+
+    from l1forge.report.estimate import estimate_graph
+
+    def conv_row(size, strategy):
+        kernel = np.full((3, 3, 2, 4), 11 * 2.0 ** -10) * np.array([1, 5, 7, 9])
+        graph = (Graph().image_input([size, size, 2])
+                 .conv2d("conv", kernel, [size - 2, size - 2, 4], in_width=size, reuse_factor=4, strategy=strategy))
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(27, 18))
+        return next(row for row in estimate["per_layer"] if row["name"] == "conv")
+
+    latency = conv_row(16, "latency")["latency_cycles"] - conv_row(8, "latency")["latency_cycles"]
+    resource = conv_row(16, "resource")["latency_cycles"] - conv_row(8, "resource")["latency_cycles"]
+    pixels = 16 * 16 - 8 * 8
+    assert latency == pixels * 4  # one pixel per RF cycles
+    assert resource == pixels * (4 + 3 + 1)  # RF loop + multiplier pipeline (3, assumed) + 1

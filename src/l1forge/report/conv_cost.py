@@ -58,13 +58,19 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         line_bits = max(filt_h - 1, 0) * n_chan * io.in_bits.width
         line_lut = line_bits * math.ceil(in_width / SRL_DEPTH)
         window_ff = filt_h * filt_w * n_chan * io.in_bits.width
-        per_pixel = kernel.ii
+        if io.strategy == "resource" and io.reuse_factor > 1:
+            # hls4ml pipelines the pixel loop (II = RF) for the Latency strategy only: with
+            # the Resource strategy each pixel waits for the kernel call before it to end,
+            # its whole latency plus the loop's own cycle
+            per_pixel, how = kernel.cycles + 1, f"one pixel per kernel call ({kernel.cycles + 1} cycles)"
+        else:
+            per_pixel, how = kernel.ii, "one pixel per RF cycles"
         latency = in_pixels * per_pixel + kernel.cycles + 2
         return LayerCost(
             name=layer.name, kind="conv", dsp=kernel.dsp, lut=kernel.lut + line_lut,
             ff=kernel.ff + window_ff, bram_18k=kernel.bram_18k, cycles=latency, ii=latency + 1,
             process=True, out_bits=out_bits,
-            notes=kernel.notes + ("io_stream convolution: one kernel, one pixel per RF cycles",))
+            notes=kernel.notes + (f"io_stream convolution: one kernel, {how}",))
     partitions = int(layer.get_attr("n_partitions", 1) or 1)
     copies = max(out_pixels // max(partitions, 1), 1)
     cycles = kernel.cycles + (partitions - 1) * kernel.ii
