@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.da_fused import plan_fused
 from l1forge.emulate.da_program import DAExecutor, parse
 from l1forge.emulate.kernel import MacKernel
 from l1forge.emulate.quantize import cast_array
@@ -94,10 +95,15 @@ class DAStep(Step):
         self.result = nodes.output_type(node)
         shape = tuple(node.get_output_variable().shape)
         self.output = typed_signal(node.outputs[0], shape, self.result, self.result.code_min, self.result.code_max)
+        # the product and every cast after it in one compiled pass (None: the int64 path)
+        self.fused = plan_fused(self.executor, self.result, self.output.dtype) \
+            if self.output.dtype.kind == "f" else None
 
     def run(self, arrays, tally):
+        events = arrays[0].shape[0]
+        if self.fused is not None and tally is None:  # the tally needs the int64 path's counts
+            return self.fused.run(arrays[0], self.x.scale, self.geometry).reshape(events, -1)
         x = self.x.codes(arrays[0])
-        events = x.shape[0]
         if self.geometry is not None:
             x = self.geometry.im2col(x)
         values = self.executor.run(x)
