@@ -96,6 +96,25 @@ def test_tiny_design_end_to_end(written):
     assert 0.5 < netlist["lut"] / rtl["da4ml_cost"] < 2.0
 
 
+def test_the_estimators_da_model_follows_the_traced_design(written):
+    """The estimate of a DA design is the model of the RTL (rtl/da_model.py): its cost,
+    register bits and stages follow da4ml's trace and cut of the Verilog just written, and
+    the report compares the calibrated estimate with the yosys netlist."""
+    from l1forge.report.build import make_report
+    from l1forge.rtl.calibration_set import model_of
+
+    _, project, rtl = written
+    model = model_of(project)
+    assert model.stages == rtl["latency_cycles"]
+    assert model.total_cost == pytest.approx(rtl["da4ml_cost"], rel=0.1)
+    assert model.total_reg_bits == pytest.approx(rtl["da4ml_reg_bits"], rel=0.15)
+    report = make_report(project)
+    rows = {row["figure"]: row for row in report["netlist_comparison"]}
+    assert abs(rows["lut"]["error"]) < 0.3 and abs(rows["ff"]["error"]) < 0.3
+    fc1 = next(row for row in report["estimate"]["per_layer"] if row["name"] == "fc1")
+    assert "DA design model" in fc1["notes"][-1]
+
+
 def _plant_one_bit(src: Path) -> str:
     """Flip the add/subtract flag (the last parameter) of the last adder of the last stage."""
     stages = sorted(src.glob("tiny_da_stage*.v"), key=lambda p: int(re.search(r"stage(\d+)", p.name).group(1)))

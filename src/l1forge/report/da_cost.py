@@ -73,3 +73,44 @@ def da_dense_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     return LayerCost(name=layer.name, kind="dense", dsp=0.0, lut=lut, ff=float(ff), cycles=cycles,
                      ii=io.reuse_factor, head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live_outputs * io.out_bits.width, notes=notes)
+
+
+# The DA design model (l1forge.rtl.da_model) against yosys synth_xilinx -family xcup netlists of
+# da4ml's Verilog: yosys LUTs per unit of da4ml cost and yosys flip-flops per register bit of
+# da4ml's latency cut, the mean ratio over the calibration designs of
+# l1forge.rtl.calibration_set (docs/rtl.md, "Calibration of the DA estimate").
+LUT_PER_DA4ML_COST = 0.946
+FF_PER_REGISTER_BIT = 0.884
+
+
+def da_design_costs(graph, costs: list[LayerCost], target: Target) -> list[LayerCost]:
+    """LUT and FF of an io_parallel distributed-arithmetic design from the model of the RTL
+    `l1forge rtl` writes for it (l1forge.rtl.da_model): every layer the RTL covers costs
+    da4ml's cost of its operations and the register bits of da4ml's latency cut at the clock,
+    each times its netlist calibration. Layers the RTL leaves out (a trailing softmax) keep
+    their HLS estimate; a design the RTL cannot express keeps its per-layer estimate, with a
+    note saying why."""
+    from dataclasses import replace
+
+    from l1forge.emulate.graph import from_graph
+    from l1forge.errors import UserError
+    from l1forge.rtl.da_model import levels_per_cycle, model_design
+
+    cutoff = levels_per_cycle(target.clock_ns)
+    try:
+        model = model_design(from_graph(graph), cutoff)
+    except UserError as err:
+        note = f"DA design model not applied ({err}); per-layer HLS rules used"
+        return [replace(cost, notes=(*cost.notes, note)) if i == 0 else cost for i, cost in enumerate(costs)]
+    done = []
+    for cost in costs:
+        if cost.name not in model.cost:
+            done.append(cost)
+            continue
+        lut, bits = model.cost[cost.name], model.reg_bits.get(cost.name, 0)
+        note = (f"DA design model: da4ml cost {lut:g} x {LUT_PER_DA4ML_COST} LUT, {bits} register bits "
+                f"x {FF_PER_REGISTER_BIT} FF (da4ml's cut at {cutoff} adder levels per cycle: "
+                f"{model.stages} stages); calibrated on yosys netlists")
+        done.append(replace(cost, lut=lut * LUT_PER_DA4ML_COST, ff=bits * FF_PER_REGISTER_BIT,
+                            notes=(*cost.notes, note)))
+    return done

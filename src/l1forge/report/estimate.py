@@ -38,6 +38,10 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
 5. Block RAM: softmax and table activations (one ROM per two values, dual port), the
    weight ROMs of the Resource strategy, and deep FIFOs.
 
+A distributed-arithmetic design in io_parallel is then costed as a whole from the model of
+the RTL `l1forge rtl` writes for it (da_cost.da_design_costs: da4ml's cost of each operation
+and the register bits of its latency cut, calibrated on yosys netlists).
+
 Which function costs which hls4ml layer class is registry.py's one table; weights and
 types are read through the emulator's exact readers (bits.py). Where a rule has at most
 one vendor report behind it, the report says so (extrapolation.py).
@@ -53,6 +57,7 @@ from dataclasses import replace
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
+from l1forge.report.da_cost import da_design_costs
 from l1forge.errors import UserError
 from l1forge.report import registry
 from l1forge.report import series7
@@ -179,6 +184,8 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     costs = _finish(costs, ios, target, schedule)
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
+    if io_type == "io_parallel" and _strategy(ios) == "distributed_arithmetic":  # da4ml's RTL, modelled
+        costs = da_design_costs(graph, costs, target)
     classes = [layer.class_name for layer in graph.get_layers()]
     per_layer = [{
         "name": cost.name, "class": layer_class, "kind": cost.kind,

@@ -4,9 +4,12 @@ bits of da4ml's latency cut (the resource estimator's DA model, report/da_cost.p
 
 The model follows the RTL trace (trace.py) value by value:
 - a DA kernel (Dense, or a convolution's program on each output pixel) is its program's
-  lines: each adder a value of its declared width, formed one adder level after the later
-  of its operands (da4ml's latency with hls4ml's settings, adder size 1 and no carry
-  look-ahead); its LUT cost is da4ml's own cost of the kernel (`da_kernel_cost`) per pixel;
+  lines run on the value ranges that reach them: each adder's range the sum of its
+  operands', truncated and wrapped to its declared type, its cost da4ml's for that sum
+  (`cost_add`, the sum's bits), formed one adder level after the later of its operands
+  (da4ml's latency with hls4ml's settings: adder size 1, no carry look-ahead). A kernel
+  solved for a wide declared input (a batch normalization's 26-bit result type) costs what
+  the narrower values it really receives need, as in the RTL;
 - everything else (the kernel's assignment to the layer's result type, ReLU and casts,
   batch normalization, pooling, merges, reshapes) runs through the RTL trace's own
   handlers (layers.py) on fresh da4ml variables standing for the step's inputs (their
@@ -24,6 +27,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from da4ml.cmvm.core import cost_add
+from da4ml.cmvm.types import QInterval
 from da4ml.trace import FixedVariable
 
 from l1forge.emulate.dense import DAStep
@@ -47,6 +52,7 @@ class DesignModel:
     """Per traced layer: da4ml cost (LUT units) and register bits; the design's levels."""
 
     cost: dict[str, float] = field(default_factory=dict)
+    kernel_cost: dict[str, float] = field(default_factory=dict)  # the DA kernels' part of `cost`
     reg_bits: dict[str, int] = field(default_factory=dict)
     levels: int = 0
     stages: int = 1
@@ -58,26 +64,31 @@ class DesignModel:
         return sum(self.cost.values())
 
     @property
+    def total_kernel_cost(self) -> float:
+        return sum(self.kernel_cost.values())
+
+    @property
     def total_reg_bits(self) -> int:
         return sum(self.reg_bits.values())
 
 
 class _Values:
-    """The design's values: width, latency (adder levels), latest reader, layer."""
+    """The design's values: range (low, high, step), bits, latency (adder levels), latest
+    reader, layer."""
 
     def __init__(self):
         self.bits: list[int] = []
         self.lat: list[float] = []
         self.last: list[float] = []
         self.layer: list[str] = []
-        self.kif: list[tuple[int, int, int]] = []
+        self.range: list[tuple[float, float, float]] = []
 
-    def add(self, bits: int, lat: float, layer: str, kif: tuple[int, int, int]) -> int:
-        self.bits.append(int(bits))
+    def add(self, lat: float, layer: str, rng: tuple[float, float, float]) -> int:
+        self.bits.append(range_bits(*rng))
         self.lat.append(float(lat))
         self.last.append(float(lat))
         self.layer.append(layer)
-        self.kif.append(kif)
+        self.range.append(rng)
         return len(self.bits) - 1
 
     def read(self, node, at: float) -> None:
@@ -85,23 +96,31 @@ class _Values:
             self.last[node] = at
 
 
+def range_bits(low: float, high: float, step: float) -> int:
+    """Bits of a register holding every value of the range (da4ml's minimal sign, integer
+    and fractional bits)."""
+    if low == high == 0 or step <= 0:
+        return 0
+    f = -int(math.log2(step))
+    i = math.ceil(math.log2(max(-low, high + step)))
+    return max(int(low < 0) + i + f, 0)
+
+
 def _is_node(element) -> bool:
     return isinstance(element, int) and not isinstance(element, bool)
 
 
-def model_design(emulator: Emulator, levels_per_cycle: int, kernel_costs: dict[str, float] | None = None) -> DesignModel:
-    """da4ml cost and pipeline register bits per layer of the design `l1forge rtl` traces;
-    `kernel_costs` maps a DA layer to da4ml's cost of its kernel (the node's
-    `da_kernel_cost`; without it, the kernel's adder bits)."""
+def model_design(emulator: Emulator, levels_per_cycle: int) -> DesignModel:
+    """da4ml cost and pipeline register bits per layer of the design `l1forge rtl` traces."""
     if len(emulator.input_steps) != 1 or len(emulator.outputs) != 1:
         raise UserError("the RTL model needs one input and one output")
     values = _Values()
     model = DesignModel()
     first = emulator.input_steps[0]
     check_type(first.ftype, f"input '{first.name}'")
-    signed = int(first.ftype.signed)
-    kif = (signed, first.ftype.integer - signed, first.ftype.frac)
-    elements: dict[str, list] = {first.output.name: [values.add(first.ftype.width, 0.0, first.name, kif)
+    lsb = 2.0 ** -first.ftype.frac
+    rng = (first.ftype.code_min * lsb, first.ftype.code_max * lsb, lsb)
+    elements: dict[str, list] = {first.output.name: [values.add(0.0, first.name, rng)
                                                      for _ in range(first.output.size)]}
     model.cost[first.name] = 0.0
     steps = emulator.steps
@@ -109,7 +128,7 @@ def model_design(emulator: Emulator, levels_per_cycle: int, kernel_costs: dict[s
     for index, step in enumerate(steps):
         args = [elements[name] for name in step.inputs]
         if isinstance(step, DAStep):
-            out, cost = _da_step(step, args[0], values, (kernel_costs or {}).get(step.name))
+            out, cost, model.kernel_cost[step.name] = _da_step(step, args[0], values)
         elif type(step) in layers.ONE_INPUT or type(step) in layers.TWO_INPUTS:
             handler = layers.ONE_INPUT.get(type(step)) or layers.TWO_INPUTS[type(step)]
             out, cost = _through_handler(step, args, values, lambda *xs, h=handler, s=step: h(s, *xs))
@@ -149,60 +168,110 @@ def _cut(model: DesignModel, values: _Values, outputs: list[int], input_name: st
     model.levels, model.stages, model.cutoff = int(levels), stages, retimed
 
 
-def _da_step(step: DAStep, x: list, values: _Values, kernel: float | None) -> tuple[list, float]:
-    """The kernel's lines per pixel as values; then the assignment to the result type."""
+def _da_step(step: DAStep, x: list, values: _Values) -> tuple[list, float, float]:
+    """The kernel's lines per pixel, on the value ranges that reach them (as the RTL trace
+    runs them: each line the sum's range, then truncated and wrapped to its declared type;
+    its cost da4ml's for that sum); then the assignment to the result type. Returns (output
+    elements, cost, the kernel lines' part of it)."""
     program = step.program
     if step.geometry is None:
         rows = [x]
     else:
         padded = list(x) + [0.0]
         rows = [[padded[i] for i in pixel] for pixel in step.geometry.patches()]
-    if kernel is None:
-        kernel = float(sum(op.ftype.width for op in program.adders))
+    kernel = 0.0
     raw: list = []
-    kifs: list = []
+    ranges: list = []
     for row in rows:
-        local: dict[int, object] = {}
+        local: dict[int, tuple] = {}  # dest -> (element, (low, high, step))
         for op in program.ops:
             if op.kind == "input":
-                local[op.dest] = row[op.a]
-            elif op.kind in ("copy",):
-                local[op.dest] = local[op.a]
+                element = row[op.a]
+                local[op.dest] = (element, values.range[element] if _is_node(element) else _const(element))
+            elif op.kind == "copy":
+                element, (lo, hi, st) = local[op.a]
+                local[op.dest] = (element, (lo, hi, st) if op.sign > 0 else (-hi, -lo, st))
             elif op.kind == "const":
-                local[op.dest] = float(op.constant)
+                local[op.dest] = (float(op.constant), _const(op.constant))
             else:
-                operands = [local[op.a]] + ([local[op.b]] if op.kind == "add" else [])
-                nodes = [e for e in operands if _is_node(e)]
-                if not nodes:
-                    local[op.dest] = 0.0
-                    continue
-                base = max(values.lat[n] for n in nodes)
-                lat = base + (1.0 if op.kind == "add" and len(nodes) == 2 else 0.0)
-                sign = int(op.ftype.signed)
-                node = values.add(op.ftype.width, lat, step.name, (sign, op.ftype.integer - sign, op.ftype.frac))
-                for n in nodes:
-                    values.read(n, lat)
-                local[op.dest] = node
+                local[op.dest], cost = _line(op, local, values, step.name)
+                kernel += cost
         for out in program.outputs:
-            source = local.get(out.source) if out.source >= 0 else 0.0
-            raw.append(source)
-            if _is_node(source):
-                k, i, f = values.kif[source]
-                kifs.append((max(k, int(out.negate)), i + out.shift, f - out.shift))
-            else:
-                kifs.append(None)
+            element, (lo, hi, st) = local[out.source] if out.source >= 0 else (0.0, _const(0.0))
+            scale = 2.0 ** out.shift
+            lo, hi, st = lo * scale, hi * scale, st * scale
+            if out.negate:
+                lo, hi = -hi, -lo
+            raw.append(element if _is_node(element) else lo)
+            ranges.append((lo, hi, st))
     result = step.result
     out, cast = _through_handler(step, [raw], values, lambda xs: [assign(v, result, layers.where(step)) for v in xs],
-                                 kifs=[kifs])
-    return out, kernel * len(rows) + cast
+                                 ranges=[ranges])
+    return out, kernel + cast, kernel
 
 
-def _fresh(kif: tuple[int, int, int], latency: float) -> FixedVariable:
-    k, i, f = (int(v) for v in kif)
-    return FixedVariable.from_kif(k, i, f, hwconf=HW_CONFIG, latency=latency, cost=0.0)
+def _const(value: float) -> tuple[float, float, float]:
+    return (float(value), float(value), 1.0)
 
 
-def _through_handler(step, args: list[list], values: _Values, handler, kifs: list | None = None) -> tuple[list, float]:
+def _line(op, local: dict, values: _Values, layer: str) -> tuple[tuple, float]:
+    """One adder (`a +- b * 2^s`) or bias (`a + c`) line: its value and da4ml's cost."""
+    a, (alo, ahi, ast) = local[op.a]
+    if op.kind == "add":
+        b, (blo, bhi, bst) = local[op.b]
+        scale = 2.0 ** op.shift
+        blo, bhi, bst = blo * scale, bhi * scale, bst * scale
+        if op.sign < 0:
+            blo, bhi = -bhi, -blo
+        operands = [e for e in (a, b) if _is_node(e)]
+        if len(operands) == 2:
+            _, cost = cost_add(QInterval(alo, ahi, ast), QInterval(blo, bhi, bst), 0, False,
+                               HW_CONFIG.adder_size, HW_CONFIG.carry_size)
+            lat = max(values.lat[a], values.lat[b]) + 1.0
+        else:  # a constant operand (a padding tap): an addition of a constant
+            cost = _constant_cost(blo if _is_node(a) else alo) if operands else 0.0
+            lat = max((values.lat[e] for e in operands), default=0.0)
+        lo, hi, st = alo + blo, ahi + bhi, min(ast if _is_node(a) else bst, bst if _is_node(b) else ast)
+    else:  # const_add
+        operands = [a] if _is_node(a) else []
+        cost = _constant_cost(op.constant) if operands else 0.0
+        lat = values.lat[a] if operands else 0.0
+        lo, hi, st = alo + op.constant, ahi + op.constant, ast
+    if not operands:
+        return (lo, _const(lo)), 0.0
+    lo, hi, st = _wrapped(lo, hi, st, op.ftype)
+    node = values.add(lat, layer, (lo, hi, st))
+    for e in operands:
+        values.read(e, lat)
+    return (node, (lo, hi, st)), float(cost)
+
+
+def _constant_cost(value: float) -> float:
+    """da4ml's cost of adding a constant (its bits down to its last non-zero fraction bit)."""
+    if value == 0:
+        return 0.0
+    f = 0
+    while value * 2.0**f != int(value * 2.0**f) and f < 64:
+        f += 1
+    return float(math.ceil(math.log2(abs(value) + 2.0**-f)) + f)
+
+
+def _wrapped(lo: float, hi: float, st: float, ftype) -> tuple[float, float, float]:
+    """The range after assignment to `ftype` with AP_TRN, AP_WRAP."""
+    step = max(st, 2.0 ** -ftype.frac)
+    low = -(2.0 ** (ftype.integer - 1)) if ftype.signed else 0.0
+    high = (2.0 ** (ftype.integer - 1) if ftype.signed else 2.0**ftype.integer) - 2.0 ** -ftype.frac
+    if lo >= low and hi <= high:
+        return math.floor(lo / step) * step, math.floor(hi / step) * step, step
+    return low, high, step
+
+
+def _fresh(rng: tuple[float, float, float], latency: float) -> FixedVariable:
+    low, high, step = rng
+    return FixedVariable(low, high, step, hwconf=HW_CONFIG, latency=latency, cost=0.0)
+
+
+def _through_handler(step, args: list[list], values: _Values, handler, ranges: list | None = None) -> tuple[list, float]:
     """Run a trace handler on fresh variables for the step's input values; record the new
     operations as values of this layer and return (output elements, da4ml cost)."""
     fresh_of: dict = {}
@@ -211,8 +280,8 @@ def _through_handler(step, args: list[list], values: _Values, handler, kifs: lis
         traced = []
         for e, element in enumerate(arg):
             if _is_node(element):
-                kif = kifs[a][e] if kifs is not None else values.kif[element]
-                var = _fresh(kif, values.lat[element])
+                rng = ranges[a][e] if ranges is not None else values.range[element]
+                var = _fresh(rng, values.lat[element])
                 fresh_of[var.id] = element
                 traced.append(var)
             else:
@@ -232,8 +301,7 @@ def _through_handler(step, args: list[list], values: _Values, handler, kifs: lis
         order.append(var)
         stack.extend(var._from)
     for var in sorted(order, key=lambda v: v.latency):
-        k, i, f = var.kif
-        node_of[var.id] = values.add(int(k) + i + f, var.latency, step.name, (int(k), i, f))
+        node_of[var.id] = values.add(var.latency, step.name, (float(var.low), float(var.high), float(var.step)))
         cost += float(var.cost)
     for var in order:
         for parent in var._from:
