@@ -19,6 +19,10 @@ from l1forge.emulate.signals import Signal
 from l1forge.errors import UserError
 
 
+UNROLL_LIMIT = 1 << 16  # entries of a convolution's unrolled matrix (ConvGeometry.unrolled)
+UNROLL_WASTE = 8        # its multiplications, at most this many times the convolution's own
+
+
 class ConvGeometry:
     """Image, filter, stride, padding and output sizes of one convolution (2-D; 1-D has height 1)."""
 
@@ -57,6 +61,24 @@ class ConvGeometry:
             return x.reshape(x.shape[0] * self.pixels, self.chans)  # pointwise: every pixel is its own field
         padded = np.concatenate([x, np.zeros((x.shape[0], 1), dtype=x.dtype)], axis=1)
         return np.take(padded, self.patches().ravel(), axis=1).reshape(x.shape[0] * self.pixels, -1)
+
+    def unrolled(self, w: np.ndarray) -> np.ndarray | None:
+        """The whole convolution as one (image, output pixels * filters) matrix: column
+        (pixel, filter) holds the filter's weights at the inputs of the pixel's receptive
+        field, zero elsewhere (padding reads zeros, so it needs no row). One product with
+        it gives the exact sums of every pixel at once; worth it for a small image, where
+        gathering receptive fields costs more than the zeros (ad_cnn_ae: 6x the
+        multiplications, one BLAS call). None when the matrix would pass UNROLL_LIMIT
+        entries or UNROLL_WASTE times the real multiplications."""
+        image, filters = self.in_h * self.in_w * self.chans, w.shape[1]
+        entries = image * self.pixels * filters
+        if entries > UNROLL_LIMIT or entries > UNROLL_WASTE * self.pixels * self.taps * filters:
+            return None
+        full = np.zeros((image + 1, self.pixels, filters), dtype=w.dtype)
+        patches = self.patches()
+        for pixel in range(self.pixels):
+            full[patches[pixel], pixel] += w  # the padding slot collects the padded taps' weights
+        return full[:image].reshape(image, self.pixels * filters)
 
     def tap_rows(self, x: np.ndarray):
         """For each filter tap (row-major), the (events * output pixels, channels) inputs it sees."""

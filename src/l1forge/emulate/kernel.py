@@ -28,6 +28,7 @@ from l1forge.errors import UserError
 # rows: a product per filter tap would multiply a (pixels, channels) slab by so few rows of
 # weights that BLAS's call overhead dominates (ad_cnn_ae's one-channel image).
 FEW_CHANNELS = 8
+UNROLL = True  # small convolutions as one product with their unrolled matrix (tests switch it off)
 
 
 def widen(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -109,7 +110,7 @@ class MacKernel:
         """Plan storage: the result array holds `real * 2**scale` (scale != frac only when
         `output_identity`, for a consumer that rounds onto that grid)."""
         self.scale = scale
-        self._mac_weights: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._mac_weights: dict = {}  # dtype -> (weights, bias); ("unrolled", dtype) -> matrix or None
         if self.fast:
             # Besides the sums themselves: a wrap subtracts code_min, the result cast adds
             # half an LSB and may wrap into result_t.
@@ -139,6 +140,16 @@ class MacKernel:
             b = (self.bias_acc * 2.0 ** (self.mac_scale - self.accum.frac)).astype(dtype)
             cached = self._mac_weights[dtype.str] = (w, b)
         return cached
+
+    def _unrolled_for(self, dtype: np.dtype, geometry) -> np.ndarray | None:
+        """The convolution's unrolled matrix (conv.ConvGeometry.unrolled) of the scaled
+        weights in `dtype`, or None where it would be too large. Its sums are the same exact
+        integers as the per-pixel ones: only zero products are added."""
+        key = ("unrolled", dtype.str)
+        if key not in self._mac_weights:
+            w = self._weights_for(dtype)[0]
+            self._mac_weights[key] = geometry.unrolled(w) if UNROLL else None
+        return self._mac_weights[key]
 
     def _chunk_dtype(self, x: np.ndarray) -> np.dtype:
         """The narrowest exact dtype for this chunk: the static plan covers any input of
@@ -177,6 +188,8 @@ class MacKernel:
             x = x.astype(dtype)
         if geometry is None:
             acc = x @ w
+        elif (full := self._unrolled_for(dtype, geometry)) is not None:  # a small image: one product
+            acc = (x @ full).reshape(-1, w.shape[1])
         elif geometry.chans < FEW_CHANNELS:  # tap-by-tap products would be nearly outer products
             acc = geometry.im2col(x) @ w
         else:  # exact sums: any order gives the same integers, so add tap by tap

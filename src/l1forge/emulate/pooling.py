@@ -54,6 +54,9 @@ class PoolingStep(Step):
         else:
             acc_lo, acc_hi, self.acc_overflow = cast_bounds(lo, hi, x.ftype.frac, self.accum)
         out_lo, out_hi, self.may_overflow = cast_bounds(acc_lo, acc_hi, self.accum.frac, self.dst)
+        widest_sum = max(abs(lo), abs(hi)) * taps.shape[1] << max(self.accum.frac - x.ftype.frac, 0)
+        self.float_average = (self.op == "average" and tiling is not None and self.sum_is_plain
+                              and widest_sum < 2**50 and not padded.any())
         self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst, out_lo, out_hi)
 
     def _windows(self, codes: np.ndarray) -> np.ndarray:
@@ -72,7 +75,22 @@ class PoolingStep(Step):
         image = image[:, : o_h * p_h, : o_w * p_w]
         return image.reshape(len(stored), o_h, p_h, o_w, p_w, self.n_chan)
 
+    def _tiled_average(self, stored: np.ndarray, tally) -> np.ndarray:
+        """Average pooling over tiling windows whose sum is plain (no tap's addition can round
+        or overflow accum_t): the sum is exact in float64 in any order, and the division by
+        the window's size, truncated towards zero, is exact too (a correctly rounded
+        quotient of integers below 2^50 never crosses the integer it truncates to)."""
+        tiles = self._tiles(stored)
+        total = tiles.sum(axis=(2, 4), dtype=np.float64)
+        total *= 2.0 ** (self.accum.frac - self.x.scale)
+        count = float(self.tiling[2] * self.tiling[3])
+        acc = np.trunc(total / count).reshape(len(stored), -1, self.n_chan)
+        out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
+        return out.reshape(out.shape[0], -1).astype(self.output.dtype)
+
     def run(self, arrays, tally):
+        if self.op == "average" and self.float_average:
+            return self._tiled_average(arrays[0], tally)
         if self.op == "max" and self.tiling is not None:  # max commutes with the stored scale
             tiles = self._tiles(arrays[0])
             largest = tiles[:, :, 0, :, 0].copy()  # window by window position: numpy's fast two-array maximum
