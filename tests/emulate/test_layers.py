@@ -216,8 +216,14 @@ def test_conv2d_geometry(accum, monkeypatch):
     em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
     assert em.steps[0].kernel.fast == (accum.saturation_mode.name == "WRAP")  # tap loop vs firmware order
     expected = _reference_conv(x, w, [0.5, -0.25, 0.125], (1, 2), (1, 1, 0, 1))
+    assert np.array_equal(em.predict(x), expected)  # a small image: one product with the unrolled matrix
+    unrolled = [m for key, m in em.steps[0].kernel._mac_weights.items() if key[0] == "unrolled"]
+    assert (unrolled != [] and unrolled[0] is not None) == em.steps[0].kernel.fast
+    monkeypatch.setattr("l1forge.emulate.kernel.UNROLL", False)
+    em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
     assert np.array_equal(em.predict(x), expected)  # 2 channels: exact sums as one im2col product
     monkeypatch.setattr("l1forge.emulate.kernel.FEW_CHANNELS", 0)
+    em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
     assert np.array_equal(em.predict(x), expected)  # the same sums tap by tap
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from l1forge.emulate.compiled import FUSED_ROUNDING, float_cast
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.quantize import quantize_real
 from l1forge.emulate.signals import Signal, typed_signal
@@ -23,8 +24,17 @@ class InputStep:
         self.inputs = ()
         self.ftype = ftype
         self.output: Signal = typed_signal(name, shape, ftype, ftype.code_min, ftype.code_max)
+        # a saturating ap_fixed: scale, round and clamp in one compiled pass (anything beyond
+        # the range saturates whatever rounding did to it), for events whose codes stay
+        # below 2^52 (the pass's wrap step, a no-op for them, would move larger ones)
+        self.fused = ftype.overflow in ("SAT", "SAT_SYM") and not ftype.is_int and ftype.rounding in FUSED_ROUNDING
 
     def quantize(self, events: np.ndarray, tally=None, value_range=None) -> np.ndarray:
+        if self.fused and tally is None and value_range is not None \
+                and max(-value_range[0], value_range[1]) * 2.0**self.ftype.frac < 2.0**52:
+            codes = float_cast(events, 2.0**self.ftype.frac, self.ftype.rounding, self.ftype)
+            if codes is not None:
+                return codes.astype(self.output.dtype, copy=False)
         codes = quantize_real(events, self.ftype, tally, f"{self.name} input", value_range)
         return codes.astype(self.output.dtype, copy=False)
 

@@ -57,6 +57,7 @@ class PoolingStep(Step):
         widest_sum = max(abs(lo), abs(hi)) * taps.shape[1] << max(self.accum.frac - x.ftype.frac, 0)
         self.float_average = (self.op == "average" and tiling is not None and self.sum_is_plain
                               and widest_sum < 2**50 and not padded.any())
+        self.sum_dtype = np.dtype(np.float32 if widest_sum < 2**23 else np.float64)
         self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst, out_lo, out_hi)
 
     def _windows(self, codes: np.ndarray) -> np.ndarray:
@@ -79,12 +80,13 @@ class PoolingStep(Step):
         """Average pooling over tiling windows whose sum is plain (no tap's addition can round
         or overflow accum_t): the sum is exact in float64 in any order, and the division by
         the window's size, truncated towards zero, is exact too (a correctly rounded
-        quotient of integers below 2^50 never crosses the integer it truncates to)."""
+        quotient of integers below 2^50, 2^23 in float32, never crosses the integer it
+        truncates to)."""
         tiles = self._tiles(stored)
-        total = tiles.sum(axis=(2, 4), dtype=np.float64)
-        total *= 2.0 ** (self.accum.frac - self.x.scale)
-        count = float(self.tiling[2] * self.tiling[3])
-        acc = np.trunc(total / count).reshape(len(stored), -1, self.n_chan)
+        total = tiles.sum(axis=(2, 4), dtype=self.sum_dtype)
+        total *= self.sum_dtype.type(2.0 ** (self.accum.frac - self.x.scale))
+        total /= self.sum_dtype.type(self.tiling[2] * self.tiling[3])
+        acc = np.trunc(total, out=total).reshape(len(stored), -1, self.n_chan)
         out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
         return out.reshape(out.shape[0], -1).astype(self.output.dtype)
 
