@@ -1,6 +1,8 @@
 """l1forge rtl end to end on a tiny distributed-arithmetic design (8-8-3, QKeras 4-bit, ReLU
-rounding ties to even): trace, Verilog, Verilator with 0 mismatches, yosys counts; a planted
-one-bit change in the Verilog caught; the refusals leave no rtl/ behind.
+rounding ties to even): trace, Verilog, Verilator with 0 mismatches, yosys counts, the
+synthesized netlist simulated at gate level with 0 mismatches; a planted one-bit change in
+the Verilog caught (and one in the netlist, under `make verify`); the refusals leave no
+rtl/ behind.
 
 The project is an hls4ml project written without compiling it (no g++ for hls4ml's C++),
 plus the manifest and stored test split l1forge reads: what `l1forge rtl` needs, built once.
@@ -71,7 +73,7 @@ def tiny(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def written(tiny):
-    code = main(["rtl", str(tiny), "--events", str(EVENTS)])
+    code = main(["rtl", str(tiny), "--events", str(EVENTS), "--gate-level"])
     return code, tiny, json.loads((tiny / "l1forge.json").read_text())["rtl"]
 
 
@@ -94,6 +96,11 @@ def test_tiny_design_end_to_end(written):
     assert netlist["lut"] == sum(netlist["lut_by_size"].values())
     # da4ml's own cost and the netlist agree to within a factor of two on this tiny design
     assert 0.5 < netlist["lut"] / rtl["da4ml_cost"] < 2.0
+    # the synthesized netlist, simulated with yosys's Xilinx cell models, equals the emulator too
+    gate = rtl["gate_level"]
+    assert gate["mismatches"] == 0 and gate["events"] == EVENTS
+    assert (project / gate["netlist"]).is_file() and gate["netlist"] == "rtl/netlist/tiny_da_netlist.v"
+    assert not (project / "rtl" / "src" / "tiny_da_netlist.v").exists()
 
 
 def test_the_estimators_da_model_follows_the_traced_design(written):
@@ -150,6 +157,37 @@ def test_a_planted_one_bit_change_is_caught(written, tmp_path):
     events = verification_events(emulator, None, 300)
     expected = reference_outputs(emulator, traced.output_steps, events.codes, traced.input_type)
     sim = simulate(interface, src, events.codes, find_verilator(), lambda message: None)
+    assert compare(sim.codes, expected, interface).mismatches > 0
+
+
+@pytest.mark.verify  # a second gate-level Verilator build (30 s here): `make verify` only
+def test_a_planted_change_in_the_netlist_is_caught(written, tmp_path):
+    """One LUT of yosys's netlist inverted: the gate-level check sees it."""
+    from l1forge.emulate.project import load
+    from l1forge.rtl.compare import compare
+    from l1forge.rtl.events import reference_outputs, verification_events
+    from l1forge.rtl.interface import Interface, Port
+    from l1forge.rtl.simulate import simulate
+    from l1forge.rtl.tools import find_verilator, xilinx_cell_models
+    from l1forge.rtl.trace import trace_emulator
+
+    _, project, rtl = written
+    text = (project / rtl["gate_level"]["netlist"]).read_text()
+    lut6 = [m for m in re.finditer(r"LUT6 #\(\s*\.INIT\(64'h([0-9a-fA-F]+)\)", text)]
+    match = (lut6 or list(re.finditer(r"LUT[2-5] #\(\s*\.INIT\(\d+'h([0-9a-fA-F]+)\)", text)))[-1]
+    mask = (1 << 4 * len(match.group(1))) - 1  # the LUT's output inverted for every input
+    flipped = format(int(match.group(1), 16) ^ mask, "x").zfill(len(match.group(1)))
+    planted = tmp_path / "tiny_da_netlist.v"
+    planted.write_text(text[:match.start(1)] + flipped + text[match.end(1):])
+    raw = json.loads((project / "rtl" / "interface.json").read_text())
+    interface = Interface(raw["top"], tuple(raw["input_shape"]), tuple(Port(**p) for p in raw["inputs"]),
+                          tuple(Port(**p) for p in raw["outputs"]), raw["outputs_of"], raw["latency_cycles"])
+    emulator = load(project)
+    traced = trace_emulator(emulator)
+    events = verification_events(emulator, None, 300)
+    expected = reference_outputs(emulator, traced.output_steps, events.codes, traced.input_type)
+    sim = simulate(interface, project / "rtl" / "src", events.codes, find_verilator(), lambda message: None,
+                   sources=[planted, xilinx_cell_models()], what="gate-level simulation")
     assert compare(sim.codes, expected, interface).mismatches > 0
 
 

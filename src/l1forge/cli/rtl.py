@@ -30,6 +30,9 @@ def register(sub) -> None:
                    help=f"verification events: the stored test inputs, range edges, then uniform codes "
                    f"(default {DEFAULT_EVENTS})")
     p.add_argument("--no-synth", action="store_true", help="skip the yosys synthesis")
+    p.add_argument("--gate-level", action="store_true",
+                   help="also simulate yosys's synthesized netlist (with yosys's Xilinx cell models) over the "
+                   "same events against the emulator")
     p.add_argument("--json", action="store_true", help="print the manifest's rtl section as JSON")
     p.set_defaults(handler=run_rtl)
 
@@ -42,7 +45,8 @@ def run_rtl(args) -> int:
     def log(message: str) -> None:
         ERR.print(f"[dim]{time.perf_counter() - start:6.0f} s[/dim] {message}", highlight=False)
 
-    result = write_rtl(args.project, events=args.events, synth=not args.no_synth, log=log)
+    result = write_rtl(args.project, events=args.events, synth=not args.no_synth, log=log,
+                       gate_level=args.gate_level)
     from l1forge.project import Project
 
     section = Project(args.project).manifest()["rtl"]
@@ -52,6 +56,10 @@ def run_rtl(args) -> int:
         _summary(section)
     if result.mismatches:
         print(f"l1forge: {result.mismatches} RTL values differ from the emulator", file=sys.stderr)
+        return 1
+    if result.gate_mismatches:
+        print(f"l1forge: {result.gate_mismatches} values of the synthesized netlist differ from the emulator",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -68,5 +76,9 @@ def _summary(section: dict) -> None:
         print(f"yosys {netlist['yosys_version']} synth_xilinx -family {netlist['family']}: {netlist['lut']:,} LUT "
               f"({sizes}), {netlist['ff']:,} FF, {netlist['carry']:,} CARRY, {netlist['dsp']} DSP, "
               f"{netlist['bram']:g} BRAM, {netlist['srl']} SRL, {netlist['lutram']} LUTRAM")
+    gate = section.get("gate_level")
+    if gate:
+        print(f"gate-level netlist ({gate['netlist']}, {gate['cell_models']}): {gate['mismatches']} mismatches "
+              f"over {gate['events']:,} events")
     seconds = ", ".join(f"{k} {v:.1f} s" for k, v in section["seconds"].items())
     print(f"wall time: {seconds}")

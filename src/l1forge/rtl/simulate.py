@@ -99,20 +99,24 @@ def verilog_sources(src: Path) -> list[Path]:
     return static + own
 
 
-def build(interface: Interface, src: Path, work: Path, verilator: Verilator, log) -> Path:
-    """Compile the bench and the design; returns the bench executable."""
+def build(interface: Interface, src: Path, work: Path, verilator: Verilator, log,
+          sources: list[Path] | None = None, what: str = "simulation") -> Path:
+    """Compile the bench and the design (`sources`, by default the RTL's in `src`); returns
+    the bench executable."""
     src, work = src.resolve(), work.resolve()
+    files = [p.resolve() for p in sources] if sources is not None else verilog_sources(src)
     bench = work / "bench.cpp"
     bench.write_text(testbench(interface))
     command = [str(verilator.executable), "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-Wno-lint",
                "-Wno-style", "--top-module", interface.top, "--Mdir", str(work / "obj"),
-               "-o", "bench", str(bench), *[str(p) for p in verilog_sources(src)]]
-    log(f"building the Verilator simulation of {interface.top}")
+               "-o", "bench", str(bench), *[str(p) for p in files]]
+    log(f"building the Verilator {what} of {interface.top}")
     result = subprocess.run(command, cwd=work, env=verilator.environment(), capture_output=True, text=True)
     executable = work / "obj" / "bench"
     if result.returncode != 0 or not executable.is_file():
         lines = [line for line in (result.stderr + result.stdout).splitlines() if "rror" in line][:3]
-        raise UserError(f"the Verilator build of {interface.top} failed: " + (" | ".join(lines) or
+        label = interface.top if sources is None else f"{interface.top} ({what})"
+        raise UserError(f"the Verilator build of {label} failed: " + (" | ".join(lines) or
                         f"exit status {result.returncode}"))
     return executable
 
@@ -130,14 +134,17 @@ def run(executable: Path, interface: Interface, input_codes: np.ndarray, work: P
     return unpack(raw.reshape(events, -1), list(interface.outputs))
 
 
-def simulate(interface: Interface, src: Path, input_codes: np.ndarray, verilator: Verilator, log) -> Simulation:
+def simulate(interface: Interface, src: Path, input_codes: np.ndarray, verilator: Verilator, log,
+             sources: list[Path] | None = None, what: str = "simulation") -> Simulation:
+    """Build and run the bench over the events: the RTL in `src`, or the Verilog `sources`
+    (the gate-level netlist and its cell models) with `what` naming that build."""
     import time
 
     with tempfile.TemporaryDirectory(prefix="l1forge-verilator-") as scratch:
         work = Path(scratch)
         start = time.perf_counter()
-        executable = build(interface, src, work, verilator, log)
+        executable = build(interface, src, work, verilator, log, sources, what)
         built = time.perf_counter()
-        log(f"simulating {len(input_codes):,} events in the RTL")
+        log(f"simulating {len(input_codes):,} events in the {'RTL' if sources is None else what}")
         codes = run(executable, interface, input_codes, work)
         return Simulation(codes, round(built - start, 2), round(time.perf_counter() - built, 2))

@@ -63,11 +63,19 @@ def count_cells(cells: dict, family: str, version: str, seconds: float) -> Netli
                    {k: int(v) for k, v in sorted(cells.items())}, version, round(seconds, 1))
 
 
-def synthesize(src: Path, top: str, family: str, yosys: Yosys, log) -> Netlist:
-    """Run yosys in `src` (rtl/src) and count the cells of `top`; writes src/yosys_stat.json."""
+def netlist_file(top: str) -> str:
+    """The synthesized netlist's Verilog (yosys write_verilog), written in rtl/src."""
+    return f"{top}_netlist.v"
+
+
+def synthesize(src: Path, top: str, family: str, yosys: Yosys, log, write_netlist: bool = False) -> Netlist:
+    """Run yosys in `src` (rtl/src) and count the cells of `top`; writes src/yosys_stat.json
+    and, with `write_netlist`, the gate-level netlist src/<top>_netlist.v."""
     files = [p.relative_to(src).as_posix() for p in verilog_sources(src)]
     script = (f"read_verilog {' '.join(files)}; synth_xilinx -family {family} -top {top} -flatten -noiopad "
               f"-noclkbuf; tee -q -o {STAT_FILE} stat -json")
+    if write_netlist:
+        script += f"; write_verilog -noattr {netlist_file(top)}"
     log(f"yosys synth_xilinx -family {family} on {top} (large designs take minutes)")
     start = time.perf_counter()
     process = subprocess.Popen([*yosys.command, "-p", script], cwd=src, stdout=subprocess.PIPE,

