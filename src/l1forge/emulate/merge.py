@@ -5,7 +5,11 @@ Element-wise ops compute the exact ap_fixed expression (sums and products at ful
 average multiplies the sum by ap_ufixed<1,0>(0.5), an exact halving) and assign it to
 res_T; the inputs broadcast as res[i] = op(in1[i % n1], in2[i % n2]). maximum/minimum
 pick one input and assign it. Concatenate assigns every element of both inputs to res_T.
-These layers are small in the trigger models, so they run on int64 codes.
+Where every intermediate is exact in a float dtype (below 2^22 in float32, 2^50 in
+float64, on the grid of the expression and of res_T), the expression runs on the stored
+float arrays as they are (no gather when both inputs have the output's size) and the cast
+is the fused float one; otherwise, and for wider values, on int64 codes (or Python
+integers past 62 bits).
 """
 
 from __future__ import annotations
@@ -56,8 +60,40 @@ class ElementwiseStep(Step):
         # Products of two wide inputs can pass 63 bits: Python integers keep them exact.
         self.work_dtype = np.dtype(np.int64) if max(abs(lo), abs(hi)) < 1 << 62 else np.dtype(object)
         self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst, out_lo, out_hi)
+        widest = max(abs(lo), abs(hi)) << max(self.dst.frac - self.grid, 0)
+        self.float_dtype = None
+        if a.dtype.kind == "f" and b.dtype.kind == "f" and widest < 1 << 50:
+            self.float_dtype = np.dtype(np.float32 if widest < 1 << 22 else np.float64)
+        self.whole = size == a.size == b.size  # no broadcast: the arrays as they are
+
+    def _run_float(self, arrays, tally) -> np.ndarray:
+        """The expression on the stored arrays in float, exact (the planner's bound), then
+        the fused cast: `scale` says where the array's binary point sits."""
+        a, b = arrays
+        if not self.whole:
+            a, b = a[:, self.index_a], b[:, self.index_b]
+        dtype, sa, sb = self.float_dtype, self.a.scale, self.b.scale
+        if self.op == "multiply":
+            y, scale = np.multiply(a, b, dtype=dtype), sa + sb
+        else:
+            scale = max(sa, sb)
+            if sa != scale:
+                a = a * dtype.type(2.0 ** (scale - sa))
+            if sb != scale:
+                b = b * dtype.type(2.0 ** (scale - sb))
+            if self.op in ("add", "average"):
+                y = np.add(a, b, dtype=dtype)
+            elif self.op == "subtract":
+                y = np.subtract(a, b, dtype=dtype)
+            else:
+                y = (np.maximum if self.op == "maximum" else np.minimum)(a, b, dtype=dtype)
+            scale += self.op == "average"  # (a + b) / 2: the same array, one more fraction bit
+        out = cast_array(y, scale, self.grid, self.dst, self.may_overflow, tally, self.name)
+        return out.astype(self.output.dtype, copy=False)
 
     def run(self, arrays, tally):
+        if self.float_dtype is not None:
+            return self._run_float(arrays, tally)
         a = self.a.codes(arrays[0])[:, self.index_a].astype(self.work_dtype) << self.shift_a
         b = self.b.codes(arrays[1])[:, self.index_b].astype(self.work_dtype) << self.shift_b
         if self.op in ("add", "average"):

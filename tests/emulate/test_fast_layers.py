@@ -1,6 +1,7 @@
-"""Two fast paths against the paths they replace: the input conversion as one compiled pass
-(inputs.InputStep, saturating types) and average pooling over tiling windows summed in
-floats (pooling.PoolingStep.float_average); with numba off the input takes numpy's path."""
+"""Fast paths against the paths they replace: the input conversion as one compiled pass
+(inputs.InputStep, saturating types), average pooling over tiling windows summed in floats
+(pooling.PoolingStep.float_average) and element-wise merges on the stored float arrays
+(merge.ElementwiseStep.float_dtype); with numba off the input takes numpy's path."""
 
 import numpy as np
 import pytest
@@ -62,3 +63,22 @@ def test_tiled_average_pooling_in_floats_gives_the_integer_paths_codes(accum):
 def test_a_narrow_accumulator_keeps_the_firmware_order():
     emulator = from_graph(_pool_graph(fixed(8, 5)))  # sums can round and wrap: tap by tap
     assert not emulator.steps[0].float_average
+
+
+@pytest.mark.parametrize("op", ["add", "subtract", "multiply", "average", "maximum", "minimum"])
+@pytest.mark.parametrize("sizes", [(6, 6), (6, 1)], ids=["same size", "broadcast"])
+def test_float_merges_give_the_integer_paths_codes(op, sizes):
+    a = input_node("a", [sizes[0]], fixed(10, 4, True, "RND", "SAT"))
+    b = input_node("b", [sizes[1]], fixed(8, 2, True, "RND", "SAT"))
+    merge = FakeNode(op, "Merge", ["a", "b"], [6], fixed(9, 4, True, "RND_CONV", "SAT"), attrs={"op": op})
+    wrap = FakeNode(op + "_w", "Merge", ["a", "b"], [6], fixed(7, 2, True, "TRN", "WRAP"), attrs={"op": op})
+    emulator = from_graph(FakeGraph([a, b, merge, wrap], outputs=[op, op + "_w"]))
+    x = [_edge_events(parse_cpp_type("ap_fixed<10,4,AP_RND,AP_SAT>"), 2000, sizes[0], seed=2),
+         _edge_events(parse_cpp_type("ap_fixed<8,2,AP_RND,AP_SAT>"), 2000, sizes[1], seed=3)]
+    steps = emulator.steps
+    assert all(step.float_dtype is not None for step in steps)
+    fast = emulator.predict(x)
+    for step in steps:
+        step.float_dtype = None  # int64 codes, gathered
+    for got, expected in zip(fast, emulator.predict(x)):
+        assert np.array_equal(got, expected)
