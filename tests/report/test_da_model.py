@@ -3,6 +3,7 @@ report/da_cost.py): its da4ml cost, register bits and stage count against da4ml'
 and latency cut of the same design (what `l1forge rtl` writes as Verilog), and how the
 estimate takes the model's figures. No g++, no yosys: da4ml's Python only."""
 
+import functools
 from types import SimpleNamespace
 
 import numpy as np
@@ -58,6 +59,7 @@ def _relu(name, source, size, dst):
     return step
 
 
+@functools.lru_cache(maxsize=None)
 def _design(sparsity=0.0, seed=3):
     """inputs(12) -> DA dense 12x16 -> quantized ReLU (rounding, saturating) -> DA dense 16x4."""
     rng = np.random.default_rng(seed)

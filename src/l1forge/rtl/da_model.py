@@ -13,8 +13,8 @@ The model follows the RTL trace (trace.py) value by value:
 - everything else (the kernel's assignment to the layer's result type, ReLU and casts,
   batch normalization, pooling, merges, reshapes) runs through the RTL trace's own
   handlers (layers.py) on fresh da4ml variables standing for the step's inputs (their
-  range the producing value's type, their latency its latency), so the cost and latency
-  of each operation are da4ml's;
+  range and latency the producing value's), so the cost and latency of each operation are
+  da4ml's;
 - the pipeline is cut as da4ml's `to_pipeline` does at the clock's adder levels and then
   retimed: S stages for the slowest output, a cut every ceil(L / S) levels. The register
   bits are those of the input register, of every value formed before a cut and read after
