@@ -173,14 +173,15 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     target = Target(clock_ns=float(clock_ns), io_type=io_type, tool=tool, dsp_shape=dsp_shape,
                     delay_scale=float(delay_scale), family=family, multiplier_impl=multiplier_impl)
     costs, ios = _costs(graph, target)
+    dataflow = True
     if series7.applies(target) and not any(io.strategy == "resource" for io in ios):
-        schedule = schedule_instances(costs, target)
+        schedule, dataflow = schedule_instances(costs, target), io_type == "io_stream"
     elif io_type == "io_stream":
         schedule = schedule_stream(costs, target)
     elif any(io.strategy == "resource" for io in ios):
         schedule = schedule_parallel_dataflow(costs, target)  # what hls4ml's pipeline-style pass picks
     else:
-        schedule = schedule_parallel(costs, target)
+        schedule, dataflow = schedule_parallel(costs, target), False
     costs = _finish(costs, ios, target, schedule)
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
@@ -195,7 +196,10 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         "notes": list(cost.notes),
     } for cost, layer_class in zip(costs, classes)]
     top_lut = C.top_control_lut
-    top_ff = schedule.latency_cycles + C.top_control_ff
+    # One pipeline (io_parallel, Latency): a valid bit per stage. A dataflow region's processes
+    # hand over by FIFO or ping-pong handshakes; its top level keeps no per-cycle shift register.
+    top_ff = (math.ceil(math.log2(schedule.latency_cycles + 1)) if dataflow
+              else schedule.latency_cycles) + C.top_control_ff
     return {
         "latency_cycles": int(schedule.latency_cycles),
         "latency_ns": round(schedule.latency_cycles * target.clock_ns, 3),
