@@ -82,3 +82,19 @@ def test_float_merges_give_the_integer_paths_codes(op, sizes):
         step.float_dtype = None  # int64 codes, gathered
     for got, expected in zip(fast, emulator.predict(x)):
         assert np.array_equal(got, expected)
+
+
+@pytest.mark.parametrize("result", [fixed(8, 3, True, "RND", "SAT"), fixed(7, 2, True, "RND_CONV", "WRAP"),
+                                    fixed(20, 8, True, "TRN", "SAT_SYM")], ids=["RND SAT", "RND_CONV WRAP", "wide"])
+def test_a_fused_batch_normalization_gives_the_numpy_paths_codes(result, monkeypatch):
+    bn = FakeNode("bn", "BatchNormalization", ["inp"], [40], result, attrs={"n_filt": 4},
+                  weights={"scale": ([0.5, 1.5, -2.25, 0.0625], fixed(8, 3)),
+                           "bias": ([0.25, -1.0, 3.5, -0.125], fixed(8, 3))},
+                  config="using product = nnet::product::mult<x_T, y_T>;")
+    graph = FakeGraph([input_node("inp", [40], fixed(10, 4, True, "RND", "SAT")), bn])
+    x = _edge_events(parse_cpp_type("ap_fixed<10,4,AP_RND,AP_SAT>"), 2000, 40, seed=4)
+    emulator = from_graph(graph)
+    assert emulator.steps[0].fused
+    fast = emulator.predict(x)
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")  # numpy's multiply, add and cast
+    assert np.array_equal(fast, from_graph(graph).predict(x))

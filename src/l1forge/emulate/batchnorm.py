@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.compiled import affine_cast
 from l1forge.emulate.quantize import cast_array
 from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude
 from l1forge.errors import UserError
@@ -39,10 +40,18 @@ class BatchNormStep(Step):
         self.dtype = exact_dtype(magnitude)
         self.scale_vec = s.astype(np.int64).astype(self.dtype)
         self.bias_vec = b.astype(np.int64).astype(self.dtype)
+        self._scale64, self._bias64 = self.scale_vec.astype(np.float64), self.bias_vec.astype(np.float64)
+        self.fused = x.scale == x.ftype.frac and magnitude < 1 << 52  # one compiled pass (compiled.affine_cast)
         self.output = Signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst,
                              out_lo, out_hi, self.dtype, self.dst.frac)
 
     def run(self, arrays, tally):
+        if self.fused and tally is None:
+            rounds = self.dst.frac < self.grid
+            out = affine_cast(arrays[0], self._scale64, self._bias64, self.dtype, 2.0 ** (self.dst.frac - self.grid),
+                              self.dst.rounding if rounds else None, self.dst if self.may_overflow else None)
+            if out is not None:
+                return out
         y = arrays[0].astype(self.dtype, copy=False) * self.scale_vec
         y += self.bias_vec
         return cast_array(y, self.grid, self.grid, self.dst, self.may_overflow, tally, self.name)

@@ -245,3 +245,50 @@ def float_cast(values: np.ndarray, factor: float, rounding: str | None, dst: Fix
     elif dst is not None:
         lo, hi = float(symmetric_min(dst)), float(dst.code_max)
     return _float_cast(values, np.empty_like(values), float(factor), sign, add, conv, wrap_lo, period, lo, hi)
+
+
+def _affine_cast(x, scale, bias, out, factor, sign, add, conv, wrap_lo, period, lo, hi):
+    """out[e, k] = the cast of x[e, k] * scale[k] + bias[k], as `_float_cast` casts (one pass
+    for a batch normalization: the exact product and sum, then round, wrap and clamp), in
+    float64 registers: exact while every value stays below 2^52 (the planner's bound)."""
+    events, n = x.shape
+    inv = 1.0 / period
+    for e in range(events):
+        for k in range(n):
+            u = (np.float64(x[e, k]) * scale[k] + bias[k]) * factor
+            v = np.rint(u) if conv else sign * np.floor(sign * u + add)
+            v = v - period * np.floor((v - wrap_lo) * inv)
+            out[e, k] = min(max(v, lo), hi) + 0.0  # + 0: -0.0 -> 0.0
+
+
+@functools.lru_cache(maxsize=1)
+def _compiled_affine_cast():
+    """`_affine_cast` compiled for its four array signatures at once, in a fixed order, so
+    that processes compiling it at the same time write the same versions under the same
+    names in numba's disk cache (see da_fused._compiled_finish)."""
+    numba = _numba()
+    f64 = numba.float64
+    signatures = [numba.void(x[:, ::1], f64[::1], f64[::1], o[:, ::1], f64, f64, f64, numba.boolean, f64, f64, f64, f64)
+                  for x in (numba.float32, f64) for o in (numba.float32, f64)]
+    return numba.njit(signatures, nogil=True, cache=True)(_affine_cast)
+
+
+def affine_cast(x: np.ndarray, scale: np.ndarray, bias: np.ndarray, out_dtype: np.dtype, factor: float,
+                rounding: str | None, dst: FixedType | None) -> np.ndarray | None:
+    """`x * scale + bias` (per column; integer-valued floats) times `factor`, rounded and
+    brought into `dst` as `float_cast` does, in one pass; None where `float_cast` would
+    refuse, or for an x that is not a contiguous float32/float64 matrix."""
+    if not enabled() or x.ndim != 2 or x.dtype.char not in "fd" or not x.flags.c_contiguous or x.size < 64:
+        return None
+    if np.dtype(out_dtype).char not in "fd" or rounding not in FUSED_ROUNDING or (
+            dst is not None and dst.overflow == "SAT_ZERO"):
+        return None
+    sign, add, conv = FUSED_ROUNDING[rounding]
+    wrap_lo, period, lo, hi = -2.0**60, 2.0**62, -np.inf, np.inf
+    if dst is not None and dst.overflow == "WRAP":
+        wrap_lo, period = float(dst.code_min), float(1 << dst.width)
+    elif dst is not None:
+        lo, hi = float(symmetric_min(dst)), float(dst.code_max)
+    out = np.empty(x.shape, dtype=out_dtype)
+    _compiled_affine_cast()(x, scale, bias, out, float(factor), sign, add, conv, wrap_lo, period, lo, hi)
+    return out
