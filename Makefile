@@ -39,12 +39,12 @@ browser:
 # project_cache.py), bit-exactness on 10,000 events per build; L1FORGE_CI=1 turns a skip for a
 # missing requirement (../shared, chromium, g++, a sample) into a failure.
 test: setup browser
-	L1FORGE_CI=1 $(BIN)/pytest -q -n 2 --dist loadgroup --durations=20 tests firmware_tests
+	L1FORGE_CI=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 tests firmware_tests
 
 # Before resolving an issue that touches the emulator or the firmware: the firmware tests with
 # 100,000 events per bit-exactness comparison, and the tests marked `verify`.
 verify: setup
-	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --durations=20 firmware_tests
+	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 firmware_tests
 
 # Vendor-free RTL of the three committed distributed-arithmetic cards (docs/rtl.md): each
 # project built if missing, then Verilog, a Verilator proof on 100,000 events and yosys netlist

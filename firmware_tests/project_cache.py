@@ -65,10 +65,31 @@ def build_key(card: str, overrides: dict | None = None, small: bool = True,
     return f"{card}-{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
 
 
+# Seconds one build takes on one of two busy workers (build_project's time in the fresh-clone
+# `make test` of 2026-12-06, the suite's summary lines), by card and whether the firmware is
+# distributed arithmetic. Used only to queue the costliest builds first (suite_rules.py).
+BUILD_SECONDS = {("jet_deepsets", True): 200, ("ad_vae", True): 190, ("jet_deepsets", False): 100,
+                 ("ad_cnn_ae", False): 90, ("ad_dense_ae", False): 90, ("ad_vae_compact", True): 90,
+                 ("jet_id_compact", True): 80}
+OTHER_BUILD_SECONDS = 50
+
+
+def expected_seconds(card: str, overrides: dict | None = None) -> int:
+    """About how long building `card` with `overrides` takes (BUILD_SECONDS)."""
+    import yaml
+
+    strategy = (overrides or {}).get("target.strategy")
+    if strategy is None:
+        strategy = (yaml.safe_load(card_path(card).read_text()).get("target") or {}).get("strategy")
+    return BUILD_SECONDS.get((card, strategy == "distributed_arithmetic"), OTHER_BUILD_SECONDS)
+
+
 def build_group(card: str, overrides: dict | None = None, small: bool = True,
                 csim_events: int | None = None):
-    """The xdist_group mark that sends every test of one build to the same worker."""
-    return pytest.mark.xdist_group(build_key(card, overrides, small, csim_events))
+    """The xdist_group mark that sends every test of one build to the same worker (its
+    `seconds` orders the queue: suite_rules.py)."""
+    return pytest.mark.xdist_group(build_key(card, overrides, small, csim_events),
+                                   seconds=expected_seconds(card, overrides))
 
 
 @contextlib.contextmanager

@@ -5,8 +5,11 @@ for every test a run collects, tests/ included, whenever firmware_tests/ is coll
 - Grouping for pytest-xdist (`make test` runs `-n 2 --dist loadgroup`): every test of one
   l1forge build carries that build's `xdist_group` (project_cache.build_group); every other
   test is grouped with its module, so a module fixture (a g++ reference, a trained model) is
-  made on one worker only. Build groups are queued first, so at the end the two workers are
-  filled by short unit tests rather than one waiting on the other's build.
+  made on one worker only. Groups are queued costliest first (`make test` passes
+  `--no-loadscope-reorder`, so pytest-xdist keeps this order rather than sorting by test
+  count): the builds by their expected seconds (project_cache.BUILD_SECONDS) and the slow
+  modules (SLOW_MODULES) together, then the rest, so at the end the two workers are filled
+  by short unit tests rather than one waiting on the other's build.
 - `make verify` (L1FORGE_VERIFY=1) runs the tests marked `verify`; other runs deselect them.
 - Firmware tests need g++: without it they are skipped, saying so.
 - With L1FORGE_CI=1 (set by `make test`, which CI runs) a test skipped for a missing
@@ -27,6 +30,18 @@ import pytest
 import project_cache
 
 FIRMWARE_TESTS = Path(__file__).resolve().parent
+# Modules without a build group that take more than about 15 s on one worker (summed test
+# times from `pytest --junitxml`, 2026-12-06, the firmware modules on a busy machine). Only
+# the queue's order depends on these figures; a module missing here just runs later.
+SLOW_MODULES: dict[str, float] = {
+    "firmware_tests/test_emulator_layers.py": 150, "firmware_tests/test_compile.py": 60,
+    "firmware_tests/test_emulator_new_layers.py": 55, "tests/scan/test_scan_cluster.py": 70,
+    "tests/tasks/test_ad_training.py": 40, "tests/models/test_warm_start.py": 38,
+    "tests/data/test_dask_engine.py": 30, "firmware_tests/test_rtl.py": 27,
+    "tests/models/test_pruning.py": 23, "firmware_tests/test_hls4ml_folders.py": 23,
+    "firmware_tests/test_emulator_ap_fixed.py": 22, "tests/trigger/test_trigger_cli.py": 20,
+    "tests/train/test_training.py": 18, "firmware_tests/test_diagnosis.py": 17,
+}
 VERIFY = os.environ.get("L1FORGE_VERIFY") == "1"
 
 
@@ -57,7 +72,17 @@ def pytest_collection_modifyitems(config, items):
             builds.append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-    items[:] = builds + others
+    seconds = dict(SLOW_MODULES)
+    for item in builds:
+        mark = item.get_closest_marker("xdist_group")
+        seconds[_group(item)] = max(seconds.get(_group(item), 0), mark.kwargs.get("seconds", 0))
+    # Costliest group first; the sort is stable, so the rest keep their collection order.
+    items[:] = sorted(builds + others, key=lambda item: -seconds.get(_group(item), 0))
+
+
+def _group(item) -> str:
+    mark = item.get_closest_marker("xdist_group")
+    return mark.args[0] if mark.args else mark.kwargs.get("name")
 
 
 @pytest.hookimpl(hookwrapper=True)
