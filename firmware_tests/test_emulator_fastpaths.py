@@ -17,7 +17,8 @@ import shutil
 
 import numpy as np
 import pytest
-from bit_exact import VERIFY_EVENTS
+from bit_exact import VERIFY_EVENTS, firmware_events
+from project_cache import build_group
 
 pytestmark = pytest.mark.skipif(shutil.which("g++") is None, reason="needs g++ to compile the firmware")
 
@@ -25,6 +26,7 @@ hls4ml = pytest.importorskip("hls4ml")
 tf = pytest.importorskip("tensorflow")
 
 INPUT = "ap_fixed<10,4,AP_RND,AP_SAT>"  # 6 fraction bits, range [-8, 8)
+DA_EVENTS = 2_000  # jet_deepsets' C-simulation runs about 250 events/s on a busy machine
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,34 @@ def test_compiled_paths_equal_csim_and_numpy_paths(project, monkeypatch):
         assert np.array_equal(values, slow_layers[name]), name
     comparison = csim.compare(_csim_outputs(folder, x), slow.predict(x))
     assert comparison.mismatches == 0, comparison.examples[:3]
+
+
+@build_group("jet_deepsets")
+def test_fused_da_layers_equal_csim_and_the_int64_path(l1forge_builds, monkeypatch):
+    """Every layer of the cut-small jet_deepsets build is distributed arithmetic (phi as a
+    pointwise convolution over the particles, rho dense): da_fused.py runs each as one
+    product and a compiled finishing pass. Against the build's C-simulation on crafted
+    events (bit_exact.firmware_events), and layer by layer against the int64 path."""
+    from l1forge import csim, emulate
+    from l1forge.data import default_jets_path
+    from l1forge.project import Project
+
+    if not default_jets_path().is_file():
+        pytest.skip(f"needs the committed jet sample {default_jets_path()}")
+    project = l1forge_builds.build("jet_deepsets").project_dir
+    graph = Project(project).graph()  # loaded once: both emulators are planned from it
+    fast = emulate.from_graph(graph)
+    da_steps = [step for step in fast.steps if hasattr(step, "executor")]
+    assert len(da_steps) >= 4 and all(step.fused is not None for step in da_steps)
+    with np.load(project / "trained" / "test_split.npz") as split:
+        x = firmware_events(split["x_test"], fast.input_steps[0].ftype, seed=26, events=DA_EVENTS)
+    ours = fast.predict(x)
+    comparison = csim.compare(csim.run_binary(project, x, ours.shape[1]).outputs, ours)
+    assert comparison.events == len(x) and comparison.mismatches == 0, comparison.examples[:3]
+
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")  # the int64 path of every DA layer
+    slow = emulate.from_graph(graph)
+    assert all(step.fused is None for step in slow.steps if hasattr(step, "executor"))
+    fast_layers, slow_layers = fast.trace(x), slow.trace(x)
+    for name, values in fast_layers.items():
+        assert np.array_equal(values, slow_layers[name]), name
