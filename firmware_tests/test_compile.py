@@ -46,13 +46,29 @@ def user_model(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def exact_project(user_model, tmp_path_factory):
+def compiled_exact(user_model, tmp_path_factory):
+    import contextlib
+    import io
+
     projects = tmp_path_factory.mktemp("projects")
-    code = main(["compile", str(user_model / "tagger.h5"), "--precision", "exact", "--data",
-                 str(user_model / "events.npy"), "--labels", str(user_model / "labels.npy"),
-                 "--projects", str(projects), "--name", "tagger_exact"])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["compile", str(user_model / "tagger.h5"), "--precision", "exact", "--data",
+                     str(user_model / "events.npy"), "--labels", str(user_model / "labels.npy"),
+                     "--projects", str(projects), "--name", "tagger_exact"])
     assert code == 0
-    return projects / "tagger_exact"
+    return projects / "tagger_exact", out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def exact_project(compiled_exact):
+    return compiled_exact[0]
+
+
+def test_compile_prints_the_layer_by_layer_diagnosis(compiled_exact):
+    _, printed = compiled_exact
+    assert "Diagnosis: firmware against Keras on" in printed
+    assert all(f"\n{name} " in printed for name in ("fc1", "relu1", "out"))
 
 
 def test_exact_precision_equals_qkeras_layer_by_layer(exact_project):

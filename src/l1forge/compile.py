@@ -251,6 +251,6 @@ def figures_of(keras_model, x: np.ndarray, labels: np.ndarray | None, diagnosis:
         out = agreement_figures(verified.firmware_outputs, verified.keras_outputs, labels)
         if diagnosis:
             found = diagnose.diagnose(fw.graph, keras_model, x)
-            out.update(diagnosis=found.as_dict(), diagnosis_text=diagnose.render_text(found))
+            out.update(diagnosis=found.as_dict())
         return out
     return figures

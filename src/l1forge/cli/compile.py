@@ -42,6 +42,7 @@ def register(sub) -> None:
 def run_compile(args) -> int:
     from l1forge.build import verdict
     from l1forge.compile import CompileOptions, compile_model
+    from l1forge import diagnose
 
     options = CompileOptions(name=args.name, projects=args.projects, weights=args.weights, part=args.part,
                              clock_ns=args.clock_ns, io_type=args.io_type, backend=args.backend,
@@ -56,5 +57,6 @@ def run_compile(args) -> int:
         print(json.dumps(content, indent=1))
     else:
         print_summary(result.project_dir, content)
-        print(content["metrics"].get("diagnosis_text", ""))
+        if content.get("diagnosis"):
+            print(diagnose.render_text(diagnose.Diagnosis.from_dict(content["diagnosis"])))
     return 0 if not any(verdict(content).values()) else 1

@@ -33,6 +33,11 @@ class LayerDiagnosis:
                 "agreement": self.agreement, "max_lsb_error": self.max_lsb_error,
                 "saturated": self.saturated, "wrapped": self.wrapped, "tolerance": self.tolerance}
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "LayerDiagnosis":
+        return cls(d["name"], d["class"], d["result_type"], d["keras_layer"], d["note"], d["quantized"],
+                   d["agreement"], d["max_lsb_error"], d["saturated"], d["wrapped"], d["tolerance"])
+
 
 @dataclass(frozen=True)
 class Fix:
@@ -48,6 +53,13 @@ class Fix:
     def as_dict(self) -> dict:
         return {"changes": dict(self.changes), "explanation": self.explanation,
                 "agreement_after": self.agreement_after, "argmax_agreement_after": self.argmax_agreement_after}
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> "Fix | None":
+        if d is None:
+            return None
+        return cls(tuple(d["changes"].items()), d["explanation"], d["agreement_after"],
+                   d["argmax_agreement_after"])
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,10 @@ class Finding:
 
     def as_dict(self) -> dict:
         return {"layer": self.layer, "cause": self.cause.as_dict(), "fix": self.fix.as_dict() if self.fix else None}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        return cls(d["layer"], Cause(**d["cause"]), Fix.from_dict(d["fix"]))
 
 
 @dataclass(frozen=True)
@@ -128,3 +144,10 @@ class Diagnosis:
                 "combined_fix": self.combined_fix.as_dict() if self.combined_fix else None,
                 "argmax_agreement": self.argmax_agreement,
                 "keras_layers_without_firmware_layer": list(self.keras_only)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Diagnosis":
+        """The diagnosis `as_dict` wrote (a manifest's `metrics.diagnosis`)."""
+        return cls(d["events"], tuple(LayerDiagnosis.from_dict(row) for row in d["layers"]),
+                   tuple(Finding.from_dict(f) for f in d["findings"]), d["argmax_agreement"],
+                   tuple(d["keras_layers_without_firmware_layer"]), Fix.from_dict(d["combined_fix"]))
