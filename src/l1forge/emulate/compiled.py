@@ -133,6 +133,10 @@ def _ordered_mac(simple: bool, p_mode: int, a_mode: int, int32: bool):
                     out[start + e, j] = acc[j, e]
         return out
 
+    # Each variant under its own name, so its own disk-cache index: numba numbers the
+    # versions in one index in the order they are saved, and two processes saving different
+    # variants of one name at once (pytest-xdist workers) could each write "version 1".
+    kernel.__qualname__ = f"ordered_mac_{int(simple)}{p_mode}{a_mode}{int(int32)}"
     return _numba().njit(nogil=True, cache=True)(kernel)
 
 
