@@ -17,6 +17,9 @@ from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
 
 
+SMALL_WINDOW = 16  # taps of a window summed position by position (_tiled_average)
+
+
 def window_taps(in_hw, pool_hw, stride_hw, pad_before, out_hw) -> np.ndarray:
     """(out pixels, taps) flat input pixel index of every tap, -1 where it reads padding."""
     (in_h, in_w), (p_h, p_w), (s_h, s_w), (p_t, p_l), (o_h, o_w) = in_hw, pool_hw, stride_hw, pad_before, out_hw
@@ -83,7 +86,15 @@ class PoolingStep(Step):
         quotient of integers below 2^50, 2^23 in float32, never crosses the integer it
         truncates to)."""
         tiles = self._tiles(stored)
-        total = tiles.sum(axis=(2, 4), dtype=self.sum_dtype)
+        p_h, p_w = self.tiling[2], self.tiling[3]
+        if p_h * p_w <= SMALL_WINDOW:  # window position by window position: two-array adds
+            total = tiles[:, :, 0, :, 0].astype(self.sum_dtype)
+            for row in range(p_h):
+                for column in range(p_w):
+                    if row or column:
+                        np.add(total, tiles[:, :, row, :, column], out=total, casting="unsafe")
+        else:  # a global pooling's long windows: one reduction
+            total = tiles.sum(axis=(2, 4), dtype=self.sum_dtype)
         total *= self.sum_dtype.type(2.0 ** (self.accum.frac - self.x.scale))
         total /= self.sum_dtype.type(self.tiling[2] * self.tiling[3])
         acc = np.trunc(total, out=total).reshape(len(stored), -1, self.n_chan)
