@@ -5,8 +5,9 @@ per layer, Dense and distributed-arithmetic layers as `x @ W + b`, convolutions 
 matrix product per filter tap over shifted views of the padded image, ReLU as `maximum`,
 batch normalization as `x * s + b`, sigmoid/tanh/ELU with numpy's functions, softmax as exp
 over its sum, pooling and the layers that move values as the same gathers. It runs on the
-same chunks of events as the emulator (1,024 at a time, BLAS on one thread), so the ratio
-compares the arithmetic, not the memory traffic of whole-file arrays. Weights are random
+same chunks of events as the emulator (its `chunk_size`: 1,024 to 8,192 events by the
+widest layer; BLAS on one thread), so the ratio compares the arithmetic, not the memory
+traffic of whole-file arrays or of different chunk sizes. Weights are random
 (speed does not depend on them); the outputs are not compared with anything.
 """
 
@@ -113,6 +114,7 @@ class FloatChain:
         self.inputs = [s.output.name for s in emulator.input_steps]
         self.layers = [(step.output.name, tuple(step.inputs), _step_function(step, rng)) for step in emulator.steps]
         self.outputs = list(emulator.outputs)
+        self.chunk = getattr(emulator, "chunk_size", CHUNK)  # the emulator's own chunks
 
     def _chunk(self, x: np.ndarray) -> np.ndarray:
         arrays = {self.inputs[0]: x.reshape(len(x), -1).astype(np.float32)}
@@ -123,6 +125,6 @@ class FloatChain:
     def predict(self, x: np.ndarray) -> np.ndarray:
         parts = []
         with one_blas_thread():
-            for start in range(0, len(x), CHUNK):
-                parts.append(self._chunk(x[start : start + CHUNK]))
+            for start in range(0, len(x), self.chunk):
+                parts.append(self._chunk(x[start : start + self.chunk]))
         return np.concatenate(parts)
