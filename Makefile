@@ -38,13 +38,17 @@ browser:
 # The whole suite on two pytest-xdist workers, each l1forge build made once (firmware_tests/
 # project_cache.py), bit-exactness on 10,000 events per build; L1FORGE_CI=1 turns a skip for a
 # missing requirement (../shared, chromium, g++, a sample) into a failure.
+# The session's scratch (builds, trained models) lives in .pytest-tmp/ of this checkout, not in
+# pytest's shared /tmp/pytest-of-$$USER, which another pytest run on the machine may prune.
 test: setup browser
-	L1FORGE_CI=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 tests firmware_tests
+	L1FORGE_CI=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 \
+	  --basetemp=$(CURDIR)/.pytest-tmp tests firmware_tests
 
 # Before resolving an issue that touches the emulator or the firmware: the firmware tests with
 # 100,000 events per bit-exactness comparison, and the tests marked `verify`.
 verify: setup
-	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 firmware_tests
+	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 \
+	  --basetemp=$(CURDIR)/.pytest-tmp firmware_tests
 
 # Vendor-free RTL of the three committed distributed-arithmetic cards (docs/rtl.md): each
 # project built if missing, then Verilog, a Verilator proof on 100,000 events and yosys netlist
@@ -68,4 +72,4 @@ bench: setup
 	$(BIN)/python benchmarks/summarize.py benchmarks/results.json
 
 clean:
-	rm -rf hls_projects/*/ hls_projects/.trained .pytest_cache
+	rm -rf hls_projects/*/ hls_projects/.trained .pytest_cache .pytest-tmp
