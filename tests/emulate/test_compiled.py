@@ -39,13 +39,17 @@ def _case(name, rng):
     x[:20] = X_T.code_max  # range edges: every product at its largest
     x[20:40] = X_T.code_min
     x[40:60] = 0
+    x[60:200:2, ::2] = 0  # zero inputs amid others: the per-event kernel skips them
     signal = typed_signal("x", (9,), X_T, X_T.code_min, X_T.code_max)
     return accum, result, w, b, x, signal
 
 
+@pytest.mark.parametrize("order", ["blocked", "per_event"])
 @pytest.mark.parametrize("case", sorted(MAC_CASES))
-def test_compiled_mac_equals_numpy_and_reference(case, monkeypatch):
+def test_compiled_mac_equals_numpy_and_reference(case, order, monkeypatch):
     accum, result, w, b, x, signal = _case(case, np.random.default_rng(len(case)))
+    # five outputs: the blocked kernel, unless every layer is sent to the per-event one
+    monkeypatch.setattr("l1forge.emulate.compiled.PER_EVENT_OUTPUTS", 1 if order == "per_event" else 16)
     fast = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
     assert not fast.fast and fast.compiled is not None  # the firmware order, compiled
     assert fast.compiled.dtype == (np.int64 if "int64" in case else np.int32)

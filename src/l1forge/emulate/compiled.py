@@ -62,8 +62,11 @@ BLOCK = 128  # events summed together: their partial sums (n_out x BLOCK) stay i
 SIMPLE_ROUNDING = ("TRN", "RND", "RND_MIN_INF")  # (p + constant) >> drop
 
 
+PER_EVENT_OUTPUTS = 16  # from this many outputs, the per-event kernel (_ordered_mac)
+
+
 @functools.lru_cache(maxsize=64)
-def _ordered_mac(simple: bool, p_mode: int, a_mode: int, int32: bool):
+def _ordered_mac(simple: bool, p_mode: int, a_mode: int, int32: bool, per_event: bool = False):
     """The firmware-order MAC for one combination of modes: `kernel(x, w, bias, out,
     shifts, consts)`, x (events, n_in), w (n_in, n_out), bias (n_out,), out (events,
     n_out), all of one integer dtype. Products are shifted left by `up` or rounded right by
@@ -77,7 +80,14 @@ def _ordered_mac(simple: bool, p_mode: int, a_mode: int, int32: bool):
     The modes are constants of the compiled code (numba keys its disk cache on them, so
     each variant compiles once per machine). Events run innermost, a block at a time
     (transposed into a small buffer), so the innermost loop is a long vector loop with one
-    weight per pass; a zero weight (pruned) adds zero products and is skipped."""
+    weight per pass; a zero weight (pruned) adds zero products and is skipped.
+
+    `per_event` (layers of PER_EVENT_OUTPUTS outputs or more): events outermost, each input
+    then adds its products to every output's partial sum (a vector loop over the outputs
+    along a row of weights), and a zero input is skipped: its products are zero, and a
+    partial sum already cast to accum_t is unchanged by adding zero and casting again
+    (ReLU outputs are mostly zero: about 1.6x on a 64-32 layer with half its inputs zero).
+    The same arithmetic, in the same order for every output."""
     T = np.int32 if int32 else np.int64
 
     def kernel(x, w, bias, out, shifts, consts):
@@ -133,10 +143,55 @@ def _ordered_mac(simple: bool, p_mode: int, a_mode: int, int32: bool):
                     out[start + e, j] = acc[j, e]
         return out
 
+    def per_event_kernel(x, w, bias, out, shifts, consts):
+        events, n_in = x.shape
+        n_out = w.shape[1]
+        up, drop, radd = T(shifts[0]), T(shifts[1]), T(shifts[2])
+        trn_zero, rnd_inf, rnd_zero, rnd_conv = shifts[3] != 0, shifts[4] != 0, shifts[5] != 0, shifts[6] != 0
+        half, low_mask = T(consts[0]), T(consts[1])
+        p_lo, p_hi, p_mask = T(consts[2]), T(consts[3]), T(consts[4])
+        a_lo, a_hi, a_mask = T(consts[5]), T(consts[6]), T(consts[7])
+        acc = np.empty(n_out, dtype=x.dtype)
+        for e in range(events):
+            for j in range(n_out):
+                acc[j] = bias[j]
+            for i in range(n_in):
+                xi = x[e, i]
+                if xi == 0:  # zero products: the partial sums stay as they are
+                    continue
+                for j in range(n_out):
+                    p = T(T(xi * w[i, j]) << up)
+                    q = T(T(p + radd) >> drop)
+                    if not simple:
+                        low = T(p & low_mask)
+                        tie = low == half
+                        q = T(q + T(trn_zero & (p < 0) & (low != 0)))
+                        q = T(q - T(tie & ((rnd_inf & (p < 0)) | (rnd_zero & (p >= 0))
+                                           | (rnd_conv & ((q & 1) == 1)))))
+                    if p_mode == 1:
+                        q = T(min(max(q, p_lo), p_hi))
+                    elif p_mode == 2:
+                        q = q if p_lo <= q <= p_hi else T(0)
+                    elif p_mode == 3:
+                        q = T(T(T(q - p_lo) & p_mask) + p_lo)
+                    v = T(acc[j] + q)
+                    if a_mode == 1:
+                        v = T(min(max(v, a_lo), a_hi))
+                    elif a_mode == 2:
+                        v = v if a_lo <= v <= a_hi else T(0)
+                    elif a_mode == 3:
+                        v = T(T(T(v - a_lo) & a_mask) + a_lo)
+                    acc[j] = v
+            for j in range(n_out):
+                out[e, j] = acc[j]
+        return out
+
+    if per_event:
+        kernel = per_event_kernel
     # Each variant under its own name, so its own disk-cache index: numba numbers the
     # versions in one index in the order they are saved, and two processes saving different
     # variants of one name at once (pytest-xdist workers) could each write "version 1".
-    kernel.__qualname__ = f"ordered_mac_{int(simple)}{p_mode}{a_mode}{int(int32)}"
+    kernel.__qualname__ = f"ordered_mac_{int(simple)}{p_mode}{a_mode}{int(int32)}{int(per_event)}"
     return _numba().njit(nogil=True, cache=True)(kernel)
 
 
@@ -160,7 +215,8 @@ class OrderedMac:
         self.consts = np.array([half, (1 << drop) - 1, p_lo, p_hi, p_mask, a_lo, a_hi, a_mask], dtype=np.int64)
         if self.dtype == np.int32:  # masks of 32 bits or more are read as all ones
             self.consts = np.where(self.consts >= 1 << 31, -1, self.consts)
-        self.kernel = _ordered_mac(simple, p_mode, a_mode, self.dtype == np.int32)
+        self.kernel = _ordered_mac(simple, p_mode, a_mode, self.dtype == np.int32,
+                                   self.w.shape[1] >= PER_EVENT_OUTPUTS)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         codes = np.ascontiguousarray(x, dtype=self.dtype)
