@@ -137,25 +137,15 @@ def _plant_one_bit(src: Path) -> str:
 
 
 def test_a_planted_one_bit_change_is_caught(written, tmp_path):
-    from l1forge.emulate.project import load
     from l1forge.rtl.compare import compare
-    from l1forge.rtl.events import reference_outputs, verification_events
-    from l1forge.rtl.interface import Interface, Port
     from l1forge.rtl.simulate import simulate
     from l1forge.rtl.tools import find_verilator
-    from l1forge.rtl.trace import trace_emulator
 
     _, project, rtl = written
     src = tmp_path / "src"
     shutil.copytree(project / "rtl" / "src", src)
     _plant_one_bit(src)
-    raw = json.loads((project / "rtl" / "interface.json").read_text())
-    interface = Interface(raw["top"], tuple(raw["input_shape"]), tuple(Port(**p) for p in raw["inputs"]),
-                          tuple(Port(**p) for p in raw["outputs"]), raw["outputs_of"], raw["latency_cycles"])
-    emulator = load(project)
-    traced = trace_emulator(emulator)
-    events = verification_events(emulator, None, 300)
-    expected = reference_outputs(emulator, traced.output_steps, events.codes, traced.input_type)
+    interface, events, expected = _interface_and_reference(project)
     sim = simulate(interface, src, events.codes, find_verilator(), lambda message: None)
     assert compare(sim.codes, expected, interface).mismatches > 0
 
@@ -163,13 +153,9 @@ def test_a_planted_one_bit_change_is_caught(written, tmp_path):
 @pytest.mark.verify  # a second gate-level Verilator build (30 s here): `make verify` only
 def test_a_planted_change_in_the_netlist_is_caught(written, tmp_path):
     """One LUT of yosys's netlist inverted: the gate-level check sees it."""
-    from l1forge.emulate.project import load
     from l1forge.rtl.compare import compare
-    from l1forge.rtl.events import reference_outputs, verification_events
-    from l1forge.rtl.interface import Interface, Port
     from l1forge.rtl.simulate import simulate
     from l1forge.rtl.tools import find_verilator, xilinx_cell_models
-    from l1forge.rtl.trace import trace_emulator
 
     _, project, rtl = written
     text = (project / rtl["gate_level"]["netlist"]).read_text()
@@ -179,16 +165,27 @@ def test_a_planted_change_in_the_netlist_is_caught(written, tmp_path):
     flipped = format(int(match.group(1), 16) ^ mask, "x").zfill(len(match.group(1)))
     planted = tmp_path / "tiny_da_netlist.v"
     planted.write_text(text[:match.start(1)] + flipped + text[match.end(1):])
+    interface, events, expected = _interface_and_reference(project)
+    sim = simulate(interface, project / "rtl" / "src", events.codes, find_verilator(), lambda message: None,
+                   sources=[planted, xilinx_cell_models()], what="gate-level simulation")
+    assert compare(sim.codes, expected, interface).mismatches > 0
+
+
+def _interface_and_reference(project: Path, count: int = 300):
+    """The project's rtl/interface.json as an Interface, `count` verification events and the
+    emulator's values of the layer the RTL gives, for a simulation run by the test itself."""
+    from l1forge.emulate.project import load
+    from l1forge.rtl.events import reference_outputs, verification_events
+    from l1forge.rtl.interface import Interface, Port
+    from l1forge.rtl.trace import trace_emulator
+
     raw = json.loads((project / "rtl" / "interface.json").read_text())
     interface = Interface(raw["top"], tuple(raw["input_shape"]), tuple(Port(**p) for p in raw["inputs"]),
                           tuple(Port(**p) for p in raw["outputs"]), raw["outputs_of"], raw["latency_cycles"])
     emulator = load(project)
     traced = trace_emulator(emulator)
-    events = verification_events(emulator, None, 300)
-    expected = reference_outputs(emulator, traced.output_steps, events.codes, traced.input_type)
-    sim = simulate(interface, project / "rtl" / "src", events.codes, find_verilator(), lambda message: None,
-                   sources=[planted, xilinx_cell_models()], what="gate-level simulation")
-    assert compare(sim.codes, expected, interface).mismatches > 0
+    events = verification_events(emulator, None, count)
+    return interface, events, reference_outputs(emulator, traced.output_steps, events.codes, traced.input_type)
 
 
 def _copy_without_rtl(project: Path, dest: Path) -> Path:
