@@ -57,9 +57,15 @@ def test_input_width_decides_dsp_or_lut():
 
 
 def test_reuse_factor_caps_dsps_and_sets_the_interval():
-    weights = np.full((8, 4), 11 * LSB)
+    # 32 distinct multiplies (one code per output: 11, 13, 19, 21) on a cap of 32 / 4 = 8:
+    # issued over 4 cycles, so the layer keeps the template's II = RF
+    weights = np.tile(np.array([11, 13, 19, 21]) * LSB, (8, 1))
     result = run(Graph().input(8).dense("fc", weights, reuse_factor=4))
     assert layer(result, "fc")["dsp"] == 8 and result["ii"] == 4
+    # at RF 100 the cap is one multiplier: 32 issue cycles, a schedule shorter than RF, so
+    # the layer runs once per schedule (dense_cost.pipelined_interval), not every 100 cycles
+    slow = run(Graph().input(8).dense("fc", weights, reuse_factor=100))
+    assert layer(slow, "fc")["dsp"] == 1 and 32 <= slow["ii"] == layer(slow, "fc")["ii"] < 100
 
 
 def test_resource_strategy_shares_multipliers_and_stores_weights_in_bram():

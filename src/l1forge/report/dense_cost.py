@@ -78,12 +78,29 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     cycles = max(cycles, shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget))
     live = sum(1 for t in census.terms_per_output if t > 0)
     notes = ["DSP post-adder cascade: one registered adder level per cycle"] if cascade else []
-    if census.n_dsp > multiplier_limit:
-        notes.append(f"{census.n_dsp} products want a DSP; the reuse factor caps them at {multiplier_limit}, "
-                     f"issued over {math.ceil(census.n_dsp / max(multiplier_limit, 1))} cycles")
+    if census.n_deep > multiplier_limit > 0:
+        where = "a DSP" if census.n_dsp else "a fabric multiplier"
+        notes.append(f"{census.n_deep} products want {where}; the reuse factor caps them at {multiplier_limit}, "
+                     f"issued over {math.ceil(census.n_deep / multiplier_limit)} cycles")
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, cycles=cycles,
-                     ii=io.reuse_factor, head_ns=head_ns, delay_ns=tail_ns,
+                     ii=pipelined_interval(io.reuse_factor, cycles), head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def pipelined_interval(reuse_factor: int, cycles: int) -> int:
+    """Interval of a kernel hls4ml pipelines at II = RF (`#pragma HLS PIPELINE
+    II=reuse_factor` on the Latency-strategy dense kernel and on the streamed convolution's
+    pixel loop): a pipeline whose schedule is shorter than its II target has nothing to
+    overlap, and the tools report (and run) it once per schedule, every cycles + 1 cycles.
+
+    Every reuse-factor report that lists its instances shows it: the four dense instances
+    of the Vivado HLS 2020.1 RF 8 / 16 builds (II 5, 6, 11, 12 for latencies 4, 5, 10, 11),
+    the capped and uncapped instances of the Vitis HLS 2021.1 RF 100 builds (series7.py),
+    (latencies 1 to 47). A kernel without a register (cycles 0) keeps the target: no report
+    shows a combinational kernel at a reuse factor above 1."""
+    if cycles < 1:
+        return max(1, reuse_factor)
+    return max(1, min(reuse_factor, cycles + 1))
 
 
 def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits,
@@ -96,7 +113,7 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     weight_bits = census.weight_bits
     # A layer pipelined at II = RF whose schedule is shorter than RF is run once per
     # schedule: the reports' layers have II = latency + 1 there (RF 100, the cap not binding)
-    ii = min(io.reuse_factor, cycles + 1)
+    ii = pipelined_interval(io.reuse_factor, cycles)
     if census.n_products > UNROLL_LIMIT:  # not unrolled (build_limits): the template's II = RF (HAR fc1)
         ii = io.reuse_factor
     notes = []
@@ -131,15 +148,18 @@ def shared_multiplier_cycles(census: Census, multiplier_limit: int, mult_delay: 
     hls4ml pipelines the layer at II = RF and caps the multipliers with an ALLOCATION
     pragma; the scheduler then issues `limit` products per cycle, so the last of them
     starts ceil(products / limit) - 1 cycles in and still needs its multiply and one
-    adder to join the sums already made. The products capped are the real multipliers
-    (DSP-class); constant products built from shifts and adders are taken as not capped
-    (Vitis HLS 2024.1, RF 2: the output layer's 106 DSP products shared 80 DSPs at no
-    extra cycle, VALIDATION.md). Latency strategy only: the Resource strategy's loop over
-    RF cycles is in resource_cost.
+    adder to join the sums already made. The products capped are the ones the tool keeps
+    as `mul` operations (3+ CSD digits, census.n_deep), whatever they are bound to: the
+    ALLOCATION pragma limits the operation, not the DSP. Constant products built from
+    shifts and adders are not capped (Vitis HLS 2024.1, RF 2: the output layer's 106 DSP
+    products shared 80 DSPs at no extra cycle, VALIDATION.md); multiplies bound to the
+    fabric are (the LUT-bound Vitis HLS 2021.1 calibration builds at RF 100 issue them
+    `cap` per cycle as the DSP-bound ones do, series7.py). Latency strategy only: the
+    Resource strategy's loop over RF cycles is in resource_cost.
     """
-    if census.n_dsp <= multiplier_limit or multiplier_limit <= 0:
+    if census.n_deep <= multiplier_limit or multiplier_limit <= 0:
         return 0
-    issue = math.ceil(census.n_dsp / multiplier_limit)
+    issue = math.ceil(census.n_deep / multiplier_limit)
     last, _, _ = split_delay(mult_delay + C.delay_adder_level_ns, budget, head)
     return issue - 1 + last
 

@@ -1,0 +1,51 @@
+"""The interval of a kernel pipelined at II = RF (dense_cost.pipelined_interval) and the
+multiplies an ALLOCATION cap shares whatever their binding (dense_cost.shared_multiplier_cycles)."""
+
+import numpy as np
+
+from l1forge.report.dense_cost import pipelined_interval
+from l1forge.report.estimate import estimate_graph
+from report_fakes import FixedPrecisionType, Graph
+
+NARROW = FixedPrecisionType(8, 2)
+DEEP = [11, 13, 19, 21]  # 8+2+1, 16-4+1, 16+2+1, 16+4+1: three CSD digits each
+
+
+def test_a_schedule_shorter_than_the_target_runs_once_per_schedule():
+    # the Vivado HLS 2020.1 RF 8 / 16 dense instances: latency 4, 5, 10, 11 -> II 5, 6, 11, 12
+    assert [pipelined_interval(rf, cycles) for rf, cycles in ((8, 4), (8, 5), (16, 10), (16, 11))] == [5, 6, 11, 12]
+    assert pipelined_interval(2, 7) == 2  # a schedule longer than RF keeps the target
+    assert pipelined_interval(1, 0) == 1
+    assert pipelined_interval(100, 0) == 100  # no register, no report: the template's target stays
+
+
+def _small_mlp(reuse_factor: int, codes, data=None):
+    # weights of ap_fixed<8,2>: code / 32; one code per output column
+    weights = np.tile(np.asarray(codes, dtype=np.float64) / 32, (8, 1))
+    return (Graph().input(8, data or NARROW)
+            .dense("fc1", weights, weight_precision=NARROW, precision=NARROW, reuse_factor=reuse_factor))
+
+
+def _estimate(graph, tool="Vivado HLS"):
+    return estimate_graph(graph, clock_ns=5.0, io_type="io_parallel", tool=tool, dsp_shape=(27, 18))
+
+
+def test_large_reuse_factor_interval_is_the_layer_latency_plus_one_not_rf():
+    # 32 products of codes 11, 13, 19, 21 (3 CSD digits each) on 8-bit inputs: 32
+    # distinct multiplies, capped at ceil(32/100) = 1 per cycle at RF 100
+    estimate = _estimate(_small_mlp(100, DEEP))
+    layer = next(row for row in estimate["per_layer"] if row["name"] == "fc1")
+    assert layer["latency_cycles"] >= 31  # 32 multiplies, one per cycle
+    assert estimate["ii"] == layer["ii"] == layer["latency_cycles"] + 1 < 100
+
+
+def test_fabric_multiplies_are_capped_like_dsp_ones():
+    # narrow (8-bit) inputs: the 3-digit products are fabric multipliers, yet the ALLOCATION
+    # cap issues them `cap` per cycle, so the layer's latency grows with the reuse factor
+    deep = [_estimate(_small_mlp(rf, DEEP)) for rf in (1, 4, 8)]
+    assert all(e["dsp"] == 0 for e in deep)
+    latencies = [e["latency_cycles"] for e in deep]
+    assert latencies[0] < latencies[1] < latencies[2]
+    # powers of two are shifts, not multiplies: no cap applies, RF changes nothing
+    shifts = [_estimate(_small_mlp(rf, [8, -8, 4, 16]))["latency_cycles"] for rf in (1, 4, 8)]
+    assert shifts[0] == shifts[1] == shifts[2]
