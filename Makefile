@@ -53,7 +53,8 @@ verify: setup
 # Vendor-free RTL of the three committed distributed-arithmetic cards (docs/rtl.md): each
 # project built if missing, then Verilog, a Verilator proof on 100,000 events and yosys netlist
 # figures (l1forge rtl); the figures land in each project's manifest and report. jet_deepsets'
-# synthesis (da4ml cost 243,573 LUT) runs for hours on one core: `make rtl-deepsets-netlist`.
+# flattened synthesis (da4ml cost 243,573 LUT) would run for hours on one core; `make
+# rtl-deepsets-netlist` synthesizes it by part (32 x phi + pooling/rho, summed; docs/rtl.md).
 DA_CARDS := jet_id_compact ad_vae_compact jet_deepsets
 NO_SYNTH := jet_deepsets
 rtl: setup
@@ -65,7 +66,7 @@ rtl: setup
 
 rtl-deepsets-netlist: setup
 	[ -f hls_projects/jet_deepsets/l1forge.json ] || $(BIN)/l1forge build l1models/jet_deepsets.yaml
-	$(BIN)/l1forge rtl hls_projects/jet_deepsets --events 100000
+	$(BIN)/l1forge rtl hls_projects/jet_deepsets --events 100000 --synth-by-part
 
 test-fast: setup
 	$(BIN)/pytest -q tests

@@ -33,6 +33,12 @@ def register(sub) -> None:
     p.add_argument("--gate-level", action="store_true",
                    help="also simulate yosys's synthesized netlist (with yosys's Xilinx cell models) over the "
                    "same events against the emulator")
+    p.add_argument("--synth-by-part", action="store_true",
+                   help="synthesize the per-item part (e.g. Deep Sets' phi) once and the rest apart, and sum "
+                   "(count x part) instead of one flattened run of the whole design (hours for jet_deepsets)")
+    p.add_argument("--split-after", metavar="LAYER",
+                   help="synthesize by part: the layers up to LAYER and the rest, summed (checks the method "
+                   "where a whole netlist exists)")
     p.add_argument("--json", action="store_true", help="print the manifest's rtl section as JSON")
     p.set_defaults(handler=run_rtl)
 
@@ -46,7 +52,8 @@ def run_rtl(args) -> int:
         ERR.print(f"[dim]{time.perf_counter() - start:6.0f} s[/dim] {message}", highlight=False)
 
     result = write_rtl(args.project, events=args.events, synth=not args.no_synth, log=log,
-                       gate_level=args.gate_level)
+                       gate_level=args.gate_level, synth_by_part=args.synth_by_part,
+                       split_after=args.split_after)
     from l1forge.project import Project
 
     section = Project(args.project).manifest()["rtl"]
@@ -73,6 +80,8 @@ def _summary(section: dict) -> None:
     netlist = section.get("netlist")
     if netlist:
         sizes = ", ".join(f"{k} {v:,}" for k, v in netlist["lut_by_size"].items() if v)
+        if netlist.get("method") == "by part":
+            print(f"{netlist['label']}: not one flattened run; the sum of count x part")
         print(f"yosys {netlist['yosys_version']} synth_xilinx -family {netlist['family']}: {netlist['lut']:,} LUT "
               f"({sizes}), {netlist['ff']:,} FF, {netlist['carry']:,} CARRY, {netlist['dsp']} DSP, "
               f"{netlist['bram']:g} BRAM, {netlist['srl']} SRL, {netlist['lutram']} LUTRAM")

@@ -60,7 +60,10 @@ def netlist_label(netlist: dict) -> str:
     scope = f"outputs of {netlist.get('outputs_of')}"
     if netlist.get("left_out"):
         scope += f", without {', '.join(netlist['left_out'])}"
-    return f"{netlist.get('yosys_version', 'yosys')} synth_xilinx -family {netlist.get('family')} ({scope})"
+    label = f"{netlist.get('yosys_version', 'yosys')} synth_xilinx -family {netlist.get('family')} ({scope})"
+    if netlist.get("method") == "by part":  # l1forge.rtl.parts: separately synthesized parts, summed
+        label += f"; {netlist.get('label', 'yosys, by part')}, not one flattened run"
+    return label
 
 
 def netlist_html(report: dict) -> str:

@@ -6,6 +6,9 @@ simulator against the emulator, with open-synthesis netlist figures.
     over the verification events, bit for bit against the emulator -> yosys synth_xilinx
     -> the manifest's `rtl` section
 
+With `synth_by_part` (or `split_after` a layer) yosys runs on separately traced and
+synthesized parts instead of the whole (parts.py: a Deep Sets design's per-item network
+once, counted per item, and the rest); the Verilator proof still runs on the whole design.
 rtl/ is written in a temporary folder and renamed into place only when the Verilog is
 written, simulated and (unless skipped) synthesized; a refusal leaves no rtl/ behind.
 """
@@ -23,7 +26,7 @@ from typing import Any, Callable
 from l1forge.atomic import atomic_dir, write_text_atomic
 from l1forge.errors import UserError
 from l1forge.project import Project
-from l1forge.rtl import tools
+from l1forge.rtl import parts, tools
 from l1forge.rtl.compare import compare
 from l1forge.rtl.da_model import levels_per_cycle
 from l1forge.rtl.events import reference_outputs, verification_events
@@ -72,11 +75,14 @@ def _top_name(content: dict[str, Any]) -> str:
 
 
 def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool = True,
-              log: Callable[[str], None] = print, gate_level: bool = False) -> RtlResult:
+              log: Callable[[str], None] = print, gate_level: bool = False, synth_by_part: bool = False,
+              split_after: str | None = None) -> RtlResult:
     """Write PROJECT/rtl/, simulate it over `events` verification events, synthesize it
     (unless `synth` is False) and record the `rtl` section of the manifest. With
     `gate_level`, yosys also writes the synthesized netlist (rtl/netlist/), which Verilator
-    simulates with yosys's Xilinx cell models over the same events, against the emulator."""
+    simulates with yosys's Xilinx cell models over the same events, against the emulator.
+    With `synth_by_part` (per-item part and rest) or `split_after` (a layer), the netlist
+    figures are the sum of separately synthesized parts (parts.py), `"method": "by part"`."""
     from da4ml.codegen import RTLModel
     from da4ml.trace import to_pipeline
 
@@ -88,6 +94,10 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
         raise UserError(f"--events must be at least 1, got {events}")
     if gate_level and not synth:
         raise UserError("--gate-level simulates the synthesized netlist; it cannot go with --no-synth")
+    by_part = synth_by_part or split_after is not None
+    if by_part and (gate_level or not synth):
+        raise UserError("synthesis by part sums the parts' netlists; it cannot go with --no-synth or --gate-level "
+                        "(which need the whole netlist)")
     cells = tools.xilinx_cell_models() if gate_level else None
     verilator = tools.find_verilator()
     yosys = tools.find_yosys() if synth else None
@@ -105,7 +115,9 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
 
     log(f"tracing the firmware of {project.folder} into da4ml")
     emulator = load(project.folder)
+    split = parts.plan_split(emulator, top, split_after) if by_part else None
     traced = trace_emulator(emulator)
+    traced_parts = parts.trace_parts(emulator, split, traced.output_steps) if split else None
     cutoff = levels_per_cycle(float(target["clock_ns"]))
     pipeline = to_pipeline(traced.comb, cutoff, verbose=False)
     interface = interface_of(pipeline, top, traced.input_shape, traced.outputs_of)
@@ -126,7 +138,10 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
         seconds["verilator_build"], seconds["simulate"] = sim.build_seconds, sim.run_seconds
         verdict = compare(sim.codes, expected, interface)
         clock = time.perf_counter()
-        netlist = synthesize(tmp / "src", top, family, yosys, log, gate_level).as_dict() if synth else None
+        if split:
+            netlist = parts.synthesize_parts(traced_parts, cutoff, target, family, yosys, log)
+        else:
+            netlist = synthesize(tmp / "src", top, family, yosys, log, gate_level).as_dict() if synth else None
         if synth:
             lap("synth")
         gate = _gate_level(tmp, interface, chosen.codes, expected, verilator, cells, log) if gate_level else None

@@ -48,28 +48,41 @@ def trace_emulator(emulator: Emulator) -> TracedDesign:
                         "the RTL is traced for one input and one output")
     first = emulator.input_steps[0]
     check_type(first.ftype, f"input '{first.name}'")
-    signed = int(first.ftype.signed)
-    size = first.output.size
-    inputs = FixedVariableArray.from_kif(np.full(size, signed), np.full(size, first.ftype.integer - signed),
-                                         np.full(size, first.ftype.frac), HW_CONFIG)
+    inputs = input_variables(first.ftype, first.output.size)
     values: dict[str, list] = {first.output.name: list(inputs._vars.ravel())}
     producer = {first.output.name: first.name}
     steps = emulator.steps
     count = len(steps)
     for index, step in enumerate(steps):
-        handler = layers.ONE_INPUT.get(type(step)) or layers.TWO_INPUTS.get(type(step))
-        if handler is None:
-            if _may_leave_out(steps, index, emulator):
-                count = index
-                break
-            raise UserError(f"{layers.where(step)} cannot be expressed in da4ml's RTL; covered: " + ", ".join(COVERED))
-        args = [values[name] for name in step.inputs]
-        values[step.output.name] = handler(step, *args)
+        if handler_of(step) is None and _may_leave_out(steps, index, emulator):
+            count = index
+            break
+        values[step.output.name] = trace_step(step, [values[name] for name in step.inputs])
         producer[step.output.name] = step.name
     last = steps[count - 1].output.name if count else first.output.name
     comb = comb_trace(inputs, np.array(values[last], dtype=object))
     return TracedDesign(comb, first.name, tuple(first.output.shape), first.ftype, producer[last], count,
                         tuple(step.name for step in steps[count:]))
+
+
+def input_variables(ftype: FixedType, size: int) -> FixedVariableArray:
+    """`size` da4ml inputs holding any code of the fixed-point type `ftype`."""
+    signed = int(ftype.signed)
+    return FixedVariableArray.from_kif(np.full(size, signed), np.full(size, ftype.integer - signed),
+                                       np.full(size, ftype.frac), HW_CONFIG)
+
+
+def handler_of(step):
+    """The layers.py function that traces `step`, or None."""
+    return layers.ONE_INPUT.get(type(step)) or layers.TWO_INPUTS.get(type(step))
+
+
+def trace_step(step, args: list[list]) -> list:
+    """The step's traced outputs from its traced inputs; refuses a step da4ml cannot express."""
+    handler = handler_of(step)
+    if handler is None:
+        raise UserError(f"{layers.where(step)} cannot be expressed in da4ml's RTL; covered: " + ", ".join(COVERED))
+    return handler(step, *args)
 
 
 def _may_leave_out(steps: list, index: int, emulator: Emulator) -> bool:
