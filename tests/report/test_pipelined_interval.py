@@ -49,3 +49,19 @@ def test_fabric_multiplies_are_capped_like_dsp_ones():
     # powers of two are shifts, not multiplies: no cap applies, RF changes nothing
     shifts = [_estimate(_small_mlp(rf, [8, -8, 4, 16]))["latency_cycles"] for rf in (1, 4, 8)]
     assert shifts[0] == shifts[1] == shifts[2]
+
+
+def test_streamed_convolution_pixel_loop_runs_at_its_kernel_schedule_below_rf():
+    # 3x3x2 -> 4 filters, 72 distinct multiplies; RF 64 caps them at ceil(72/64) = 2 per
+    # cycle: 36 issue cycles, so each pixel takes the kernel's schedule + 1, not 64 cycles
+    # (the separable CNN's depthwise loop: 14 cycles per pixel at RF 16, VALIDATION.md)
+    kernel = np.full((3, 3, 2, 4), 11 * 2.0 ** -10) * np.array([1, 5, 7, 9])
+
+    def conv_latency(size):
+        graph = (Graph().image_input([size, size, 2])
+                 .conv2d("conv", kernel, [size - 2, size - 2, 4], in_width=size, reuse_factor=64))
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(27, 18))
+        return next(row for row in estimate["per_layer"] if row["name"] == "conv")["latency_cycles"]
+
+    per_pixel = (conv_latency(16) - conv_latency(8)) / (16 * 16 - 8 * 8)
+    assert per_pixel == int(per_pixel) and 36 <= per_pixel < 64
