@@ -65,3 +65,23 @@ def test_streamed_convolution_pixel_loop_runs_at_its_kernel_schedule_below_rf():
 
     per_pixel = (conv_latency(16) - conv_latency(8)) / (16 * 16 - 8 * 8)
     assert per_pixel == int(per_pixel) and 36 <= per_pixel < 64
+
+
+def test_vitis_line_buffer_waits_for_the_kernel_call_vivado_does_not():
+    # RF 1: Vivado HLS inlines the kernel (one pixel per cycle); Vitis HLS keeps it a call
+    # and the next pixel's window store waits for it: kernel cycles + 2 per pixel, and the
+    # rewound pixel loop's process interval is pixels x that (the Conv1D log: II 3, 390)
+    kernel = np.full((3, 3, 2, 4), 11 * 2.0 ** -10) * np.array([1, 5, 7, 9])
+
+    def conv_row(size, tool):
+        graph = (Graph().image_input([size, size, 2])
+                 .conv2d("conv", kernel, [size - 2, size - 2, 4], in_width=size))
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
+        return next(row for row in estimate["per_layer"] if row["name"] == "conv")
+
+    pixels = 16 * 16 - 8 * 8
+    vivado = (conv_row(16, "Vivado HLS")["latency_cycles"] - conv_row(8, "Vivado HLS")["latency_cycles"]) / pixels
+    vitis = (conv_row(16, "Vitis HLS")["latency_cycles"] - conv_row(8, "Vitis HLS")["latency_cycles"]) / pixels
+    assert vivado == 1 and vitis >= 2 and vitis == int(vitis)
+    row = conv_row(16, "Vitis HLS")
+    assert row["ii"] == 16 * 16 * vitis < row["latency_cycles"]
