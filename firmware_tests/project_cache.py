@@ -68,7 +68,11 @@ def build_key(card: str, overrides: dict | None = None, small: bool = True,
 # Seconds one build takes on one of two busy workers (build_project's time in the fresh-clone
 # `make test` of 2026-12-06, the suite's summary lines), by card and whether the firmware is
 # distributed arithmetic. Used only to queue the costliest builds first (suite_rules.py).
-BUILD_SECONDS = {("jet_deepsets", True): 200, ("ad_vae", True): 190, ("jet_deepsets", False): 100,
+# The first distributed-arithmetic conversion of a fresh clone also compiles da4ml's solver
+# (about 160 s; l1forge.firmware.da4ml_warmup lets one process do it while the other waits):
+# jet_deepsets' DA build, queued first, pays it; the others load it, so the pruned VAE's DA
+# build (190 s when both workers compiled da4ml at once) is queued behind non-DA builds.
+BUILD_SECONDS = {("jet_deepsets", True): 280, ("ad_vae", True): 60, ("jet_deepsets", False): 100,
                  ("ad_cnn_ae", False): 90, ("ad_dense_ae", False): 90, ("ad_vae_compact", True): 90,
                  ("jet_id_compact", True): 80}
 OTHER_BUILD_SECONDS = 50

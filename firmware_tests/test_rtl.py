@@ -47,11 +47,13 @@ def write_tiny_project(folder: Path, strategy: str = "distributed_arithmetic") -
     import hls4ml
 
     from l1forge.firmware.convert import relocate_config
+    from l1forge.firmware.da4ml_warmup import before_conversion
 
     model = _tiny_model()
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
     config["Model"]["Strategy"] = strategy
     config["LayerName"]["inputs"]["Precision"] = {"result": "fixed<6,3>"}
+    before_conversion(config)  # da4ml compiled by one worker at a time
     graph = hls4ml.converters.convert_from_keras_model(
         model, hls_config=config, backend="Vitis", output_dir=str(folder), part="xcvu13p-flga2577-2-e",
         io_type="io_parallel", clock_period=5.0)

@@ -35,10 +35,13 @@ def hls4ml_reconverter(keras_model, graph):
     """A `reconvert(changes) -> ModelGraph` for a graph hls4ml converted from `keras_model`."""
     import hls4ml
 
+    from l1forge.firmware.da4ml_warmup import before_conversion
+
     settings = graph.config.config
 
     def reconvert(changes: dict):
         hls_config = apply_changes(settings["HLSConfig"], changes)
+        before_conversion(hls_config)
         options = {argument: settings[name] for name, argument in SETTINGS.items() if name in settings}
         with tempfile.TemporaryDirectory(prefix="l1forge-diagnose-") as folder:
             return hls4ml.converters.convert_from_keras_model(keras_model, hls_config=hls_config,

@@ -30,9 +30,13 @@ def convert(spec: FirmwareSpec, keras_model, output_dir: Path, task_passes: Iter
     """Convert to an hls4ml ModelGraph whose output folder is `output_dir` (not yet written)."""
     import hls4ml
 
+    from l1forge.firmware.da4ml_warmup import before_conversion
+
+    config = hls_config(spec, keras_model, task_passes)
+    before_conversion(config)
     return hls4ml.converters.convert_from_keras_model(
         keras_model,
-        hls_config=hls_config(spec, keras_model, task_passes),
+        hls_config=config,
         output_dir=str(output_dir),
         project_name=spec.name,
         backend=spec.backend,

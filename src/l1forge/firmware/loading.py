@@ -98,6 +98,8 @@ def load_graph(project_dir: Path, keras_model=None):
     """The project's hls4ml ModelGraph after its optimizer passes (not compiled)."""
     import hls4ml
 
+    from l1forge.firmware.da4ml_warmup import before_conversion
+
     project_dir = Path(project_dir)
     config = read_config(project_dir)
     if keras_model is None:
@@ -114,4 +116,5 @@ def load_graph(project_dir: Path, keras_model=None):
     config["OutputDir"] = scratch
     config.pop("InputData", None)
     config.pop("OutputPredictions", None)
+    before_conversion(config.get("HLSConfig", {}))
     return hls4ml.converters.convert_from_config(config)

@@ -116,6 +116,7 @@ def write_design(design: Design, folder: Path) -> Path:
     import hls4ml
 
     from l1forge.firmware.convert import relocate_config
+    from l1forge.firmware.da4ml_warmup import ensure_compiled
 
     model = _model(design)
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
@@ -124,6 +125,7 @@ def write_design(design: Design, folder: Path) -> Path:
     for layer in model.layers:  # hls4ml's io_parallel DA convolution computes every pixel at once
         if "Conv" in type(layer).__name__:
             config["LayerName"][layer.name]["ParallelizationFactor"] = int(np.prod(layer.output_shape[1:-1]))
+    ensure_compiled()
     graph = hls4ml.converters.convert_from_keras_model(
         model, hls_config=config, backend="Vitis", output_dir=str(folder), part=PART,
         io_type="io_parallel", clock_period=CLOCK_NS)
