@@ -7,10 +7,12 @@ which figures to read as extrapolations (report/VALIDATION.md has the evidence):
   timed by the data sheets' DSP Fmax ratio (timing.py), and one Artix-7 -1 report fitted
   the DSP post-adder cascade;
 - the shared-multiplier rule of a reuse factor: Vitis HLS on 7-series has calibration
-  reports at RF 2 and 100; elsewhere one report (RF 2) checks it, and the Vivado HLS
-  2020.1 reports at RF 8 and 16 (validation) show intervals below RF that no rule models;
+  reports at RF 2 and 100; elsewhere one report (RF 2) checks the issue cycles, and the
+  Vivado HLS 2020.1 reports at RF 8 and 16 check only the interval rule (latency + 1
+  below RF): their multiply counts differ from the census;
 - no calibration report uses the Resource strategy;
-- io_stream rests on two calibration reports (Vivado HLS 2020.1).
+- io_stream rests on two calibration reports (Vivado HLS 2020.1); the Vitis HLS
+  convolution rule on one project's report and log.
 """
 
 from __future__ import annotations
@@ -66,10 +68,14 @@ def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict)
         warnings.append("estimate: Resource strategy (a dataflow region of layer processes); no vendor "
                         "report checks these rules")
     elif estimate.get("reuse_factor", 1) > 2:
-        warnings.append(f"estimate: reuse factor {estimate['reuse_factor']}: shared multipliers issued over "
-                        "RF cycles; one report (RF 2) checks the rule, larger factors extrapolate (Vivado HLS "
-                        "2020.1 at RF 8 and 16 reached intervals below RF, report/VALIDATION.md)")
+        warnings.append(f"estimate: reuse factor {estimate['reuse_factor']}: capped multiplies issued `cap` per "
+                        "cycle, a layer shorter than RF run every latency + 1 cycles; one report (RF 2) checks the "
+                        "issue cycles, larger factors extrapolate them (Vivado HLS 2020.1 at RF 8 and 16: interval "
+                        "rule exact, multiply counts not; report/VALIDATION.md)")
     if io_type == "io_stream":
         warnings.append("estimate: the io_stream rules rest on three vendor reports only, fitted on two "
                         "and checked on one (report/VALIDATION.md)")
+        if estimate.get("tool") == "Vitis HLS" and any(row["kind"] == "conv" for row in estimate["per_layer"]):
+            warnings.append("estimate: Vitis HLS convolution in io_stream: kernel cycles + 2 per pixel, read from "
+                            "one Conv1D project's report and log (report/VALIDATION.md)")
     return warnings
