@@ -24,13 +24,16 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    every product and partial sum in a register (dense_cost).
    Vitis HLS on 7-series parts schedules otherwise (series7.py, from 18 reports there):
    every layer is a registered instance and every adder level a cycle.
-   A reuse factor: with the Latency strategy the capped DSP products are issued over up
-   to RF cycles and the design's interval is the largest RF; with the Resource strategy
+   A reuse factor: with the Latency strategy the capped multiplies (3+ CSD digits, any
+   binding) are issued `cap` per cycle, and a layer pipelined at II = RF whose schedule
+   is shorter runs every latency + 1 cycles (dense_cost.pipelined_interval); the design's
+   interval is the largest layer interval; with the Resource strategy
    hls4ml builds a dataflow region whose latency is the sum of its layer processes and
    whose interval is the largest of their own intervals (schedule.py).
 4. io_stream: every layer is a dataflow process; its latency is the pixels it reads
    plus its logic depth, and the region's latency is the slowest process plus one cycle
-   per process (schedule.py). Element-wise processes (activations, batch normalization)
+   per process (schedule.py). In Vitis HLS a line-buffer convolution takes its kernel's
+   cycles + 2 per pixel (conv_cost.vitis_pixel_interval). Element-wise processes (activations, batch normalization)
    hold one pixel's hardware, used once per pixel; a process registers what its pixel
    loop reads and writes (2x the flip-flops of the same logic in io_parallel). FIFOs
    between processes cost flip-flops, LUTs or block RAM by their depth (hls4ml sizes

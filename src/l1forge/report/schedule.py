@@ -5,7 +5,8 @@ consecutive layers into one clock cycle while it fits the period (minus the cloc
 uncertainty) and puts a register where it does not. Layers with internal registers
 (`cycles`) contribute those, and their head and tail logic chain with the neighbours.
 Every register at a layer boundary holds that layer's live output bits (flip-flops).
-The interval is the largest reuse factor: each layer accepts new data every RF cycles.
+The interval is the largest layer interval: RF, or latency + 1 for a layer whose
+schedule is shorter than RF (dense_cost.pipelined_interval).
 
 io_stream: every layer is a dataflow process connected by FIFOs. Processes that stream
 pixels (convolutions, pooling, padding, element-wise layers over an image) overlap: the
