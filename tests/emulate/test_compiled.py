@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_kernel import reference_dense
 
-from l1forge.emulate import compiled
+from l1forge.emulate import compiled, patch_mac
 from l1forge.emulate.fixed import ROUNDING_MODES, FixedType
 from l1forge.emulate.kernel import MacKernel
 from l1forge.emulate.quantize import cast_array
@@ -44,15 +44,25 @@ def _case(name, rng):
     return accum, result, w, b, x, signal
 
 
-@pytest.mark.parametrize("order", ["blocked", "per_event"])
+@pytest.mark.parametrize("order", ["blocked", "per_event", "float"])
 @pytest.mark.parametrize("case", sorted(MAC_CASES))
 def test_compiled_mac_equals_numpy_and_reference(case, order, monkeypatch):
+    """The integer kernels (float kernel off; blocked or per event) and the float one
+    (patch_mac.py), each against the numpy loop and the exact reference. The float kernel
+    does not spell AP_TRN_ZERO, AP_RND_INF or AP_RND_ZERO: those cases fall back to the
+    integer kernel."""
     accum, result, w, b, x, signal = _case(case, np.random.default_rng(len(case)))
     # five outputs: the blocked kernel, unless every layer is sent to the per-event one
     monkeypatch.setattr("l1forge.emulate.compiled.PER_EVENT_OUTPUTS", 1 if order == "per_event" else 16)
+    monkeypatch.setattr("l1forge.emulate.kernel.FLOAT_KERNEL", order == "float")
     fast = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
     assert not fast.fast and fast.compiled is not None  # the firmware order, compiled
-    assert fast.compiled.dtype == (np.int64 if "int64" in case else np.int32)
+    spelled = accum.rounding in patch_mac.ROUNDING_IDS and result.rounding in patch_mac.ROUNDING_IDS
+    if order == "float" and spelled:
+        assert isinstance(fast.compiled, patch_mac.PatchMac)
+        assert fast.compiled.dtype == (np.float64 if "int64" in case else np.float32)
+    else:
+        assert fast.compiled.dtype == (np.int64 if "int64" in case else np.int32)
     monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
     slow = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
     assert slow.compiled is None  # forced fallback: the numpy loop over inputs
@@ -107,7 +117,8 @@ def test_switch_and_small_arrays_fall_back(monkeypatch):
     assert compiled.float_cast(values, 0.5, "TRN", None) is None
 
 
-def test_wrapping_accumulator_wraps_once_at_the_end(monkeypatch):
+@pytest.mark.parametrize("float_kernel", [True, False])
+def test_wrapping_accumulator_wraps_once_at_the_end(float_kernel, monkeypatch):
     """AP_WRAP sums are exact modulo 2^width in any order: the kernel adds the rounded
     products unwrapped and wraps once; the numpy loop wraps after every addition."""
     accum, result = FixedType(9, 2, True, "TRN", "WRAP"), FixedType(9, 2)
@@ -115,8 +126,10 @@ def test_wrapping_accumulator_wraps_once_at_the_end(monkeypatch):
     w, b = rng.integers(-32, 32, size=(9, 5)), rng.integers(-32, 32, size=5)
     x = rng.integers(X_T.code_min, X_T.code_max + 1, size=(200, 9))
     signal = typed_signal("x", (9,), X_T, X_T.code_min, X_T.code_max)
+    monkeypatch.setattr("l1forge.emulate.kernel.FLOAT_KERNEL", float_kernel)
     fast = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
     assert fast.products_round and fast.acc_overflow and fast.compiled.wrap == accum
+    assert isinstance(fast.compiled, patch_mac.PatchMac) == float_kernel
     monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
     slow = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=True)
     ours = fast.run(x.astype(np.float32), None, "k")

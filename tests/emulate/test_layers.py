@@ -216,6 +216,11 @@ def test_conv2d_geometry(accum, monkeypatch):
     em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
     assert em.steps[0].kernel.fast == (accum.saturation_mode.name == "WRAP")  # tap loop vs firmware order
     expected = _reference_conv(x, w, [0.5, -0.25, 0.125], (1, 2), (1, 1, 0, 1))
+    assert np.array_equal(em.predict(x), expected)  # exact sums: the compiled direct convolution
+    direct = [m for key, m in em.steps[0].kernel._mac_weights.items() if key[0] == "direct"]
+    assert (direct != [] and direct[0] is not None) == em.steps[0].kernel.fast
+    monkeypatch.setattr("l1forge.emulate.kernel.DIRECT_CONV", False)
+    em = from_graph(FakeGraph([input_node("inp", [5, 4, 2], fixed(8, 4)), node]))
     assert np.array_equal(em.predict(x), expected)  # a small image: one product with the unrolled matrix
     unrolled = [m for key, m in em.steps[0].kernel._mac_weights.items() if key[0] == "unrolled"]
     assert (unrolled != [] and unrolled[0] is not None) == em.steps[0].kernel.fast

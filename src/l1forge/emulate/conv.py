@@ -32,6 +32,7 @@ class ConvGeometry:
         self.p_t, self.p_b, self.p_l, self.p_r = pads
         self.o_h, self.o_w = out_hw
         self._patches = None
+        self._field_index = None
 
     @property
     def pixels(self) -> int:
@@ -53,6 +54,14 @@ class ConvGeometry:
             padding_slot = self.in_h * self.in_w * self.chans
             self._patches = np.where(inside, flat, padding_slot).reshape(self.pixels, -1)
         return self._patches
+
+    def field_index(self) -> np.ndarray:
+        """`patches` with -1 for a padded tap (patch_mac.py's receptive fields)."""
+        if self._field_index is None:
+            patches = self.patches()
+            self._field_index = np.ascontiguousarray(np.where(patches == self.in_h * self.in_w * self.chans, -1,
+                                                              patches), dtype=np.int64)
+        return self._field_index
 
     def im2col(self, x: np.ndarray) -> np.ndarray:
         """(events, image) -> (events * output pixels, filter taps * channels)."""

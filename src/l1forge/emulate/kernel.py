@@ -19,6 +19,7 @@ import numpy as np
 from l1forge.emulate.compiled import plan_ordered_mac
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
+from l1forge.emulate.patch_mac import PatchMac, plan_exact, plan_patch_mac
 from l1forge.emulate.quantize import cast_array, cast_codes
 from l1forge.emulate.signals import Signal, cast_bounds, exact_dtype, type_magnitude
 from l1forge.errors import UserError
@@ -29,6 +30,8 @@ from l1forge.errors import UserError
 # weights that BLAS's call overhead dominates (ad_cnn_ae's one-channel image).
 FEW_CHANNELS = 8
 UNROLL = True  # small convolutions as one product with their unrolled matrix (tests switch it off)
+FLOAT_KERNEL = True  # the firmware order in float registers (patch_mac.py); tests switch it off
+DIRECT_CONV = True  # exact convolutions as patch_mac's direct kernel (tests switch it off)
 
 
 def widen(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -55,9 +58,13 @@ class MacKernel:
                             "Latency strategy (other strategies sum in another order)")
         self.res_lo, self.res_hi, self.res_overflow = cast_bounds(self.acc_lo, self.acc_hi, accum.frac, result)
         # the firmware's order, compiled (None: numba off or too wide; the numpy loop runs)
-        self.compiled = None if self.fast else plan_ordered_mac(
-            self.w, self.bias_acc, type_magnitude(x.ftype), self.prod_frac, accum, self.products_overflow,
-            self.acc_overflow)
+        self.compiled = None
+        if not self.fast and FLOAT_KERNEL:
+            self.compiled = plan_patch_mac(self.w, self.bias_acc, type_magnitude(x.ftype), self.prod_frac, accum,
+                                           self.products_overflow, self.acc_overflow, result, self.res_overflow)
+        if not self.fast and self.compiled is None:
+            self.compiled = plan_ordered_mac(self.w, self.bias_acc, type_magnitude(x.ftype), self.prod_frac, accum,
+                                             self.products_overflow, self.acc_overflow)
         self.set_output_scale(result.frac)
 
     def _bound_products(self) -> None:
@@ -151,6 +158,15 @@ class MacKernel:
             self._mac_weights[key] = geometry.unrolled(w) if UNROLL else None
         return self._mac_weights[key]
 
+    def _direct_for(self, dtype: np.dtype, geometry) -> PatchMac | None:
+        """The compiled direct convolution (patch_mac.plan_exact) of the scaled weights in
+        `dtype`: the exact sums pixel by pixel, the same integers as any product's."""
+        key = ("direct", dtype.str)
+        if key not in self._mac_weights:
+            w, b = self._weights_for(dtype)
+            self._mac_weights[key] = plan_exact(w, b, dtype) if DIRECT_CONV else None
+        return self._mac_weights[key]
+
     def _chunk_dtype(self, x: np.ndarray) -> np.dtype:
         """The narrowest exact dtype for this chunk: the static plan covers any input of
         the input type, but the actual inputs are usually far smaller."""
@@ -168,6 +184,8 @@ class MacKernel:
         (convolution: `geometry` says how input rows map to receptive fields)."""
         if self.fast:
             acc = self._run_blas(x, tally, site, geometry)
+        elif isinstance(self.compiled, PatchMac) and tally is None:  # result codes, cast in the kernel
+            return self.compiled(x, None if geometry is None else geometry.field_index(), self.dtype)
         elif self.compiled is not None and tally is None:  # the tally needs the per-step counts
             x = x.astype(self.compiled.dtype)  # before im2col: its rows are filter-size times wider
             acc = self.compiled(x if geometry is None else geometry.im2col(x))
@@ -188,6 +206,8 @@ class MacKernel:
             x = x.astype(dtype)
         if geometry is None:
             acc = x @ w
+        elif (direct := self._direct_for(dtype, geometry)) is not None:
+            return self._finish_sums(direct(x, geometry.field_index()), tally, site)
         elif (full := self._unrolled_for(dtype, geometry)) is not None:  # a small image: one product
             acc = (x @ full).reshape(-1, w.shape[1])
         elif geometry.chans < FEW_CHANNELS:  # tap-by-tap products would be nearly outer products
@@ -199,6 +219,9 @@ class MacKernel:
                 term = rows @ taps[tap]
                 acc = term if acc is None else np.add(acc, term, out=acc)
         acc += b
+        return self._finish_sums(acc, tally, site)
+
+    def _finish_sums(self, acc: np.ndarray, tally, site: str) -> np.ndarray:
         if self.acc_overflow:  # wrapping accumulator: one wrap of the exact sum
             acc = apply_overflow(acc, self.accum, tally, f"{site} accum")
         elif tally is not None:

@@ -12,12 +12,46 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.compiled import _jit, enabled
 from l1forge.emulate.quantize import cast_array, cast_codes
-from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
+from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude, typed_signal
 from l1forge.errors import UserError
 
 
 SMALL_WINDOW = 16  # taps of a window summed position by position (_tiled_average)
+
+
+@_jit
+def _window_max(image, out, first, offsets):
+    """out[e, i] = the largest of image[e, first[i] + offsets[t]] over the window's taps t:
+    max pooling over windows that all have the same shape (first: each output's top-left
+    tap, channels last; offsets: every tap's distance from it). One compiled pass over the
+    chunk instead of a numpy pass per window position over strided views."""
+    for e in range(image.shape[0]):
+        src, dst = image[e], out[e]
+        for i in range(first.shape[0]):
+            dst[i] = src[first[i]]
+        for t in range(1, offsets.shape[0]):
+            step = offsets[t]
+            for i in range(first.shape[0]):
+                v, m = src[first[i] + step], dst[i]
+                dst[i] = v if v > m else m
+    return out
+
+
+@_jit
+def _window_sum(image, out, first, offsets):
+    """out[e, i] = the sum of image[e, first[i] + offsets[t]] over the window's taps t, in
+    out's dtype (exact: the caller's bound), gathered as _window_max gathers them."""
+    for e in range(image.shape[0]):
+        src, dst = image[e], out[e]
+        for i in range(first.shape[0]):
+            dst[i] = src[first[i]]
+        for t in range(1, offsets.shape[0]):
+            step = offsets[t]
+            for i in range(first.shape[0]):
+                dst[i] += src[first[i] + step]
+    return out
 
 
 def window_taps(in_hw, pool_hw, stride_hw, pad_before, out_hw) -> np.ndarray:
@@ -61,6 +95,13 @@ class PoolingStep(Step):
         self.float_average = (self.op == "average" and tiling is not None and self.sum_is_plain
                               and widest_sum < 2**50 and not padded.any())
         self.sum_dtype = np.dtype(np.float32 if widest_sum < 2**23 else np.float64)
+        # max pooling on floats: the input codes shifted onto accum_t's and result_t's grids,
+        # half an LSB and a wrap's room beside them, all exact in this dtype (None: int64 path)
+        up = max(self.accum.frac - x.ftype.frac, 0) + max(self.dst.frac - self.accum.frac, 0)
+        need = max(abs(lo), abs(hi), 2 * type_magnitude(self.accum), 2 * type_magnitude(self.dst)) + 2 << up
+        self.float_max, self._gather = None, None
+        if self.op == "max" and x.dtype.kind == "f" and exact_dtype(need).kind == "f":
+            self.float_max = max(np.dtype(x.dtype), exact_dtype(need), key=lambda d: d.itemsize)
         self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst, out_lo, out_hi)
 
     def _windows(self, codes: np.ndarray) -> np.ndarray:
@@ -87,7 +128,10 @@ class PoolingStep(Step):
         truncates to)."""
         tiles = self._tiles(stored)
         p_h, p_w = self.tiling[2], self.tiling[3]
-        if p_h * p_w <= SMALL_WINDOW:  # window position by window position: two-array adds
+        if enabled() and p_h * p_w <= SMALL_WINDOW:  # compiled: one pass, taps gathered
+            total = _window_sum(np.ascontiguousarray(stored), np.empty((len(stored), self.taps.shape[0] * self.n_chan),
+                                                                       dtype=self.sum_dtype), *self._tile_gather())
+        elif p_h * p_w <= SMALL_WINDOW:  # window position by window position: two-array adds
             total = tiles[:, :, 0, :, 0].astype(self.sum_dtype)
             for row in range(p_h):
                 for column in range(p_w):
@@ -104,6 +148,8 @@ class PoolingStep(Step):
     def run(self, arrays, tally):
         if self.op == "average" and self.float_average:
             return self._tiled_average(arrays[0], tally)
+        if self.op == "max" and self.tiling is not None and self.float_max is not None and enabled():
+            return self._compiled_max(arrays[0], tally)
         if self.op == "max" and self.tiling is not None:  # max commutes with the stored scale
             tiles = self._tiles(arrays[0])
             largest = tiles[:, :, 0, :, 0].copy()  # window by window position: numpy's fast two-array maximum
@@ -124,6 +170,24 @@ class PoolingStep(Step):
             acc = self._average(windows, tally)
         out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
         return out.reshape(out.shape[0], -1).astype(self.output.dtype)
+
+    def _tile_gather(self) -> tuple[np.ndarray, np.ndarray]:
+        """(first, offsets) of _window_max / _window_sum: tiling windows are all the first
+        one, shifted; channels last."""
+        if self._gather is None:
+            first = (self.taps[:, :1] * self.n_chan + np.arange(self.n_chan)).ravel()
+            self._gather = (first.astype(np.int64), (self.taps[0] - self.taps[0, 0]).astype(np.int64) * self.n_chan)
+        return self._gather
+
+    def _compiled_max(self, stored: np.ndarray, tally) -> np.ndarray:
+        """Tiled max pooling on the stored floats (max commutes with the stored scale), then
+        the two casts on the pooled values, in a float dtype proved to hold them exactly."""
+        out = np.empty((len(stored), self.taps.shape[0] * self.n_chan), dtype=stored.dtype)
+        largest = _window_max(np.ascontiguousarray(stored), out, *self._tile_gather()).astype(self.float_max, copy=False)
+        acc = cast_array(largest, self.x.scale, self.x.ftype.frac, self.accum, self.acc_overflow, tally,
+                         f"{self.name} accum")
+        out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
+        return out.astype(self.output.dtype, copy=False)
 
     def _average(self, windows: np.ndarray, tally) -> np.ndarray:
         frac = self.x.ftype.frac

@@ -8,9 +8,21 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.compiled import _jit, enabled
 from l1forge.emulate.quantize import cast_array
 from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
+
+
+@_jit
+def _gather(x, index, out):
+    """out[e, k] = x[e, index[k]]: numpy's take loops per element through its generic
+    indexing code (about 1 ns a value); this is the plain loop."""
+    for e in range(x.shape[0]):
+        src, dst = x[e], out[e]
+        for k in range(index.shape[0]):
+            dst[k] = src[index[k]]
+    return out
 
 
 class GatherStep(Step):
@@ -20,6 +32,7 @@ class GatherStep(Step):
         self.name, self.kind = node.name, node.class_name
         self.inputs = (node.inputs[0],)
         self.x, self.index = x, index
+        self.pads = index is not None and bool((index < 0).any())  # -1: a padded position, zero
         self.dst = nodes.output_type(node)
         self.same_type = self.dst == x.ftype
         shape = tuple(node.get_output_variable().shape)
@@ -41,8 +54,11 @@ class GatherStep(Step):
             x = x.astype(self.output.dtype)
         if self.index is None:
             return x
-        padded = np.concatenate([x, np.zeros((x.shape[0], 1), dtype=x.dtype)], axis=1)
-        return padded[:, self.index]
+        if self.pads:
+            x = np.concatenate([x, np.zeros((x.shape[0], 1), dtype=x.dtype)], axis=1)
+        if enabled() and x.flags.c_contiguous:
+            return _gather(x, self.index, np.empty((x.shape[0], self.index.size), dtype=x.dtype))
+        return np.take(x, self.index, axis=1)  # row-major: x[:, index] would give columns in memory order
 
 
 def build_reshape(node, inputs: list[Signal]) -> Step:
