@@ -73,6 +73,9 @@ class LayerIO:
     live_in: int  # input values that are not constants
     reuse_factor: int
     strategy: str  # latency or resource
+    # (constant inputs, dead outputs) of a Dense whose neighbours let the tool fold them
+    # (liveness.py); None where nothing folds
+    fold: tuple | None = None
 
 
 def layer_io(layer, live: dict[str, int]) -> LayerIO:

@@ -212,6 +212,9 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
     weights, biases, weight = kernel_codes(layer)
     accum = bits_of(layer.get_attr("accum_t").precision) if layer.get_attr("accum_t") else io.out_bits
     n_in, n_out = weights.shape
+    limit = multiplier_limit(layer, n_in * n_out, io.reuse_factor)  # the template's cap, from all weights
+    if io.fold is not None and io.strategy == "latency":
+        weights, biases = fold_constants(weights, biases, *io.fold)
     if io.strategy == "resource" and io.reuse_factor > 1:
         return resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
                              accum, product, target)
@@ -219,5 +222,20 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
                              allow_dsp=io.strategy != "distributed_arithmetic",
                              multiplier_impl=target.multiplier_impl)
     census = distinct_multiplies(census, weights)
-    limit = multiplier_limit(layer, n_in * n_out, io.reuse_factor)
     return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target)
+
+
+def fold_constants(weights: np.ndarray, biases: np.ndarray | None, constant_in: np.ndarray,
+                   dead_out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The weight codes the tool still multiplies (liveness.py): a constant input's
+    products fold into the bias (a non-zero bias term where there was none), a dead
+    output's column disappears with its bias."""
+    weights = np.array(weights, copy=True)
+    folded_into_bias = (weights[constant_in] != 0).any(axis=0)
+    weights[constant_in, :] = 0
+    weights[:, dead_out] = 0
+    if biases is not None:
+        biases = np.array(biases, copy=True).reshape(-1)
+        biases[folded_into_bias & (biases == 0)] = 1
+        biases[dead_out] = 0
+    return weights, biases

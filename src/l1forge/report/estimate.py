@@ -61,6 +61,8 @@ from dataclasses import replace
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
 from l1forge.report.da_cost import da_design_costs
+from l1forge.report.dense_cost import kernel_codes
+from l1forge.report.liveness import folded_masks
 from l1forge.errors import UserError
 from l1forge.report import registry
 from l1forge.report import series7
@@ -124,8 +126,10 @@ def one_pixel(io: LayerIO) -> tuple[LayerIO, int]:
     return view, pixels
 
 
-def _layer_cost(layer, live: dict[str, int], target: Target) -> tuple[LayerIO, LayerCost]:
+def _layer_cost(layer, live: dict[str, int], target: Target, fold=None) -> tuple[LayerIO, LayerCost]:
     io = layer_io(layer, live)
+    if fold is not None:
+        io = replace(io, fold=fold)
     if target.io_type == "io_stream" and layer.class_name in registry.ELEMENTWISE:
         view, pixels = one_pixel(io)
         cost = registry.cost_function(layer.class_name)(layer, view, target)
@@ -137,12 +141,20 @@ def _layer_cost(layer, live: dict[str, int], target: Target) -> tuple[LayerIO, L
     return io, cost
 
 
+def _weight_codes(layer):
+    try:
+        return kernel_codes(layer)[0]
+    except UserError as err:  # name the layer whose weights cannot be read
+        raise UserError(f"layer '{layer.name}' ({layer.class_name}): {err}") from None
+
+
 def _costs(graph, target: Target) -> tuple[list[LayerCost], list[LayerIO]]:
     live: dict[str, int] = {}
     costs, ios = [], []
+    folds = folded_masks(graph, _weight_codes) if target.io_type == "io_parallel" else {}
     for layer in graph.get_layers():
         try:
-            io, cost = _layer_cost(layer, live, target)
+            io, cost = _layer_cost(layer, live, target, folds.get(layer.name))
         except UserError as err:  # name the layer whose types or weights cannot be read
             raise UserError(f"layer '{layer.name}' ({layer.class_name}): {err}") from None
         live[layer.get_output_variable().name] = cost.out_bits // max(io.out_bits.width, 1)
