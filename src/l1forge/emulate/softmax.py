@@ -16,12 +16,44 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes, tables
+from l1forge.emulate.compiled import _jit, enabled
 from l1forge.emulate.overflow import apply_overflow, symmetric_min
 from l1forge.emulate.quantize import cast_array, cast_codes, quantize_real
 from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
 
 LOOKUP_LIMIT = 1 << 20  # entries of a folded exp lookup (int64: 8 MiB at most)
+
+
+@_jit
+def _lookup_softmax(x, factor, stable, mode, limit, offset, exp_lookup, sum_lo, inverse_lookup, out):
+    """The folded softmax of one slice per row, in one compiled pass: codes = x * factor;
+    start = max - code (stable) or code; clamped (mode 1), masked (2) or offset (0) into
+    the exp lookup; the exp results summed (no partial sum can overflow: the caller's
+    bound); the inverse read from a lookup indexed by the sum; out = exp * inverse, the
+    products the result cast then rounds. Every value an exact integer in float64."""
+    for e in range(x.shape[0]):
+        row = out[e]
+        top = x[e, 0] * factor
+        for i in range(1, x.shape[1]):
+            top = max(top, x[e, i] * factor)
+        total = 0
+        for i in range(x.shape[1]):
+            code = np.int64(x[e, i] * factor)
+            start = np.int64(top) - code if stable else code
+            if mode == 1:
+                start = min(start, limit)
+            elif mode == 2:
+                start = start & limit
+            else:
+                start = start - offset
+            value = exp_lookup[start]
+            row[i] = value
+            total += value
+        inverse = inverse_lookup[total - sum_lo]
+        for i in range(x.shape[1]):
+            row[i] = row[i] * inverse
+    return out
 
 
 def _adder_tree(columns: list[np.ndarray], accum, tally, site) -> np.ndarray:
@@ -74,6 +106,28 @@ class SoftmaxStep(Step):
         self.exp_size, self.inv_size, self.inv_frac = exp_size, inv_size, inv_table_t.frac
         self._plan_overflows()
         self._plan_exp_lookup()
+        self._plan_compiled()
+
+    def _plan_compiled(self) -> None:
+        """The whole softmax as _lookup_softmax, where it is exact: one slice per event, an
+        exp lookup, no overflowing partial sum, a sum range small enough for an inverse
+        lookup (the generic path applied to every possible sum), products and codes within
+        float64's exact range. None: the numpy path."""
+        self.inverse_lookup = None
+        if self.lookup_mode is None or self.tree_overflow or self.n_outer != 1 or self.n_inner != 1:
+            return
+        e_lo, e_hi = int(self.exp_lookup.min()), int(self.exp_lookup.max())
+        sum_lo, sum_hi = self.n_slice * min(e_lo, 0), self.n_slice * max(e_hi, 0)
+        i_widest = int(np.abs(self.inv_table).max())
+        if sum_hi - sum_lo >= LOOKUP_LIMIT or max(abs(e_lo), abs(e_hi)) * i_widest >= 1 << 52 \
+                or self.x.magnitude >= 1 << 52:
+            return
+        sums = np.arange(sum_lo, sum_hi + 1, dtype=np.int64)
+        total = cast_array(sums, self.accum.frac, self.accum.frac, self.inv_inp, self.inv_inp_overflow)
+        self.inverse_lookup = self.inv_table[tables.table_address(total, self.inv_inp, self.inv_size,
+                                                                  self.sum_in_range)].astype(np.int64)
+        self.sum_lo = sum_lo
+        self.exp_lookup_i64 = np.ascontiguousarray(self.exp_lookup, dtype=np.int64)
 
     def _plan_overflows(self) -> None:
         """Which casts can overflow at all, from the inputs' bounds and the table contents;
@@ -160,6 +214,17 @@ class SoftmaxStep(Step):
 
     def run(self, arrays, tally):
         events = arrays[0].shape[0]
+        stored = arrays[0]
+        if (getattr(self, "inverse_lookup", None) is not None and tally is None and enabled()
+                and stored.dtype.kind == "f" and stored.ndim == 2):
+            mode = {"clamp": 1, "wrap": 2}.get(self.lookup_mode, 0)
+            products = _lookup_softmax(stored, 2.0 ** (self.x.ftype.frac - self.x.scale),
+                                       self.implementation == "stable", mode, self.lookup_limit, self.lookup_offset,
+                                       self.exp_lookup_i64, self.sum_lo, self.inverse_lookup,
+                                       np.empty(stored.shape, dtype=np.float64))
+            grid = self.accum.frac + self.inv_frac
+            out = cast_array(products, grid, grid, self.dst, self.result_overflow, None, f"{self.name} result")
+            return out.astype(self.output.dtype, copy=False)
         x = self._slices(self.x.codes(arrays[0]))
         if self.implementation == "argmax":
             out = np.zeros_like(x)
