@@ -113,9 +113,9 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
         seconds[name] = round(now - clock, 2)
         clock = now
 
-    log(f"tracing the firmware of {project.folder} into da4ml")
     emulator = load(project.folder)
-    split = parts.plan_split(emulator, top, split_after) if by_part else None
+    split = parts.plan_split(emulator, top, split_after) if by_part else None  # refused before any output
+    log(f"tracing the firmware of {project.folder} into da4ml")
     traced = trace_emulator(emulator)
     traced_parts = parts.trace_parts(emulator, split, traced.output_steps) if split else None
     cutoff = levels_per_cycle(float(target["clock_ns"]))
