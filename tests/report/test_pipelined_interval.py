@@ -85,3 +85,19 @@ def test_vitis_line_buffer_waits_for_the_kernel_call_vivado_does_not():
     assert vivado == 1 and vitis >= 2 and vitis == int(vitis)
     row = conv_row(16, "Vitis HLS")
     assert row["ii"] == 16 * 16 * vitis < row["latency_cycles"]
+
+
+def test_a_layer_spread_over_issue_cycles_holds_its_operands():
+    # 16-bit inputs, 32 distinct multiplies: at RF 1 a 25 ns cycle holds the whole layer
+    # (no register), at RF 8 (cap 4) its products are issued over 8 cycles, so every input
+    # and every partial sum is held in a register meanwhile
+    weights = np.tile(np.array(DEEP, dtype=np.float64) / 1024, (8, 1))
+
+    def fc_ff(rf):
+        graph = Graph().input(8).dense("fc1", weights, reuse_factor=rf)
+        estimate = estimate_graph(graph, clock_ns=25.0, io_type="io_parallel", tool="Vivado HLS",
+                                  dsp_shape=(27, 18))
+        return next(row["ff"] for row in estimate["per_layer"] if row["name"] == "fc1")
+
+    assert fc_ff(1) == 0
+    assert fc_ff(8) >= 8 * 16 + 4 * 16  # 8 inputs of 16 bits and 4 partial sums
