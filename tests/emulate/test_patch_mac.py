@@ -122,3 +122,24 @@ def test_compiled_softmax_equals_the_numpy_path(implementation, monkeypatch):
     fast = emulator.predict(x)
     monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
     assert np.array_equal(fast, from_graph(FakeGraph(nodes)).predict(x))
+
+
+def test_a_dense_layer_with_one_weight_per_output_is_a_gather(monkeypatch):
+    """A mask or permutation layer (ad_cnn_ae's score_mask_scale): each output reads at most
+    one input, so its exact sum is one product; against the matrix product and numba off."""
+    rng = np.random.default_rng(8)
+    w = np.zeros((12, 10), dtype=np.int64)
+    w[rng.permutation(12)[:9], np.arange(9)] = rng.integers(-32, 32, size=9) | 1  # column 9: no weight
+    b = rng.integers(-32, 32, size=10)
+    x = _images(rng)[:, :12].astype(np.float32)
+    signal = typed_signal("x", (12,), X_T, X_T.code_min, X_T.code_max)
+    kernel = MacKernel("k", w, W_T, b, W_T, FixedType(24, 10), FixedType(24, 10), signal, ordered=True)
+    assert kernel.fast and kernel.picks is not None
+    picked = kernel.run(x, None, "k")
+    expected = ((x.astype(np.float64) @ w) * 2.0**-X_T.frac + b) * 2.0 ** (kernel.scale - W_T.frac)
+    assert np.array_equal(picked.astype(np.float64), expected)
+    monkeypatch.setattr("l1forge.emulate.kernel.SPARSE_COLUMNS", False)  # forced fallback: BLAS
+    assert np.array_equal(picked, kernel.run(x, None, "k"))
+    monkeypatch.setattr("l1forge.emulate.kernel.SPARSE_COLUMNS", True)
+    monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")  # numpy's take
+    assert np.array_equal(picked, kernel.run(x, None, "k"))

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from l1forge.emulate.compiled import plan_ordered_mac
+from l1forge.emulate.compiled import enabled, plan_ordered_mac
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
 from l1forge.emulate.patch_mac import PatchMac, plan_exact, plan_patch_mac
 from l1forge.emulate.quantize import cast_array, cast_codes
+from l1forge.emulate.reshaping import _gather
 from l1forge.emulate.signals import Signal, cast_bounds, exact_dtype, type_magnitude
 from l1forge.errors import UserError
 
@@ -32,6 +33,18 @@ FEW_CHANNELS = 8
 UNROLL = True  # small convolutions as one product with their unrolled matrix (tests switch it off)
 FLOAT_KERNEL = True  # the firmware order in float registers (patch_mac.py); tests switch it off
 DIRECT_CONV = True  # exact convolutions as patch_mac's direct kernel (tests switch it off)
+
+
+SPARSE_COLUMNS = True  # one-weight-per-output dense layers as a gather and a product (tests switch it off)
+
+
+def _picked_products(x: np.ndarray, picks: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """x @ w for a w with at most one nonzero weight per column, at row picks[j] of column
+    j: the same exact products, without the zeros (a 57 x 57 mask: 57 products, not 3,249)."""
+    weights = w[picks, np.arange(w.shape[1])]
+    if enabled() and x.flags.c_contiguous:
+        return _gather(x, picks, np.empty((x.shape[0], picks.size), dtype=x.dtype)) * weights
+    return np.take(x, picks, axis=1) * weights
 
 
 def widen(a: np.dtype, b: np.dtype) -> np.dtype:
@@ -65,6 +78,11 @@ class MacKernel:
         if not self.fast and self.compiled is None:
             self.compiled = plan_ordered_mac(self.w, self.bias_acc, type_magnitude(x.ftype), self.prod_frac, accum,
                                              self.products_overflow, self.acc_overflow)
+        # a dense layer whose every output reads at most one input (a mask, a permutation, a
+        # scale per value): the input each output reads (or None)
+        per_column = (self.w != 0).sum(axis=0) if self.w.ndim == 2 and self.w.size else None
+        self.picks = (np.abs(self.w).argmax(axis=0) if per_column is not None and per_column.max() <= 1
+                      and self.w.shape[0] > 1 else None)
         self.set_output_scale(result.frac)
 
     def _bound_products(self) -> None:
@@ -204,7 +222,9 @@ class MacKernel:
         w, b = self._weights_for(dtype)
         if x.dtype != dtype:
             x = x.astype(dtype)
-        if geometry is None:
+        if geometry is None and self.picks is not None and SPARSE_COLUMNS:  # one weight per output
+            acc = _picked_products(x, self.picks, w)
+        elif geometry is None:
             acc = x @ w
         elif (direct := self._direct_for(dtype, geometry)) is not None:
             return self._finish_sums(direct(x, geometry.field_index()), tally, site)

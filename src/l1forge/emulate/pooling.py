@@ -40,9 +40,10 @@ def _window_max(image, out, first, offsets):
 
 
 @_jit
-def _window_sum(image, out, first, offsets):
-    """out[e, i] = the sum of image[e, first[i] + offsets[t]] over the window's taps t, in
-    out's dtype (exact: the caller's bound), gathered as _window_max gathers them."""
+def _window_average(image, out, first, offsets, factor, count):
+    """out[e, i] = trunc(the sum of image[e, first[i] + offsets[t]] over the window's taps
+    t, times factor, over count), in out's dtype (exact: the caller's bound; the taps
+    gathered as _window_max gathers them, the quotient as _tiled_average argues)."""
     for e in range(image.shape[0]):
         src, dst = image[e], out[e]
         for i in range(first.shape[0]):
@@ -51,6 +52,8 @@ def _window_sum(image, out, first, offsets):
             step = offsets[t]
             for i in range(first.shape[0]):
                 dst[i] += src[first[i] + step]
+        for i in range(first.shape[0]):
+            dst[i] = np.trunc(dst[i] * factor / count)
     return out
 
 
@@ -128,10 +131,13 @@ class PoolingStep(Step):
         truncates to)."""
         tiles = self._tiles(stored)
         p_h, p_w = self.tiling[2], self.tiling[3]
+        factor, count = self.sum_dtype.type(2.0 ** (self.accum.frac - self.x.scale)), self.sum_dtype.type(p_h * p_w)
         if enabled() and p_h * p_w <= SMALL_WINDOW:  # compiled: one pass, taps gathered
-            total = _window_sum(np.ascontiguousarray(stored), np.empty((len(stored), self.taps.shape[0] * self.n_chan),
-                                                                       dtype=self.sum_dtype), *self._tile_gather())
-        elif p_h * p_w <= SMALL_WINDOW:  # window position by window position: two-array adds
+            out = np.empty((len(stored), self.taps.shape[0] * self.n_chan), dtype=self.sum_dtype)
+            acc = _window_average(np.ascontiguousarray(stored), out, *self._tile_gather(), factor, count)
+            out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
+            return out.astype(self.output.dtype, copy=False)
+        if p_h * p_w <= SMALL_WINDOW:  # window position by window position: two-array adds
             total = tiles[:, :, 0, :, 0].astype(self.sum_dtype)
             for row in range(p_h):
                 for column in range(p_w):
@@ -139,8 +145,8 @@ class PoolingStep(Step):
                         np.add(total, tiles[:, :, row, :, column], out=total, casting="unsafe")
         else:  # a global pooling's long windows: one reduction
             total = tiles.sum(axis=(2, 4), dtype=self.sum_dtype)
-        total *= self.sum_dtype.type(2.0 ** (self.accum.frac - self.x.scale))
-        total /= self.sum_dtype.type(self.tiling[2] * self.tiling[3])
+        total *= factor
+        total /= count
         acc = np.trunc(total, out=total).reshape(len(stored), -1, self.n_chan)
         out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
         return out.reshape(out.shape[0], -1).astype(self.output.dtype)
