@@ -2,7 +2,9 @@
 phi 3-5 pointwise with a 4-bit ReLU, average pooling over the 4 items, rho 5-3; 4-bit
 QKeras weights, distributed arithmetic): synthesis by part sums 4 x phi + pooling/rho, and
 the sum is checked against one yosys run of the whole design. A design without a per-item
-part is refused in one line, exit 2, with no rtl/ written. Under `make verify` also: a
+part is refused in one line, exit 2, with no rtl/ written. The whole design's flip-flops,
+counted by yosys before LUT mapping (what `--synth-by-part` records as `ff`), equal its full
+synthesis's. Under `make verify` also: a
 split after the pooling against the same whole, and `l1forge rtl --synth-by-part` end to
 end (Verilator on the whole design, the parts in the manifest).
 
@@ -102,7 +104,8 @@ def whole_netlist(tiny_ds, tmp_path_factory):
     RTLModel(pipeline, "tiny_ds", folder, part_name="xcvu13p-flga2577-2-e", clock_period=5.0,
              latency_cutoff=7).write()
     _drop_unused_static(folder / "src")
-    return synthesize(folder / "src", "tiny_ds", "xcup", find_yosys(), lambda message: None).as_dict(), comb.cost
+    return synthesize(folder / "src", "tiny_ds", "xcup", find_yosys(), lambda message: None).as_dict(), comb.cost, \
+        folder / "src"
 
 
 def _synthesized_by_part(project: Path, after: str | None = None) -> dict:
@@ -133,7 +136,7 @@ def _check_against_the_whole(netlist: dict, whole: dict) -> None:
 
 
 def test_by_part_sums_four_copies_of_phi_and_the_rest(tiny_ds, whole_netlist):
-    whole, whole_cost = whole_netlist
+    whole, whole_cost, _ = whole_netlist
     netlist = _synthesized_by_part(tiny_ds)
     assert netlist["method"] == "by part"
     assert netlist["label"] == "yosys, by part (4 x phi..phi_act + pool..rho)"
@@ -149,9 +152,20 @@ def test_by_part_sums_four_copies_of_phi_and_the_rest(tiny_ds, whole_netlist):
     _check_against_the_whole(netlist, whole)
 
 
+def test_the_whole_designs_flip_flops_are_counted_before_lut_mapping(whole_netlist):
+    """What `--synth-by-part` records as `ff`: yosys stopped before ABC counts the same
+    flip-flops as the whole synthesis."""
+    from l1forge.rtl.synth import count_registers
+    from l1forge.rtl.tools import find_yosys
+
+    whole, _, src = whole_netlist
+    registers = count_registers(src, "tiny_ds", "xcup", find_yosys(), lambda message: None)
+    assert registers["ff"] == whole["ff"] > 0 and registers["srl"] == whole["srl"]
+
+
 @pytest.mark.verify  # two more yosys runs (25 s here): `make verify` only
 def test_a_split_after_a_layer_sums_to_the_whole(tiny_ds, whole_netlist):
-    whole, _ = whole_netlist
+    whole, _, _ = whole_netlist
     netlist = _synthesized_by_part(tiny_ds, "pool")
     assert [p["layers"] for p in netlist["parts"]] == [["phi", "phi_act", "pool"], ["rho"]]
     assert netlist["label"] == "yosys, by part (phi..pool + rho)"
@@ -167,6 +181,7 @@ def test_the_cli_proves_the_whole_design_and_records_the_parts(tiny_ds, tmp_path
     rtl = json.loads((project / "l1forge.json").read_text())["rtl"]
     assert rtl["mismatches"] == 0 and rtl["events"] == EVENTS  # Verilator on the whole design
     assert rtl["netlist"]["method"] == "by part" and len(rtl["netlist"]["parts"]) == 2
+    assert rtl["netlist"]["ff"] == rtl["netlist"]["whole_registers"]["ff"] > 0 and rtl["netlist"]["ff_parts"] > 0
     assert rtl["netlist"]["da4ml_cost_parts"] == pytest.approx(rtl["da4ml_cost"], abs=1)
     assert (project / "rtl" / "src" / "tiny_ds.v").is_file()
     assert not list((project / "rtl" / "src").glob("tiny_ds_per_item*"))  # the parts' Verilog was temporary

@@ -87,3 +87,11 @@ def test_the_report_labels_a_by_part_netlist_as_such():
     assert "by part" not in netlist_label(whole)
     label = netlist_label({**whole, "method": "by part", "label": "yosys, by part (32 x phi1..phi2_act + pool..output)"})
     assert label.endswith("yosys, by part (32 x phi1..phi2_act + pool..output), not one flattened run")
+
+
+def test_the_whole_designs_registers_replace_the_parts_flip_flops():
+    netlist = {"ff": 900, "lut": 5000, "seconds": 10.0}
+    registers = {"ff": 700, "srl": 3, "seconds": 4.0, "yosys": "synth_xilinx -run begin:map_luts"}
+    total = parts.with_whole_registers(netlist, registers)
+    assert total["ff"] == 700 and total["ff_parts"] == 900 and total["whole_registers"] == registers
+    assert total["lut"] == 5000 and total["seconds"] == 14.0

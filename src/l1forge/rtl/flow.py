@@ -32,7 +32,7 @@ from l1forge.rtl.da_model import levels_per_cycle
 from l1forge.rtl.events import reference_outputs, verification_events
 from l1forge.rtl.interface import interface_of
 from l1forge.rtl.simulate import simulate
-from l1forge.rtl.synth import synthesize
+from l1forge.rtl.synth import count_registers, synthesize
 from l1forge.rtl.trace import trace_emulator
 
 RTL_DIR = "rtl"
@@ -140,6 +140,8 @@ def write_rtl(project_dir: str | Path, events: int = DEFAULT_EVENTS, synth: bool
         clock = time.perf_counter()
         if split:
             netlist = parts.synthesize_parts(traced_parts, cutoff, target, family, yosys, log)
+            log("the whole design's flip-flops: yosys up to LUT mapping")
+            netlist = parts.with_whole_registers(netlist, count_registers(tmp / "src", top, family, yosys, log))
         else:
             netlist = synthesize(tmp / "src", top, family, yosys, log, gate_level).as_dict() if synth else None
         if synth:

@@ -21,12 +21,16 @@ trace runs, through trace.py's handlers):
 
 Each part is cut into a pipeline at the whole design's adder levels per cycle, written by
 da4ml's RTLModel in a temporary folder and synthesized by synth.synthesize (yosys
-synth_xilinx, flattened, the same script). The figures are count x part summed over the
-parts, except that a part fed by another registers its inputs again, where the chained
-design registers the cut once: `ff` leaves those input registers out (their width from
-da4ml's minimal types; `ff_sum` is the plain sum). The pipeline cut still differs from the
-whole design's (each part's latency cut on its own), and yosys cannot optimize across the
-cut; `da4ml_reg_bits_parts` against the whole's `da4ml_reg_bits` shows the first.
+synth_xilinx, flattened, the same script). LUT, CARRY, DSP, BRAM, SRL are count x part
+summed over the parts; yosys cannot optimize across the cut (a ReLU's LUTs merged into the
+next adders). The parts' flip-flops follow the parts' own pipeline cuts, not the whole's
+(each part's latency cut on its own: Deep Sets' phi gets two cuts of its own, 32 times),
+so `ff_parts` (count x part, less the input registers of the parts another part feeds:
+the chained design registers the cut once; `ff_sum` without that) can be far from the
+whole's. `with_whole_registers` then makes `ff` the whole design's own flip-flops, counted
+by yosys before LUT mapping (synth.count_registers), which costs minutes where the whole's
+LUT mapping takes hours; `da4ml_reg_bits_parts` against the whole's `da4ml_reg_bits` shows
+the difference of the cuts.
 """
 
 from __future__ import annotations
@@ -228,6 +232,14 @@ def synthesize_parts(traced: list[TracedPart], cutoff: int, target: dict, family
                       "netlist": netlist})
     terms = [f"{p.plan.count} x {_span(p.steps)}" if p.plan.count > 1 else _span(p.steps) for p in traced]
     return combine(parts, f"yosys, by part ({' + '.join(terms)})")
+
+
+def with_whole_registers(netlist: dict, registers: dict) -> dict:
+    """`ff` the whole design's flip-flops (yosys up to LUT mapping, synth.count_registers),
+    the parts' figure kept as `ff_parts`: registers are mapped before ABC, so the whole's
+    count costs minutes where its LUT mapping takes hours, and it has the whole's cut."""
+    return {**netlist, "ff_parts": netlist["ff"], "ff": registers["ff"], "whole_registers": registers,
+            "seconds": round(netlist["seconds"] + registers["seconds"], 1)}
 
 
 def combine(parts: list[dict], label: str) -> dict:

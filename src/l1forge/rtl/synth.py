@@ -8,6 +8,10 @@ FDRE/FDSE/FDCE/FDPE, carry chains over CARRY4/CARRY8, DSPs over the DSP48 slices
 block RAM over RAMB18/RAMB36 (a RAMB36 counted as one); LUTs used as shift registers or
 distributed RAM are counted apart. yosys's progress lines are passed on as they come:
 a large design takes minutes.
+
+`count_registers` runs the same script only up to LUT mapping (`-run begin:map_luts`:
+flip-flops and shift registers are mapped, ABC has not run): the flip-flops of a design
+too large for ABC in reasonable time (jet_id_compact: 1,848 either way).
 """
 
 from __future__ import annotations
@@ -68,12 +72,22 @@ def netlist_file(top: str) -> str:
     return f"{top}_netlist.v"
 
 
-def synthesize(src: Path, top: str, family: str, yosys: Yosys, log, write_netlist: bool = False) -> Netlist:
+def count_registers(src: Path, top: str, family: str, yosys: Yosys, log) -> dict:
+    """The flip-flops and shift registers of `top`, synthesized up to LUT mapping."""
+    netlist = synthesize(src, top, family, yosys, log, stop_before="map_luts")
+    return {"ff": netlist.ff, "srl": netlist.srl, "seconds": netlist.seconds,
+            "yosys": f"synth_xilinx -family {family} -flatten -run begin:map_luts (no LUT mapping)"}
+
+
+def synthesize(src: Path, top: str, family: str, yosys: Yosys, log, write_netlist: bool = False,
+               stop_before: str | None = None) -> Netlist:
     """Run yosys in `src` (rtl/src) and count the cells of `top`; writes src/yosys_stat.json
-    and, with `write_netlist`, the gate-level netlist src/<top>_netlist.v."""
+    and, with `write_netlist`, the gate-level netlist src/<top>_netlist.v. `stop_before` a
+    synth_xilinx label runs its script only up to there."""
     files = [p.relative_to(src).as_posix() for p in verilog_sources(src)]
+    until = f" -run begin:{stop_before}" if stop_before else ""
     script = (f"read_verilog {' '.join(files)}; synth_xilinx -family {family} -top {top} -flatten -noiopad "
-              f"-noclkbuf; tee -q -o {STAT_FILE} stat -json")
+              f"-noclkbuf{until}; tee -q -o {STAT_FILE} stat -json")
     if write_netlist:
         script += f"; write_verilog -noattr {netlist_file(top)}"
     log(f"yosys synth_xilinx -family {family} on {top} (large designs take minutes)")
