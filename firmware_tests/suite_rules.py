@@ -38,6 +38,7 @@ SLOW_MODULES: dict[str, float] = {
     "firmware_tests/test_emulator_new_layers.py": 55, "tests/scan/test_scan_cluster.py": 70,
     "tests/tasks/test_ad_training.py": 40, "tests/models/test_warm_start.py": 38,
     "tests/data/test_dask_engine.py": 30, "firmware_tests/test_rtl.py": 27,
+    "firmware_tests/test_rtl_parts.py": 50,
     "tests/models/test_pruning.py": 23, "firmware_tests/test_hls4ml_folders.py": 23,
     "firmware_tests/test_emulator_ap_fixed.py": 22, "tests/trigger/test_trigger_cli.py": 20,
     "tests/train/test_training.py": 18, "firmware_tests/test_diagnosis.py": 17,

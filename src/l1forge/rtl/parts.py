@@ -212,8 +212,6 @@ def synthesize_parts(traced: list[TracedPart], cutoff: int, target: dict, family
     from da4ml.codegen import RTLModel
     from da4ml.trace import to_pipeline
 
-    from l1forge.rtl.flow import _drop_unused_static  # flow imports this module
-
     parts = []
     for index, part in enumerate(traced):
         pipeline = to_pipeline(part.comb, cutoff, verbose=False)
@@ -221,9 +219,9 @@ def synthesize_parts(traced: list[TracedPart], cutoff: int, target: dict, family
             model = RTLModel(pipeline, part.plan.name, Path(folder), part_name=str(target.get("part")),
                              clock_period=float(target["clock_ns"]), latency_cutoff=cutoff, print_latency=True)
             model.write()
-            _drop_unused_static(Path(folder) / "src")
             log(f"part {index + 1} of {len(traced)}: {part.plan.name} ({_span(part.steps)}, "
                 f"x {part.plan.count}), da4ml cost {float(part.comb.cost):,.0f}")
+            # yosys reads only the da4ml primitives the part uses (simulate.verilog_sources)
             netlist = synthesize(Path(folder) / "src", part.plan.name, family, yosys, log).as_dict()
         parts.append({"name": part.plan.name, "layers": [s.name for s in part.steps], "count": part.plan.count,
                       "per_item": part.plan.per_item, "da4ml_cost": round(float(part.comb.cost), 1),
