@@ -82,6 +82,9 @@ def _summary(section: dict) -> None:
         sizes = ", ".join(f"{k} {v:,}" for k, v in netlist["lut_by_size"].items() if v)
         if netlist.get("method") == "by part":
             print(f"{netlist['label']}: not one flattened run; the sum of count x part")
+            if netlist.get("whole_registers"):
+                print(f"FF of the whole design, yosys up to LUT mapping: {netlist['ff']:,} "
+                      f"(the parts' own pipelines: {netlist['ff_parts']:,})")
         print(f"yosys {netlist['yosys_version']} synth_xilinx -family {netlist['family']}: {netlist['lut']:,} LUT "
               f"({sizes}), {netlist['ff']:,} FF, {netlist['carry']:,} CARRY, {netlist['dsp']} DSP, "
               f"{netlist['bram']:g} BRAM, {netlist['srl']} SRL, {netlist['lutram']} LUTRAM")
