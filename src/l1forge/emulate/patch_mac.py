@@ -49,45 +49,57 @@ def _cast_constants(ftype: FixedType | None, rounding: str | None, factor: float
     return [factor, sign, add, float(symmetric_min(ftype)), float(ftype.code_max), period, 1.0 / period]
 
 
+def _inline(function):
+    """A helper the compiled kernels inline (its mode arguments are constants there)."""
+    numba = _numba()
+    return numba.njit(inline="always")(function) if numba is not None else function
+
+
+@_inline
+def _overflow(v, mode, lo, hi, period, inv, zero):
+    """The overflow cast of one integer-valued float: 1 saturate, 2 zero, 3 wrap, 0 none."""
+    if mode == 1:
+        return min(max(v, lo), hi)
+    if mode == 2:
+        return v if lo <= v <= hi else zero
+    if mode == 3:
+        return v - period * np.floor((v - lo) * inv)
+    return v
+
+
+@_inline
+def _rounded(u, kind, add):
+    """u rounded to an integer: 1 floor (AP_TRN), 2 rint (AP_RND_CONV), 3 floor(u + 1/2)
+    (AP_RND), 4 -floor(1/2 - u) (AP_RND_MIN_INF), 0 u as it is (exact)."""
+    if kind == 1:
+        return np.floor(u)
+    if kind == 2:
+        return np.rint(u)
+    if kind == 3:
+        return np.floor(u + add)
+    if kind == 4:
+        return -np.floor(add - u)
+    return u
+
+
+@_inline
+def _step(v, u, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv, alo, ahi, aper, ainv, zero):
+    """One tap: the product u rounded onto the accumulator grid, cast, added, cast."""
+    q = _overflow(_rounded(u, p_round, pa), p_mode, plo, phi, pper, pinv, zero)
+    return _overflow(v + q, a_mode, alo, ahi, aper, ainv, zero)
+
+
 @functools.lru_cache(maxsize=64)
 def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round: int, r_mode: int):
     """The kernel for one combination of modes (constants of the compiled code):
     `kernel(x, patches, w, bias, out, c)`. p_round: how a product reaches the accumulator
-    grid (0 scaled exactly, 1 floor, 2 rint); p_mode, a_mode: the product's and partial
+    grid (_rounded's kinds); p_mode, a_mode: the product's and partial
     sum's overflow (0 none, 1 saturate, 2 zero, 3 wrap); end_mode: the accumulator's
     overflow at write-back (the wrap-once case); r_round, r_mode: the result cast. `c`
     holds _cast_constants of the product, the accumulator and the result, in the working
-    dtype (float32 or float64) that every value of the kernel is computed in."""
-
-    def overflow(v, mode, lo, hi, period, inv, zero):
-        if mode == 1:
-            return min(max(v, lo), hi)
-        if mode == 2:
-            return v if lo <= v <= hi else zero
-        if mode == 3:
-            return v - period * np.floor((v - lo) * inv)
-        return v
-
-    def rounded(u, kind, sign, add):
-        if kind == 1:
-            return np.floor(u)
-        if kind == 2:
-            return np.rint(u)
-        if kind == 3:
-            return np.floor(u + add)
-        if kind == 4:
-            return -np.floor(add - u)
-        return u
-
-    overflow = _numba().njit(inline="always")(overflow)
-    rounded = _numba().njit(inline="always")(rounded)
-
-    def step(v, u, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv, alo, ahi, aper, ainv, zero):
-        """One tap: the product u rounded onto the accumulator grid, cast, added, cast."""
-        q = overflow(rounded(u, p_round, pa, pa), p_mode, plo, phi, pper, pinv, zero)
-        return overflow(v + q, a_mode, alo, ahi, aper, ainv, zero)
-
-    step = _numba().njit(inline="always")(step)
+    dtype (float32 or float64) that every value of the kernel is computed in. The helpers
+    are module-level functions: a closure over other compiled functions would miss numba's
+    disk cache in every new process (its key would hold those objects)."""
 
     def kernel(x, patches, w, bias, out, c):
         events, n_in = x.shape
@@ -124,24 +136,24 @@ def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round
                         w0, w1, w2, w3 = weights[t], weights[t + 1], weights[t + 2], weights[t + 3]
                         for e in range(n):
                             v = a[e]
-                            v = step(v, x0[e] * w0, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
+                            v = _step(v, x0[e] * w0, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
                                      alo, ahi, aper, ainv, zero)
-                            v = step(v, x1[e] * w1, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
+                            v = _step(v, x1[e] * w1, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
                                      alo, ahi, aper, ainv, zero)
-                            v = step(v, x2[e] * w2, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
+                            v = _step(v, x2[e] * w2, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
                                      alo, ahi, aper, ainv, zero)
-                            a[e] = step(v, x3[e] * w3, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
+                            a[e] = _step(v, x3[e] * w3, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
                                         alo, ahi, aper, ainv, zero)
                         t += 4
                     while t < used:
                         x0, w0 = xt[rows[t]], weights[t]
                         for e in range(n):
-                            a[e] = step(a[e], x0[e] * w0, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
+                            a[e] = _step(a[e], x0[e] * w0, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv,
                                         alo, ahi, aper, ainv, zero)
                         t += 1
                     for e in range(n):  # the write-back casts, a vector loop over the block
-                        v = rounded(overflow(a[e], end_mode, alo, ahi, aper, ainv, zero) * rf, r_round, ra, ra)
-                        a[e] = overflow(v, r_mode, rlo, rhi, rper, rinv, zero) + zero
+                        v = _rounded(_overflow(a[e], end_mode, alo, ahi, aper, ainv, zero) * rf, r_round, ra)
+                        a[e] = _overflow(v, r_mode, rlo, rhi, rper, rinv, zero) + zero
                 for e in range(n):
                     for j in range(n_f):
                         out[start + e, p * n_f + j] = acc[j, e]
