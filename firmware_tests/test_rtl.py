@@ -46,13 +46,22 @@ def _tiny_model():
 def write_tiny_project(folder: Path, strategy: str = "distributed_arithmetic") -> Path:
     import hls4ml
 
-    from l1forge.firmware.convert import relocate_config
-    from l1forge.firmware.da4ml_warmup import before_conversion
-
     model = _tiny_model()
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
     config["Model"]["Strategy"] = strategy
     config["LayerName"]["inputs"]["Precision"] = {"result": "fixed<6,3>"}
+    x_test = np.random.default_rng(3).normal(0, 1.5, size=(400, 8))
+    return write_project(folder, model, config, x_test, "tiny_da", strategy)
+
+
+def write_project(folder: Path, model, config: dict, x_test: np.ndarray, card: str, strategy: str) -> Path:
+    """`model` converted with `config` into an hls4ml project at `folder`, with the test
+    split and the manifest `l1forge rtl` reads (Vitis, xcvu13p, 5 ns, io_parallel)."""
+    import hls4ml
+
+    from l1forge.firmware.convert import relocate_config
+    from l1forge.firmware.da4ml_warmup import before_conversion
+
     before_conversion(config)  # da4ml compiled by one worker at a time
     graph = hls4ml.converters.convert_from_keras_model(
         model, hls_config=config, backend="Vitis", output_dir=str(folder), part="xcvu13p-flga2577-2-e",
@@ -60,10 +69,9 @@ def write_tiny_project(folder: Path, strategy: str = "distributed_arithmetic") -
     graph.write()
     relocate_config(folder, folder, model)
     (folder / "trained").mkdir()
-    x_test = np.random.default_rng(3).normal(0, 1.5, size=(400, 8))
-    np.savez(folder / "trained" / "test_split.npz", x_test=x_test, y_test=np.zeros(400))
-    manifest = {"card": "tiny_da", "target": {"backend": "Vitis", "part": "xcvu13p-flga2577-2-e", "clock_ns": 5.0,
-                                              "io_type": "io_parallel", "strategy": strategy}}
+    np.savez(folder / "trained" / "test_split.npz", x_test=x_test, y_test=np.zeros(len(x_test)))
+    manifest = {"card": card, "target": {"backend": "Vitis", "part": "xcvu13p-flga2577-2-e", "clock_ns": 5.0,
+                                         "io_type": "io_parallel", "strategy": strategy}}
     (folder / "l1forge.json").write_text(json.dumps(manifest))
     return folder
 

@@ -60,25 +60,15 @@ def _tiny_deep_sets():
 def write_tiny_deep_sets(folder: Path) -> Path:
     import hls4ml
 
-    from l1forge.firmware.convert import relocate_config
+    from test_rtl import write_project
 
     model = _tiny_deep_sets()
     config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
     config["Model"]["Strategy"] = "distributed_arithmetic"
     config["LayerName"]["inputs"]["Precision"] = {"result": "fixed<6,3>"}
     config["LayerName"]["phi"]["ParallelizationFactor"] = ITEMS  # every item at once, as l1forge's passes set
-    graph = hls4ml.converters.convert_from_keras_model(
-        model, hls_config=config, backend="Vitis", output_dir=str(folder), part="xcvu13p-flga2577-2-e",
-        io_type="io_parallel", clock_period=5.0)
-    graph.write()
-    relocate_config(folder, folder, model)
-    (folder / "trained").mkdir()
     x_test = np.random.default_rng(3).normal(0, 1.5, size=(100, ITEMS, FEATURES))
-    np.savez(folder / "trained" / "test_split.npz", x_test=x_test, y_test=np.zeros(100))
-    manifest = {"card": "tiny_ds", "target": {"backend": "Vitis", "part": "xcvu13p-flga2577-2-e", "clock_ns": 5.0,
-                                              "io_type": "io_parallel", "strategy": "distributed_arithmetic"}}
-    (folder / "l1forge.json").write_text(json.dumps(manifest))
-    return folder
+    return write_project(folder, model, config, x_test, "tiny_ds", "distributed_arithmetic")
 
 
 @pytest.fixture(scope="module")
