@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,rtl]"
 	touch $(STAMP)
 
+# The demo build leaves a core idle most of the time: da4ml's solver (numba, about three
+# minutes of one core on a fresh install, cached on disk) compiles beside it in a detached
+# process, under the lock of l1forge.firmware.da4ml_warmup. A later distributed-arithmetic
+# conversion (make compact, make test) waits on that lock, then loads the cache.
 demo: setup
+	(nohup $(BIN)/python -m l1forge.firmware.da4ml_warmup >/dev/null 2>&1 &)
 	$(BIN)/l1forge build l1models/jet_id.yaml
 
 # The compact cards (issue 11): pruned, narrower, distributed-arithmetic designs built into

@@ -74,3 +74,7 @@ def trace_tiny_product() -> None:
     inputs = FixedVariableArray.from_kif(np.ones(shape), np.full(shape, 3), np.full(shape, 4), HWConfig(1, -1, -1),
                                          solver_options={"hard_dc": 2, "search_all_decompose_dc": True})
     comb_trace(inputs, inputs @ kernel)
+
+
+if __name__ == "__main__":  # `make demo` runs this beside its build (see the Makefile)
+    ensure_compiled()
