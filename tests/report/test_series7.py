@@ -54,8 +54,8 @@ def test_softmax_and_relu_cycles():
 def test_shared_interval_binds_only_past_the_cap_and_never_past_rf():
     assert series7.shared_interval(46, 46, 2) is None
     # ARRYTHMIA output at RF 100, 42 distinct multiplies on 2 DSPs, 3 adder levels: II 24
-    assert series7.shared_interval(42, 2, 100, levels=3, dsp_bound=True) == 24
-    assert series7.shared_interval(42, 2, 100, levels=3) == 22  # the same in LUTs: II 22
+    assert series7.shared_interval(42, 2, 100, terms=7, dsp_bound=True) == 24
+    assert series7.shared_interval(42, 2, 100, terms=7) == 22  # the same in LUTs: II 22
     assert series7.shared_interval(1000, 2, 100) == 100
 
 

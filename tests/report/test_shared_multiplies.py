@@ -51,14 +51,15 @@ def test_estimate_counts_distinct_dsp_products_with_forced_binding():
 
 
 def test_shared_layer_tail_depends_on_the_tree_and_the_binding():
-    # the LUT-bound RF 100 calibration layers: (distinct multiplies, cap, levels) -> latency
-    layers = {"ARRYTHMIA fc1": (119, 13, 8, 13), "ARRYTHMIA output": (42, 2, 3, 21),
-              "Breast_cancer fc1": (25, 1, 4, 26), "Breast_cancer fc2": (7, 1, 3, 7),
-              "HAR fc2": (156, 9, 5, 19), "HAR fc3": (129, 20, 6, 9), "HAR output": (89, 4, 6, 25)}
-    for name, (n, cap, levels, latency) in layers.items():
-        assert series7.shared_interval(n, cap, 100, levels) == latency + 1, name
-    assert [series7.shared_tail(levels, False) for levels in (1, 3, 4, 6, 8)] == [0, 0, 1, 2, 3]
+    # the LUT-bound RF 100 calibration layers: (distinct multiplies, cap, widest output's
+    # terms) -> latency
+    layers = {"ARRYTHMIA fc1": (119, 13, 223, 13), "ARRYTHMIA output": (42, 2, 7, 21),
+              "Breast_cancer fc1": (25, 1, 11, 26), "Breast_cancer fc2": (7, 1, 5, 7),
+              "HAR fc2": (156, 9, 19, 19), "HAR fc3": (129, 20, 51, 9), "HAR output": (89, 4, 55, 25)}
+    for name, (n, cap, terms, latency) in layers.items():
+        assert series7.shared_interval(n, cap, 100, terms) == latency + 1, name
+    assert [series7.shared_tail(terms, False) for terms in (1, 7, 11, 51, 223)] == [0, 0, 1, 2, 3]
     # on DSPs two cycles more: the ARRYTHMIA output layer's II 24 (22 in LUTs)
-    assert series7.shared_interval(42, 2, 100, 3, dsp_bound=True) == 24
-    assert series7.shared_interval(25, 25, 100, 4) is None  # the cap does not bind
-    assert series7.shared_interval(25, 1, 20, 4) == 20  # never past RF
+    assert series7.shared_interval(42, 2, 100, 7, dsp_bound=True) == 24
+    assert series7.shared_interval(25, 25, 100, 11) is None  # the cap does not bind
+    assert series7.shared_interval(25, 1, 20, 11) == 20  # never past RF

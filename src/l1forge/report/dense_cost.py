@@ -136,7 +136,7 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
     n_multiplies = census.n_deep
-    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, levels,
+    shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
                                      bool(census.n_dsp))
     if shared is not None:
         ii, cycles = shared, max(cycles, shared - 1)
@@ -176,7 +176,8 @@ def shared_multiplier_cycles(census: Census, multiplier_limit: int, mult_delay: 
     if census.n_deep <= multiplier_limit or multiplier_limit <= 0:
         return 0
     issue = math.ceil(census.n_deep / multiplier_limit)
-    last, _, _ = split_delay(mult_delay + C.delay_adder_level_ns, budget, head)
+    # the last multiply and the adder joining it: two operations, at most one register
+    last, _, _ = split_delay(mult_delay + C.delay_adder_level_ns, budget, head, operators=2)
     return issue - 1 + last
 
 

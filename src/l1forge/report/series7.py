@@ -21,10 +21,12 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   multiply in a DSP, 2 fewer in LUTs).
 - A reuse factor whose ALLOCATION cap binds (more distinct multiplies, dense_cost.
   distinct_multiplies, than ceil(n_in n_out / RF) - n_zeros / RF multipliers): the tool
-  issues `cap` multiplies per cycle, then finishes the sums in (levels - 2) // 2 cycles
-  (2 more on DSPs), and the layer runs once before the next: interval = latency + 1,
-  never more than RF (exact on the seven LUT-bound capped layers of the RF 100
-  calibration builds, within 2 cycles on DSPs except Breast_cancer's, 4 short).
+  issues `cap` multiplies per cycle, then finishes the sums in (ternary levels - 2)
+  cycles, 2 more on DSPs (the sums are trees of three-input adders: ternary_levels),
+  and the layer runs once before the next: interval = latency + 1, never more than RF
+  (exact on the seven LUT-bound capped layers of the RF 100 calibration builds and on
+  the held-out jet tagger's four, within 2 cycles on DSPs except Breast_cancer's, 4
+  short: its verbose schedule has a 5-stage DSP multiply where HAR's has 1).
 - Flip-flops hold the products and the tree's partial sums between its cycles: per
   non-zero product, 1.35 words of the wider of the accumulator and the product (the
   median of the eight dense instances of the calibration builds at RF 1, 0.92 to 1.87),
@@ -68,14 +70,26 @@ def dense_cycles(levels: int, dsp_multiply: bool, target: Target) -> int:
     return levels + 1 if dsp_multiply else max(1, levels)
 
 
-def shared_tail(levels: int, dsp_bound: bool) -> int:
-    """Cycles a capped layer takes after its last issue cycle: half its adder tree beyond
-    the first two levels (the products issued earlier were summed meanwhile), and two
-    more where the shared multipliers are DSPs."""
-    return max(0, (levels - 2) // 2) + (C.series7_shared_dsp_cycles if dsp_bound else 0)
+def ternary_levels(terms: int) -> int:
+    """Depth of a tree of three-input adders summing `terms` values: Vitis HLS 2021.1 on
+    7-series groups a dense layer's sums into TernaryAdder cores (one per cycle at 3.33
+    and at 5 ns in the calibration builds' verbose schedules: ARRYTHMIA LUT_reuse100
+    config5, Breast_cancer DSP_reuse100 config2)."""
+    levels = 0
+    while terms > 3 ** levels:
+        levels += 1
+    return levels
 
 
-def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, levels: int = 0,
+def shared_tail(terms: int, dsp_bound: bool) -> int:
+    """Cycles a capped layer takes after its last issue cycle: its ternary adder tree over
+    the widest output's `terms` (non-zero products and bias) beyond the first two levels
+    (the products issued earlier were summed meanwhile), and two more where the shared
+    multipliers are DSPs."""
+    return max(0, ternary_levels(terms) - 2) + (C.series7_shared_dsp_cycles if dsp_bound else 0)
+
+
+def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, terms: int = 0,
                     dsp_bound: bool = False) -> int | None:
     """Interval of a Latency-strategy layer whose reuse factor caps its multipliers: the
     tool issues `limit` distinct multiplies per cycle, finishes the sums (shared_tail)
@@ -83,7 +97,7 @@ def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, levels: in
     every such report); never more than RF. None when the cap does not bind."""
     if limit <= 0 or n_multiplies <= limit:
         return None
-    return min(reuse_factor, math.ceil(n_multiplies / limit) + shared_tail(levels, dsp_bound) + 1)
+    return min(reuse_factor, math.ceil(n_multiplies / limit) + shared_tail(terms, dsp_bound) + 1)
 
 
 def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:
