@@ -63,3 +63,16 @@ def test_an_operation_longer_than_the_period_keeps_one_cycle():
                     lut_adder_bits=0, terms_per_output=(26,), n_deep=26, weight_bits=16)
     assert shared_multiplier_cycles(census, 2, 3.4, 3.4, 1.1) == 13
     assert np.isclose(split_delay(3.4 + 1.1, 1.1, 3.4, operators=2)[2], 1.1)
+
+
+def test_shared_layer_luts_add_multiplexers_and_build_only_the_capped_fabric_multipliers():
+    fabric = Census(n_products=64, n_zero=0, n_shift=0, n_lut=40, n_dsp=0, dsp_per_product=1,
+                    lut_adder_bits=2000, terms_per_output=(8,) * 8, n_deep=40, weight_bits=8,
+                    deep_lut_adder_bits=1600)
+    # 40 distinct fabric multiplies on 4 multipliers: 36 of them are not built, and each of
+    # the 40 reaches a shared multiplier through 8 LUTs of multiplexers
+    expected = 1000.0 + 8.0 * 40 - 0.49 * 1600 * (1 - 4 / 40)
+    assert np.isclose(series7.shared_lut(1000.0, fabric, 4), expected)
+    dsp = Census(n_products=64, n_zero=0, n_shift=0, n_lut=0, n_dsp=40, dsp_per_product=1,
+                 lut_adder_bits=400, terms_per_output=(8,) * 8, n_deep=40, weight_bits=8)
+    assert series7.shared_lut(1000.0, dsp, 4) == 1000.0 + 8.0 * 40  # the DSPs are counted apart

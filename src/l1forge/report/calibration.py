@@ -122,6 +122,10 @@ class Calibration:
     # builds' extra cycles on the same 7 layers (ARRYTHMIA 2 and 2, Breast_cancer 4 and 4,
     # HAR 0, 0 and 0).
     series7_shared_dsp_cycles: int = 2
+    # LUTs per distinct multiply of a capped layer for its share of the multiplexers in
+    # front of the shared multipliers: the median over the seven capped layers of the DSP
+    # builds of (LUT at RF 100 - LUT at RF 2) / distinct multiplies (6.9 to 14.7).
+    series7_shared_mux_lut: float = 8.0
     series7_ff_words_rf1: float = 1.35
     series7_ff_words_shared: float = 1.0
     # Stable softmax outside its two trees: 6 cycles in a wide cycle (Breast_cancer N=2: 8,

@@ -142,14 +142,17 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
         ii, cycles = shared, max(cycles, shared - 1)
         notes.append(f"{n_multiplies} multiplies share {multiplier_limit} multipliers (reuse factor "
                      f"{io.reuse_factor}): the layer runs once every {ii} cycles")
+        lut = series7.shared_lut(lut, census, multiplier_limit)
     live = sum(1 for t in census.terms_per_output if t > 0)
     # With every multiply forced onto DSP48E1s, each sums its product into the tree in its
     # own post-adder (P = A*B + C): one tree adder fewer in LUTs per DSP product (without
     # it the adder count over-estimates the nine DSP-bound calibration builds by 2-40%,
     # median 29%; with it 0-40%, median 12%). Only there: the one default-binding build
     # (Iris, Vitis HLS 2025.1) shows no such saving.
+    # (every DSP-bound multiply keeps it when the reuse factor shares the DSPs: the DSP
+    # builds' LUTs grow from RF 2 to RF 100 by the multiplexers alone, series7.shared_lut)
     if target.multiplier_impl == "dsp":
-        lut = max(lut - C.lut_per_tree_bit * accum.width * min(census.n_dsp, max(multiplier_limit, 0)), 0.0)
+        lut = max(lut - C.lut_per_tree_bit * accum.width * census.n_dsp, 0.0)
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut,
                      ff=series7.dense_ff(census.n_nonzero, max(accum.width, io.in_bits.width + weight_bits),
                                          io.reuse_factor), cycles=cycles, ii=ii,

@@ -38,6 +38,7 @@ class Census:
     terms_per_output: tuple[int, ...]  # non-zero products + non-zero bias, per output
     n_deep: int = 0  # products of 3+ CSD digits: what the tool keeps as a multiply, bound anywhere
     weight_bits: int = 0  # significant bits of the widest non-zero weight (sign included)
+    deep_lut_adder_bits: int = 0  # the part of lut_adder_bits in products of 3+ CSD digits
 
     @property
     def n_nonzero(self) -> int:
@@ -133,7 +134,8 @@ def constant_census(codes: np.ndarray, bias_codes: np.ndarray | None, data: Bits
         n_dsp=int(is_dsp.sum()), dsp_per_product=per_dsp,
         lut_adder_bits=int(adder_bits[is_lut].sum()), terms_per_output=terms,
         n_deep=int((nonzero & (digits >= C.dsp_min_csd_digits)).sum()),
-        weight_bits=int(widths[nonzero].max()) if nonzero.any() else 0)
+        weight_bits=int(widths[nonzero].max()) if nonzero.any() else 0,
+        deep_lut_adder_bits=int(adder_bits[is_lut & (digits >= C.dsp_min_csd_digits)].sum()))
 
 
 def variable_census(n_products: int, n_out: int, data: Bits, weight: Bits,

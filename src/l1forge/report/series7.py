@@ -100,6 +100,19 @@ def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, terms: int
     return min(reuse_factor, math.ceil(n_multiplies / limit) + shared_tail(terms, dsp_bound) + 1)
 
 
+def shared_lut(lut: float, census, limit: int) -> float:
+    """LUTs of a layer whose reuse factor caps its multiplies: each distinct multiply
+    reaches the shared multipliers through input multiplexers (series7_shared_mux_lut
+    each), and where they are bound to fabric only `limit` of them are built (the DSP
+    builds' LUTs grow from RF 2 to RF 100 by 6.9 to 14.7 per distinct multiply over the
+    seven capped calibration layers; the fabric builds' fall by 38 to 52)."""
+    lut += C.series7_shared_mux_lut * census.n_deep
+    if not census.n_dsp and census.deep_lut_adder_bits and census.n_deep > limit > 0:
+        kept = limit / census.n_deep
+        lut -= C.lut_per_adder_bit * census.deep_lut_adder_bits * (1 - kept)
+    return max(lut, 0.0)
+
+
 def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:
     """Flip-flops of a dense layer's pipeline: `word_bits` is the wider of the accumulator
     and the product (data + weight bits)."""
