@@ -4,9 +4,10 @@
   dense_latency; the reuse factor only caps the multipliers), and the tools stop at 4,096
   unrolled iterations: Vivado HLS fails the build ("Stop unrolling loop ... because it may
   cause large runtime and excessive memory usage", the limit hls4ml's documentation gives
-  for reuse factor 1), and Vitis HLS 2021.1 built the 561x20 (11,220 products) input layer
-  of the HAR reports as a 192-cycle schedule at reuse factors 1, 2 and 100 alike, where the
-  layer-by-layer rules give about 10. Either way the estimate of such a layer does not hold.
+  for reuse factor 1), and Vitis HLS 2021.1 unrolled the 561x20 (11,220 products) input
+  layer of the HAR reports completely (its build log) but scheduled it as a 193-deep
+  pipeline (192 cycles) at reuse factors 1, 2 and 100 alike, where the layer-by-layer rules
+  give about 10. Either way the estimate of such a layer does not hold.
 - Products bound to LUT fabric (`config_op mul -impl fabric`) on 7-series fabric: every
   fabric-bound build in the reference folder (Vitis HLS 2021.1, xc7z007s -2) has an
   estimated clock of 7.947 ns, missing its 3.33 or 5 ns target, because the tool cannot

@@ -116,11 +116,14 @@ class Calibration:
     # Flip-flops per non-zero product, in words of the wider of accumulator and product:
     # medians of the calibration dense instances at RF 1 (1.35) and at RF 2 and 100 (1.0).
     # A layer whose reuse factor caps its distinct multiplies (dense_cost.distinct_multiplies)
-    # takes ceil(multiplies / cap) issue cycles, then (levels - 2) // 2 cycles of its adder
-    # tree (series7.shared_tail: exact on the 7 capped dense instances of the LUT-bound RF 100
-    # calibration builds, tails 0 to 3), and this many more on DSPs: the median of the DSP
-    # builds' extra cycles on the same 7 layers (ARRYTHMIA 2 and 2, Breast_cancer 4 and 4,
-    # HAR 0, 0 and 0).
+    # takes ceil(multiplies / cap) issue cycles, then ceil(log3 terms) - 2 cycles of its
+    # three-input adder tree (series7.shared_tail: exact on the 7 capped dense instances of
+    # the LUT-bound RF 100 calibration builds, tails 0 to 3), and this many more on DSPs:
+    # the median of the DSP builds' extra cycles on the same 7 layers (ARRYTHMIA 2 and 2,
+    # Breast_cancer 4 and 4, HAR 0, 0 and 0). The verbose schedules say why they differ:
+    # ARRYTHMIA's Mul_DSP core at 3.33 ns has latency 2 (2.45 ns a stage), HAR's at 5 ns
+    # latency 0 (3.81 ns fits), Breast_cancer's 5 ns multiply spans 5 states; at 5 ns the
+    # two nets disagree, so the median stays (VALIDATION.md, fourth pass).
     series7_shared_dsp_cycles: int = 2
     # LUTs per distinct multiply of a capped layer for its share of the multiplexers in
     # front of the shared multipliers: the median over the seven capped layers of the DSP
