@@ -16,8 +16,9 @@ import numpy as np
 from l1forge.emulate import nodes, tables
 from l1forge.emulate.fastops import constant_like
 from l1forge.emulate.fixed import integer_type
+from l1forge.emulate.fused_cast import plan_cast, usable
 from l1forge.emulate.quantize import cast_array, cast_codes, quantize_real
-from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude, typed_signal
+from l1forge.emulate.signals import F32_EXACT, Signal, Step, cast_bounds, exact_dtype, type_magnitude, typed_signal
 from l1forge.errors import UserError
 
 # function name -> half range of the table's abscissa and its table builder
@@ -60,16 +61,30 @@ class CastStep(Step):
         # An unsigned saturating target clamps negatives to zero itself: relu comes free
         # with the overflow clamp, which must then run.
         self.clamp_does_relu = relu and self.may_overflow and not self.dst.signed and self.dst.overflow != "WRAP"
+        # codes that float32 holds exactly are stored in it even when the cast runs in
+        # float64: the layers after it then move and multiply half the bytes
+        narrow = self.dtype.char == "d" and max(-out_lo, out_hi) < F32_EXACT
+        self.out_dtype = np.dtype(np.float32) if narrow else self.dtype
         self.output = Signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst,
-                             out_lo, out_hi, self.dtype, self.dst.frac)
+                             out_lo, out_hi, self.out_dtype, self.dst.frac)
+        # relu, rounding and overflow in one compiled pass (None: numba off, or a mode it
+        # does not spell); also what a Dense layer fuses with this step (fusion.py)
+        self.fused = plan_cast(relu, x.scale, x.ftype.frac, self.dst, self.may_overflow)
+
+    def takes_as_is(self, dtype: np.dtype) -> bool:
+        """Whether an input array of `dtype` is cast in it (no conversion before the cast)."""
+        return dtype.kind == "f" and not self.shifts_left and DTYPE_RANK[dtype.char] >= self.min_rank
 
     def run(self, arrays, tally):
         x = arrays[0]
-        if x.dtype.kind != "f" or self.shifts_left or DTYPE_RANK[x.dtype.char] < self.min_rank:
+        if not self.takes_as_is(x.dtype):
             x = x.astype(self.dtype)
+        if self.fused is not None and tally is None and usable(x):
+            return self.fused(x, None, self.out_dtype if x.dtype.char == "d" else None)
         if self.relu and (not self.clamp_does_relu or tally is not None):  # tally: count saturation only
             x = np.maximum(x, constant_like(x, 0))
-        return cast_array(x, self.x.scale, self.x.ftype.frac, self.dst, self.may_overflow, tally, self.name)
+        out = cast_array(x, self.x.scale, self.x.ftype.frac, self.dst, self.may_overflow, tally, self.name)
+        return out.astype(self.out_dtype) if out.dtype.char == "d" and self.out_dtype.char == "f" else out
 
 
 def _call_arguments(node) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from l1forge.emulate.fastops import one_blas_thread
+from l1forge.emulate.fusion import fuse
 from l1forge.emulate.inputs import InputStep, check_finite, check_policy, check_shape
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.emulate.signals import Signal
@@ -44,6 +45,7 @@ class Emulator:
         self.signals = signals
         self.manifest = manifest or {}
         self.chunk_size = default_chunk(signals)
+        self.fused_steps = fuse(steps, outputs)  # what predict runs (fusion.py); trace runs `steps`
 
     @property
     def output_shapes(self) -> list[tuple[int, ...]]:
@@ -71,13 +73,13 @@ class Emulator:
         return checked
 
     def _run_chunk(self, events: list[np.ndarray], tally: OverflowTally | None, non_finite: str = "error",
-                   first_row: int = 0) -> dict[str, np.ndarray]:
+                   first_row: int = 0, fused: bool = True) -> dict[str, np.ndarray]:
         arrays = {}
         for step, x in zip(self.input_steps, events):
             # Checked chunk by chunk: the chunk is then still in cache for the quantization.
             x, value_range = check_finite(x, f"input '{step.name}'", non_finite, first_row)
             arrays[step.output.name] = step.quantize(x, tally, value_range)
-        for step in self.steps:
+        for step in self.steps if tally is not None or not fused else self.fused_steps:
             arrays[step.output.name] = step.run([arrays[name] for name in step.inputs], tally)
         return arrays
 
@@ -113,7 +115,7 @@ class Emulator:
         parts: dict[str, list[np.ndarray]] = {}
         with one_blas_thread():
             for start, chunk in self._chunks(events, chunk_size):
-                arrays = self._run_chunk(chunk, None, non_finite, start)
+                arrays = self._run_chunk(chunk, None, non_finite, start, fused=False)
                 for step in [*self.input_steps, *self.steps]:
                     signal = step.output
                     real = signal.real(arrays[signal.name]).reshape(-1, *signal.shape)

@@ -47,6 +47,11 @@ def _picked_products(x: np.ndarray, picks: np.ndarray, w: np.ndarray) -> np.ndar
     return np.take(x, picks, axis=1) * weights
 
 
+def narrowed(dtype: np.dtype, cast) -> np.dtype:
+    """The dtype the activation `cast` stores a result computed in `dtype` in."""
+    return cast.out_dtype if dtype.char == "d" else dtype
+
+
 def widen(a: np.dtype, b: np.dtype) -> np.dtype:
     """The wider of two exact dtypes (float32 < float64 < int64)."""
     order = [np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.int64)]
@@ -176,14 +181,37 @@ class MacKernel:
             self._mac_weights[key] = geometry.unrolled(w) if UNROLL else None
         return self._mac_weights[key]
 
-    def _direct_for(self, dtype: np.dtype, geometry) -> PatchMac | None:
+    def _direct_for(self, dtype: np.dtype, geometry, cast=None) -> PatchMac | None:
         """The compiled direct convolution (patch_mac.plan_exact) of the scaled weights in
-        `dtype`: the exact sums pixel by pixel, the same integers as any product's."""
-        key = ("direct", dtype.str)
+        `dtype`: the exact sums pixel by pixel, the same integers as any product's
+        (`cast`: the reading activation's fused_cast.CastPlan, run at write-back)."""
+        key = ("direct", dtype.str, id(cast))
         if key not in self._mac_weights:
             w, b = self._weights_for(dtype)
-            self._mac_weights[key] = plan_exact(w, b, dtype) if DIRECT_CONV else None
+            self._mac_weights[key] = plan_exact(w, b, dtype, cast) if DIRECT_CONV else None
         return self._mac_weights[key]
+
+    def run_fused(self, x: np.ndarray, cast, geometry=None) -> np.ndarray | None:
+        """The exact sums with the reading activation's cast (`cast`, an
+        activations.CastStep with a fused plan) in the same pass: the bias, the ReLU and
+        the cast in one pass after a BLAS product, or at a direct convolution's write-back. None where
+        this chunk does not allow it (the caller then runs the two steps)."""
+        if not (self.fast and self.output_identity) or x.size == 0:
+            return None
+        dtype = self._chunk_dtype(x)
+        if not cast.takes_as_is(dtype):
+            return None
+        w, b = self._weights_for(dtype)
+        if x.dtype != dtype:
+            x = x.astype(dtype)
+        if geometry is not None:
+            direct = self._direct_for(dtype, geometry, cast.fused)
+            return None if direct is None else direct(x, geometry.field_index(), narrowed(dtype, cast))
+        if self.picks is not None and SPARSE_COLUMNS:
+            acc = _picked_products(x, self.picks, w)
+        else:
+            acc = x @ w
+        return cast.fused(acc, b, narrowed(dtype, cast))
 
     def _chunk_dtype(self, x: np.ndarray) -> np.dtype:
         """The narrowest exact dtype for this chunk: the static plan covers any input of

@@ -90,12 +90,14 @@ def _step(v, u, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv, alo, ahi, ape
 
 
 @functools.lru_cache(maxsize=64)
-def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round: int, r_mode: int):
+def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round: int, r_mode: int,
+                  relu: bool = False):
     """The kernel for one combination of modes (constants of the compiled code):
     `kernel(x, patches, w, bias, out, c)`. p_round: how a product reaches the accumulator
     grid (_rounded's kinds); p_mode, a_mode: the product's and partial
     sum's overflow (0 none, 1 saturate, 2 zero, 3 wrap); end_mode: the accumulator's
-    overflow at write-back (the wrap-once case); r_round, r_mode: the result cast. `c`
+    overflow at write-back (the wrap-once case); r_round, r_mode: the result cast; relu: a
+    ReLU before it (a direct convolution fused with its activation, fusion.py). `c`
     holds _cast_constants of the product, the accumulator and the result, in the working
     dtype (float32 or float64) that every value of the kernel is computed in. The helpers
     are module-level functions: a closure over other compiled functions would miss numba's
@@ -152,14 +154,17 @@ def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round
                                         alo, ahi, aper, ainv, zero)
                         t += 1
                     for e in range(n):  # the write-back casts, a vector loop over the block
-                        v = _rounded(_overflow(a[e], end_mode, alo, ahi, aper, ainv, zero) * rf, r_round, ra)
+                        v = _overflow(a[e], end_mode, alo, ahi, aper, ainv, zero)
+                        if relu:
+                            v = max(v, zero)
+                        v = _rounded(v * rf, r_round, ra)
                         a[e] = _overflow(v, r_mode, rlo, rhi, rper, rinv, zero) + zero
                 for e in range(n):
                     for j in range(n_f):
                         out[start + e, p * n_f + j] = acc[j, e]
         return out
 
-    kernel.__qualname__ = f"patch_mac_{p_round}{p_mode}{a_mode}{end_mode}{r_round}{r_mode}"
+    kernel.__qualname__ = f"patch_mac_{p_round}{p_mode}{a_mode}{end_mode}{r_round}{r_mode}{int(relu)}"
     return _numba().njit(nogil=True, cache=True)(kernel)
 
 
@@ -189,12 +194,16 @@ def _working_dtype(need: int) -> np.dtype | None:
     return np.dtype(np.float32) if need < F32_LIMIT else np.dtype(np.float64) if need < F64_LIMIT else None
 
 
-def plan_exact(w: np.ndarray, bias: np.ndarray, dtype: np.dtype) -> PatchMac | None:
+def plan_exact(w: np.ndarray, bias: np.ndarray, dtype: np.dtype, cast=None) -> PatchMac | None:
     """A direct convolution with exact sums (the caller's weights and bias, already scaled
-    onto its grid, in the float `dtype` the caller proved exact)."""
+    onto its grid, in the float `dtype` the caller proved exact). `cast`: a
+    fused_cast.CastPlan (the activation that reads the convolution) run at write-back."""
     if not enabled() or np.dtype(dtype).kind != "f":
         return None
-    return PatchMac(w, bias, dtype, (0, 0, 0, 0, 0, 0), [1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0] * 3, False)
+    if cast is None:
+        return PatchMac(w, bias, dtype, (0, 0, 0, 0, 0, 0), [1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0] * 3, False)
+    return PatchMac(w, bias, dtype, (0, 0, 0, 0, cast.kind, cast.mode, cast.relu),
+                    [1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0] * 2 + list(cast.constants(np.dtype(np.float64))), True)
 
 
 def plan_patch_mac(w: np.ndarray, bias_acc: np.ndarray, x_magnitude: int, prod_frac: int, accum: FixedType,
