@@ -106,3 +106,25 @@ def test_broken_folders_refused_in_one_line(dense_folder, tmp_path, capsys):
     error = capsys.readouterr().err
     assert "KerasModel 'elsewhere/keras_model.keras' not found" in error and "keras_model.h5" in error
     assert not (tmp_path / "o.h5").exists()
+
+
+def test_an_older_hls4ml_config_converts_and_a_refused_one_is_one_line(dense_folder, tmp_path, capsys):
+    """hls4ml 0.x/1.0 configs (an obsolete backend, ConvImplementation: Pointwise) convert,
+    with a warning each; a config hls4ml itself refuses is one line and exit 2, not a
+    traceback, and the JSON on stdout stays JSON (hls4ml's prints go to stderr)."""
+    folder = tmp_path / "older"
+    shutil.copytree(dense_folder, folder)
+    config = folder / "hls4ml_config.yml"
+    text = config.read_text().replace(str(dense_folder), str(folder))
+    config.write_text(text.replace("Backend: Vivado", "Backend: Pynq")
+                      .replace("    relu1:\n", "    relu1:\n      ConvImplementation: Pointwise\n"))
+    capsys.readouterr()
+    assert main(["report", str(folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["estimate"]["latency_cycles"] >= 1
+    assert any("'Pynq' is not an hls4ml backend" in w for w in report["warnings"])
+    assert any(w.startswith("LayerName.relu1: ConvImplementation 'Pointwise'") for w in report["warnings"])
+    config.write_text(text.replace("default: fixed<16,6>", "default: fixed<16,6"))
+    assert main(["report", str(folder)]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"{folder}: hls4ml 1.3.0 cannot convert this project" in error

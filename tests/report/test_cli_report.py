@@ -12,7 +12,7 @@ from report_fakes import add_reports, hls4ml_folder, jet_like
 @pytest.fixture
 def fake_graph(monkeypatch):
     """Projects load a stand-in ModelGraph instead of converting a Keras model."""
-    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", lambda folder: jet_like())
+    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", lambda folder, **_: jet_like())
 
 
 def test_json_report(tmp_path, fake_graph, capsys):
@@ -82,7 +82,7 @@ def test_validate_skips_a_project_it_cannot_read(tmp_path, fake_graph, capsys):
 def test_validate_names_a_project_without_an_estimate(tmp_path, monkeypatch, capsys):
     from l1forge.errors import UserError
 
-    def load(folder):
+    def load(folder, **_):
         if folder.name == "no_model":
             raise UserError(f"{folder}: the project's Keras model is missing")
         return jet_like()

@@ -125,7 +125,7 @@ def test_unroll_limit_warning_names_the_layer():
 
 
 def test_cli_multiplier_impl_and_fit_in_json(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", lambda folder: jet_like())
+    monkeypatch.setattr(l1forge.firmware.loading, "load_graph", lambda folder, **_: jet_like())
     project = hls4ml_folder(tmp_path / "p", part="xc7z020clg400-1")
     assert main(["report", str(project), "--json", "--multiplier-impl", "fabric"]) == 0
     report = json.loads(capsys.readouterr().out)

@@ -17,7 +17,9 @@ conversion's output folder is a throw-away temporary, never the project itself.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -94,17 +96,25 @@ def project_keras_model(project_dir: Path, config: dict[str, Any] | None = None)
     return load_keras_model(files.model, files.weights)
 
 
-def load_graph(project_dir: Path, keras_model=None):
-    """The project's hls4ml ModelGraph after its optimizer passes (not compiled)."""
+def load_graph(project_dir: Path, keras_model=None, notes: list[str] | None = None):
+    """The project's hls4ml ModelGraph after its optimizer passes (not compiled).
+
+    A config from an older hls4ml is made convertible first (legacy_config); what that
+    changed is appended to `notes`. hls4ml's own printing goes to stderr (stdout may carry
+    JSON), and a conversion hls4ml refuses is a UserError naming the project.
+    """
     import hls4ml
 
     from l1forge.firmware.da4ml_warmup import before_conversion
+    from l1forge.firmware.legacy_config import convertible_config
 
     project_dir = Path(project_dir)
     config = read_config(project_dir)
     if keras_model is None:
         keras_model = project_keras_model(project_dir, config)
-    config = dict(config)
+    config, changed = convertible_config(config)
+    if notes is not None:
+        notes.extend(changed)
     for key in MODEL_KEYS:
         config.pop(key, None)
     config["KerasModel"] = keras_model
@@ -117,4 +127,11 @@ def load_graph(project_dir: Path, keras_model=None):
     config.pop("InputData", None)
     config.pop("OutputPredictions", None)
     before_conversion(config.get("HLSConfig", {}))
-    return hls4ml.converters.convert_from_config(config)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return hls4ml.converters.convert_from_config(config)
+    except Exception as err:  # noqa: BLE001 - hls4ml's refusal of someone else's project
+        message = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise UserError(f"{project_dir}: hls4ml {hls4ml.__version__} cannot convert this project "
+                        f"({type(err).__name__}: {message}); expected a config and model it "
+                        "accepts") from err

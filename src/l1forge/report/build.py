@@ -28,7 +28,7 @@ def _relative_sources(vendor: dict | None, folder: Path) -> None:
             section["source_file"] = str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
 
 
-def project_graph(folder: Path):
+def project_graph(folder: Path, notes: list[str] | None = None):
     """The ModelGraph of an hls4ml project folder: through hls4ml's Keras 2 frontend, or,
     for a model saved by Keras 3 (which that frontend cannot load), from the file's
     architecture and weights (keras3_file)."""
@@ -41,7 +41,7 @@ def project_graph(folder: Path):
         path = None  # load_graph says what is missing
     if path is not None and is_keras3_file(path):
         return load_keras3_graph(folder, config, path)
-    return load_graph(folder)
+    return load_graph(folder, notes=notes)
 
 
 def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
@@ -91,7 +91,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
     estimate = None
     if target.has_config and graph is None:
         try:
-            graph = project_graph(folder)
+            graph = project_graph(folder, warnings)
         except UserError as err:
             if vendor is None:
                 raise

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from l1forge.firmware.spec import FirmwareSpec
 
 MANIFEST_NAME = MANIFEST
-TOOLS = {"vivado": "Vivado HLS", "vitis": "Vitis HLS"}
+# hls4ml's Xilinx backends; the Accelerator ones are the same HLS with a board wrapper around it
+TOOLS = {"vivado": "Vivado HLS", "vitis": "Vitis HLS", "vivadoaccelerator": "Vivado HLS",
+         "vitisaccelerator": "Vitis HLS"}
 
 
 @dataclass(frozen=True)

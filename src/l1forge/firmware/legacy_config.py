@@ -1,0 +1,59 @@
+"""hls4ml configurations written by older hls4ml versions, made convertible by this one.
+
+A project someone else made may come from hls4ml 0.x or 1.0, whose config says things the
+installed hls4ml refuses outright:
+- a `Backend` it no longer has (`Pynq`, the board wrapper of early versions): converted as
+  `Vivado`, the HLS backend those versions generated for;
+- `ConvImplementation: Pointwise` (hls4ml 1.0's switch for 1-wide convolutions): the
+  installed hls4ml chooses its pointwise kernel for a 1-wide convolution by itself and accepts
+  only the line-buffer and encoded implementations here, so the key is dropped.
+Each change comes back as one note, for the report's warnings.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+CONV_IMPLEMENTATIONS = ("linebuffer", "encoded")
+CONFIG_SECTIONS = ("Model", "LayerType", "LayerName")
+
+
+def known_backends() -> tuple[str, ...]:
+    """The backends the installed hls4ml converts for (lower case)."""
+    from hls4ml.backends import get_available_backends
+
+    return tuple(name.lower() for name in get_available_backends())
+
+
+def convertible_config(config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """(a copy of `config` the installed hls4ml accepts, notes on what was changed)."""
+    config = copy.deepcopy(config)
+    notes = []
+    backend = config.get("Backend")
+    if backend is not None and str(backend).lower() not in known_backends():
+        config["Backend"] = "Vivado"
+        notes.append(f"Backend '{backend}' is not an hls4ml backend any more; converted as Vivado")
+    hls_config = config.get("HLSConfig")
+    if isinstance(hls_config, dict):
+        for where, entry in _config_entries(hls_config):
+            value = entry.get("ConvImplementation")
+            if value is not None and str(value).lower() not in CONV_IMPLEMENTATIONS:
+                del entry["ConvImplementation"]
+                notes.append(f"{where}: ConvImplementation '{value}' is not one hls4ml accepts "
+                             "(LineBuffer, Encoded); dropped, a 1-wide convolution gets hls4ml's "
+                             "pointwise kernel by itself")
+    return config, notes
+
+
+def _config_entries(hls_config: dict[str, Any]):
+    """(where, dict) for the model entry and every layer-type and layer-name entry."""
+    model = hls_config.get("Model")
+    if isinstance(model, dict):
+        yield "Model", model
+    for section in CONFIG_SECTIONS[1:]:
+        entries = hls_config.get(section)
+        if isinstance(entries, dict):
+            for name, entry in entries.items():
+                if isinstance(entry, dict):
+                    yield f"{section}.{name}", entry
