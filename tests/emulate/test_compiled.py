@@ -44,8 +44,19 @@ def _case(name, rng):
     return accum, result, w, b, x, signal
 
 
-@pytest.mark.parametrize("order", ["blocked", "per_event", "float"])
-@pytest.mark.parametrize("case", sorted(MAC_CASES))
+# Each kernel variant compiles in a few seconds on a cold cache: every case runs the
+# blocked integer kernel (the fallback of every mode), the per-event one where it is the
+# path taken (the modes the float kernel does not spell, int64, AP_SAT_ZERO), and the float
+# kernel once per rounding kind and overflow mode it spells (AP_RND_CONV: with SAT_SYM).
+PER_EVENT = ["products TRN_ZERO, accum SAT", "products RND_INF, accum SAT", "products RND_ZERO, accum SAT",
+             "wide accum int64", "accum SAT_ZERO"]
+FLOAT = ["products TRN, accum SAT", "products RND, accum SAT", "products RND_MIN_INF, accum SAT", "accum SAT_SYM",
+         "accum SAT_ZERO", "accum WRAP, products rounded", "wide accum int64"]
+ORDERS = ([(case, "blocked") for case in sorted(MAC_CASES)] + [(case, "per_event") for case in PER_EVENT]
+          + [(case, "float") for case in FLOAT])
+
+
+@pytest.mark.parametrize(("case", "order"), ORDERS)
 def test_compiled_mac_equals_numpy_and_reference(case, order, monkeypatch):
     """The integer kernels (float kernel off; blocked or per event) and the float one
     (patch_mac.py), each against the numpy loop and the exact reference. The float kernel

@@ -186,6 +186,8 @@ class PatchMac:
         """x (events, inputs): codes in any float dtype (exact in the working one);
         `patches` (pixels, taps) for a convolution, None for a dense layer."""
         patches = self._dense if patches is None else patches
+        if x.dtype.kind != "f":  # integer codes (exact in float64 below 2^53): one signature fewer to compile
+            x = x.astype(np.float64)
         out = np.empty((x.shape[0], patches.shape[0] * self.w.shape[1]), dtype=out_dtype or self.dtype)
         return self.kernel(x, patches, self.w, self.bias, out, self.c)  # any layout: read once per block
 
