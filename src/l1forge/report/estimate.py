@@ -66,8 +66,9 @@ from l1forge.report.liveness import folded_masks
 from l1forge.errors import UserError
 from l1forge.report import registry
 from l1forge.report import series7
-from l1forge.report.schedule import (schedule_instances, schedule_parallel, schedule_parallel_dataflow,
-                                     schedule_stream)
+from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, input_words, is_inplace_flatten,
+                                           stream_schedule)
+from l1forge.report.schedule import schedule_instances, schedule_parallel, schedule_parallel_dataflow
 
 BRAM18_BITS = 18 * 1024
 
@@ -79,11 +80,12 @@ def stream_words(io: LayerIO) -> int:
     return max(io.n_in // max(channels, 1), 1)
 
 
-def streamed(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
-    """Turn a layer's logic into a dataflow process (io_stream)."""
-    if cost.process or cost.kind == "input":
-        return cost  # already a process (convolution, pooling, stream copies) or a port
-    pixels = stream_words(io)
+def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int | None = None) -> LayerCost:
+    """Turn a layer's logic into a dataflow process (io_stream); `words` is the stream words
+    it reads (stream_flatten.input_words; stream_words(io) when not given)."""
+    if cost.process or cost.kind in ("input", INPLACE_KIND):
+        return cost  # already a process (convolution, pooling, stream copies), a port or a link
+    pixels = stream_words(io) if words is None else words
     if cost.kind == "dense":
         # nnet::dense (stream): a loop reading the input words (pipelined when there are
         # several), the pipelined dense kernel, then the output word written.
@@ -130,6 +132,8 @@ def _layer_cost(layer, live: dict[str, int], target: Target, fold=None) -> tuple
     io = layer_io(layer, live)
     if fold is not None:
         io = replace(io, fold=fold)
+    if is_inplace_flatten(layer, target):
+        return io, inplace_flatten_cost(layer, io)
     if target.io_type == "io_stream" and layer.class_name in registry.ELEMENTWISE:
         view, pixels = one_pixel(io)
         cost = registry.cost_function(layer.class_name)(layer, view, target)
@@ -137,7 +141,7 @@ def _layer_cost(layer, live: dict[str, int], target: Target, fold=None) -> tuple
     else:
         cost = registry.cost_function(layer.class_name)(layer, io, target)
     if target.io_type == "io_stream":
-        cost = streamed(cost, io, target)
+        cost = streamed(cost, io, target, input_words(layer, io))
     return io, cost
 
 
@@ -170,7 +174,7 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
     for i, (cost, io) in enumerate(zip(costs, ios)):
         if target.io_type == "io_stream":
             cost = replace(cost, ff=cost.ff * C.stream_ff_scale)
-            if 0 < i < last:
+            if 0 < i < last and cost.kind != INPLACE_KIND:  # an in-place flatten has no FIFO
                 cost = cost.plus(**fifo_cost(io))
         else:
             cost = cost.plus(ff=schedule.registers_after[cost.name] * cost.out_bits)
@@ -192,7 +196,8 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     if series7.applies(target) and not any(io.strategy == "resource" for io in ios):
         schedule, dataflow = schedule_instances(costs, target), io_type == "io_stream"
     elif io_type == "io_stream":
-        schedule = schedule_stream(costs, target)
+        words = {layer.name: input_words(layer, io) for layer, io in zip(graph.get_layers(), ios)}
+        schedule = stream_schedule(costs, words, target)  # a Dense's reads overlap its producers
     elif any(io.strategy == "resource" for io in ios):
         schedule = schedule_parallel_dataflow(costs, target)  # what hls4ml's pipeline-style pass picks
     else:
