@@ -31,9 +31,11 @@ def test_the_fused_input_conversion_gives_numpys_codes(spelling, monkeypatch):
     x = _edge_events(ftype)
     span = (float(x.min()), float(x.max()))
     step = InputStep("inp", (40,), ftype)
-    assert step.fused
+    assert step.fused and step.plan is not None
     fast = step.quantize(x, None, span)
     assert np.array_equal(fast, step.quantize(x, OverflowTally(), span))  # the tally takes numpy's path
+    monkeypatch.setattr("l1forge.emulate.fused_cast.FUSE", False)  # compiled._float_cast instead
+    assert np.array_equal(fast, InputStep("inp", (40,), ftype).quantize(x, None, span))
     monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")
     assert np.array_equal(fast, step.quantize(x, None, span))
     # codes beyond 2^52 (the fused pass's wrap step would move them) take numpy's path
@@ -94,7 +96,9 @@ def test_a_fused_batch_normalization_gives_the_numpy_paths_codes(result, monkeyp
     graph = FakeGraph([input_node("inp", [40], fixed(10, 4, True, "RND", "SAT")), bn])
     x = _edge_events(parse_cpp_type("ap_fixed<10,4,AP_RND,AP_SAT>"), 2000, 40, seed=4)
     emulator = from_graph(graph)
-    assert emulator.steps[0].fused
+    assert emulator.steps[0].fused and emulator.steps[0].plan is not None
     fast = emulator.predict(x)
+    monkeypatch.setattr("l1forge.emulate.fused_cast.FUSE", False)  # compiled.affine_cast's loop instead
+    assert np.array_equal(fast, from_graph(graph).predict(x))
     monkeypatch.setenv("L1FORGE_EMULATOR_JIT", "0")  # numpy's multiply, add and cast
     assert np.array_equal(fast, from_graph(graph).predict(x))

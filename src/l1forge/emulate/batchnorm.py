@@ -10,8 +10,9 @@ import numpy as np
 
 from l1forge.emulate import nodes
 from l1forge.emulate.compiled import affine_cast
+from l1forge.emulate.fused_cast import plan_affine, usable
 from l1forge.emulate.quantize import cast_array
-from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude
+from l1forge.emulate.signals import F32_EXACT, Signal, Step, cast_bounds, exact_dtype, type_magnitude
 from l1forge.errors import UserError
 
 
@@ -42,10 +43,23 @@ class BatchNormStep(Step):
         self.bias_vec = b.astype(np.int64).astype(self.dtype)
         self._scale64, self._bias64 = self.scale_vec.astype(np.float64), self.bias_vec.astype(np.float64)
         self.fused = x.scale == x.ftype.frac and magnitude < 1 << 52  # one compiled pass (compiled.affine_cast)
+        rounds = self.dst.frac < self.grid
+        # the same pass with its modes as constants (fused_cast.py), its codes stored in
+        # float32 where that holds them (None: affine_cast's loop)
+        self.plan = plan_affine(2.0 ** (self.dst.frac - self.grid), self.dst.rounding if rounds else None,
+                                self.dst if self.may_overflow else None) if self.fused else None
+        narrow = self.dtype.char == "d" and max(-out_lo, out_hi) < F32_EXACT
+        self.out_dtype = np.dtype(np.float32) if narrow else self.dtype
         self.output = Signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst,
-                             out_lo, out_hi, self.dtype, self.dst.frac)
+                             out_lo, out_hi, self.out_dtype, self.dst.frac)
 
     def run(self, arrays, tally):
+        out = self._run(arrays, tally)
+        return out.astype(self.out_dtype) if out.dtype != self.out_dtype and out.dtype.kind == "f" else out
+
+    def _run(self, arrays, tally):
+        if self.plan is not None and tally is None and usable(arrays[0]):
+            return self.plan(arrays[0], self._scale64, self._bias64, self.out_dtype)
         if self.fused and tally is None:
             rounds = self.dst.frac < self.grid
             out = affine_cast(arrays[0], self._scale64, self._bias64, self.dtype, 2.0 ** (self.dst.frac - self.grid),

@@ -101,3 +101,43 @@ def plan_cast(relu: bool, scale: int, grid_frac: int, dst: FixedType, may_overfl
 def usable(x: np.ndarray) -> bool:
     """An array the pass takes: a C-contiguous float32/float64 matrix."""
     return x.ndim == 2 and x.dtype.char in "fd" and x.flags.c_contiguous
+
+
+@functools.lru_cache(maxsize=32)
+def _affine_kernel(kind: int, mode: int):
+    """`kernel(x, scale, bias, out, c)`: out[e, k] = the cast of x[e, k] * scale[k] +
+    bias[k], in float64 registers (a batch normalization: compiled._affine_cast's
+    arithmetic with its modes as constants of the loop, so it is vectorized)."""
+
+    def kernel(x, scale, bias, out, c):
+        events, n = x.shape
+        f, add, lo, hi, per, inv = c[0], c[2], c[3], c[4], c[5], c[6]
+        zero = c[0] - c[0]
+        for e in range(events):
+            row, dst = x[e], out[e]
+            for k in range(n):
+                v = _rounded((np.float64(row[k]) * scale[k] + bias[k]) * f, kind, add)
+                dst[k] = _overflow(v, mode, lo, hi, per, inv, zero) + zero
+        return out
+
+    kernel.__qualname__ = f"fused_affine_{kind}{mode}"
+    return _numba().njit(nogil=True, cache=True)(kernel)
+
+
+class AffinePlan:
+    """`x * scale + bias` (per column, float64 vectors), times `factor`, assigned to `dst`
+    in one pass (`rounding` None: exact; `dst` None: cannot overflow)."""
+
+    def __init__(self, factor: float, rounding: str | None, dst: FixedType | None):
+        self.kernel = _affine_kernel(ROUNDING_IDS[rounding] if rounding else 0, OVERFLOW_IDS[dst.overflow] if dst else 0)
+        self.c = np.array(_cast_constants(dst, rounding, factor), dtype=np.float64)
+
+    def __call__(self, x: np.ndarray, scale: np.ndarray, bias: np.ndarray, out_dtype) -> np.ndarray:
+        return self.kernel(x, scale, bias, np.empty(x.shape, dtype=out_dtype), self.c)
+
+
+def plan_affine(factor: float, rounding: str | None, dst: FixedType | None) -> AffinePlan | None:
+    """The fused affine pass, or None (numba off, FUSE off, a rounding it does not spell)."""
+    if not FUSE or not enabled() or (rounding is not None and rounding not in ROUNDING_IDS):
+        return None
+    return AffinePlan(factor, rounding, dst)

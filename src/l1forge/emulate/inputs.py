@@ -7,6 +7,7 @@ import numpy as np
 
 from l1forge.emulate.compiled import FUSED_ROUNDING, float_cast
 from l1forge.emulate.fixed import FixedType
+from l1forge.emulate.fused_cast import plan_cast, usable
 from l1forge.emulate.quantize import quantize_real
 from l1forge.emulate.signals import Signal, typed_signal
 from l1forge.errors import UserError
@@ -28,10 +29,15 @@ class InputStep:
         # the range saturates whatever rounding did to it), for events whose codes stay
         # below 2^52 (the pass's wrap step, a no-op for them, would move larger ones)
         self.fused = ftype.overflow in ("SAT", "SAT_SYM") and not ftype.is_int and ftype.rounding in FUSED_ROUNDING
+        # that pass with its modes as constants, writing the stored dtype (fused_cast.py;
+        # None: numba off, float_cast's loop runs, then a conversion)
+        self.plan = plan_cast(False, 0, ftype.frac + 1, ftype, True) if self.fused else None
 
     def quantize(self, events: np.ndarray, tally=None, value_range=None) -> np.ndarray:
         if self.fused and tally is None and value_range is not None \
                 and max(-value_range[0], value_range[1]) * 2.0**self.ftype.frac < 2.0**52:
+            if self.plan is not None and usable(events) and events.dtype.char == "d":
+                return self.plan(events, None, self.output.dtype)
             codes = float_cast(events, 2.0**self.ftype.frac, self.ftype.rounding, self.ftype)
             if codes is not None:
                 return codes.astype(self.output.dtype, copy=False)
