@@ -10,6 +10,7 @@ from l1forge.report.compare import budget_section, comparison, part_fit, part_se
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.extrapolation import range_warnings
 from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
+from l1forge.report.part_choice import estimate_part
 from l1forge.report.parts import find_part, part_from_report, speed_grade
 from l1forge.report.timing import delay_scale
 from l1forge.report.project import MANIFEST_NAME, multiplier_impl_of, read_target
@@ -77,7 +78,8 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
         raise UserError(f"{folder}: neither an hls4ml project (no hls4ml_config.yml) nor vendor "
                         "reports (*_csynth.rpt/.xml, vivado_synth.rpt, *utilization*.rpt, "
                         "*timing_summary*.rpt) under it")
-    part_name = part or target.part or (vendor or {}).get("part")
+    part_name, chosen = estimate_part(part, target.part, vendor)  # the vendor's part where they differ
+    warnings += chosen
     if not part_name:
         raise UserError(f"{folder}: no FPGA part in {MANIFEST_NAME} or hls4ml_config.yml; pass --part")
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from l1forge.report.csynth import CsynthReport, parse_csynth_rpt, parse_csynth_xml
+from l1forge.report.part_choice import achieved_clock
 from l1forge.report.vivado import parse_timing_summary, parse_utilization
 
 KEYS = ("dsp", "lut", "ff", "bram_18k")
@@ -69,12 +70,15 @@ def _hls_section(rpt: Path | None, xml: Path | None, warnings: list[str]) -> dic
     for report in reports:
         warnings.extend(report.warnings)
     clock = main.clock_target_ns
+    period, slow = achieved_clock(clock, main.clock_estimated_ns)  # the cycles' real period
+    warnings.extend(slow)
     return {
         "source_file": main.source_file, "tool": main.tool, "version": main.version,
         "part": main.part, "top": main.top, "clock_target_ns": clock,
         "clock_estimated_ns": main.clock_estimated_ns,
         "latency_cycles": main.latency_max,
-        "latency_ns": round(main.latency_max * clock, 3) if main.latency_max is not None and clock else None,
+        "clock_achieved_ns": period,
+        "latency_ns": round(main.latency_max * period, 3) if main.latency_max is not None and period else None,
         "ii": main.ii_max, **{k: main.resources.get(k, 0) for k in KEYS},
         "uram": main.resources.get("uram", 0),
         "available": dict(main.available),  # the part's capacity, as the tool printed it
