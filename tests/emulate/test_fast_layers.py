@@ -57,7 +57,10 @@ def test_tiled_average_pooling_in_floats_gives_the_integer_paths_codes(accum):
     emulator = from_graph(_pool_graph(accum))
     step = emulator.steps[0]
     assert step.float_average and step.sum_dtype == (np.float32 if accum.width == 16 else np.float64)
+    assert step.plan is not None
     fast = emulator.predict(x)
+    step.plan = None  # the cast to res_T as compiled.float_cast's loop
+    assert np.array_equal(fast, emulator.predict(x))
     step.float_average = False  # the integer windows: sign(sum) * (|sum| // count)
     assert np.array_equal(fast, emulator.predict(x))
 
@@ -78,8 +81,12 @@ def test_float_merges_give_the_integer_paths_codes(op, sizes):
     x = [_edge_events(parse_cpp_type("ap_fixed<10,4,AP_RND,AP_SAT>"), 2000, sizes[0], seed=2),
          _edge_events(parse_cpp_type("ap_fixed<8,2,AP_RND,AP_SAT>"), 2000, sizes[1], seed=3)]
     steps = emulator.steps
-    assert all(step.float_dtype is not None for step in steps)
+    assert all(step.float_dtype is not None and step.plan is not None for step in steps)
     fast = emulator.predict(x)
+    for step in steps:
+        step.plan = None  # the cast as compiled.float_cast's loop
+    for got, expected in zip(fast, emulator.predict(x)):
+        assert np.array_equal(got, expected)
     for step in steps:
         step.float_dtype = None  # int64 codes, gathered
     for got, expected in zip(fast, emulator.predict(x)):

@@ -18,6 +18,7 @@ import numpy as np
 
 from l1forge.emulate import nodes
 from l1forge.emulate.overflow import symmetric_min
+from l1forge.emulate.fused_cast import plan_cast, usable
 from l1forge.emulate.quantize import cast_array
 from l1forge.emulate.signals import Signal, Step, cast_bounds, typed_signal
 from l1forge.errors import UserError
@@ -65,6 +66,9 @@ class ElementwiseStep(Step):
         if a.dtype.kind == "f" and b.dtype.kind == "f" and widest < 1 << 50:
             self.float_dtype = np.dtype(np.float32 if widest < 1 << 22 else np.float64)
         self.whole = size == a.size == b.size  # no broadcast: the arrays as they are
+        # the cast as one fused_cast pass with its modes as constants (None: float_cast's loop)
+        scale = a.scale + b.scale if self.op == "multiply" else max(a.scale, b.scale) + (self.op == "average")
+        self.plan = plan_cast(False, scale, self.grid, self.dst, self.may_overflow) if self.float_dtype else None
 
     def _run_float(self, arrays, tally) -> np.ndarray:
         """The expression on the stored arrays in float, exact (the planner's bound), then
@@ -88,6 +92,8 @@ class ElementwiseStep(Step):
             else:
                 y = (np.maximum if self.op == "maximum" else np.minimum)(a, b, dtype=dtype)
             scale += self.op == "average"  # (a + b) / 2: the same array, one more fraction bit
+        if self.plan is not None and tally is None and usable(y) and self.output.dtype.kind == "f":
+            return self.plan(y, None, self.output.dtype)
         out = cast_array(y, scale, self.grid, self.dst, self.may_overflow, tally, self.name)
         return out.astype(self.output.dtype, copy=False)
 

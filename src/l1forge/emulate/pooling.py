@@ -13,6 +13,7 @@ import numpy as np
 
 from l1forge.emulate import nodes
 from l1forge.emulate.compiled import _jit, enabled
+from l1forge.emulate.fused_cast import plan_cast
 from l1forge.emulate.quantize import cast_array, cast_codes
 from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude, typed_signal
 from l1forge.errors import UserError
@@ -106,6 +107,9 @@ class PoolingStep(Step):
         if self.op == "max" and x.dtype.kind == "f" and exact_dtype(need).kind == "f":
             self.float_max = max(np.dtype(x.dtype), exact_dtype(need), key=lambda d: d.itemsize)
         self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst, out_lo, out_hi)
+        # a float average's cast to res_T as one fused_cast pass (None: numba off)
+        self.plan = plan_cast(False, self.accum.frac, self.accum.frac, self.dst, self.may_overflow) \
+            if self.float_average else None
 
     def _windows(self, codes: np.ndarray) -> np.ndarray:
         """(events, out pixels, taps, channels) of input codes, padding filled in."""
@@ -135,6 +139,8 @@ class PoolingStep(Step):
         if enabled() and p_h * p_w <= SMALL_WINDOW:  # compiled: one pass, taps gathered
             out = np.empty((len(stored), self.taps.shape[0] * self.n_chan), dtype=self.sum_dtype)
             acc = _window_average(np.ascontiguousarray(stored), out, *self._tile_gather(), factor, count)
+            if self.plan is not None and tally is None and self.output.dtype.kind == "f":
+                return self.plan(acc, None, self.output.dtype)  # the cast to res_T: one fused_cast pass
             out = cast_array(acc, self.accum.frac, self.accum.frac, self.dst, self.may_overflow, tally, self.name)
             return out.astype(self.output.dtype, copy=False)
         if p_h * p_w <= SMALL_WINDOW:  # window position by window position: two-array adds
