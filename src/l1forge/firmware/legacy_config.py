@@ -6,7 +6,14 @@ installed hls4ml refuses outright:
   `Vivado`, the HLS backend those versions generated for;
 - `ConvImplementation: Pointwise` (hls4ml 1.0's switch for 1-wide convolutions): the
   installed hls4ml chooses its pointwise kernel for a 1-wide convolution by itself and accepts
-  only the line-buffer and encoded implementations here, so the key is dropped.
+  only the line-buffer and encoded implementations here, so the key is dropped. What it
+  built is kept: hls4ml 1.0's io_parallel Pointwise kernel
+  (`pointwise_conv_1d_latency_cl_split_by_rf`) computes every output position in one call
+  (RF slices, each an unrolled kernel pipelined at II = RF), which hls4ml 1.3 builds for
+  `ParallelizationFactor` = the output width (one partition, its batched dense). A layer
+  named in `LayerName` whose output width is known gets that factor (unless it sets one);
+  the Brainz22 L1 jet tagger's vendor report (Vivado HLS 2019.2) shows the 1.0 kernel: its
+  two pointwise instances take 1 and 0 cycles for all 10 positions at RF 2.
 Each change comes back as one note, for the report's warnings.
 """
 
@@ -26,8 +33,10 @@ def known_backends() -> tuple[str, ...]:
     return tuple(name.lower() for name in get_available_backends())
 
 
-def convertible_config(config: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """(a copy of `config` the installed hls4ml accepts, notes on what was changed)."""
+def convertible_config(config: dict[str, Any], output_widths: dict[str, int] | None = None
+                       ) -> tuple[dict[str, Any], list[str]]:
+    """(a copy of `config` the installed hls4ml accepts, notes on what was changed);
+    `output_widths` maps 1-D convolution layer names to their output widths."""
     config = copy.deepcopy(config)
     notes = []
     backend = config.get("Backend")
@@ -40,9 +49,15 @@ def convertible_config(config: dict[str, Any]) -> tuple[dict[str, Any], list[str
             value = entry.get("ConvImplementation")
             if value is not None and str(value).lower() not in CONV_IMPLEMENTATIONS:
                 del entry["ConvImplementation"]
-                notes.append(f"{where}: ConvImplementation '{value}' is not one hls4ml accepts "
-                             "(LineBuffer, Encoded); dropped, a 1-wide convolution gets hls4ml's "
-                             "pointwise kernel by itself")
+                note = (f"{where}: ConvImplementation '{value}' is not one hls4ml accepts "
+                        "(LineBuffer, Encoded); dropped, a 1-wide convolution gets hls4ml's "
+                        "pointwise kernel by itself")
+                width = (output_widths or {}).get(where.split(".", 1)[1]) if where.startswith("LayerName.") else None
+                if str(value).lower() == "pointwise" and width and "ParallelizationFactor" not in entry:
+                    entry["ParallelizationFactor"] = int(width)
+                    note += (f", with ParallelizationFactor {int(width)}: every output position in one "
+                             "call, as hls4ml 1.0's Pointwise kernel computed them")
+                notes.append(note)
     return config, notes
 
 

@@ -96,6 +96,19 @@ def project_keras_model(project_dir: Path, config: dict[str, Any] | None = None)
     return load_keras_model(files.model, files.weights)
 
 
+def _conv1d_output_widths(keras_model) -> dict[str, int]:
+    """Output width of each layer with a (batch, width, channels) output (legacy_config)."""
+    widths = {}
+    for layer in getattr(keras_model, "layers", []):
+        try:
+            shape = tuple(layer.output_shape)
+        except (AttributeError, RuntimeError, ValueError, TypeError):
+            continue
+        if len(shape) == 3 and isinstance(shape[1], int):
+            widths[layer.name] = shape[1]
+    return widths
+
+
 def load_graph(project_dir: Path, keras_model=None, notes: list[str] | None = None):
     """The project's hls4ml ModelGraph after its optimizer passes (not compiled).
 
@@ -112,7 +125,7 @@ def load_graph(project_dir: Path, keras_model=None, notes: list[str] | None = No
     config = read_config(project_dir)
     if keras_model is None:
         keras_model = project_keras_model(project_dir, config)
-    config, changed = convertible_config(config)
+    config, changed = convertible_config(config, _conv1d_output_widths(keras_model))
     if notes is not None:
         notes.extend(changed)
     for key in MODEL_KEYS:
