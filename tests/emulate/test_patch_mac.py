@@ -62,6 +62,8 @@ def test_float_kernel_convolution_equals_integer_kernel_numpy_and_reference(case
     rows = geometry.im2col(x[::40].astype(np.int64))  # the firmware: the dense kernel per pixel
     expected = reference_dense(rows, w, b, X_T, W_T, W_T, accum, result).reshape(len(x[::40]), -1)
     assert np.array_equal(ours[::40].astype(np.float64) * 2.0**-fast.scale, expected)
+    monkeypatch.setattr(patch_mac, "TILE_OUTPUTS", 0)  # each pixel's outputs written as it is done
+    assert np.array_equal(ours, fast.run(x, None, "k", geometry).reshape(len(x), -1))
 
 
 @pytest.mark.parametrize("accum", [FixedType(24, 10), FixedType(40, 10)], ids=["float32", "float64"])
@@ -74,6 +76,8 @@ def test_direct_convolution_equals_the_matrix_products(accum, monkeypatch):
     assert kernel.fast
     direct = kernel.run(x, None, "k", geometry).reshape(len(x), -1)
     assert [key for key in kernel._mac_weights if key[0] == "direct"]
+    monkeypatch.setattr(patch_mac, "TILE_OUTPUTS", 0)  # each pixel's outputs written as it is done
+    assert np.array_equal(direct, kernel.run(x, None, "k", geometry).reshape(len(x), -1))
     monkeypatch.setattr("l1forge.emulate.kernel.DIRECT_CONV", False)  # forced fallback: BLAS products
     other = _kernel(accum, FixedType(24, 10), w, b, monkeypatch)
     assert np.array_equal(direct, other.run(x, None, "k", geometry).reshape(len(x), -1))

@@ -36,6 +36,11 @@ from l1forge.emulate.overflow import symmetric_min
 
 BLOCK = 128  # events per block: a block's transposed inputs and partial sums stay in L2
 ROW = BLOCK + 8  # their rows' stride: not a power of two, or a column of the transpose maps to few cache sets
+# Up to this many outputs per event (pixels x filters), a block's outputs stay in a buffer
+# until the block is done and are then written event by event, each a contiguous row: written
+# pixel by pixel instead, every store of a block lands on another event's row (another cache
+# line), and ad_cnn_ae's first convolution spent most of its time there, not in its sums.
+TILE_OUTPUTS = 512
 ROUNDING_IDS = {"TRN": 1, "RND_CONV": 2, "RND": 3, "RND_MIN_INF": 4}  # floor(u), rint(u), floor(u + 1/2), -floor(1/2 - u)
 F32_LIMIT, F64_LIMIT = 1 << 23, 1 << 52  # below these, every integer and half step is exact
 
@@ -93,17 +98,18 @@ def _step(v, u, p_round, p_mode, a_mode, pa, plo, phi, pper, pinv, alo, ahi, ape
 def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round: int, r_mode: int,
                   relu: bool = False):
     """The kernel for one combination of modes (constants of the compiled code):
-    `kernel(x, patches, w, bias, out, c)`. p_round: how a product reaches the accumulator
+    `kernel(x, patches, w, bias, out, c, tiled)`. p_round: how a product reaches the accumulator
     grid (_rounded's kinds); p_mode, a_mode: the product's and partial
     sum's overflow (0 none, 1 saturate, 2 zero, 3 wrap); end_mode: the accumulator's
     overflow at write-back (the wrap-once case); r_round, r_mode: the result cast; relu: a
     ReLU before it (a direct convolution fused with its activation, fusion.py). `c`
     holds _cast_constants of the product, the accumulator and the result, in the working
-    dtype (float32 or float64) that every value of the kernel is computed in. The helpers
+    dtype (float32 or float64) that every value of the kernel is computed in; `tiled`: keep
+    the block's outputs until it is done (TILE_OUTPUTS). The helpers
     are module-level functions: a closure over other compiled functions would miss numba's
     disk cache in every new process (its key would hold those objects)."""
 
-    def kernel(x, patches, w, bias, out, c):
+    def kernel(x, patches, w, bias, out, c, tiled):
         events, n_in = x.shape
         pixels, taps = patches.shape
         n_f = w.shape[1]
@@ -112,7 +118,7 @@ def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round
         rf, rs, ra, rlo, rhi, rper, rinv = c[14], c[15], c[16], c[17], c[18], c[19], c[20]
         zero = c[0] - c[0]
         xt = np.empty((n_in, ROW), dtype=c.dtype)
-        acc = np.empty((n_f, ROW), dtype=c.dtype)
+        acc = np.empty((pixels * n_f if tiled else n_f, ROW), dtype=c.dtype)
         rows = np.empty(taps, dtype=np.int64)
         weights = np.empty(taps, dtype=c.dtype)
         for start in range(0, events, BLOCK):
@@ -122,7 +128,7 @@ def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round
                     xt[i, e] = x[start + e, i]
             for p in range(pixels):
                 for j in range(n_f):
-                    a = acc[j]
+                    a = acc[p * n_f + j] if tiled else acc[j]
                     b = bias[j]
                     for e in range(n):
                         a[e] = b
@@ -159,9 +165,15 @@ def _patch_kernel(p_round: int, p_mode: int, a_mode: int, end_mode: int, r_round
                             v = max(v, zero)
                         v = _rounded(v * rf, r_round, ra)
                         a[e] = _overflow(v, r_mode, rlo, rhi, rper, rinv, zero) + zero
+                if not tiled:
+                    for e in range(n):
+                        for j in range(n_f):
+                            out[start + e, p * n_f + j] = acc[j, e]
+            if tiled:  # each event's outputs in one contiguous row
                 for e in range(n):
-                    for j in range(n_f):
-                        out[start + e, p * n_f + j] = acc[j, e]
+                    row = out[start + e]
+                    for q in range(pixels * n_f):
+                        row[q] = acc[q, e]
         return out
 
     kernel.__qualname__ = f"patch_mac_{p_round}{p_mode}{a_mode}{end_mode}{r_round}{r_mode}{int(relu)}"
@@ -189,7 +201,8 @@ class PatchMac:
         if x.dtype.kind != "f":  # integer codes (exact in float64 below 2^53): one signature fewer to compile
             x = x.astype(np.float64)
         out = np.empty((x.shape[0], patches.shape[0] * self.w.shape[1]), dtype=out_dtype or self.dtype)
-        return self.kernel(x, patches, self.w, self.bias, out, self.c)  # any layout: read once per block
+        tiled = out.shape[1] <= TILE_OUTPUTS  # the block's whole output kept, written row by row
+        return self.kernel(x, patches, self.w, self.bias, out, self.c, tiled)  # any layout: read once per block
 
 
 def _working_dtype(need: int) -> np.dtype | None:
