@@ -68,6 +68,7 @@ from l1forge.report import registry
 from l1forge.report import series7
 from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, input_words, is_inplace_flatten,
                                            stream_schedule)
+from l1forge.report.stream_softmax import shared_stream_softmax
 from l1forge.report.schedule import schedule_instances, schedule_parallel, schedule_parallel_dataflow
 
 BRAM18_BITS = 18 * 1024
@@ -140,6 +141,7 @@ def _layer_cost(layer, live: dict[str, int], target: Target, fold=None) -> tuple
         cost = replace(cost, out_bits=cost.out_bits * pixels)
     else:
         cost = registry.cost_function(layer.class_name)(layer, io, target)
+    cost = shared_stream_softmax(cost, io, target)  # its multipliers capped at ceil(n / RF)
     if target.io_type == "io_stream":
         cost = streamed(cost, io, target, input_words(layer, io))
     return io, cost
