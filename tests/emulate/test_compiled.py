@@ -46,12 +46,13 @@ def _case(name, rng):
 
 # Each kernel variant compiles in a few seconds on a cold cache: every case runs the
 # blocked integer kernel (the fallback of every mode), the per-event one where it is the
-# path taken (the modes the float kernel does not spell, int64, AP_SAT_ZERO), and the float
-# kernel once per rounding kind and overflow mode it spells (AP_RND_CONV: with SAT_SYM).
+# path taken (the modes the float kernel does not spell, int64), and the float kernel once
+# per rounding kind and overflow mode it spells: AP_TRN with AP_SAT_ZERO, AP_RND_CONV with
+# AP_SAT_SYM, AP_RND with the wrap-once accumulator, float64; AP_RND_MIN_INF and AP_SAT
+# run in test_patch_mac.py's convolution cases (the same kernel).
 PER_EVENT = ["products TRN_ZERO, accum SAT", "products RND_INF, accum SAT", "products RND_ZERO, accum SAT",
-             "wide accum int64", "accum SAT_ZERO"]
-FLOAT = ["products TRN, accum SAT", "products RND, accum SAT", "products RND_MIN_INF, accum SAT", "accum SAT_SYM",
-         "accum SAT_ZERO", "accum WRAP, products rounded", "wide accum int64"]
+             "wide accum int64"]
+FLOAT = ["accum SAT_SYM", "accum SAT_ZERO", "accum WRAP, products rounded", "wide accum int64"]
 ORDERS = ([(case, "blocked") for case in sorted(MAC_CASES)] + [(case, "per_event") for case in PER_EVENT]
           + [(case, "float") for case in FLOAT])
 
