@@ -12,7 +12,7 @@ from l1forge.emulate import nodes
 from l1forge.emulate.compiled import affine_cast
 from l1forge.emulate.fused_cast import plan_affine, usable
 from l1forge.emulate.quantize import cast_array
-from l1forge.emulate.signals import F32_EXACT, Signal, Step, cast_bounds, exact_dtype, type_magnitude
+from l1forge.emulate.signals import Signal, Step, cast_bounds, exact_dtype, type_magnitude
 from l1forge.errors import UserError
 
 
@@ -44,12 +44,12 @@ class BatchNormStep(Step):
         self._scale64, self._bias64 = self.scale_vec.astype(np.float64), self.bias_vec.astype(np.float64)
         self.fused = x.scale == x.ftype.frac and magnitude < 1 << 52  # one compiled pass (compiled.affine_cast)
         rounds = self.dst.frac < self.grid
-        # the same pass with its modes as constants (fused_cast.py), its codes stored in
-        # float32 where that holds them (None: affine_cast's loop)
+        # the same pass with its modes as constants (fused_cast.py; None: affine_cast's loop).
+        # Stored in its own dtype: a batch normalization usually feeds a Dense layer whose
+        # wide sums run in float64 (ad_vae's first layer), which would convert float32 back.
         self.plan = plan_affine(2.0 ** (self.dst.frac - self.grid), self.dst.rounding if rounds else None,
                                 self.dst if self.may_overflow else None) if self.fused else None
-        narrow = self.dtype.char == "d" and max(-out_lo, out_hi) < F32_EXACT
-        self.out_dtype = np.dtype(np.float32) if narrow else self.dtype
+        self.out_dtype = self.dtype
         self.output = Signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst,
                              out_lo, out_hi, self.out_dtype, self.dst.frac)
 

@@ -202,11 +202,11 @@ class MacKernel:
         if not cast.takes_as_is(dtype):
             return None
         w, b = self._weights_for(dtype)
-        if x.dtype != dtype:
-            x = x.astype(dtype)
-        if geometry is not None:
+        if geometry is not None:  # the direct kernel reads any float input (exact codes) as it transposes it
             direct = self._direct_for(dtype, geometry, cast.fused)
             return None if direct is None else direct(x, geometry.field_index(), narrowed(dtype, cast))
+        if x.dtype != dtype:
+            x = x.astype(dtype)
         if self.picks is not None and SPARSE_COLUMNS:
             acc = _picked_products(x, self.picks, w)
         else:
