@@ -22,6 +22,7 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels
 from l1forge.report.bits import bits_of, layer_codes
 from l1forge.report.multipliers import csd_digits
+from l1forge.report.softmax_depth import scaled_softmax
 
 TABLE_ACTIVATIONS = {"sigmoid", "tanh", "softplus", "softsign", "elu", "selu", "gelu", "silu", "swish"}
 FREE_ACTIVATIONS = {"linear"}
@@ -130,7 +131,8 @@ def activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
 
 def _activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     if layer.class_name == "Softmax" or str(layer.get_attr("activation", "")).lower() == "softmax":
-        return softmax_cost(io, layer)
+        implementation = str(layer.get_attr("implementation", "stable") or "stable").lower()
+        return scaled_softmax(softmax_cost(io, layer), target, io.n_in, implementation)  # depth by clock, fabric
     function = str(layer.get_attr("activation", "linear") or "linear").lower()
     if function in FREE_ACTIVATIONS:
         return linear_cost(io)

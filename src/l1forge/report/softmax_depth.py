@@ -1,0 +1,56 @@
+"""The pipeline depth of a softmax at other clocks and on slower fabric.
+
+The softmax's cycles (activation_cost.softmax_cost) are those of the calibration builds:
+UltraScale+ -2 at 5 ns (the jet taggers, 3 and 4 cycles). Its logic (table index
+arithmetic, table reads, the sum, the inverse lookup, the final multiplies) is the same
+elsewhere; on slower fabric or at a faster clock the tool cuts it into more stages, so the
+depth grows with the logic delay over the cycle's budget (Target.budget_ns, which holds the
+part's delay scale): ceil(cycles x budget at 5 ns on the calibration part / budget here),
+but never beyond its chain of operations (operator_chain: the tools cut between
+operations, not inside one), and never below the calibration depth.
+
+Vivado HLS reports (checked, not fitted: the scale is timing.py's): an xc7z020 -1 at 5 ns
+(the two PYNQ-Z2 jet taggers, 2020.1, n = 5) takes 10 and 13 cycles where the calibration
+depth is 4 and 4 (now 12 and 12: scaled 14, its chain 12); an xcku115 at 5 ns (2019.2)
+5 and 5 (now 5 and 4, before 4 and 3); the separable CNN on an xc7z020 at 2.5 ns (2020.1,
+n = 10, RF 16) 32 process cycles (now 1 + 14 + 9 shared multiplies + 2 = 26, before 19).
+Vitis HLS on 7-series schedules it otherwise (series7.softmax_cycles, which replaces this).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, Target, adder_levels
+
+CALIBRATION_CLOCK_NS = 5.0
+
+
+def operator_chain(n: int, implementation: str) -> int:
+    """Operations one after the other in hls4ml's softmax over n values: (stable: the
+    maximum's comparator tree and the subtraction,) the exponential table read, the sum's
+    adder tree, the inverse table read and the final multiply. The tools cut between
+    operations, never inside one (cost.split_delay), so the depth is at most this many
+    cycles plus one per table read (its output register)."""
+    levels = adder_levels(n)
+    chain = 1 + levels + 1 + 1  # exp read, sum tree, inverse read, multiply
+    if implementation == "stable":
+        chain += levels + 1
+    return chain + 2
+
+
+def scaled_softmax(cost: LayerCost, target: Target, n: int, implementation: str = "stable") -> LayerCost:
+    """The softmax's depth at this clock and fabric (module docs), at most its operator
+    chain (operator_chain)."""
+    if cost.kind != "softmax" or cost.cycles < 1:
+        return cost
+    reference = CALIBRATION_CLOCK_NS * (1.0 - C.clock_uncertainty_fraction)
+    scaled = math.ceil(cost.cycles * reference / target.budget_ns - 1e-9)
+    # only deeper: at slower clocks its table reads keep their registers (Vitis HLS 2025.2 at
+    # 10 ns: 6 process cycles, the calibration depth's 7, the scaled depth's 5)
+    cycles = max(cost.cycles, min(scaled, operator_chain(n, implementation)))
+    if cycles == cost.cycles:
+        return cost
+    return replace(cost, cycles=cycles, ff=cost.ff * cycles / cost.cycles)
