@@ -189,7 +189,8 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
     """Cost of hls4ml's Resource strategy: shared multipliers and a weight ROM."""
     rf = io.reuse_factor
     block = math.ceil(n_products / rf)
-    census = variable_census(block, n_out, data, weight, product, target.dsp_shape)
+    census = accumulating_dsps(variable_census(block, n_out, data, weight, product, target.dsp_shape),
+                               n_out, target)
     select_bits = block * data.width * math.ceil(math.log2(rf)) if rf > 1 else 0
     lut = (C.lut_per_adder_bit * census.lut_adder_bits
            + C.lut_per_tree_bit * block * accum.width + 0.5 * select_bits)
@@ -202,6 +203,27 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
                      head_ns=target.budget_ns, delay_ns=C.delay_adder_level_ns,
                      out_bits=n_out * io.out_bits.width,
                      notes=(f"Resource strategy: {block} multipliers shared over RF={rf}",))
+
+
+def accumulating_dsps(census: Census, n_out: int, target: Target) -> Census:
+    """A Resource-strategy layer whose shared multiplies are too narrow for a DSP by their
+    widths still puts one multiply per output into a DSP48: the template's
+    `acc[out_index] += product(...)` is a multiply-accumulate, and the tool binds the
+    first multiply of each output's sum together with its add into a DSP multiply-add
+    (P = A*B + C); the other multiplies of the cycle stay in fabric. So min(multipliers,
+    outputs) DSPs, and the loop's iteration takes the DSP pipeline's depth.
+
+    Vivado HLS 2020.1, xc7z020 -1 (the PYNQ QKeras jet tagger, 6-bit inputs and weights,
+    RF 32/16/16): 32, 32 and 5 DSPs for 64, 64 and 10 shared 6x6 multipliers over 32, 32
+    and 5 outputs, and latencies RF + 4 (RF + 2 without the DSP pipeline); its 16-bit-input
+    layer (RF 8) has all 128 multipliers on DSPs by width. Not where the build forces
+    multiplies into fabric."""
+    if not census.n_lut or target.multiplier_impl == "fabric":
+        return census
+    mac = min(census.n_lut, n_out)
+    kept = census.n_lut - mac
+    return replace(census, n_lut=kept, n_dsp=census.n_dsp + mac, dsp_per_product=max(census.dsp_per_product, 1),
+                   lut_adder_bits=round(census.lut_adder_bits * kept / census.n_lut))
 
 
 def kernel_codes(layer) -> tuple[np.ndarray, np.ndarray | None, Bits]:
