@@ -37,3 +37,12 @@ def test_narrow_resource_multiplies_accumulate_one_per_output_in_a_dsp():
 def test_fewer_multipliers_than_outputs_each_accumulate_in_a_dsp():
     fc = layer(run(narrow_resource_graph(512)), "fc")  # 4 shared multipliers, 32 outputs
     assert fc["dsp"] == 4
+
+
+def test_each_shared_multiplier_selects_its_input_from_every_input():
+    """data[in_index] with an index that changes every RF cycle: one n_in:1 multiplexer per
+    shared multiplier, n_in / 4 LUT6 per bit (64 multipliers x 6 bits x 64 / 4 here)."""
+    fc = layer(run(narrow_resource_graph(32)), "fc")
+    assert fc["lut"] >= 64 * 6 * 64 // 4
+    # twice the inputs per multiplier (RF 64: 32 multipliers, still 64 inputs): half the muxes
+    assert layer(run(narrow_resource_graph(64)), "fc")["lut"] < fc["lut"]

@@ -191,9 +191,8 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
     block = math.ceil(n_products / rf)
     census = accumulating_dsps(variable_census(block, n_out, data, weight, product, target.dsp_shape),
                                n_out, target)
-    select_bits = block * data.width * math.ceil(math.log2(rf)) if rf > 1 else 0
-    lut = (C.lut_per_adder_bit * census.lut_adder_bits
-           + C.lut_per_tree_bit * block * accum.width + 0.5 * select_bits)
+    lut = (C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * block * accum.width
+           + input_mux_lut(block, data.width, n_products // max(n_out, 1), rf))
     rom_bits_wide = block * weight.width
     bram = math.ceil(rom_bits_wide / 36) * math.ceil(rf / 512) if rf > 1 else 0
     ff = n_out * accum.width + block * (data.width + weight.width)
@@ -203,6 +202,22 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
                      head_ns=target.budget_ns, delay_ns=C.delay_adder_level_ns,
                      out_bits=n_out * io.out_bits.width,
                      notes=(f"Resource strategy: {block} multipliers shared over RF={rf}",))
+
+
+LUT6_MUX_INPUTS = 4  # a LUT6 is a 4:1 multiplexer (the slice's F7/F8 muxes join them)
+
+
+def input_mux_lut(multipliers: int, width: int, n_in: int, reuse_factor: int) -> float:
+    """LUTs of the Resource strategy's input multiplexers: the template reads
+    `data[in_index]` with an index that changes every cycle of the RF loop, so each of
+    the shared multipliers selects its `width`-bit operand from the layer's `n_in`
+    inputs (per output: the convolution's kernel window), one n_in:1 multiplexer per
+    multiplier (Vivado HLS 2020.1 binding reports of the PYNQ QKeras jet tagger: 64 and
+    10 such multiplexers for 64 and 10 multipliers), about n_in / 4 LUT6 per bit. None
+    without a reuse factor (every product has its own constant input)."""
+    if reuse_factor <= 1:
+        return 0.0
+    return multipliers * width * math.ceil(n_in / LUT6_MUX_INPUTS)
 
 
 def accumulating_dsps(census: Census, n_out: int, target: Target) -> Census:
