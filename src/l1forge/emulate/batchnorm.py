@@ -49,17 +49,16 @@ class BatchNormStep(Step):
         # wide sums run in float64 (ad_vae's first layer), which would convert float32 back.
         self.plan = plan_affine(2.0 ** (self.dst.frac - self.grid), self.dst.rounding if rounds else None,
                                 self.dst if self.may_overflow else None) if self.fused else None
-        self.out_dtype = self.dtype
         self.output = Signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst,
-                             out_lo, out_hi, self.out_dtype, self.dst.frac)
+                             out_lo, out_hi, self.dtype, self.dst.frac)
 
     def run(self, arrays, tally):
         out = self._run(arrays, tally)
-        return out.astype(self.out_dtype) if out.dtype != self.out_dtype and out.dtype.kind == "f" else out
+        return out.astype(self.dtype) if out.dtype != self.dtype and out.dtype.kind == "f" else out
 
     def _run(self, arrays, tally):
         if self.plan is not None and tally is None and usable(arrays[0]):
-            return self.plan(arrays[0], self._scale64, self._bias64, self.out_dtype)
+            return self.plan(arrays[0], self._scale64, self._bias64, self.dtype)
         if self.fused and tally is None:
             rounds = self.dst.frac < self.grid
             out = affine_cast(arrays[0], self._scale64, self._bias64, self.dtype, 2.0 ** (self.dst.frac - self.grid),
