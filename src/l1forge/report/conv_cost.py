@@ -16,8 +16,8 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
 from l1forge.report.da_cost import da_dense_cost
 from l1forge.report.bits import bits_of
-from l1forge.report.dense_cost import (distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit,
-                                       resource_cost)
+from l1forge.report.dense_cost import distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit
+from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit

@@ -92,7 +92,7 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int | None = N
         # several), the pipelined dense kernel, then the output word written.
         reads = pixels + 1 if pixels > 1 else 0
         # (the kernel's cycles already hold what a reuse factor adds: shared multipliers
-        # in dense_cost.kernel_cost, the RF-cycle loop in dense_cost.resource_cost)
+        # in dense_cost.kernel_cost, the RF-cycle loop in resource_cost.resource_cost)
         latency = reads + cost.cycles + C.stream_dense_write_cycles
         return replace(cost, cycles=latency, ii=latency + 1, process=True)
     if cost.kind.startswith("softmax"):
