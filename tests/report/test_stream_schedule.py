@@ -1,9 +1,9 @@
 """The io_stream dataflow schedule: pixel processes overlap, vector processes add up
-(schedule.schedule_stream)."""
+(schedule_stream.py)."""
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, Target
-from l1forge.report.schedule import schedule_stream, vector_process
+from l1forge.report.schedule_stream import schedule_stream, vector_process
 
 VIVADO = Target(clock_ns=5.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(25, 18))
 

@@ -83,7 +83,7 @@ class Calibration:
     lut_scale: dict = field(default_factory=lambda: {"Vivado HLS": 1.0, "Vitis HLS": 1.18})
     stream_start_cycles: int = 1  # dataflow start handshake
     # What each pixel-streamed dataflow process adds to the region's latency beyond the
-    # slowest one: 0 since the vector processes are summed (schedule.schedule_stream; the
+    # slowest one: 0 since the vector processes are summed (schedule_stream.py; the
     # SVHN CNN: 1027 + 17 + 1 = 1045 for its 1044; with 1 per process it would be 1055).
     stream_cycles_per_process: int = 0
     # Flip-flops of an io_stream process against the same logic in io_parallel: each

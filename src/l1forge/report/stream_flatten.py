@@ -59,7 +59,7 @@ def overlapped_reads(costs: list[LayerCost], words: dict[str, int]) -> tuple[lis
     Dense) reads several words: its read loop runs while its producers write those words,
     so it is split into a pixel-like reading stage of `words` + 1 cycles (estimate.streamed's read loop), which overlaps the
     pixel processes, and the tail after its last read, which adds to the latency. Returns
-    the costs for schedule.schedule_stream and each split layer's whole cycles (to report
+    the costs for schedule_stream.schedule_stream and each split layer's whole cycles (to report
     per layer). On the three vendor reports above: the dense ends 15, 13 and 790 cycles
     after its last word (31 - 16, 29 - 16, 986 - 196); in the SVHN CNN's (Vivado HLS
     2020.1) its first dense reads 4 words in 7 cycles."""
@@ -77,9 +77,9 @@ def overlapped_reads(costs: list[LayerCost], words: dict[str, int]) -> tuple[lis
 
 
 def stream_schedule(costs: list[LayerCost], words: dict[str, int], target: Target):
-    """schedule.schedule_stream over the processes with their overlapped reads split off
+    """schedule_stream.schedule_stream over the processes with their overlapped reads split off
     (overlapped_reads), each layer's cycles reported whole."""
-    from l1forge.report.schedule import schedule_stream
+    from l1forge.report.schedule_stream import schedule_stream
 
     split, whole = overlapped_reads(costs, words)
     schedule = schedule_stream(split, target)
