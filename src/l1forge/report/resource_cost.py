@@ -50,8 +50,8 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
            + block * accumulate_cast_lut(data, weight, accum))
     bram = rom_bram_18k(block * weight.width, rf) if rf > 1 else 0
     ff = n_out * accum.width + block * (data.width + weight.width)
-    if kind == "dense" and target.io_type == "io_stream":
-        ff += stream_input_ff(n_in, data)
+    if kind == "dense":
+        ff += input_register_ff(n_in, data, target.io_type)
     # multiplier pipeline (assumed: DSP with M and P registers), and the rem0 body's read
     # of its output-index table before the accumulator it selects
     depth = (3 if census.n_dsp else 1) + (1 if case == REM0 else 0)
@@ -137,11 +137,17 @@ def rom_bram_18k(word_bits: int, words: int) -> int:
     return min(math.ceil(word_bits / width) * math.ceil(words / depth) for depth, width in BRAM18_SHAPES)
 
 
-def stream_input_ff(n_in: int, data: Bits) -> int:
-    """io_stream: hls4ml's streamed dense gathers its input words into `data[n_in]`
-    (ARRAY_PARTITION complete) before the kernel reads it for RF cycles: n_in registers
-    of the input width (nnet_dense_stream.h)."""
-    return n_in * data.width
+def input_register_ff(n_in: int, data: Bits, io_type: str) -> int:
+    """Registers holding a Resource dense's inputs while its RF-cycle loop reads them.
+
+    io_stream: hls4ml's streamed dense gathers its input words into `data[n_in]`
+    (ARRAY_PARTITION complete) before the kernel runs: n_in registers of the input width
+    (nnet_dense_stream.h). io_parallel: the layer is a dataflow process whose whole body
+    is the loop, which the tool pipelines with `rewind`; each input read gets a `rewind`
+    register and a `phi` register (the Register table of the PYNQ QKeras tagger's fc2,
+    Vivado HLS 2020.1: data_N_V_read_rewind_reg and data_N_V_read_phi_reg, 5 bits each, for
+    all 64 inputs): 2 x n_in registers."""
+    return (1 if io_type == "io_stream" else 2) * n_in * data.width
 
 
 def accumulating_dsps(census: Census, n_out: int, target: Target) -> Census:
