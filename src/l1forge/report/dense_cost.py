@@ -22,6 +22,7 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import Census, constant_census, csd_digits
+from l1forge.report.registers import cascade_registers, held_operand_bits, multiply_stages, shared_registers
 from l1forge.report.resource_cost import resource_cost
 
 
@@ -66,20 +67,24 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     cascade = bool(census.n_dsp) and mult_delay + C.cascade_chain_levels * C.delay_adder_level_ns > budget
     if cascade:
         # The multiply leaves no room for the adders in its cycle: the tool sums in the DSP
-        # post-adders, one registered tree level per cycle, and holds every product, every
-        # partial sum and every DSP input in a register (dense16x5 on an xc7z020 -1).
-        cycles = math.ceil(mult_delay / budget) + levels
+        # post-adders, one registered tree level per cycle (dense16x5 on an xc7z020 -1).
+        stages = multiply_stages(mult_delay, budget)
+        cycles = stages + levels
         head_ns, tail_ns = min(mult_delay, budget), 0.0
-        ff = (census.n_nonzero * accum.width + sum(census.terms_per_output) * accum.width
-              + census.n_dsp * io.in_bits.width)
+        ff = cascade_ff(kind, io, census, accum, stages, target)
     else:
         cycles, head_ns, tail_ns = split_delay(mult_delay + levels * C.delay_adder_level_ns, budget, head)
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
     shared = shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget)
     live = sum(1 for t in census.terms_per_output if t > 0)
-    if shared > cycles and not cascade:  # the cascade already registers every operand
-        ff += held_operand_bits(io.live_in if live_inputs is None else live_inputs, io.in_bits.width,
-                                live, accum.width)
+    held_in = io.live_in if live_inputs is None else live_inputs
+    if shared > cycles and cascade and kind == "dense":
+        # issued over several cycles, run once per schedule, every product crossing a
+        # register because its multiply fills the cycle (registers.shared_registers)
+        ff = shared_registers(census.n_nonzero, accum.width, held_in, io.in_bits.width, live)
+    elif shared > cycles and not cascade:
+        # each product is summed in its issue cycle: only the operands are held
+        ff += held_operand_bits(held_in, io.in_bits.width, live, accum.width)
     cycles = max(cycles, shared)
     notes = ["DSP post-adder cascade: one registered adder level per cycle"] if cascade else []
     if census.n_deep > multiplier_limit > 0:
@@ -91,15 +96,21 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
 
 
-def held_operand_bits(live_inputs: int, in_width: int, live_outputs: int, accum_width: int) -> int:
-    """Registers of a layer whose shared multipliers spread its products over several
-    cycles: every input some product reads is held until its last product issues, and
-    every output's partial sum until its last product is added (before, such a layer at a
-    clock where its logic fits one cycle had no flip-flops at all). On the four such
-    instances of the Vivado HLS 2020.1 RF 8 / 16 builds (validation) this gives 1,264,
-    912, 1,296 and 1,040 FF against 1,024, 976, 1,388 and 1,376: within 25%, the layers'
-    sum 9% over at RF 8 and 15% under at RF 16."""
-    return live_inputs * in_width + live_outputs * accum_width
+def cascade_ff(kind: str, io: LayerIO, census: Census, accum: Bits, stages: int, target: Target) -> float:
+    """Flip-flops of a kernel summed in a DSP cascade. A dense layer's are counted from its
+    schedule (registers.cascade_registers: products at full width for each multiply stage,
+    every adder level's sums, the DSP operands); in io_stream that count is already what
+    the streamed kernel registers (the Dense 16->5 report, Vivado HLS 2020.1: 7,860 FF in
+    its dense process, 7,433 from the schedule), so the stream scale the composition puts
+    on io_stream logic (calibration.stream_ff_scale, for registers io_parallel would not
+    have) is taken back here. A convolution's kernel keeps the older count (every
+    product, term and DSP input once, at accum_t width)."""
+    if kind != "dense":
+        return (census.n_nonzero * accum.width + sum(census.terms_per_output) * accum.width
+                + census.n_dsp * io.in_bits.width)
+    ff = cascade_registers(census.terms_per_output, census.n_nonzero, census.n_dsp, io.in_bits.width,
+                           io.in_bits.width + census.weight_bits, stages)
+    return ff / C.stream_ff_scale if target.io_type == "io_stream" else ff
 
 
 def pipelined_interval(reuse_factor: int, cycles: int) -> int:

@@ -1,0 +1,72 @@
+"""Flip-flops of a Latency-strategy dense layer from its schedule: the bits that cross
+each pipeline register.
+
+A C-synthesis report counts one flip-flop per bit of every value the schedule keeps
+across a clock edge (the per-instance FF column; `Register` rows at the top level). Which
+values those are depends on how the layer is scheduled (dense_cost.kernel_cost):
+
+- A DSP cascade (the multiply fills the cycle, every adder level gets a cycle of its own):
+  the products are held for each of the multiply's pipeline stages, every adder level's
+  sums are registered, and each DSP's data operand is registered in front of it. The
+  products are full width there (data + weight bits: the cast to accum_t comes after
+  the sum), the sums as wide as the products. Read from the reports of the xc7z020 -1 at
+  5 ns with DSP-bound products, where a multiply takes two stages: camillaMiao's Dense
+  16->4 (Vivado HLS 2019.2, 5,741 FF in the dense instance; this gives 5,688) and the
+  Iris MLP's three dense instances (Vitis HLS 2025.1: 3,238, 6,149 and 2,458 FF).
+- A layer whose reuse factor caps its multiplies (hls4ml's ALLOCATION pragma) and whose
+  schedule is shorter than its interval runs once per schedule: nothing overlaps, so no
+  value needs a shift register. Each non-zero product is made in its issue cycle and
+  summed later, so it is registered once, as the accum_t value the template stores in
+  its `mult` array; the inputs are held until their last product issues and every
+  output's partial sum until its last term is added (held_operand_bits). Read from the
+  four dense instances of Gabriele-bot's RF 16/64/32/32 jet tagger (Vivado HLS 2020.1,
+  xc7z020 -1, 5 ns: 20,037, 26,304, 14,549 and 3,630 FF; this gives 16,640, 28,528,
+  14,528 and 2,944).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def tree_level_values(terms: int) -> list[int]:
+    """Values alive after each level of a binary adder tree over `terms` values, the last
+    level's one sum included: 16 terms -> [8, 4, 2, 1]."""
+    values, live = [], max(terms, 0)
+    while live > 1:
+        live = math.ceil(live / 2)
+        values.append(live)
+    return values
+
+
+def multiply_stages(mult_delay_ns: float, budget_ns: float) -> int:
+    """Pipeline stages of a multiply that takes `mult_delay_ns` in cycles of `budget_ns`
+    of logic (at least one: its result is registered before the first adder level)."""
+    if budget_ns <= 0:
+        return 1
+    return max(1, math.ceil(mult_delay_ns / budget_ns - 1e-9))
+
+
+def cascade_registers(terms_per_output, n_nonzero: int, n_dsp: int, in_width: int,
+                      product_width: int, stages: int) -> int:
+    """Flip-flops of a DSP-cascade dense layer: each non-zero product held for `stages`
+    multiply stages, each adder level's sums, each DSP's data operand."""
+    sums = sum(sum(tree_level_values(t)) for t in terms_per_output)
+    return (stages * n_nonzero + sums) * product_width + n_dsp * in_width
+
+
+def held_operand_bits(live_inputs: int, in_width: int, live_outputs: int, accum_width: int) -> int:
+    """Registers of a layer whose shared multipliers spread its products over several
+    cycles: every input some product reads is held until its last product issues, and
+    every output's partial sum until its last product is added. On the four such
+    instances of the Vivado HLS 2020.1 RF 8 / 16 builds (validation) this gives 1,264,
+    912, 1,296 and 1,040 FF against 1,024, 976, 1,388 and 1,376."""
+    return live_inputs * in_width + live_outputs * accum_width
+
+
+def shared_registers(n_nonzero: int, accum_width: int, live_inputs: int, in_width: int,
+                     live_outputs: int) -> int:
+    """Flip-flops of a layer whose capped multiplies are issued over several cycles and
+    that runs once per schedule: each non-zero product once (accum_t), plus the held
+    inputs and partial sums."""
+    return n_nonzero * accum_width + held_operand_bits(live_inputs, in_width, live_outputs, accum_width)

@@ -1,0 +1,77 @@
+"""Flip-flops of Latency-strategy dense layers from their schedule (registers.py)."""
+
+import numpy as np
+
+from l1forge.report import registers
+from l1forge.report.estimate import estimate_graph
+from l1forge.report.timing import delay_scale
+from report_fakes import Graph
+
+# A weight with 3+ CSD digits in fixed<16,6> (code 11 = 16 - 4 - 1): every product a multiply.
+DEEP = 11 * 2.0 ** -10
+# Four such weights (11, 13, 19, 21: three CSD digits each), one per output: 64 distinct multiplies.
+DISTINCT = np.tile(np.array([11, 13, 19, 21]) * 2.0 ** -10, (16, 1))
+
+
+def _layer(estimate, name):
+    return next(row for row in estimate["per_layer"] if row["name"] == name)
+
+
+def _estimate(graph, clock_ns=5.0, io_type="io_parallel", grade=1):
+    # Vivado HLS on an xc7z020 -1 (Artix-class fabric): a DSP multiply fills the 5 ns cycle
+    return estimate_graph(graph, clock_ns=clock_ns, io_type=io_type, tool="Vivado HLS", dsp_shape=(25, 18),
+                          delay_scale=delay_scale("Artix-7", grade), family="7-series")
+
+
+def test_tree_level_values_count_what_each_level_leaves():
+    assert registers.tree_level_values(16) == [8, 4, 2, 1]
+    assert registers.tree_level_values(5) == [3, 2, 1]
+    assert registers.tree_level_values(1) == []
+
+
+def test_multiply_stages_from_delay_and_budget():
+    assert registers.multiply_stages(2.0, 1.31) == 2
+    assert registers.multiply_stages(2.0, 2.0) == 1
+    assert registers.multiply_stages(0.5, 4.0) == 1
+
+
+def test_cascade_registers_of_the_dense16x4_report():
+    # camillaMiao's Dense 16->4 (Vivado HLS 2019.2, xc7z020 -1, 5 ns): 64 non-zero
+    # products, 50 on DSPs, 16 terms per output, 16-bit data and 10-bit weights; the report
+    # has 5,741 FF in the dense instance
+    ff = registers.cascade_registers([16] * 4, 64, 50, 16, 26, 2)
+    assert ff == 5688
+
+
+def test_cascade_dense_holds_full_width_products_for_each_multiply_stage():
+    graph = Graph().input(16).dense("fc1", np.full((16, 4), DEEP))
+    layer = _layer(_estimate(graph), "fc1")
+    # 64 products x 2 stages + (8+4+2+1) sums x 4 outputs, at 16 + 4 (weight 11: 5 bits with
+    # its sign) = 20 bits, and 16 DSP operands of 16 bits: the older count (each product,
+    # term and DSP operand once at accum_t width) gave 64*16 + 64*16 + 64*16 = 3,072
+    stages = 2
+    assert layer["ff"] == (stages * 64 + 15 * 4) * (16 + 5) + layer["dsp"] * 16
+
+
+def test_streamed_cascade_dense_registers_as_its_parallel_twin():
+    graph = Graph().input(16).dense("fc1", np.full((16, 4), DEEP))
+    parallel = _layer(_estimate(graph), "fc1")["ff"]
+    # the only process of a one-layer stream region: no FIFO, no boundary register
+    assert _layer(_estimate(graph, io_type="io_stream"), "fc1")["ff"] == parallel
+
+
+def test_shared_cascade_layer_registers_each_product_once():
+    # RF 32 caps 64 distinct multiplies at 2 per cycle: issued over 32 cycles, run once per schedule
+    graph = Graph().input(16).dense("fc1", DISTINCT, reuse_factor=32)
+    layer = _layer(_estimate(graph), "fc1")
+    assert layer["ii"] > 1
+    held = 16 * 16 + 4 * 16  # inputs and partial sums held across the issue cycles
+    assert layer["ff"] == 64 * 16 + held
+
+
+def test_shared_layer_without_cascade_only_holds_operands():
+    # at 25 ns each product is summed in its issue cycle: no product register
+    graph = Graph().input(16).dense("fc1", DISTINCT, reuse_factor=32)
+    layer = _layer(_estimate(graph, clock_ns=25.0), "fc1")
+    assert layer["ii"] > 1
+    assert layer["ff"] < 64 * 16
