@@ -92,6 +92,11 @@ class Calibration:
     # give 23232: 2.0.
     stream_ff_scale: float = 2.0
     stream_overhead_cycles: int = 2  # read-to-write cycles a softmax process adds in io_stream
+    # A Resource-strategy streamed convolution's pixel iteration beyond its window-shift
+    # loop and its kernel: the read, the window bookkeeping and the write (stream_conv.py;
+    # the loop tables of the Conv1D encoders' per-instance reports, Vivado HLS 2020.1:
+    # iterations of 2 + 4 cycles without the kernel call at filt_width 3, 4 + 4 at 5).
+    stream_resource_pixel_cycles: int = 4
     # A streamed dense process: its output is written one cycle after the kernel's last
     # register (the SVHN CNN report, Vivado HLS 2020.1: Dense 10 and Dense 42 exactly,
     # Dense 64 one cycle short).

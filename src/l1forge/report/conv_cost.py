@@ -19,6 +19,7 @@ from l1forge.report.bits import bits_of
 from l1forge.report.dense_cost import distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit
 from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
+from l1forge.report.stream_conv import resource_pixel_cycles, vitis_pixel_interval
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
 
@@ -42,23 +43,6 @@ def _kernel(layer, io: LayerIO, target: Target) -> tuple[LayerCost, int]:
     return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target), n_filt
 
 
-def vitis_pixel_interval(kernel: LayerCost) -> int:
-    """Cycles per pixel of hls4ml's line-buffer convolution in Vitis HLS (Latency strategy).
-
-    `compute_output_buffer_1d/2d` (INLINE OFF) keeps the window in a static array, shifts
-    the new pixel in, and calls the dense kernel on it; Vitis HLS keeps that kernel a
-    pipelined sub-instance (`function_instantiate`) instead of inlining it. The next
-    pixel's store into the window must wait for the call that reads it: the Vitis HLS
-    2024.1 log of the Conv1D set says so ("Unable to enforce a carried dependence
-    constraint ... between 'call' operation to 'dense_latency' and 'store' ... on static
-    variable kernel_data"; kernel "Final II = 1, Depth = 2"; pixel function "Target II = 1,
-    Final II = 3"). So a pixel takes the call's depth (the kernel's cycles + 1) plus the
-    store's cycle, and never less than the kernel's own interval (RF or its schedule + 1).
-    Vivado HLS inlines the kernel and reaches one pixel per RF cycles (the SVHN CNN, RF 1).
-    """
-    return max(kernel.ii, kernel.cycles + 2)
-
-
 def _pixels(shape: tuple[int, ...]) -> int:
     return int(math.prod(shape[:-1])) if len(shape) > 1 else 1
 
@@ -75,21 +59,22 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         line_bits = max(filt_h - 1, 0) * n_chan * io.in_bits.width
         line_lut = line_bits * math.ceil(in_width / SRL_DEPTH)
         window_ff = filt_h * filt_w * n_chan * io.in_bits.width
-        if io.strategy == "resource" and io.reuse_factor > 1:
-            # hls4ml pipelines the pixel loop (II = RF) for the Latency strategy only: with
-            # the Resource strategy each pixel waits for the kernel call before it to end,
-            # its whole latency plus the loop's own cycle
-            per_pixel, how = kernel.cycles + 1, f"one pixel per kernel call ({kernel.cycles + 1} cycles)"
-        elif target.tool == "Vitis HLS":
-            per_pixel = vitis_pixel_interval(kernel)
-            how = f"one pixel per {per_pixel} cycles (the kernel call and the window it reads)"
+        sequential = io.strategy == "resource"  # the pixel loop is not pipelined (stream_conv)
+        if sequential:
+            per_pixel = resource_pixel_cycles(kernel, filt_w, two_d="2D" in layer.class_name)
+            how = f"one pixel per {per_pixel} cycles (a sequential iteration: window shift loop and kernel call)"
+            latency = in_pixels * per_pixel
         else:
-            per_pixel, how = kernel.ii, "one pixel per RF cycles"
-        latency = in_pixels * per_pixel + kernel.cycles + 2
+            if target.tool == "Vitis HLS":
+                per_pixel = vitis_pixel_interval(kernel)
+                how = f"one pixel per {per_pixel} cycles (the kernel call and the window it reads)"
+            else:
+                per_pixel, how = kernel.ii, "one pixel per RF cycles"
+            latency = in_pixels * per_pixel + kernel.cycles + 2
         # Vitis HLS rewinds the pipelined pixel loop: the next image starts as the last
         # pixel is issued (no idle cycle), so the process interval is pixels x per-pixel
         # interval (the Conv1D report: 390 = 130 x 3, latency 393)
-        rewinds = target.tool == "Vitis HLS" and not (io.strategy == "resource" and io.reuse_factor > 1)
+        rewinds = target.tool == "Vitis HLS" and not sequential
         return LayerCost(
             name=layer.name, kind="conv", dsp=kernel.dsp, lut=kernel.lut + line_lut,
             ff=kernel.ff + window_ff, bram_18k=kernel.bram_18k, cycles=latency,

@@ -1,0 +1,63 @@
+"""Cycles per input pixel of hls4ml's io_stream line-buffer convolution (conv_1d_cl,
+conv_2d_cl with `conv_implementation::linebuffer`), by strategy and tool.
+
+Every input pixel runs one call of `compute_output_buffer_1d/2d` (INLINE OFF): it shifts
+the pixel into the kernel window (`kernel_shift_1d/2d`, whose `KernelShiftWidth` loop over
+filt_width - 1 columns carries its own `PIPELINE II=1`) and, once the window is full,
+calls the dense kernel and writes one output word.
+
+- Latency strategy, Vivado HLS: `conv_1d_buffer_cl` / `conv_2d_buffer_cl` pipeline the
+  pixel loop at II = RF, so the window shift and the kernel unroll inside the pipeline:
+  one pixel every RF cycles (the SVHN CNN, RF 1).
+- Latency strategy, Vitis HLS: the kernel stays a sub-instance and each pixel waits for
+  the call before it (vitis_pixel_interval).
+- Resource strategy (any RF, 1 included): the templates pipeline the pixel loop only for
+  the Latency and distributed-arithmetic strategies, so each pixel is one sequential
+  iteration: the stream read and the window bookkeeping, in 1D the `KernelShiftWidth`
+  loop run as a loop (filt_width - 1 cycles; in 2D the same loop sits inside
+  `shift_line_buffer`, a pipelined function, and unrolls), then the kernel (its RF-cycle
+  `ReuseLoop` and the multiplier pipeline) and the write (resource_pixel_cycles). The
+  tool reports the iteration's worst case (the kernel called) for every pixel, so the
+  process takes pixels x that many cycles.
+"""
+
+from __future__ import annotations
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost
+
+
+def vitis_pixel_interval(kernel: LayerCost) -> int:
+    """Cycles per pixel of hls4ml's line-buffer convolution in Vitis HLS (Latency strategy).
+
+    `compute_output_buffer_1d/2d` (INLINE OFF) keeps the window in a static array, shifts
+    the new pixel in, and calls the dense kernel on it; Vitis HLS keeps that kernel a
+    pipelined sub-instance (`function_instantiate`) instead of inlining it. The next
+    pixel's store into the window must wait for the call that reads it: the Vitis HLS
+    2024.1 log of the Conv1D set says so ("Unable to enforce a carried dependence
+    constraint ... between 'call' operation to 'dense_latency' and 'store' ... on static
+    variable kernel_data"; kernel "Final II = 1, Depth = 2"; pixel function "Target II = 1,
+    Final II = 3"). So a pixel takes the call's depth (the kernel's cycles + 1) plus the
+    store's cycle, and never less than the kernel's own interval (RF or its schedule + 1).
+    Vivado HLS inlines the kernel and reaches one pixel per RF cycles (the SVHN CNN, RF 1).
+    """
+    return max(kernel.ii, kernel.cycles + 2)
+
+
+def resource_pixel_cycles(kernel: LayerCost, filt_width: int, two_d: bool) -> int:
+    """Cycles of one pixel iteration of a Resource-strategy streamed convolution (module
+    docs): C.stream_resource_pixel_cycles for the read, the window bookkeeping and the
+    write, filt_width - 1 for the 1D `KernelShiftWidth` loop, and the kernel's cycles (at
+    least one: at RF 1 its one-trip `ReuseLoop` unrolls into a cycle of logic).
+
+    Read from the per-instance reports of two Conv1D encoders (Vivado HLS 2020.1, KU15P -1
+    and Artix-7 at 5 ns, Resource, RF 1 to 3): the loop tables show `ReadInputWidth` not
+    pipelined, its `KernelShiftWidth` sub-loop (trip filt_width - 1, II 1) and the kernel's
+    `ReuseLoop`; iterations of 6 ~ 7 cycles for filt_width 3 at RF 1, 8 ~ 13 for filt_width
+    5 at RF 2 (kernel RF + 3), 6 ~ 12 for filt_width 3 at RF 3; each process's latency is
+    pixels x the longest iteration (884 = 68 x 13, 462 = 66 x 7, 792 = 66 x 12). The 2D
+    reports (Vivado HLS 2019.2, older templates) agree within a few cycles per pixel: the
+    PokerML CNN's iterations are 3 ~ RF + 5 cycles, the conv autoencoder's 4 ~ RF + 11
+    (32-bit products on four DSP48E1 each)."""
+    shift = 0 if two_d else max(filt_width - 1, 0)
+    return C.stream_resource_pixel_cycles + shift + max(kernel.cycles, 1)
