@@ -10,7 +10,8 @@ against the inputs per output n_in (resource_case):
   output;
 - rf_gt_nin_rem0 (RF > n_in, RF % n_in == 0): one index `in_index`, counted 0..n_in-1
   across the loop, feeds every multiplier; each multiplier adds into one of RF / n_in
-  outputs, picked by `outidx[ir]`, a table the loop reads every cycle;
+  outputs, picked by `outidx[ir]`, a table the loop reads every cycle (beside the
+  multiply, so the iteration is no deeper than rf_leq_nin's);
 - rf_gt_nin (the rest): `data[(ir + RF * im) % n_in]` per multiplier, summed per output
   in `mult[]` before the accumulators.
 """
@@ -52,9 +53,9 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
     ff = n_out * accum.width + block * (data.width + weight.width)
     if kind == "dense":
         ff += input_register_ff(n_in, data, target.io_type)
-    # multiplier pipeline (assumed: DSP with M and P registers), and the rem0 body's read
-    # of its output-index table before the accumulator it selects
-    depth = (3 if census.n_dsp else 1) + (1 if case == REM0 else 0)
+    # multiplier pipeline (assumed: DSP with M and P registers); the rem0 body's read of
+    # its output-index table `outidx[ir]` runs beside the multiply, which it does not delay
+    depth = 3 if census.n_dsp else 1
     return LayerCost(name=name, kind=kind, dsp=census.n_dsp * census.dsp_per_product, lut=lut,
                      ff=ff, bram_18k=bram, cycles=rf + depth, ii=rf,
                      head_ns=target.budget_ns, delay_ns=C.delay_adder_level_ns,
