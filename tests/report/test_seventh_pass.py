@@ -58,3 +58,46 @@ def test_the_shift_loop_is_one_dimensional():
     assert resource_pixel_cycles(kernel, 3, two_d=True) == C.stream_resource_pixel_cycles + 11
     # at RF 1 the kernel is a cycle of logic even where its schedule has no register
     assert resource_pixel_cycles(LayerCost(name="k", kind="conv"), 1, two_d=False) == C.stream_resource_pixel_cycles + 1
+
+
+class Padding:
+    def __init__(self, class_name, **attrs):
+        self.class_name, self.attrs = class_name, attrs
+
+    def get_attr(self, key, default=None):
+        return self.attrs.get(key, default)
+
+
+def test_zero_padding_counts_its_plain_loops():
+    """Vivado HLS schedules the padding template's unpipelined loops: N + 1 cycles for a
+    loop of N one-cycle writes, nothing of its own for a loop of one trip, one cycle per
+    iteration and one to leave for an outer loop (stream_padding.py)."""
+    from l1forge.report.stream_padding import zeropad_cycles
+
+    # the Conv1D encoder's four zeropad1d instances (Vivado HLS 2020.1)
+    pads = [(64, 1, 1, 65), (64, 2, 2, 71), (64, 1, 2, 68), (32, 1, 2, 36)]
+    for width, left, right, vendor in pads:
+        assert zeropad_cycles(Padding("ZeroPadding1D", in_width=width, pad_left=left, pad_right=right)) == vendor
+    # the ECON encoder's zeropad2d: 8x8 padded right and bottom by one (PadMain 8 x 10, 91)
+    econ = Padding("ZeroPadding2D", in_height=8, in_width=8, out_width=9, pad_bottom=1, pad_right=1)
+    assert zeropad_cycles(econ) == 91
+    # the conv autoencoder's (Vivado HLS 2019.2, a validation set): 32x32 padded by one all round
+    ae = Padding("ZeroPadding2D", in_height=32, in_width=32, out_width=34, pad_top=1, pad_bottom=1,
+                 pad_left=1, pad_right=1)
+    assert zeropad_cycles(ae) == 1159
+
+
+def test_zero_padding_process_in_the_estimate():
+    from report_fakes import FixedPrecisionType
+
+    graph = Graph().image_input([8, 8, 1])._add(
+        "zp", "ZeroPadding2D", [9, 9, 1], FixedPrecisionType(),
+        {"in_height": 8, "in_width": 8, "out_height": 9, "out_width": 9, "n_chan": 1,
+         "pad_top": 0, "pad_bottom": 1, "pad_left": 0, "pad_right": 1})
+
+    def row(tool):
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
+        return next(r for r in estimate["per_layer"] if r["name"] == "zp")
+
+    assert (row("Vivado HLS")["latency_cycles"], row("Vivado HLS")["ii"]) == (91, 92)
+    assert row("Vitis HLS")["latency_cycles"] == 64 + 1  # Vitis pipelines the loops: one word a cycle

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
+from l1forge.report.stream_padding import zeropad_cycles
 
 MERGE_OPS = {"add", "subtract", "average", "maximum", "minimum", "multiply"}
 
@@ -24,7 +25,11 @@ def wiring_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     if layer.class_name == "Input" or target.io_type != "io_stream":
         return LayerCost(name=layer.name, kind=layer.class_name.lower(),
                          out_bits=min(io.live_in, io.n_out) * io.out_bits.width)
-    return _stream_copy(layer, io, layer.class_name.lower())
+    cost = _stream_copy(layer, io, layer.class_name.lower())
+    if layer.class_name.startswith("ZeroPadding") and target.tool == "Vivado HLS":
+        cycles = zeropad_cycles(layer)  # its plain loops over the padded image (stream_padding)
+        cost = LayerCost(**{**cost.__dict__, "cycles": cycles, "ii": cycles + 1})
+    return cost
 
 
 def merge_cost(layer, io: LayerIO, target: Target) -> LayerCost:
