@@ -75,3 +75,28 @@ def test_shared_layer_without_cascade_only_holds_operands():
     layer = _layer(_estimate(graph, clock_ns=25.0), "fc1")
     assert layer["ii"] > 1
     assert layer["ff"] < 64 * 16
+
+
+def _vitis7(graph, grade, multiplier_impl="dsp"):
+    return estimate_graph(graph, clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS", dsp_shape=(25, 18),
+                          delay_scale=delay_scale("Artix-7", grade), family="7-series",
+                          multiplier_impl=multiplier_impl)
+
+
+def test_vitis_7series_narrow_cycle_counts_dsp_stages_and_every_level():
+    # Vitis HLS, xc7z020 -1 at 5 ns (a narrow cycle, as the Iris MLP's): the DSP products
+    # held for two multiply stages, the 16-term trees' 15 sums per output, the DSP operands
+    graph = Graph().input(16).dense("fc1", DISTINCT)
+    layer = _layer(_vitis7(graph, grade=1), "fc1")
+    word = max(16, 16 + 6)  # accum_t 16 bits, product 16 + 6 (code 21: 6 bits with the sign)
+    assert layer["dsp"] == 64
+    boundary = 4 * 16  # the instance's registered outputs (schedule.schedule_instances)
+    assert layer["ff"] == (2 * 64 + 15 * 4) * word + 64 * 16 + boundary
+
+
+def test_vitis_7series_wide_cycle_keeps_the_per_product_words():
+    # -2 at 5 ns: a wide cycle chains the multiply with two levels (the Breast_cancer and HAR
+    # builds), so the words per product of series7.dense_ff stay
+    graph = Graph().input(16).dense("fc1", DISTINCT)
+    layer = _layer(_vitis7(graph, grade=2), "fc1")
+    assert layer["ff"] == round(1.35 * 64 * 22) + 4 * 16

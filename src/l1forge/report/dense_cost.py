@@ -164,10 +164,24 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     if target.multiplier_impl == "dsp":
         lut = max(lut - C.lut_per_tree_bit * accum.width * census.n_dsp, 0.0)
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut,
-                     ff=series7.dense_ff(census.n_nonzero, max(accum.width, io.in_bits.width + weight_bits),
-                                         io.reuse_factor), cycles=cycles, ii=ii,
+                     ff=series7_ff(io, census, accum, target), cycles=cycles, ii=ii,
                      head_ns=target.budget_ns, delay_ns=target.budget_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def series7_ff(io: LayerIO, census: Census, accum: Bits, target: Target) -> float:
+    """Flip-flops of a dense layer Vitis HLS schedules on 7-series fabric. At RF 1 in a
+    narrow cycle (series7.wide_cycle) every adder level is a cycle and a DSP multiply has
+    cycles of its own, so the schedule's registers are counted (registers.cascade_registers:
+    the DSP products for each multiply stage, every level's sums, the DSP operands; LUT and
+    shift products chain into the first level); elsewhere the per-product words of
+    series7.dense_ff."""
+    word = max(accum.width, io.in_bits.width + census.weight_bits)
+    if io.reuse_factor <= 1 and not series7.wide_cycle(target):
+        stages = multiply_stages(C.delay_dsp_ns, target.budget_ns)
+        return cascade_registers(census.terms_per_output, census.n_dsp, census.n_dsp, io.in_bits.width, word,
+                                 stages)
+    return series7.dense_ff(census.n_nonzero, word, io.reuse_factor)
 
 
 def shared_multiplier_cycles(census: Census, multiplier_limit: int, mult_delay: float,

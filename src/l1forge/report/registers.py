@@ -13,6 +13,14 @@ values those are depends on how the layer is scheduled (dense_cost.kernel_cost):
   5 ns with DSP-bound products, where a multiply takes two stages: camillaMiao's Dense
   16->4 (Vivado HLS 2019.2, 5,741 FF in the dense instance; this gives 5,688) and the
   Iris MLP's three dense instances (Vitis HLS 2025.1: 3,238, 6,149 and 2,458 FF).
+- Vitis HLS on 7-series in a narrow cycle at RF 1 (series7.py: every adder level a cycle,
+  a DSP multiply in cycles of its own, a LUT multiply chained into the first level): the
+  same count with only the DSP products held for the multiply's stages (two at 3.33 ns on
+  the -2 and 5 ns on the -1: the ARRYTHMIA verbose schedule's Mul_DSP core has latency 2).
+  The Iris MLP's dense instances (Vitis HLS 2025.1, xc7z020 -1, 5 ns) 3,238 / 6,149 / 2,458
+  FF, this 3,504 / 6,496 / 2,436 (the per-product words gave 1,210 / 2,419 / 907); the
+  ARRYTHMIA calibration builds (Vitis HLS 2021.1, xc7z007s -2, 3.33 ns) 27,085 / 2,752 (DSP)
+  and 25,844 / 2,293 (fabric), this 25,320 / 3,408 and 20,560 / 1,728.
 - A layer whose reuse factor caps its multiplies (hls4ml's ALLOCATION pragma) and whose
   schedule is shorter than its interval runs once per schedule: nothing overlaps, so no
   value needs a shift register. Each non-zero product is made in its issue cycle and
@@ -47,12 +55,13 @@ def multiply_stages(mult_delay_ns: float, budget_ns: float) -> int:
     return max(1, math.ceil(mult_delay_ns / budget_ns - 1e-9))
 
 
-def cascade_registers(terms_per_output, n_nonzero: int, n_dsp: int, in_width: int,
+def cascade_registers(terms_per_output, n_staged: int, n_dsp: int, in_width: int,
                       product_width: int, stages: int) -> int:
-    """Flip-flops of a DSP-cascade dense layer: each non-zero product held for `stages`
-    multiply stages, each adder level's sums, each DSP's data operand."""
+    """Flip-flops of a dense layer whose adder levels take a cycle each: each of the
+    `n_staged` products that wait for the multiply's stages held for `stages` stages, each
+    adder level's sums, each DSP's data operand."""
     sums = sum(sum(tree_level_values(t)) for t in terms_per_output)
-    return (stages * n_nonzero + sums) * product_width + n_dsp * in_width
+    return (stages * n_staged + sums) * product_width + n_dsp * in_width
 
 
 def held_operand_bits(live_inputs: int, in_width: int, live_outputs: int, accum_width: int) -> int:
