@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test verify rtl rtl-deepsets-netlist test-fast bench browser clean compact jet-compact vae-compact docs
+.PHONY: setup demo test verify evidence rtl rtl-deepsets-netlist test-fast bench browser clean compact jet-compact vae-compact docs
 
 setup: $(STAMP)
 
@@ -54,6 +54,14 @@ test: setup browser
 verify: setup
 	L1FORGE_VERIFY=1 $(BIN)/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations=20 \
 	  --basetemp=$(CURDIR)/.pytest-tmp firmware_tests
+
+# The estimator's evidence (src/l1forge/report/evidence.json, quoted by every report): the
+# reference report sets laid out as hls4ml projects and run through `l1forge report --validate`.
+# Run it after any change to the estimator's rules; tests/report/test_evidence.py fails until then.
+evidence: setup
+	d=$$(mktemp -d) && $(BIN)/python -m l1forge.report.reference_sets ../shared/reference/vivado_reports $$d/sets \
+	  && $(BIN)/python tools/reference_cases.py ../shared/reference/vivado_reports $$d/cases \
+	  && $(BIN)/python tools/evidence.py $$d/sets $$d/cases; s=$$?; rm -rf $$d; exit $$s
 
 # Vendor-free RTL of the three committed distributed-arithmetic cards (docs/rtl.md): each
 # project built if missing, then Verilog, a Verilator proof on 100,000 events and yosys netlist

@@ -110,31 +110,48 @@ def test_unknown_tool_version_is_read_with_a_warning(vendor_only):
     assert any("2031.1" in w and "not checked against" in w for w in report["warnings"])
 
 
+CHECKED = {"date": "2026-12-06", "rows": [
+    {"role": "validation", "fabric": "UltraScale+", "grade": 2, "latency_ok": True, "ii_exact": True,
+     "dsp_error": 0.0, "lut_error": 0.1, "ff_error": 0.2,
+     "region": {"tool": "Vivado HLS", "family": "UltraScale+", "io_type": "io_parallel", "strategy": "latency",
+                "reuse": "RF 1", "clock": "clock 4-6 ns"}},
+    {"role": "calibration", "fabric": "Artix-7", "grade": 1, "latency_ok": True, "ii_exact": True,
+     "dsp_error": 0.0, "lut_error": 0.1, "ff_error": 0.2,
+     "region": {"tool": "Vivado HLS", "family": "7-series", "io_type": "io_stream", "strategy": "latency",
+                "reuse": "RF 1", "clock": "clock 4-6 ns"}}]}
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    from l1forge.report import evidence
+
+    monkeypatch.setattr(evidence, "load", lambda: CHECKED)
+
+
 @pytest.mark.parametrize("part,io_type,expected", [
-    ("xcu250-figd2104-2L-e", "io_parallel", []),
-    ("xcvu13p-flga2577-2-e", "io_stream", ["io_stream rules rest on three vendor reports"]),
-    ("xczu3eg-sbva484-1-e", "io_parallel", ["UltraScale+ -1: delays x1.20", "extrapolated"]),
-    ("xc7z020clg400-1", "io_parallel", ["Artix-7 -1: delays x3.34", "one report of this fabric"]),
-    ("xc7vx690tffg1927-2", "io_parallel", ["Kintex-7 -2: delays x2.38", "no report of this fabric"]),
+    ("xcu250-figd2104-2L-e", "io_parallel", ["region Vivado HLS, UltraScale+, io_parallel", "backed by 1 report"]),
+    ("xcvu13p-flga2577-2-e", "io_stream", ["no vendor report in this region", "nearest, Vivado HLS, UltraScale+:"]),
+    ("xczu3eg-sbva484-1-e", "io_parallel", ["UltraScale+ -1: no reference report", "delays x1.20", "extrapolated"]),
+    ("xc7z020clg400-1", "io_parallel", ["nearest, Vivado HLS, 7-series:"]),
+    ("xc7vx690tffg1927-2", "io_parallel", ["Kintex-7 -2: no reference report", "delays x2.38"]),
 ])
-def test_the_report_says_when_a_design_is_outside_the_calibrated_range(tmp_path, part, io_type, expected):
+def test_the_report_says_which_reports_back_the_estimate(tmp_path, checked, part, io_type, expected):
     report = make_report(hls4ml_folder(tmp_path / "p", part=part, io_type=io_type), graph=jet_like())
-    # (a slow part may also say its sums go through DSP cascades: a note of its own)
-    range_notes = [w for w in report["warnings"] if w.startswith("estimate: ") and "cascade" not in w]
-    assert len(range_notes) == (1 if expected else 0)
+    range_notes = " | ".join(w for w in report["warnings"] if w.startswith("estimate: "))
     for words in expected:
-        assert words in range_notes[0]
+        assert words in range_notes
+    assert range_notes.count("region") == 1  # one line on the region, always
 
 
-def test_reuse_factor_and_resource_strategy_say_they_extrapolate(tmp_path):
+def test_reuse_factor_and_resource_strategy_name_their_region(tmp_path, checked):
     from report_fakes import Graph, LSB_16_6
 
     weights = [[11 * LSB_16_6] * 4] * 8
     folder = hls4ml_folder(tmp_path / "p")
     latency = make_report(folder, graph=Graph().input(8).dense("fc", weights, reuse_factor=4))
-    assert [w for w in latency["warnings"] if "reuse factor 4" in w and "extrapolate" in w]
+    assert [w for w in latency["warnings"] if "io_parallel, latency, RF 2-16" in w and "extrapolated" in w]
     resource = make_report(folder, graph=Graph().input(8).dense("fc", weights, reuse_factor=4, strategy="resource"))
-    assert [w for w in resource["warnings"] if "Resource strategy" in w and "no vendor report" in w]
+    assert [w for w in resource["warnings"] if "io_parallel, resource, RF 2-16" in w and "extrapolated" in w]
 
 
 def test_a_graph_the_estimator_cannot_read_keeps_the_vendor_figures(tmp_path):

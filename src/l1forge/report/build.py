@@ -56,7 +56,8 @@ def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
                               family=part_row.family, multiplier_impl=multiplier_impl)
     notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
     limits = hls_limit_warnings(graph, part_row.family, target.clock_ns, multiplier_impl)
-    return estimate, limits + range_warnings(part_row.speed_fabric, grade, target.io_type, estimate) + notes
+    return estimate, limits + range_warnings(part_row.speed_fabric, grade, target.io_type, estimate,
+                                         part_row.family) + notes
 
 
 def make_report(project_dir, part: str | None = None, graph=None, target=None,

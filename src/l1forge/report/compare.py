@@ -42,7 +42,7 @@ def part_section(part: Part, estimate: dict | None, vendor: dict | None) -> dict
                 for k in capacity}
 
     post = (vendor or {}).get("post_route") or (vendor or {}).get("post_synthesis")
-    return {"name": part.name, "family": part.family, "capacity": capacity,
+    return {"name": part.name, "family": part.family, "speed_fabric": part.speed_fabric, "capacity": capacity,
             "used_percent": {"estimate": used(estimate), "vendor": used(vendor),
                              "vendor_implemented": used(post)}}
 

@@ -16,6 +16,8 @@ from l1forge.errors import UserError
 from l1forge.firmware.loading import CONFIG_NAME
 from l1forge.report.build import make_report
 from l1forge.report.compare import relative_error
+from l1forge.report.evidence import region
+from l1forge.report.parts import speed_grade
 
 RESOURCES = ("dsp", "lut", "ff")
 
@@ -47,6 +49,10 @@ def _row(folder: Path, root: Path) -> dict | None:
         row[f"{key}_estimate"], row[f"{key}_vendor"] = estimate[key], vendor[key]
         error = relative_error(estimate[key], vendor[key])
         row[f"{key}_error"] = None if error is None else round(error, 4)
+    part = report["part"]
+    row["fabric"], row["grade"] = part["speed_fabric"], speed_grade(row["part"] or part["name"])
+    row["region"] = region(estimate["tool"], part["family"], estimate["io_type"], estimate["strategy"],
+                           estimate["reuse_factor"], estimate["clock_ns"])
     return row
 
 
