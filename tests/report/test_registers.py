@@ -100,3 +100,14 @@ def test_vitis_7series_wide_cycle_keeps_the_per_product_words():
     graph = Graph().input(16).dense("fc1", DISTINCT)
     layer = _layer(_vitis7(graph, grade=2), "fc1")
     assert layer["ff"] == round(1.35 * 64 * 22) + 4 * 16
+
+
+def test_vitis_streamed_combinational_dense_registers_its_words():
+    # Vitis HLS on an UltraScale+ -2 at 10 ns: the kernel fits one cycle, so the process
+    # holds its 16-bit input word and its output word (the KERAS_3layer stream build)
+    graph = Graph().input(16).dense("fc1", DISTINCT).relu("relu1", 4)
+    vitis = estimate_graph(graph, clock_ns=10.0, io_type="io_stream", tool="Vitis HLS", dsp_shape=(27, 18))
+    fifos = 4 * 5  # one FIFO per output channel after fc1 (calibration.fifo_ff)
+    assert _layer(vitis, "fc1")["ff"] == 16 * 16 + 4 * 16 + fifos
+    vivado = estimate_graph(graph, clock_ns=10.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(27, 18))
+    assert _layer(vivado, "fc1")["ff"] == fifos  # the SVHN-fitted stream scale stands for them

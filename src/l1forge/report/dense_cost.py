@@ -22,7 +22,8 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import Census, constant_census, csd_digits
-from l1forge.report.registers import cascade_registers, held_operand_bits, multiply_stages, shared_registers
+from l1forge.report.registers import (cascade_registers, held_operand_bits, multiply_stages, shared_registers,
+                                      stream_word_registers)
 from l1forge.report.resource_cost import resource_cost
 
 
@@ -85,6 +86,12 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     elif shared > cycles and not cascade:
         # each product is summed in its issue cycle: only the operands are held
         ff += held_operand_bits(held_in, io.in_bits.width, live, accum.width)
+    if target.io_type == "io_stream" and kind == "dense" and max(cycles, shared) == 0 and target.tool == "Vitis HLS":
+        # a combinational kernel's process registers its input and output words
+        # (registers.stream_word_registers), not scaled like logic registers are. Vitis HLS
+        # only: the one report that shows them is a Vitis build; in Vivado HLS builds the
+        # stream scale fitted on the SVHN CNN (calibration.stream_ff_scale) stands for them
+        ff += stream_word_registers(held_in, io.in_bits.width, live, io.out_bits.width) / C.stream_ff_scale
     cycles = max(cycles, shared)
     notes = ["DSP post-adder cascade: one registered adder level per cycle"] if cascade else []
     if census.n_deep > multiplier_limit > 0:

@@ -79,3 +79,13 @@ def shared_registers(n_nonzero: int, accum_width: int, live_inputs: int, in_widt
     that runs once per schedule: each non-zero product once (accum_t), plus the held
     inputs and partial sums."""
     return n_nonzero * accum_width + held_operand_bits(live_inputs, in_width, live_outputs, accum_width)
+
+
+def stream_word_registers(live_inputs: int, in_width: int, live_outputs: int, out_width: int) -> int:
+    """Registers of a streamed dense process (io_stream) around its kernel: the input word
+    it has read and the output word it writes a cycle after the kernel's result. Read from
+    the KERAS_3layer build of Vitis HLS 2025.2 (xczu7ev -2, 10 ns, every kernel within one
+    cycle): its dense processes hold 1,028 / 1,576 / 1,029 / 597 FF, (inputs + outputs) x 16
+    bits plus 4-5 control bits, but for the first (1,028: its outputs only); this gives
+    1,280 / 1,536 / 1,024 / 592."""
+    return live_inputs * in_width + live_outputs * out_width
