@@ -120,6 +120,7 @@ class Calibration:
     series7_wide_cycle_ns: float = 4.0
     # Flip-flops per non-zero product, in words of the wider of accumulator and product:
     # medians of the calibration dense instances at RF 1 (1.35) and at RF 2 and 100 (1.0).
+    # At RF 1 only in a wide cycle: a narrow one is counted from its schedule (registers.py).
     # A layer whose reuse factor caps its distinct multiplies (dense_cost.distinct_multiplies)
     # takes ceil(multiplies / cap) issue cycles, then ceil(log3 terms) - 2 cycles of its
     # three-input adder tree (series7.shared_tail: exact on the 7 capped dense instances of

@@ -27,11 +27,14 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   (exact on the seven LUT-bound capped layers of the RF 100 calibration builds and on
   the held-out jet tagger's four, within 2 cycles on DSPs except Breast_cancer's, 4
   short: its verbose schedule has a 5-stage DSP multiply where HAR's has 1).
-- Flip-flops hold the products and the tree's partial sums between its cycles: per
-  non-zero product, 1.35 words of the wider of the accumulator and the product (the
-  median of the eight dense instances of the calibration builds at RF 1, 0.92 to 1.87),
-  and 1.0 word at a reuse factor of 2 or more, whose pipelines share registers between
-  stages (the median of the same instances at RF 2 and 100, 0.45 to 1.25).
+- Flip-flops hold the products and the tree's partial sums between its cycles. At RF 1
+  in a narrow cycle they are counted from the schedule (dense_cost.series7_ff,
+  registers.cascade_registers: the DSP products per multiply stage, every adder level's
+  sums, the DSP operands). Elsewhere, per non-zero product, 1.35 words of the wider of the
+  accumulator and the product at RF 1 (the median of the eight dense instances of the
+  calibration builds at RF 1, 0.92 to 1.87), and 1.0 word at a reuse factor of 2 or more,
+  whose pipelines share registers between stages (the median of the same instances at
+  RF 2 and 100, 0.45 to 1.25).
 
 The constants are in calibration.py (series7_*). The rules were read from the calibration reports (ARRYTHMIA and Breast_cancer, 12 builds)
 and checked on the others (VALIDATION.md). Vivado HLS on 7-series keeps the chaining
@@ -114,8 +117,9 @@ def shared_lut(lut: float, census, limit: int) -> float:
 
 
 def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:
-    """Flip-flops of a dense layer's pipeline: `word_bits` is the wider of the accumulator
-    and the product (data + weight bits)."""
+    """Flip-flops of a dense layer's pipeline in a wide cycle or at a reuse factor above 1
+    (dense_cost.series7_ff): `word_bits` is the wider of the accumulator and the product
+    (data + weight bits)."""
     words = C.series7_ff_words_rf1 if reuse_factor <= 1 else C.series7_ff_words_shared
     return words * n_nonzero * word_bits
 
