@@ -4,7 +4,9 @@ Latency strategy (hls4ml's dense_latency): every product is unrolled on a visibl
 constant, so the multiplier census decides DSP vs LUT vs shift vs nothing; the template
 caps the multipliers at `multiplier_limit = ceil(n_in*n_out/RF) - n_zeros/RF` with an
 ALLOCATION pragma, and pipelines at II = RF. Each output sums its non-zero products and
-its bias in a tree of accum_t adders.
+its bias in a tree of accum_t adders. Flip-flops are the bits the layer's schedule keeps
+across a clock edge where registers.py counts them (DSP cascades, capped layers run once
+per schedule, Vitis HLS 7-series narrow cycles, streamed words).
 
 The Resource strategy (dense_resource) is in resource_cost.py.
 """
