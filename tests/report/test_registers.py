@@ -39,18 +39,29 @@ def test_cascade_registers_of_the_dense16x4_report():
     # camillaMiao's Dense 16->4 (Vivado HLS 2019.2, xc7z020 -1, 5 ns): 64 non-zero
     # products, 50 on DSPs, 16 terms per output, 16-bit data and 10-bit weights; the report
     # has 5,741 FF in the dense instance
-    ff = registers.cascade_registers([16] * 4, 64, 50, 16, 26, 2)
-    assert ff == 5688
+    ff = registers.cascade_registers([16] * 4, 50, 50, 16, 26, 2)
+    assert ff == 4960
 
 
-def test_cascade_dense_holds_full_width_products_for_each_multiply_stage():
+def test_cascade_dense_holds_full_width_dsp_products_for_each_multiply_stage():
+    # 16 x 4 products on 16 DSPs (x * 11 made once per input), each held for 2 stages; the
+    # tree's (8+4+2+1) sums x 4 outputs, at 16 + 5 (weight 11: 5 bits with its sign) = 21
+    # bits; 16 DSP operands of 16 bits. The older count (each product, term and DSP
+    # operand once at accum_t width) gave 64*16 + 64*16 + 16*16 = 2,304
     graph = Graph().input(16).dense("fc1", np.full((16, 4), DEEP))
     layer = _layer(_estimate(graph), "fc1")
-    # 64 products x 2 stages + (8+4+2+1) sums x 4 outputs, at 16 + 4 (weight 11: 5 bits with
-    # its sign) = 20 bits, and 16 DSP operands of 16 bits: the older count (each product,
-    # term and DSP operand once at accum_t width) gave 64*16 + 64*16 + 64*16 = 3,072
     stages = 2
-    assert layer["ff"] == (stages * 64 + 15 * 4) * (16 + 5) + layer["dsp"] * 16
+    assert layer["dsp"] == 16
+    assert layer["ff"] == (stages * 16 + 15 * 4) * (16 + 5) + 16 * 16
+
+
+def test_cascade_lut_products_chain_into_the_first_level():
+    # inputs alternate weight 11 (a DSP multiply, shared by the 4 outputs) and weight 3
+    # (4 - 1: a LUT adder): 8 DSP products held for 2 stages, the 32 LUT products not
+    weights = np.tile(np.array([[11], [3]]) * 2.0 ** -10, (8, 4))
+    layer = _layer(_estimate(Graph().input(16).dense("fc1", weights)), "fc1")
+    assert layer["dsp"] == 8
+    assert layer["ff"] == (2 * 8 + 15 * 4) * (16 + 5) + 8 * 16
 
 
 def test_streamed_cascade_dense_registers_as_its_parallel_twin():

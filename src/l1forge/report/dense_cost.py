@@ -107,17 +107,17 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
 
 def cascade_ff(kind: str, io: LayerIO, census: Census, accum: Bits, stages: int, target: Target) -> float:
     """Flip-flops of a kernel summed in a DSP cascade. A dense layer's are counted from its
-    schedule (registers.cascade_registers: products at full width for each multiply stage,
-    every adder level's sums, the DSP operands); in io_stream that count is already what
-    the streamed kernel registers (the Dense 16->5 report, Vivado HLS 2020.1: 7,860 FF in
-    its dense process, 7,433 from the schedule), so the stream scale the composition puts
+    schedule (registers.cascade_registers: DSP products at full width for each multiply
+    stage, every adder level's sums, the DSP operands); in io_stream that count is already
+    what the streamed kernel registers (the Dense 16->5 report, Vivado HLS 2020.1: 7,860 FF
+    in its dense process, 6,747 from the schedule), so the stream scale the composition puts
     on io_stream logic (calibration.stream_ff_scale, for registers io_parallel would not
     have) is taken back here. A convolution's kernel keeps the older count (every
     product, term and DSP input once, at accum_t width)."""
     if kind != "dense":
         return (census.n_nonzero * accum.width + sum(census.terms_per_output) * accum.width
                 + census.n_dsp * io.in_bits.width)
-    ff = cascade_registers(census.terms_per_output, census.n_nonzero, census.n_dsp, io.in_bits.width,
+    ff = cascade_registers(census.terms_per_output, census.n_dsp, census.n_dsp, io.in_bits.width,
                            io.in_bits.width + census.weight_bits, stages)
     return ff / C.stream_ff_scale if target.io_type == "io_stream" else ff
 

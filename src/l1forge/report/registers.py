@@ -6,18 +6,18 @@ across a clock edge (the per-instance FF column; `Register` rows at the top leve
 values those are depends on how the layer is scheduled (dense_cost.kernel_cost):
 
 - A DSP cascade (the multiply fills the cycle, every adder level gets a cycle of its own):
-  the products are held for each of the multiply's pipeline stages, every adder level's
-  sums are registered, and each DSP's data operand is registered in front of it. The
-  products are full width there (data + weight bits: the cast to accum_t comes after
-  the sum), the sums as wide as the products. Read from the reports of the xc7z020 -1 at
-  5 ns with DSP-bound products, where a multiply takes two stages: camillaMiao's Dense
-  16->4 (Vivado HLS 2019.2, 5,741 FF in the dense instance; this gives 5,688) and the
-  Iris MLP's three dense instances (Vitis HLS 2025.1: 3,238, 6,149 and 2,458 FF).
-- Vitis HLS on 7-series in a narrow cycle at RF 1 (series7.py: every adder level a cycle,
-  a DSP multiply in cycles of its own, a LUT multiply chained into the first level): the
-  same count with only the DSP products held for the multiply's stages (two at 3.33 ns on
-  the -2 and 5 ns on the -1: the ARRYTHMIA verbose schedule's Mul_DSP core has latency 2).
-  The Iris MLP's dense instances (Vitis HLS 2025.1, xc7z020 -1, 5 ns) 3,238 / 6,149 / 2,458
+  the DSP products are held for each of the multiply's pipeline stages, every adder level's
+  sums are registered, and each DSP's data operand is registered in front of it; LUT and
+  shift products chain into the first adder level (the series7.py schedule of the same
+  fabric). The products are full width there (data + weight bits: the cast to accum_t
+  comes after the sum), the sums as wide as the products. A multiply takes two stages on
+  the xc7z020 -1 at 5 ns and on the xc7z007s -2 at 3.33 ns (the ARRYTHMIA verbose
+  schedule's Mul_DSP core has latency 2). Read from:
+  camillaMiao's Dense 16->4 (Vivado HLS 2019.2, xc7z020 -1, 5 ns: 5,741 FF in the dense
+  instance; this gives 4,960, 50 of its 64 products on DSPs) and the Dense 16->5 report
+  (Vivado HLS 2020.1, same part: 7,860 FF in the streamed kernel; 6,747);
+  Vitis HLS on 7-series at RF 1 in a narrow cycle (series7.wide_cycle), the same count:
+  the Iris MLP's dense instances (Vitis HLS 2025.1, xc7z020 -1, 5 ns) 3,238 / 6,149 / 2,458
   FF, this 3,504 / 6,496 / 2,436 (the per-product words gave 1,210 / 2,419 / 907); the
   ARRYTHMIA calibration builds (Vitis HLS 2021.1, xc7z007s -2, 3.33 ns) 27,085 / 2,752 (DSP)
   and 25,844 / 2,293 (fabric), this 25,320 / 3,408 and 20,560 / 1,728.
