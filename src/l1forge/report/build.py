@@ -55,7 +55,7 @@ def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
     estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale,
                               family=part_row.family, multiplier_impl=multiplier_impl)
     notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
-    limits = hls_limit_warnings(graph, part_row.family, target.clock_ns, multiplier_impl)
+    limits = hls_limit_warnings(graph, part_row.family, target.clock_ns, multiplier_impl, target.io_type, tool)
     return estimate, limits + range_warnings(part_row.speed_fabric, grade, target.io_type, estimate,
                                          part_row.family) + notes
 

@@ -12,6 +12,15 @@
   fabric-bound build in the reference folder (Vitis HLS 2021.1, xc7z007s -2) has an
   estimated clock of 7.947 ns, missing its 3.33 or 5 ns target, because the tool cannot
   register inside a LUT multiplier.
+- Arrays Vivado HLS will not partition (io_parallel): hls4ml partitions every layer's
+  output array completely and reshapes the model input into one word. Vivado HLS stops
+  ("XFORM 203-103: partitioned elements number (N) has exceeded the threshold") when a
+  completely partitioned array has more elements than `config_array_partition
+  -maximum_size`, which hls4ml's build script sets from the config's `MaximumSize`
+  (default 4,096), and ("XFORM 203-133: Bitwidth of reshaped elements exceeds the maximum
+  bitwidth (65536 bits)") when the reshaped input is wider than 65,536 bits. Both errors are
+  in hls4ml's public issue tracker (issues 79, 134, 506 and 1157). Vitis HLS has no
+  `-maximum_size` (hls4ml's script wraps it in `catch`), so neither is claimed for it.
 - The part-fit verdict itself is compare.part_fit.
 """
 
@@ -22,6 +31,9 @@ import math
 UNROLL_LIMIT = 4096
 FABRIC_MULTIPLIER_NS = 7.947  # Vitis HLS 2021.1's estimated clock of every fabric-bound xc7z007s build
 PRODUCT_LOOPS = {"Dense", "Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D"}
+PARTITION_LIMIT = 4096  # hls4ml's default MaximumSize (config_array_partition -maximum_size)
+RESHAPE_BITS = 65536  # Vivado HLS's widest reshaped word
+INPUT_CLASSES = {"Input", "InputLayer"}
 
 
 def unrolled_products(layer) -> int | None:
@@ -59,5 +71,50 @@ def binding_warnings(family: str, clock_ns: float, multiplier_impl: str | None) 
             f"{clock_ns:g} ns clock will not be met"]
 
 
-def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None) -> list[str]:
-    return unroll_warnings(graph) + binding_warnings(family, clock_ns, multiplier_impl)
+def maximum_size(graph) -> int:
+    """The partition threshold hls4ml's build script gives Vivado HLS (config `MaximumSize`)."""
+    config = getattr(graph, "config", None)
+    value = config.get_config_value("MaximumSize", PARTITION_LIMIT) if config is not None else PARTITION_LIMIT
+    return int(value or PARTITION_LIMIT)
+
+
+def array_pragma(layer) -> str:
+    """'partition', 'reshape' or '' (in place: no array of its own) for an io_parallel
+    output array: the variable's own pragma when hls4ml has set it, else its rule (the
+    model input reshaped, every other output partitioned)."""
+    variable = layer.get_output_variable()
+    pragma = getattr(variable, "pragma", None)
+    if pragma is None:
+        return "reshape" if layer.class_name in INPUT_CLASSES else "partition"
+    if isinstance(pragma, tuple):  # (mode, 'cyclic'|'block', factor): not complete
+        return ""
+    return str(pragma)
+
+
+def array_warnings(graph, io_type: str, tool: str) -> list[str]:
+    if io_type != "io_parallel" or not str(tool).startswith("Vivado"):
+        return []
+    limit, warnings = maximum_size(graph), []
+    for layer in graph.get_layers():
+        variable = layer.get_output_variable()
+        pragma = array_pragma(layer)
+        elements = int(math.prod(int(d) for d in variable.shape))
+        if pragma == "partition" and elements > limit:
+            warnings.append(
+                f"HLS will not build {layer.name}: its output array of {elements:,} values is partitioned "
+                f"completely in io_parallel, over the {limit:,} that hls4ml's build script lets Vivado HLS "
+                "partition (config MaximumSize; Vivado HLS stops: 'XFORM 203-103 partitioned elements number "
+                "has exceeded the threshold'); use io_stream, or raise MaximumSize knowing the build slows")
+        bits = elements * int(variable.type.precision.width)
+        if pragma == "reshape" and bits > RESHAPE_BITS:
+            warnings.append(
+                f"HLS will not build the input {layer.name}: io_parallel reshapes it into one {bits:,}-bit word, "
+                f"over Vivado HLS's {RESHAPE_BITS:,} bits ('XFORM 203-133 Bitwidth of reshaped elements exceeds "
+                "the maximum bitwidth'); use io_stream, or a narrower or smaller input")
+    return warnings
+
+
+def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None,
+                       io_type: str = "io_parallel", tool: str = "") -> list[str]:
+    return (unroll_warnings(graph) + array_warnings(graph, io_type, tool)
+            + binding_warnings(family, clock_ns, multiplier_impl))
