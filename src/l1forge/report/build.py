@@ -53,7 +53,8 @@ def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
     grade = speed_grade(part_name)
     scale = delay_scale(part_row.speed_fabric, grade)
     estimate = estimate_graph(graph, target.clock_ns, target.io_type, tool, part_row.dsp_shape, scale,
-                              family=part_row.family, multiplier_impl=multiplier_impl)
+                              family=part_row.family, multiplier_impl=multiplier_impl,
+                              clock_uncertainty_ns=target.clock_uncertainty_ns)
     notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
     limits = hls_limit_warnings(graph, part_row.family, target.clock_ns, multiplier_impl, target.io_type, tool)
     return estimate, limits + range_warnings(part_row.speed_fabric, grade, target.io_type, estimate,

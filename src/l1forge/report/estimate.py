@@ -190,12 +190,15 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
 
 
 def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: tuple[int, int],
-                   delay_scale: float = 1.0, family: str = "", multiplier_impl: str | None = None) -> dict:
+                   delay_scale: float = 1.0, family: str = "", multiplier_impl: str | None = None,
+                   clock_uncertainty_ns: float | None = None) -> dict:
     """The `estimate` section of a report for one ModelGraph; `delay_scale` is the part's
     logic delay over that of the calibration part (timing.delay_scale), `family` the
-    part's family and `multiplier_impl` a forced multiplier binding (dsp, fabric)."""
+    part's family, `multiplier_impl` a forced multiplier binding (dsp, fabric) and
+    `clock_uncertainty_ns` the project's clock uncertainty (None: 12.5% of the period)."""
     target = Target(clock_ns=float(clock_ns), io_type=io_type, tool=tool, dsp_shape=dsp_shape,
-                    delay_scale=float(delay_scale), family=family, multiplier_impl=multiplier_impl)
+                    delay_scale=float(delay_scale), family=family, multiplier_impl=multiplier_impl,
+                    clock_uncertainty_ns=clock_uncertainty_ns)
     costs, ios = _costs(graph, target)
     dataflow = True
     if series7.applies(target) and not any(io.strategy == "resource" for io in ios):

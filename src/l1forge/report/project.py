@@ -40,6 +40,10 @@ class ProjectTarget:
     # A multiplier binding the build script forces (`config_op mul -impl dsp|fabric`):
     # from the manifest's target, else the project's Tcl scripts; None: the tools choose.
     multiplier_impl: str | None = None
+    # The clock uncertainty the project asks for, in ns: from the manifest's target, else
+    # the project's Tcl (`set_clock_uncertainty`), else hls4ml's ClockUncertainty; None:
+    # the tools' default (12.5% of the period).
+    clock_uncertainty_ns: float | None = None
 
 
 def _number(value, where: str, field: str) -> float | None:
@@ -103,6 +107,62 @@ def tcl_multiplier_impl(folder: Path) -> tuple[str | None, list[str]]:
     return None, [f"{name}: config_op mul -impl {impl} is not modelled; estimated with the tools' own binding"]
 
 
+# `set_clock_uncertainty 27%` or `set_clock_uncertainty $clock_uncertainty default`, and the
+# `set clock_uncertainty 27%` that hls4ml's project.tcl writes from ClockUncertainty.
+SET_CLOCK_UNCERTAINTY = re.compile(r"^\s*set_clock_uncertainty\s+([^\s#;]+)", re.MULTILINE)
+TCL_SET = re.compile(r"^\s*set\s+(\w+)\s+([^\s#;]+)", re.MULTILINE)
+
+
+def clock_uncertainty_of(value, clock_ns: float, where: str) -> float | None:
+    """A clock uncertainty in ns from the tools' spelling: a share of the period ("27%")
+    or a time in ns ("1.35"), as `set_clock_uncertainty` and hls4ml's ClockUncertainty take it."""
+    if value is None:
+        return None
+    text = str(value).strip().strip('"{}').strip()
+    percent = text.endswith("%")
+    try:
+        number = float(text[:-1] if percent else text)
+    except ValueError:
+        raise UserError(f"{where}: clock uncertainty {value!r}; expected a percentage of the "
+                        "period (\"27%\") or a time in ns") from None
+    ns = clock_ns * number / 100.0 if percent else number
+    if not 0.0 <= ns < clock_ns:
+        raise UserError(f"{where}: clock uncertainty {value!r} is {ns:g} ns; expected at least 0 "
+                        f"and less than the {clock_ns:g} ns period")
+    return ns
+
+
+def tcl_clock_uncertainty(folder: Path) -> tuple[str | None, str | None]:
+    """(value, script) of the last `set_clock_uncertainty` in the project's Tcl scripts, a
+    `$variable` argument resolved through the scripts' `set variable value` lines."""
+    found, variables = None, {}
+    for script in sorted(Path(folder).glob("*.tcl")):
+        try:
+            text = script.read_text(errors="replace")
+        except OSError:
+            continue
+        variables.update({m.group(1): m.group(2) for m in TCL_SET.finditer(text)})
+        for match in SET_CLOCK_UNCERTAINTY.finditer(text):
+            found = (match.group(1), script.name)
+    if found is None:
+        return None, None
+    value, name = found
+    if value.startswith("$"):
+        value = variables.get(value[1:].strip("{}"))
+    return value, name
+
+
+def _uncertainty(project: Project, target: dict, config: dict, clock: float) -> float | None:
+    if target.get("clock_uncertainty") is not None:
+        return clock_uncertainty_of(target["clock_uncertainty"], clock,
+                                    f"{project.manifest_path}: target.clock_uncertainty")
+    value, script = tcl_clock_uncertainty(project.folder)
+    if value is not None:
+        return clock_uncertainty_of(value, clock, f"{project.folder / script}: set_clock_uncertainty")
+    return clock_uncertainty_of(config.get("ClockUncertainty"), clock,
+                                f"{project.config_path}: ClockUncertainty")
+
+
 def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
     folder = project.folder
     has_config = project.has_config()
@@ -132,4 +192,5 @@ def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
         clock_ns=clock, io_type=io_type, tool=tool,
         latency_budget_ns=_number(target.get("latency_budget_ns", manifest.get("latency_budget_ns")),
                                   where, "latency_budget_ns"),
-        warnings=tuple(warnings), multiplier_impl=impl)
+        warnings=tuple(warnings), multiplier_impl=impl,
+        clock_uncertainty_ns=_uncertainty(project, target, config, clock))
