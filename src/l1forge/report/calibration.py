@@ -28,6 +28,9 @@ class Calibration:
     # Constant products with 3+ CSD digits on inputs of at least 10 bits: 1486 predicted
     # vs 1445 DSPs in the float dense layers, 29 vs 18 in QKeras fc1; QKeras layers fed
     # by 6-bit activations use no DSP at all, so the input width threshold lies in 7..16.
+    # The one Vivado HLS report between (brainz22, 2019.2: 10-bit inputs, 0 DSPs) would put it
+    # above 10, the other (ECON encoder, 2020.1: 11/12-bit inputs, 132 DSPs where 76 are
+    # estimated) at or below 11: one project, not moved (docs/estimator.md, eighth pass).
     dsp_min_csd_digits: int = 3
     dsp_min_data_bits: int = 10
     # Products of two variables (weights in a ROM): DSP when the operand widths add up
@@ -64,7 +67,9 @@ class Calibration:
     # Chosen so that the schedule puts 4 boundary registers in the float jet tagger and
     # 6 in the QKeras one at 5 ns, as the reports show (their layer*_out registers);
     # the resulting totals are 12 (report: 13) and 10 (report: 9) cycles.
-    clock_uncertainty_fraction: float = 0.125  # the tools' default: 12.5% of the period
+    # The tools' default, 12.5% of the period; a project that asks for its own (hls4ml's
+    # ClockUncertainty, `set_clock_uncertainty`) gets that (cost.Target.clock_uncertainty_ns).
+    clock_uncertainty_fraction: float = 0.125
     delay_dsp_ns: float = 2.0
     delay_lut_mult_ns: float = 1.0
     delay_adder_level_ns: float = 0.6
