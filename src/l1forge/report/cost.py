@@ -52,6 +52,9 @@ class LayerCost:
     dsp: float = 0.0
     lut: float = 0.0
     ff: float = 0.0
+    # flip-flops counted register by register from the schedule (registers.py), which the
+    # io_stream composition adds as they are (estimate._finish scales only `ff`)
+    ff_counted: float = 0.0
     bram_18k: float = 0.0
     cycles: int = 0
     ii: int = 1

@@ -59,6 +59,7 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     lut = C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * tree_bits
     if series7.applies(target) and kind == "dense":
         return series7_kernel_cost(name, kind, io, census, accum, multiplier_limit, n_dsp, lut, target)
+    ff_counted = 0.0  # flip-flops from the schedule, not scaled in io_stream (LayerCost.ff_counted)
     if census.n_dsp:
         mult_delay, head = C.delay_dsp_ns, C.delay_dsp_ns
     elif census.n_lut:
@@ -74,7 +75,11 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
         stages = multiply_stages(mult_delay, budget)
         cycles = stages + levels
         head_ns, tail_ns = min(mult_delay, budget), 0.0
-        ff = cascade_ff(kind, io, census, accum, stages, target)
+        ff = cascade_ff(kind, io, census, accum, stages)
+        if kind == "dense" and target.io_type == "io_stream":
+            # already what the streamed kernel registers (the Dense 16->5 report, Vivado HLS
+            # 2020.1: 7,860 FF in its dense process, 6,747 from the schedule)
+            ff, ff_counted = 0.0, ff
     else:
         cycles, head_ns, tail_ns = split_delay(mult_delay + levels * C.delay_adder_level_ns, budget, head)
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
@@ -84,7 +89,7 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     if shared > cycles and cascade and kind == "dense":
         # issued over several cycles, run once per schedule, every product crossing a
         # register because its multiply fills the cycle (registers.shared_registers)
-        ff = shared_registers(census.n_nonzero, accum.width, held_in, io.in_bits.width, live)
+        ff, ff_counted = shared_registers(census.n_nonzero, accum.width, held_in, io.in_bits.width, live), 0.0
     elif shared > cycles and not cascade:
         # each product is summed in its issue cycle: only the operands are held
         ff += held_operand_bits(held_in, io.in_bits.width, live, accum.width)
@@ -93,33 +98,29 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
         # (registers.stream_word_registers), not scaled like logic registers are. Vitis HLS
         # only: the one report that shows them is a Vitis build; in Vivado HLS builds the
         # stream scale fitted on the SVHN CNN (calibration.stream_ff_scale) stands for them
-        ff += stream_word_registers(held_in, io.in_bits.width, live, io.out_bits.width) / C.stream_ff_scale
+        ff_counted += stream_word_registers(held_in, io.in_bits.width, live, io.out_bits.width)
     cycles = max(cycles, shared)
     notes = ["DSP post-adder cascade: one registered adder level per cycle"] if cascade else []
     if census.n_deep > multiplier_limit > 0:
         where = "a DSP" if census.n_dsp else "a fabric multiplier"
         notes.append(f"{census.n_deep} products want {where}; the reuse factor caps them at {multiplier_limit}, "
                      f"issued over {math.ceil(census.n_deep / multiplier_limit)} cycles")
-    return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, cycles=cycles,
+    return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, ff_counted=ff_counted, cycles=cycles,
                      ii=pipelined_interval(io.reuse_factor, cycles), head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
 
 
-def cascade_ff(kind: str, io: LayerIO, census: Census, accum: Bits, stages: int, target: Target) -> float:
+def cascade_ff(kind: str, io: LayerIO, census: Census, accum: Bits, stages: int) -> float:
     """Flip-flops of a kernel summed in a DSP cascade. A dense layer's are counted from its
     schedule (registers.cascade_registers: DSP products at full width for each multiply
-    stage, every adder level's sums, the DSP operands); in io_stream that count is already
-    what the streamed kernel registers (the Dense 16->5 report, Vivado HLS 2020.1: 7,860 FF
-    in its dense process, 6,747 from the schedule), so the stream scale the composition puts
-    on io_stream logic (calibration.stream_ff_scale, for registers io_parallel would not
-    have) is taken back here. A convolution's kernel keeps the older count (every
-    product, term and DSP input once, at accum_t width)."""
+    stage, every adder level's sums, the DSP operands); in io_stream the caller keeps that
+    count out of the stream scale (LayerCost.ff_counted). A convolution's kernel keeps the
+    older count (every product, term and DSP input once, at accum_t width)."""
     if kind != "dense":
         return (census.n_nonzero * accum.width + sum(census.terms_per_output) * accum.width
                 + census.n_dsp * io.in_bits.width)
-    ff = cascade_registers(census.terms_per_output, census.n_dsp, census.n_dsp, io.in_bits.width,
-                           io.in_bits.width + census.weight_bits, stages)
-    return ff / C.stream_ff_scale if target.io_type == "io_stream" else ff
+    return cascade_registers(census.terms_per_output, census.n_dsp, census.n_dsp, io.in_bits.width,
+                             io.in_bits.width + census.weight_bits, stages)
 
 
 def pipelined_interval(reuse_factor: int, cycles: int) -> int:

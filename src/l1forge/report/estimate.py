@@ -84,12 +84,12 @@ def stream_words(io: LayerIO) -> int:
     return max(io.n_in // max(channels, 1), 1)
 
 
-def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int | None = None) -> LayerCost:
+def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int) -> LayerCost:
     """Turn a layer's logic into a dataflow process (io_stream); `words` is the stream words
-    it reads (stream_flatten.input_words; stream_words(io) when not given)."""
+    it reads (stream_flatten.input_words)."""
     if cost.process or cost.kind in ("input", INPLACE_KIND):
         return cost  # already a process (convolution, pooling, stream copies), a port or a link
-    pixels = stream_words(io) if words is None else words
+    pixels = words
     if cost.kind == "dense":
         # nnet::dense (stream): a loop reading the input words (pipelined when there are
         # several), the pipelined dense kernel, then the output word written.
@@ -178,10 +178,11 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
     last = len(costs) - 1
     for i, (cost, io) in enumerate(zip(costs, ios)):
         if target.io_type == "io_stream":
-            cost = replace(cost, ff=cost.ff * C.stream_ff_scale)
+            cost = replace(cost, ff=cost.ff * C.stream_ff_scale + cost.ff_counted, ff_counted=0.0)
             if 0 < i < last and cost.kind != INPLACE_KIND:  # an in-place flatten has no FIFO
                 cost = cost.plus(**fifo_cost(io))
         else:
+            cost = replace(cost, ff=cost.ff + cost.ff_counted, ff_counted=0.0)
             cost = cost.plus(ff=schedule.registers_after[cost.name] * cost.out_bits)
             if i == 0:  # the registered top-level input (ap_vld port)
                 cost = cost.plus(ff=io.n_out * io.out_bits.width)
