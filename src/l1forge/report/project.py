@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from l1forge.errors import UserError
+from l1forge.report.binding_pragmas import firmware_multiplier_impl
 from l1forge.project import MANIFEST, Project
 
 if TYPE_CHECKING:
@@ -37,8 +38,9 @@ class ProjectTarget:
     tool: str
     latency_budget_ns: float | None
     warnings: tuple[str, ...]
-    # A multiplier binding the build script forces (`config_op mul -impl dsp|fabric`):
-    # from the manifest's target, else the project's Tcl scripts; None: the tools choose.
+    # A multiplier binding the build forces: from the manifest's target, else a pragma in the
+    # project's firmware (binding_pragmas.py), else the Tcl scripts' `config_op mul -impl
+    # dsp|fabric`; None: the tools choose.
     multiplier_impl: str | None = None
     # The clock uncertainty the project asks for, in ns: from the manifest's target, else
     # the project's Tcl (`set_clock_uncertainty`), else hls4ml's ClockUncertainty; None:
@@ -179,6 +181,9 @@ def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
     if io_type not in ("io_parallel", "io_stream"):
         raise UserError(f"{folder}: io_type '{io_type}'; expected io_parallel or io_stream")
     impl = multiplier_impl_of(target.get("multiplier_impl"), where)
+    if impl is None:  # a pragma in the firmware overrides the build script's config_op
+        impl, more, _ = firmware_multiplier_impl(folder)
+        warnings += more
     if impl is None:
         impl, more = tcl_multiplier_impl(folder)
         warnings += more
