@@ -34,4 +34,4 @@ def firmware_spec(card: Card) -> FirmwareSpec:
                         backend=t.backend, part=t.part, clock_ns=t.clock_ns, io_type=t.io_type,
                         strategy=t.strategy, reuse_factor=t.reuse_factor,
                         latency_budget_ns=t.latency_budget_ns, softmax_table_size=t.softmax_table_size,
-                        multiplier_impl=t.multiplier_impl)
+                        multiplier_impl=t.multiplier_impl, clock_uncertainty=t.clock_uncertainty)

@@ -156,3 +156,31 @@ def test_rtl_in_a_build_is_for_distributed_arithmetic_cards():
         load("l1models/jet_id.yaml", {"rtl.build": True})
     with pytest.raises(UserError, match=r"'rtl.events': expected at least 1"):
         load("l1models/jet_id_compact.yaml", {"rtl.build": True, "rtl.events": 0})
+
+
+def test_the_clock_uncertainty_reaches_hls4ml_and_the_manifest(tmp_path, monkeypatch):
+    import importlib
+
+    import hls4ml
+
+    from l1forge.card_specs import firmware_spec
+
+    convert_module = importlib.import_module("l1forge.firmware.convert")
+
+    card = load_card(write(tmp_path, minimal("target:\n  clock_uncertainty: \"12.5%\"\n")))
+    spec = firmware_spec(card)
+    assert spec.target_dict()["clock_uncertainty"] == "12.5%"
+    assert "clock_uncertainty" not in firmware_spec(load_card(write(tmp_path, minimal(), "b.yaml"))).target_dict()
+    seen = {}
+    monkeypatch.setattr(convert_module, "hls_config", lambda *a, **k: {"Model": {}})
+    monkeypatch.setattr(hls4ml.converters, "convert_from_keras_model", lambda model, **kw: seen.update(kw))
+    convert_module.convert(spec, None, tmp_path / "out")
+    assert seen["clock_uncertainty"] == "12.5%" and seen["backend"] == "Vitis"
+
+
+@pytest.mark.parametrize("value", ["lots", "\"5.0\"", "\"120%\""])
+def test_a_bad_clock_uncertainty_is_one_line(tmp_path, capsys, value):
+    path = write(tmp_path, minimal(f"target:\n  clock_uncertainty: {value}\n"))
+    with pytest.raises(UserError, match="target.clock_uncertainty") as err:
+        load_card(path)
+    assert "\n" not in str(err.value)

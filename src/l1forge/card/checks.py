@@ -113,6 +113,14 @@ def _check_target(card: Card) -> None:
         one_of(src, "target.multiplier_impl", t.multiplier_impl, MULTIPLIER_IMPLS)
     if not 0 < t.clock_ns <= 100:
         bad(src, "target.clock_ns", f"a clock period above 0 and at most 100 ns, got {t.clock_ns:g}")
+    if t.clock_uncertainty is not None:
+        from l1forge.report.project import clock_uncertainty_of
+
+        try:
+            clock_uncertainty_of(t.clock_uncertainty, t.clock_ns, "target.clock_uncertainty")
+        except UserError:
+            bad(src, "target.clock_uncertainty", "a share of the period such as \"12.5%\" or a time in ns "
+                                                 f"below the {t.clock_ns:g} ns period, got {t.clock_uncertainty!r}")
     if not t.part.strip():
         bad(src, "target.part", "an FPGA part name such as xcvu13p-flga2577-2-e")
     from l1forge.report.parts import check_part

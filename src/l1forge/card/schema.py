@@ -123,6 +123,10 @@ class TargetSpec:
     # the vendor build script's multiplier binding (`config_op mul -impl dsp|fabric`), for the
     # estimate; null: the tool's own choice
     multiplier_impl: str | None = None
+    # the clock uncertainty HLS schedules with ("12.5%", or ns): written into the project
+    # (hls4ml's ClockUncertainty) and read by the estimate; null: hls4ml's backend default
+    # (Vitis 27%, Vivado 12.5%)
+    clock_uncertainty: str | None = None
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ def convert(spec: FirmwareSpec, keras_model, output_dir: Path, task_passes: Iter
 
     config = hls_config(spec, keras_model, task_passes)
     before_conversion(config)
+    # the clock uncertainty the card asks for; else hls4ml's backend default
+    extra = {} if spec.clock_uncertainty is None else {"clock_uncertainty": str(spec.clock_uncertainty)}
     return hls4ml.converters.convert_from_keras_model(
         keras_model,
         hls_config=config,
@@ -44,6 +46,7 @@ def convert(spec: FirmwareSpec, keras_model, output_dir: Path, task_passes: Iter
         clock_period=spec.clock_ns,
         io_type=spec.io_type,
         write_weights_txt=False,  # weights compiled in: the library works wherever it is moved
+        **extra,
     )
 
 

@@ -53,6 +53,9 @@ class FirmwareSpec:
     # A multiplier binding forced by the vendor build script (`config_op mul -impl ...`):
     # something an hls4ml config cannot say, read by the estimate.
     multiplier_impl: str | None = None
+    # The clock uncertainty HLS schedules with ("12.5%" or ns), given to hls4ml (its
+    # ClockUncertainty); None: hls4ml's backend default (Vitis 27%, Vivado 12.5%).
+    clock_uncertainty: str | None = None
     # hls4ml HLSConfig entries given by the user (`l1forge compile` of an hls4ml YAML, or
     # --precision as-given): applied over hls4ml's defaults instead of l1forge's passes.
     given_config: dict[str, Any] | None = field(default=None, compare=False)
@@ -67,4 +70,6 @@ class FirmwareSpec:
                    "reuse_factor": self.reuse_factor, "latency_budget_ns": self.latency_budget_ns}
         if self.multiplier_impl:
             content["multiplier_impl"] = self.multiplier_impl
+        if self.clock_uncertainty is not None:
+            content["clock_uncertainty"] = self.clock_uncertainty
         return content
