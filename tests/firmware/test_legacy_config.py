@@ -57,3 +57,13 @@ def test_conv1d_output_widths_reads_three_dimensional_outputs():
     model = SimpleNamespace(layers=[SimpleNamespace(name="conv", output_shape=(None, 10, 4)),
                                     SimpleNamespace(name="fc", output_shape=(None, 4)), NoShape()])
     assert _conv1d_output_widths(model) == {"conv": 10}
+
+
+def test_a_lower_case_conv_implementation_is_spelled_as_hls4ml_accepts():
+    config = {"HLSConfig": {"LayerName": {"conv1d": {"ConvImplementation": "encoded"},
+                                          "conv1d_1": {"ConvImplementation": "linebuffer"}}}}
+    converted, notes = convertible_config(config)
+    names = converted["HLSConfig"]["LayerName"]
+    assert names["conv1d"]["ConvImplementation"] == "Encoded"
+    assert names["conv1d_1"]["ConvImplementation"] == "LineBuffer"
+    assert len(notes) == 2 and "'encoded' read as 'Encoded'" in notes[0]

@@ -131,9 +131,9 @@ def checked(monkeypatch):
 @pytest.mark.parametrize("part,io_type,expected", [
     ("xcu250-figd2104-2L-e", "io_parallel", ["region Vivado HLS, UltraScale+, io_parallel", "backed by 1 report"]),
     ("xcvu13p-flga2577-2-e", "io_stream", ["no vendor report in this region", "nearest, Vivado HLS, UltraScale+:"]),
-    ("xczu3eg-sbva484-1-e", "io_parallel", ["UltraScale+ -1: no reference report", "delays x1.20", "extrapolated"]),
+    ("xczu3eg-sbva484-1-e", "io_parallel", ["timing class UltraScale+ -1", "no reference report of it", "delays x1.20", "extrapolated"]),
     ("xc7z020clg400-1", "io_parallel", ["nearest, Vivado HLS, 7-series:"]),
-    ("xc7vx690tffg1927-2", "io_parallel", ["Kintex-7 -2: no reference report", "delays x2.38"]),
+    ("xc7vx690tffg1927-2", "io_parallel", ["timing class Kintex-7 -2", "no reference report of it", "delays x2.38"]),
 ])
 def test_the_report_says_which_reports_back_the_estimate(tmp_path, checked, part, io_type, expected):
     report = make_report(hls4ml_folder(tmp_path / "p", part=part, io_type=io_type), graph=jet_like())

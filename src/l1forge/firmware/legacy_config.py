@@ -4,6 +4,8 @@ A project someone else made may come from hls4ml 0.x or 1.0, whose config says t
 installed hls4ml refuses outright:
 - a `Backend` it no longer has (`Pynq`, the board wrapper of early versions): converted as
   `Vivado`, the HLS backend those versions generated for;
+- `ConvImplementation: encoded` / `linebuffer` in lower case (configs of 2022-23): the
+  installed hls4ml accepts only `Encoded` and `LineBuffer`, so the spelling is mended;
 - `ConvImplementation: Pointwise` (hls4ml 1.0's switch for 1-wide convolutions): the
   installed hls4ml chooses its pointwise kernel for a 1-wide convolution by itself and accepts
   only the line-buffer and encoded implementations here, so the key is dropped. What it
@@ -23,6 +25,7 @@ import copy
 from typing import Any
 
 CONV_IMPLEMENTATIONS = ("linebuffer", "encoded")
+CONV_SPELLING = {"linebuffer": "LineBuffer", "encoded": "Encoded"}  # hls4ml 1.3 compares case-sensitively
 CONFIG_SECTIONS = ("Model", "LayerType", "LayerName")
 
 
@@ -47,7 +50,12 @@ def convertible_config(config: dict[str, Any], output_widths: dict[str, int] | N
     if isinstance(hls_config, dict):
         for where, entry in _config_entries(hls_config):
             value = entry.get("ConvImplementation")
-            if value is not None and str(value).lower() not in CONV_IMPLEMENTATIONS:
+            spelled = CONV_SPELLING.get(str(value).lower())
+            if spelled is not None and value != spelled:
+                entry["ConvImplementation"] = spelled
+                notes.append(f"{where}: ConvImplementation '{value}' read as '{spelled}' (the spelling "
+                             "hls4ml accepts now)")
+            elif value is not None and spelled is None:
                 del entry["ConvImplementation"]
                 note = (f"{where}: ConvImplementation '{value}' is not one hls4ml accepts "
                         "(LineBuffer, Encoded); dropped, a 1-wide convolution gets hls4ml's "

@@ -26,7 +26,8 @@ def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict,
     elif not fabric_checked(fabric, grade):
         source = ("the data sheets' DSP Fmax against UltraScale+ -2 and x2 for 7-series routing (timing.py)"
                   if fabric in SERIES7_FABRICS else "the data sheets' DSP Fmax against UltraScale+ -2 (timing.py)")
-        warnings.append(f"estimate: {fabric} -{grade}: no reference report of this fabric and grade; delays "
+        shared = " (Virtex-7 parts share it)" if fabric == "Kintex-7" else ""
+        warnings.append(f"estimate: timing class {fabric} -{grade}{shared}: no reference report of it; delays "
                         f"x{scale:.2f} from {source}; take latency and FF as extrapolated")
     where = region(estimate.get("tool", ""), family or fabric, io_type, estimate.get("strategy", "latency"),
                    estimate.get("reuse_factor", 1), estimate.get("clock_ns", 5.0))
