@@ -39,6 +39,6 @@ def test_both_bindings_in_the_sources_are_not_modelled(tmp_path):
     project = hls4ml_folder(tmp_path / "p")
     write(project, "a.h", VITIS_FABRIC)
     write(project, "b.h", VIVADO_DSP)
-    impl, warnings, _ = firmware_multiplier_impl(project)
+    impl, warnings = firmware_multiplier_impl(project)
     assert impl is None and "both DSP and fabric" in warnings[0]
-    assert firmware_multiplier_impl(tmp_path / "nowhere") == (None, [], None)
+    assert firmware_multiplier_impl(tmp_path / "nowhere") == (None, [])

@@ -24,7 +24,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-CONV_IMPLEMENTATIONS = ("linebuffer", "encoded")
 CONV_SPELLING = {"linebuffer": "LineBuffer", "encoded": "Encoded"}  # hls4ml 1.3 compares case-sensitively
 CONFIG_SECTIONS = ("Model", "LayerType", "LayerName")
 

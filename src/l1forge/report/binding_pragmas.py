@@ -37,11 +37,11 @@ def source_bindings(text: str) -> set[str]:
     return {impl for impl in found if impl}
 
 
-def firmware_multiplier_impl(folder: Path) -> tuple[str | None, list[str], str | None]:
-    """(binding, warnings, file that sets it) from the sources under `folder`/firmware."""
+def firmware_multiplier_impl(folder: Path) -> tuple[str | None, list[str]]:
+    """(binding, warnings naming the file that sets it) from the sources under `folder`/firmware."""
     firmware = Path(folder) / "firmware"
     if not firmware.is_dir():
-        return None, [], None
+        return None, []
     seen: dict[str, str] = {}
     for pattern in SOURCES:
         for source in sorted(firmware.rglob(pattern)):
@@ -52,9 +52,9 @@ def firmware_multiplier_impl(folder: Path) -> tuple[str | None, list[str], str |
             for impl in source_bindings(text):
                 seen.setdefault(impl, str(source.relative_to(folder)))
     if not seen:
-        return None, [], None
+        return None, []
     if len(seen) > 1:
         return None, [f"{' and '.join(sorted(seen.values()))}: pragmas bind multiplies to both DSP and fabric; "
-                      "not modelled, estimated with the tools' own binding"], None
+                      "not modelled, estimated with the tools' own binding"]
     (impl, where), = seen.items()
-    return impl, [f"{where}: a pragma binds the multiplies to {impl}; estimated so"], where
+    return impl, [f"{where}: a pragma binds the multiplies to {impl}; estimated so"]

@@ -89,11 +89,10 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int) -> LayerC
     it reads (stream_flatten.input_words)."""
     if cost.process or cost.kind in ("input", INPLACE_KIND):
         return cost  # already a process (convolution, pooling, stream copies), a port or a link
-    pixels = words
     if cost.kind == "dense":
         # nnet::dense (stream): a loop reading the input words (pipelined when there are
         # several), the pipelined dense kernel, then the output word written.
-        reads = pixels + 1 if pixels > 1 else 0
+        reads = words + 1 if words > 1 else 0
         # (the kernel's cycles already hold what a reuse factor adds: shared multipliers
         # in dense_cost.kernel_cost, the RF-cycle loop in resource_cost.resource_cost)
         latency = reads + cost.cycles + C.stream_dense_write_cycles
@@ -101,9 +100,9 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int) -> LayerC
     if cost.kind.startswith("softmax"):
         latency = 1 + cost.cycles + C.stream_overhead_cycles
         return replace(cost, cycles=latency, ii=latency + 1, process=True)
-    # element-wise: pipelined over pixels; the last value needs a read and a write
-    latency = pixels + cost.cycles + 1
-    return replace(cost, cycles=latency, ii=max(pixels, 1), process=True)
+    # element-wise: pipelined over the words (pixels); the last value needs a read and a write
+    latency = words + cost.cycles + 1
+    return replace(cost, cycles=latency, ii=max(words, 1), process=True)
 
 
 def fifo_cost(io: LayerIO) -> dict[str, float]:

@@ -6,6 +6,8 @@ that copies every pixel through, so it adds latency but little logic.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
 from l1forge.report.stream_padding import zeropad_cycles
@@ -28,7 +30,7 @@ def wiring_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     cost = _stream_copy(layer, io, layer.class_name.lower())
     if layer.class_name.startswith("ZeroPadding") and target.tool == "Vivado HLS":
         cycles = zeropad_cycles(layer)  # its plain loops over the padded image (stream_padding)
-        cost = LayerCost(**{**cost.__dict__, "cycles": cycles, "ii": cycles + 1})
+        cost = replace(cost, cycles=cycles, ii=cycles + 1)
     return cost
 
 

@@ -87,18 +87,26 @@ def multiplier_impl_of(value, where: str) -> str | None:
     return text
 
 
+def tcl_scripts(folder: Path) -> list[tuple[str, str]]:
+    """(name, text) of the project's Tcl scripts in name order (the tool sources them so:
+    a later line wins); an unreadable script is skipped."""
+    scripts = []
+    for script in sorted(Path(folder).glob("*.tcl")):
+        try:
+            scripts.append((script.name, script.read_text(errors="replace")))
+        except OSError:
+            continue
+    return scripts
+
+
 def tcl_multiplier_impl(folder: Path) -> tuple[str | None, list[str]]:
     """The binding the project's Tcl scripts force on multiplies (the last `config_op mul
     -impl` line wins, as in the tool), with a warning for a binding the estimate does not
     model (`auto`, or Vitis' DSP variants)."""
     found = None
-    for script in sorted(Path(folder).glob("*.tcl")):
-        try:
-            text = script.read_text(errors="replace")
-        except OSError:
-            continue
+    for name, text in tcl_scripts(folder):
         for match in CONFIG_OP_MUL.finditer(text):
-            found = (match.group(1).lower(), script.name)
+            found = (match.group(1).lower(), name)
     if found is None:
         return None, []
     impl, name = found
@@ -138,14 +146,10 @@ def tcl_clock_uncertainty(folder: Path) -> tuple[str | None, str | None]:
     """(value, script) of the last `set_clock_uncertainty` in the project's Tcl scripts, a
     `$variable` argument resolved through the scripts' `set variable value` lines."""
     found, variables = None, {}
-    for script in sorted(Path(folder).glob("*.tcl")):
-        try:
-            text = script.read_text(errors="replace")
-        except OSError:
-            continue
+    for name, text in tcl_scripts(folder):
         variables.update({m.group(1): m.group(2) for m in TCL_SET.finditer(text)})
         for match in SET_CLOCK_UNCERTAINTY.finditer(text):
-            found = (match.group(1), script.name)
+            found = (match.group(1), name)
     if found is None:
         return None, None
     value, name = found
@@ -182,7 +186,7 @@ def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
         raise UserError(f"{folder}: io_type '{io_type}'; expected io_parallel or io_stream")
     impl = multiplier_impl_of(target.get("multiplier_impl"), where)
     if impl is None:  # a pragma in the firmware overrides the build script's config_op
-        impl, more, _ = firmware_multiplier_impl(folder)
+        impl, more = firmware_multiplier_impl(folder)
         warnings += more
     if impl is None:
         impl, more = tcl_multiplier_impl(folder)
