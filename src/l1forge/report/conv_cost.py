@@ -20,6 +20,7 @@ from l1forge.report.dense_cost import distinct_multiplies, kernel_codes, kernel_
 from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
 from l1forge.report.stream_conv import resource_pixel_cycles, vitis_pixel_interval
+from l1forge.report.stream_pooling import pool2d_timing
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
 
@@ -115,9 +116,13 @@ def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
                              out_bits=n_out * io.out_bits.width,
                              notes=("io_stream global pooling: a running result per channel",))
         lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
+        ii, notes = latency + 1, ()
+        if layer.class_name == "Pooling2D" and str(layer.get_attr("implementation", "linebuffer")).lower() == "linebuffer":
+            latency, ii, note = pool2d_timing(in_pixels, target)  # the carried pixel loop (stream_pooling)
+            notes = (note,)
         return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=pool * n_chan * io.in_bits.width,
-                         cycles=latency, ii=latency + 1, process=True,
-                         out_bits=n_out * io.out_bits.width)
+                         cycles=latency, ii=ii, process=True,
+                         out_bits=n_out * io.out_bits.width, notes=notes)
     cycles, head, tail = split_delay(delay, target.budget_ns)
     return LayerCost(name=layer.name, kind="pooling", lut=lut, cycles=cycles, head_ns=head,
                      delay_ns=tail, out_bits=n_out * io.out_bits.width)
