@@ -59,3 +59,24 @@ def test_the_boundary_and_what_the_rule_leaves_alone():
                                                "in_width": 48, "n_filt": 4})
     row, _ = pool_row(one_d, **slow)
     assert row["latency_cycles"] == 48 + 3
+
+
+def softmax_notes(width, integer, implementation="stable", io_type="io_stream"):
+    graph = Graph().input(2, precision=FixedPrecisionType(width, integer)).softmax("sm", 2)
+    graph.layers[-1].attrs["implementation"] = implementation
+    estimate = estimate_graph(graph, clock_ns=5.0, io_type=io_type, tool="Vitis HLS", dsp_shape=(27, 18))
+    return next(row for row in estimate["per_layer"] if row["name"] == "sm")["notes"]
+
+
+def test_a_softmax_table_addressed_wider_than_a_float_is_flagged():
+    """The kojos03 report (Vitis HLS 2024.2): a softmax on ap_fixed<36,16> (stable: its exp
+    table addressed by ap_ufixed<35,15>) built its 1024-entry table loop in hardware, 1053
+    cycles; every softmax addressed by at most 31 bits was a ROM (softmax_tables.py)."""
+    wide = softmax_notes(36, 16)
+    assert any("35-bit" in note and "ROM" in note for note in wide)
+    assert any("35-bit" in note for note in softmax_notes(36, 16, io_type="io_parallel"))
+    assert not any("exp table" in note for note in softmax_notes(32, 16))  # 31-bit address: PokerML's, a ROM
+    assert not any("exp table" in note for note in softmax_notes(16, 6))
+    # the latency implementation addresses the table by the input type itself
+    assert any("33-bit" in note for note in softmax_notes(33, 16, implementation="latency"))
+    assert not any("exp table" in note for note in softmax_notes(33, 16))  # stable: 32 bits
