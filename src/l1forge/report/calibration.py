@@ -123,6 +123,11 @@ class Calibration:
     # least this much logic (Artix-7 -2 ns) after the uncertainty: 4.375 at 5 ns, where a
     # multiply and two adder levels share the first cycle; 2.91 at 3.33 ns does not.
     series7_wide_cycle_ns: float = 4.0
+    # A ReLU chains into its producer's cycle from this much logic on (series7.relu_cycles):
+    # between 2.91 ns (xc7z007s -2 at 3.33 ns, 12.5% uncertainty: a cycle of its own) and
+    # 3.08 ns (xc7z020 -1 at 5 ns, 27% uncertainty: none; xc7a50t -1 at 5 ns, 12.5%: 3.69
+    # ns, none), about the midpoint of the two.
+    series7_relu_chain_ns: float = 3.0
     # Flip-flops per non-zero product, in words of the wider of accumulator and product:
     # medians of the calibration dense instances at RF 1 (1.35) and at RF 2 and 100 (1.0).
     # At RF 1 only in a wide cycle: a narrow one is counted from its schedule (registers.py).

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from l1forge.report import series7
+from l1forge.report import series7, series7_pipelined
 from l1forge.report.build_limits import UNROLL_LIMIT
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
@@ -58,7 +58,8 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     tree_bits = sum(max(t - 1, 0) for t in census.terms_per_output) * accum.width
     lut = C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * tree_bits
     if series7.applies(target) and kind == "dense":
-        return series7_kernel_cost(name, kind, io, census, accum, multiplier_limit, n_dsp, lut, target)
+        return series7_kernel_cost(name, kind, io, census, accum, multiplier_limit, n_dsp, lut, target,
+                                   io.live_in if live_inputs is None else live_inputs)
     ff_counted = 0.0  # flip-flops from the schedule, not scaled in io_stream (LayerCost.ff_counted)
     if census.n_dsp:
         mult_delay, head = C.delay_dsp_ns, C.delay_dsp_ns
@@ -140,7 +141,8 @@ def pipelined_interval(reuse_factor: int, cycles: int) -> int:
 
 
 def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits,
-                        multiplier_limit: int, n_dsp: float, lut: float, target: Target) -> LayerCost:
+                        multiplier_limit: int, n_dsp: float, lut: float, target: Target,
+                        live_inputs: int = 0) -> LayerCost:
     """A dense layer as Vitis HLS schedules it on 7-series fabric (series7.py): one cycle
     per adder level, the multiply in the first cycle or its own, and a reuse factor whose
     multiplier cap binds runs the layer once per interval."""
@@ -158,12 +160,21 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     n_multiplies = census.n_deep
     shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
                                      bool(census.n_dsp))
+    live = sum(1 for t in census.terms_per_output if t > 0)
+    ff = series7_ff(io, census, accum, target)
     if shared is not None:
         ii, cycles = shared, max(cycles, shared - 1)
+        if series7_pipelined.overlaps(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
+                                      bool(census.n_dsp)):
+            # longer than its interval: a pipeline overlapping inferences (series7_pipelined.py)
+            cycles = max(cycles, series7_pipelined.pipelined_cycles(
+                n_multiplies, multiplier_limit, live, census.max_terms, bool(census.n_dsp), target))
+            ff = series7_pipelined.pipelined_ff(
+                census.n_nonzero, max(accum.width, io.in_bits.width + weight_bits), live_inputs,
+                io.in_bits.width, live, accum.width, series7_pipelined.issue_cycles(n_multiplies, multiplier_limit))
         notes.append(f"{n_multiplies} multiplies share {multiplier_limit} multipliers (reuse factor "
                      f"{io.reuse_factor}): the layer runs once every {ii} cycles")
         lut = series7.shared_lut(lut, census, multiplier_limit)
-    live = sum(1 for t in census.terms_per_output if t > 0)
     # With every multiply forced onto DSP48E1s, each sums its product into the tree in its
     # own post-adder (P = A*B + C): one tree adder fewer in LUTs per DSP product (without
     # it the adder count over-estimates the nine DSP-bound calibration builds by 2-40%,
@@ -174,7 +185,7 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     if target.multiplier_impl == "dsp":
         lut = max(lut - C.lut_per_tree_bit * accum.width * census.n_dsp, 0.0)
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut,
-                     ff=series7_ff(io, census, accum, target), cycles=cycles, ii=ii,
+                     ff=ff, cycles=cycles, ii=ii,
                      head_ns=target.budget_ns, delay_ns=target.budget_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
 

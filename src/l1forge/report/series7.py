@@ -14,7 +14,8 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   -2) the multiply and two levels fit, and a tree of L levels takes max(1, L - 1) cycles;
   in a narrow one a DSP multiply takes a cycle of its own (L + 1 cycles) and a LUT
   multiply chains with the first level (L cycles).
-- A ReLU (with its cast) takes one cycle in a narrow cycle and chains in a wide one.
+- A ReLU (with its cast) takes one cycle where a cycle has less than 3.0 ns of logic
+  (calibration.series7_relu_chain_ns) and chains otherwise (relu_cycles).
 - The stable softmax walks two trees over its N values (the maximum and the sum of the
   exponentials): 2 ceil(log2 N) levels, one cycle each in a wide cycle and two in a
   narrow one, around the table reads and the final multiply (6 and 4 cycles with that
@@ -125,7 +126,15 @@ def dense_ff(n_nonzero: int, word_bits: int, reuse_factor: int) -> float:
 
 
 def relu_cycles(target: Target) -> int:
-    return 0 if wide_cycle(target) else 1
+    """A ReLU chains into its producer's cycle (no cycle of its own) where a cycle holds
+    at least series7_relu_chain_ns of logic: a cycle of its own at 2.91 ns (xc7z007s -2 at
+    3.33 ns, Vitis HLS 2021.1: ARRYTHMIA and the jet tagger at RF 1, 2 and 100), none at
+    3.08 ns (xc7z020 -1 at 5 ns with 27% uncertainty, Vitis HLS 2025.1: the Iris MLP), 3.69
+    ns (xc7a50t -1 at 5 ns, Vitis HLS 2023.2: the 8-6-3-6-8 autoencoder) or 4.375 ns
+    (xc7z007s -2 at 5 ns). A lower threshold than the dense tree's (series7_wide_cycle_ns):
+    at 3.08 and 3.69 ns the dense layers still take a cycle per adder level (the Iris
+    MLP's 4 / 5 / 5, the autoencoder's)."""
+    return 0 if logic_ns(target) >= C.series7_relu_chain_ns else 1
 
 
 def softmax_cycles(n_values: int, target: Target, dsp_multiply: bool) -> int:
