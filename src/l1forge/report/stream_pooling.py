@@ -10,13 +10,13 @@ pX, pY, sX, sY) say it is full, writes the output word and updates the counters.
 iteration reads what the previous one wrote (window, line buffer, counters), so the
 iteration interval is set by how much of that carried chain one clock cycle holds.
 
-The instance tables of nine 2D pooling processes in seven vendor reports split by the
-cycle's logic budget (Target.budget_ns: the period less the uncertainty, in UltraScale+
+The instance tables of the 19 2D pooling processes in eight vendor reports (seven
+designs) split by the cycle's logic budget (Target.budget_ns: the period less the uncertainty, in UltraScale+
 -2 nanoseconds):
 
 - one pixel per cycle at a 4.375 ns budget (UltraScale+ -2, 5 ns, the default 12.5%
-  uncertainty): the SVHN CNNs (Vivado HLS 2020.1, xcu250; 903 = 30x30 + 3, 172 = 13x13
-  + 3, 19 = 4x4 + 3) and the PokerML CNN (Vivado HLS 2019.2, xczu5ev; 3847 = 62x62 + 3,
+  uncertainty): the two SVHN CNNs (Vivado HLS 2020.1, xcu250; 903 = 30x30 + 3, 172 =
+  13x13 + 3, 19 = 4x4 + 3 in each) and the PokerML CNN (Vivado HLS 2019.2, xczu5ev; 3847 = 62x62 + 3,
   844 = 29x29 + 3);
 - two cycles per pixel at 3.65 ns and below: the Vitis HLS 2024.2 CNN on an xczu7ev at
   5 ns with a 27% uncertainty (75 = 2 x 6x6 + 3, interval 72), and four Zynq xc7z020 designs
