@@ -36,7 +36,9 @@ The model, in one paragraph per idea (constants in calibration.py, with their so
    cycles + 2 per pixel (stream_conv.vitis_pixel_interval); with the Resource strategy its
    pixel loop is not pipelined and each pixel is a sequential iteration (window shift loop,
    kernel call; stream_conv.resource_pixel_cycles); Vivado HLS's zero padding runs plain
-   loops over the padded image (stream_padding.py). Element-wise processes (activations, batch normalization)
+   loops over the padded image (stream_padding.py); a 2D pooling reads a pixel per cycle only where
+   the cycle's logic budget holds its carried loop, else one per two (stream_pooling.py). Element-wise
+   processes (activations, batch normalization)
    hold one pixel's hardware, used once per pixel; a process registers what its pixel
    loop reads and writes (2x the flip-flops of the same logic in io_parallel). FIFOs
    between processes cost flip-flops, LUTs or block RAM by their depth (hls4ml sizes
