@@ -5,6 +5,7 @@ hls4ml signature of a vendor report (older_hls4ml.py)."""
 import numpy as np
 
 from l1forge.report import series7, series7_pipelined
+from l1forge.report.older_hls4ml import older_firmware_warnings
 from l1forge.report.cost import Target
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.timing import delay_scale
@@ -75,3 +76,30 @@ def test_estimate_of_a_capped_layer_at_rf4_runs_past_its_interval():
     # products of 16 + 9 bits (the widest weight code, 27 x 8, has 9 significant bits),
     # the 8 inputs held, 6 partial sums over 3 cycles, and the 6 outputs' boundary register
     assert fc["ff"] == series7_pipelined.pipelined_ff(48, 25, 8, 16, 6, 16, 4) + 6 * 16
+
+
+def vendor_with(*modules):
+    return {"per_layer": [{"module": name} for name in modules]}
+
+
+def estimate_with(*kinds):
+    return {"io_type": "io_parallel", "per_layer": [{"kind": kind} for kind in kinds]}
+
+
+def test_bare_activation_modules_mark_older_firmware():
+    """The 2020 hls4ml-tutorial reports name their activation modules `relu`, `relu_1`."""
+    warnings = older_firmware_warnings(vendor_with("dense_latency_0_0_0_1", "relu", "relu_1", "softmax"),
+                                       estimate_with("dense", "relu", "softmax"))
+    assert len(warnings) == 1 and "relu, relu_1" in warnings[0] and "hls4ml 1.3" in warnings[0]
+
+
+def test_a_softmax_inlined_into_the_top_marks_older_firmware():
+    """The 2022 tutorial reports (a 2021 hls4ml) list no softmax instance for a model with one."""
+    later = ["dense_latency_0_0_0_1", "relu_ap_fixed_16_6_5_3_0_ap_fixed_16_6_5_3_0_relu_config4_s"]
+    assert older_firmware_warnings(vendor_with(*later), estimate_with("dense", "relu", "softmax"))
+    softmax = "softmax_stable_ap_fixed_ap_fixed_16_6_5_3_0_softmax_config13_s"
+    assert older_firmware_warnings(vendor_with(*later, softmax), estimate_with("dense", "relu", "softmax")) == []
+    # a model without a softmax, or a report without instances, says nothing
+    assert older_firmware_warnings(vendor_with(*later), estimate_with("dense", "relu")) == []
+    assert older_firmware_warnings({"per_layer": []}, estimate_with("dense", "softmax")) == []
+    assert older_firmware_warnings(None, None) == []

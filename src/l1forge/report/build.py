@@ -15,6 +15,7 @@ from l1forge.report.parts import find_part, part_from_report, speed_grade
 from l1forge.report.timing import delay_scale
 from l1forge.report.project import MANIFEST_NAME, multiplier_impl_of, read_target
 from l1forge.report.netlist import netlist_comparison, netlist_section
+from l1forge.report.older_hls4ml import older_firmware_warnings
 from l1forge.report.vendor import vendor_section
 
 REPORT_VERSION = 1
@@ -112,6 +113,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
             warnings.append(f"no estimate: {err}")
     elif not target.has_config:
         warnings.append(f"{folder}: no hls4ml_config.yml; vendor figures only")
+    warnings += older_firmware_warnings(vendor, estimate)
     _relative_sources(vendor, folder)
     netlist = netlist_section(folder)  # yosys figures of `l1forge rtl`, when it has run
     return {
