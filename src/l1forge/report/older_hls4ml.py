@@ -11,7 +11,7 @@ instances, 2026-12-06: only the six hls4ml-tutorial reports of 2020-2021 have th
   ap_fixed_16_6_5_3_0_relu_config4_s`); the 2020 hls4ml-tutorial reports (Vivado HLS
   2019.2, xcku115) name them bare;
 - a model with a softmax whose report lists no softmax instance: the softmax is an
-  instance of its own in every later report of a model that has one (14 reports, Vivado
+  instance of its own in every later report of a model that has one (36 reports, Vivado
   HLS 2019.2 to Vitis HLS 2025.1); the 2022 hls4ml-tutorial reports (run with a 2021 hls4ml, Vivado HLS
   2019.2, xczu3eg) have it inlined into the top function (its DSPs and tables sit on the
   top level's rows).
