@@ -137,10 +137,13 @@ def checked(monkeypatch):
 ])
 def test_the_report_says_which_reports_back_the_estimate(tmp_path, checked, part, io_type, expected):
     report = make_report(hls4ml_folder(tmp_path / "p", part=part, io_type=io_type), graph=jet_like())
-    range_notes = " | ".join(w for w in report["warnings"] if w.startswith("estimate: "))
+    range_notes = " | ".join(w for w in report["warnings"] + report["notes"] if w.startswith("estimate: "))
     for words in expected:
         assert words in range_notes
     assert range_notes.count("region") == 1  # one line on the region, always
+    # a region reports back is information (a note); an extrapolated one is a warning
+    region_lines = [(w, w in report["notes"]) for w in report["warnings"] + report["notes"] if "region" in w]
+    assert [(line, "backed by" in line) for line, _ in region_lines] == region_lines
 
 
 def test_reuse_factor_and_resource_strategy_name_their_region(tmp_path, checked):

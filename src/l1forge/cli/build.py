@@ -117,6 +117,8 @@ def print_summary(project_dir, content: dict) -> None:
     for check in content.get("report", {}).get("budget", {}).get("checks", []):
         verdict = "pass" if check["pass"] else "FAIL"
         print(f"  {check['check']}: {verdict} ({check['detail']}, {check['source']})")
+    for note in content.get("report", {}).get("notes", []):
+        print(f"  note: {note}")
     for warning in content.get("report", {}).get("warnings", []):
         print(f"  warning: {warning}")
 

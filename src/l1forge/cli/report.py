@@ -79,6 +79,8 @@ def _print_summary(report: dict, html_path: Path | None) -> None:
     for check in report["budget"]["checks"]:
         verdict = {True: "[green]PASS[/green]", False: "[red]FAIL[/red]", None: "n/a"}[check["pass"]]
         console.print(f"{verdict}  {check['check']} ({check['source']}): {check['detail']}")
+    for note in report.get("notes", []):
+        console.print(f"note: {note}", highlight=False)
     for warning in report["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if html_path is not None:

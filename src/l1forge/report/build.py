@@ -8,7 +8,7 @@ from l1forge.errors import UserError
 from l1forge.report.build_limits import hls_limit_warnings
 from l1forge.report.compare import budget_section, comparison, part_fit, part_section
 from l1forge.report.estimate import estimate_graph
-from l1forge.report.extrapolation import range_warnings
+from l1forge.report.extrapolation import range_findings
 from l1forge.report.keras3_file import is_keras3_file, load_keras3_graph
 from l1forge.report.part_choice import estimate_part
 from l1forge.report.parts import find_part, part_from_report, speed_grade
@@ -47,8 +47,9 @@ def project_graph(folder: Path, notes: list[str] | None = None):
 
 
 def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
-              multiplier_impl: str | None) -> tuple[dict, list[str]]:
-    """The estimate of a graph and the warnings that go with it."""
+              multiplier_impl: str | None) -> tuple[dict, list[str], list[str]]:
+    """The estimate of a graph, the warnings that go with it (HLS limits, extrapolation)
+    and its notes (each layer's notes, the region's evidence)."""
     # Compare like with like: estimate for the tool that wrote the vendor report.
     tool = (vendor or {}).get("tool") or target.tool
     grade = speed_grade(part_name)
@@ -58,8 +59,8 @@ def _estimate(graph, target, vendor: dict | None, part_row, part_name: str,
                               clock_uncertainty_ns=target.clock_uncertainty_ns)
     notes = [f"{row['name']}: {note}" for row in estimate["per_layer"] for note in row["notes"]]
     limits = hls_limit_warnings(graph, part_row.family, target.clock_ns, multiplier_impl, target.io_type, tool)
-    return estimate, limits + range_warnings(part_row.speed_fabric, grade, target.io_type, estimate,
-                                         part_row.family) + notes
+    extrapolated, region = range_findings(part_row.speed_fabric, grade, target.io_type, estimate, part_row.family)
+    return estimate, limits + extrapolated, region + notes
 
 
 def make_report(project_dir, part: str | None = None, graph=None, target=None,
@@ -93,7 +94,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
             raise
         warnings.append(f"part '{part_name}' is not in l1forge's table: capacity from the vendor report, "
                         f"timed as {part_row.speed_fabric}")
-    estimate = None
+    estimate, notes = None, []
     if target.has_config and graph is None:
         try:
             graph = project_graph(folder, warnings)
@@ -105,7 +106,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
     if graph is not None:
         try:
             impl = multiplier_impl_of(multiplier_impl, "--multiplier-impl") or target.multiplier_impl
-            estimate, more = _estimate(graph, target, vendor, part_row, part_name, impl)
+            estimate, more, notes = _estimate(graph, target, vendor, part_row, part_name, impl)
             warnings += more
         except UserError as err:
             if vendor is None:
@@ -126,6 +127,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
         "fits_part": part_fit(part_row, estimate, vendor),
         "budget": budget_section(estimate, vendor, target.latency_budget_ns),
         "warnings": warnings,
+        "notes": notes,
         "netlist": netlist,
         "netlist_comparison": netlist_comparison(estimate, netlist),
     }

@@ -98,12 +98,22 @@ def describe(where: dict, keys: tuple[str, ...]) -> str:
 
 def region_warning(where: dict, evidence: dict | None = None) -> str:
     """One line: the reports that share the design's region, or the nearest that exist."""
+    return region_line(where, evidence)[0]
+
+
+def region_line(where: dict, evidence: dict | None = None) -> tuple[str, bool]:
+    """(the region line, whether reports in the region itself back it): a backed region is
+    information (a note), an extrapolated one a warning."""
     evidence = evidence if evidence is not None else load()
     rows = [row for row in evidence.get("rows", []) if row["role"] in ROLES]
     stamp = f"report/evidence.json, {evidence.get('date', 'undated')}"
     found = matching(rows, where, KEYS)
     if found:
-        return f"estimate: region {describe(where, KEYS)} backed by {summary(found)} ({stamp})"
+        return f"estimate: region {describe(where, KEYS)} backed by {summary(found)} ({stamp})", True
+    return _nearest_line(rows, where, stamp), False
+
+
+def _nearest_line(rows: list[dict], where: dict, stamp: str) -> str:
     for n in range(len(KEYS) - 1, 0, -1):
         nearest = matching(rows, where, KEYS[:n])
         if nearest:

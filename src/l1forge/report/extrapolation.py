@@ -1,9 +1,9 @@
 """Where the estimate stands on reports and where it extrapolates, said plainly in the
-report's warnings (report/VALIDATION.md and docs/estimator.md have the evidence):
+report (report/VALIDATION.md and docs/estimator.md have the evidence):
 
 - the design's region (tool, part family, I/O type, strategy, reuse-factor band, clock
-  band) and the reference reports in it, with their measured errors (evidence.py); with
-  none, the nearest region that has reports;
+  band) and the reference reports in it, with their measured errors (evidence.py): a
+  note; with none, the nearest region that has reports: a warning;
 - a speed fabric and grade no reference report was made for: its delays are the
   UltraScale+ -2 ones scaled by the data sheets (timing.py);
 - a part name without a speed grade.
@@ -11,13 +11,15 @@ report's warnings (report/VALIDATION.md and docs/estimator.md have the evidence)
 
 from __future__ import annotations
 
-from l1forge.report.evidence import fabric_checked, region, region_warning
+from l1forge.report.evidence import fabric_checked, region, region_line
 from l1forge.report.timing import delay_scale
 
 SERIES7_FABRICS = ("Artix-7", "Kintex-7", "7-series")
 
 
-def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict, family: str = "") -> list[str]:
+def range_findings(fabric: str, grade: int | None, io_type: str, estimate: dict,
+                   family: str = "") -> tuple[list[str], list[str]]:
+    """(warnings, notes) on the evidence behind the estimate (module docs)."""
     warnings = []
     scale = delay_scale(fabric, grade)
     if grade is None:
@@ -31,5 +33,5 @@ def range_warnings(fabric: str, grade: int | None, io_type: str, estimate: dict,
                         f"x{scale:.2f} from {source}; take latency and FF as extrapolated")
     where = region(estimate.get("tool", ""), family or fabric, io_type, estimate.get("strategy", "latency"),
                    estimate.get("reuse_factor", 1), estimate.get("clock_ns", 5.0))
-    warnings.append(region_warning(where))
-    return warnings
+    line, backed = region_line(where)
+    return (warnings, [line]) if backed else (warnings + [line], [])

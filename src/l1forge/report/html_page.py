@@ -153,6 +153,8 @@ def render(report: dict) -> str:
         body.append(diagnosis_section(report["diagnosis"]))
     if report.get("warnings"):
         body.append("<h2>Warnings</h2><ul>" + "".join(f"<li>{_e(w)}</li>" for w in report["warnings"]) + "</ul>")
+    if report.get("notes"):
+        body.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_e(n)}</li>" for n in report["notes"]) + "</ul>")
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
             f"<title>l1forge report: {_e(name)}</title><style>{CSS}</style></head><body>"
             + "\n".join(body) + "</body></html>\n")
