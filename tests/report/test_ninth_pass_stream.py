@@ -80,3 +80,16 @@ def test_a_softmax_table_addressed_wider_than_a_float_is_flagged():
     # the latency implementation addresses the table by the input type itself
     assert any("33-bit" in note for note in softmax_notes(33, 16, implementation="latency"))
     assert not any("exp table" in note for note in softmax_notes(33, 16))  # stable: 32 bits
+
+
+def test_a_wide_softmax_table_is_also_a_build_warning():
+    """The report's warnings (not only the layer's note) say the estimate may be far short."""
+    from l1forge.report.build_limits import hls_limit_warnings
+
+    def warnings(width, integer):
+        graph = Graph().input(2, precision=FixedPrecisionType(width, integer)).softmax("sm", 2)
+        return [w for w in hls_limit_warnings(graph, "UltraScale+", 5.0, None, "io_stream", "Vitis HLS")
+                if "exp table" in w]
+
+    assert len(warnings(36, 16)) == 1 and "35-bit" in warnings(36, 16)[0]
+    assert warnings(16, 6) == [] and warnings(33, 16) == []

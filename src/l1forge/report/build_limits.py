@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import math
 
+from l1forge.report.softmax_tables import wide_table_warnings
+
 UNROLL_LIMIT = 4096
 FABRIC_MULTIPLIER_NS = 7.947  # Vitis HLS 2021.1's estimated clock of every fabric-bound xc7z007s build
 PRODUCT_LOOPS = {"Dense", "Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D"}
@@ -117,4 +119,4 @@ def array_warnings(graph, io_type: str, tool: str) -> list[str]:
 def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None,
                        io_type: str = "io_parallel", tool: str = "") -> list[str]:
     return (unroll_warnings(graph) + array_warnings(graph, io_type, tool)
-            + binding_warnings(family, clock_ns, multiplier_impl))
+            + binding_warnings(family, clock_ns, multiplier_impl) + wide_table_warnings(graph))

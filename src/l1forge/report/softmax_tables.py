@@ -63,3 +63,18 @@ def wide_table_warning(layer, cost: LayerCost) -> LayerCost:
             f"1024 entries, 7 more DSPs) where this estimate counts a ROM; a narrower softmax input "
             f"(the previous layer's result type) keeps the table a ROM")
     return replace(cost, notes=cost.notes + (note,))
+
+
+def wide_table_warnings(graph) -> list[str]:
+    """One warning per softmax whose exponential table is addressed by more than 32 bits:
+    the estimate may be far short there (module docs); each layer's note has the detail."""
+    warnings = []
+    for layer in graph.get_layers():
+        if layer.class_name != "Softmax":
+            continue
+        bits = exp_table_address_bits(layer)
+        if bits is not None and bits > FLOAT_BITS:
+            warnings.append(f"HLS may build {layer.name}'s exp table in hardware (a {bits}-bit address, over "
+                            f"{FLOAT_BITS}): the one such vendor report took 1053 cycles there, where this "
+                            "estimate counts a ROM; narrow the previous layer's result type")
+    return warnings
