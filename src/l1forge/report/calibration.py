@@ -34,8 +34,9 @@ class Calibration:
     dsp_min_csd_digits: int = 3
     dsp_min_data_bits: int = 10
     # Products of two variables (weights in a ROM): DSP when the operand widths add up
-    # to this many bits (assumed: the tools' default for a non-constant `mul`).
-    variable_dsp_min_bits: int = 16
+    # to this many bits. Fabric at 16 (8x8) and 18 (9u x 9s), DSP at 22 (16x6) in every
+    # Resource layer of the study sets; 20 lies in that gap (variable_binding.py).
+    variable_dsp_min_bits: int = 20
 
     # --- LUTs ------------------------------------------------------------------------
     # Least-squares fit (relative errors) of the 8 dense instances: LUT = a * bits of the

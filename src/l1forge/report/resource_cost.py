@@ -19,12 +19,12 @@ against the inputs per output n_in (resource_case):
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from l1forge.report.bits import Bits
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
-from l1forge.report.multipliers import Census, variable_census
+from l1forge.report.multipliers import variable_census
+from l1forge.report.variable_binding import shared_multiply_dsps
 
 LEQ, REM0, GENERAL = "rf_leq_nin", "rf_gt_nin_rem0", "rf_gt_nin"
 
@@ -43,8 +43,8 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
     n_in = max(n_products // max(n_out, 1), 1)
     case = resource_case(n_in, rf)
     block = math.ceil(n_products / rf)
-    census = accumulating_dsps(variable_census(block, n_out, data, weight, product, target.dsp_shape),
-                               n_out, target)
+    census = shared_multiply_dsps(variable_census(block, n_out, data, weight, product, target.dsp_shape),
+                                  n_out, n_in, rf, data, weight, accum, target.multiplier_impl)
     lut = (C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * block * accum.width
            + input_mux_lut(block, data.width, n_in, rf, case)
            + accumulator_select_lut(block, accum.width, n_in, rf, case)
@@ -149,24 +149,3 @@ def input_register_ff(n_in: int, data: Bits, io_type: str) -> int:
     Vivado HLS 2020.1: data_N_V_read_rewind_reg and data_N_V_read_phi_reg, 5 bits each, for
     all 64 inputs): 2 x n_in registers."""
     return (1 if io_type == "io_stream" else 2) * n_in * data.width
-
-
-def accumulating_dsps(census: Census, n_out: int, target: Target) -> Census:
-    """A Resource-strategy layer whose shared multiplies are too narrow for a DSP by their
-    widths still puts one multiply per output into a DSP48: the template's
-    `acc[out_index] += product(...)` is a multiply-accumulate, and the tool binds the
-    first multiply of each output's sum together with its add into a DSP multiply-add
-    (P = A*B + C); the other multiplies of the cycle stay in fabric. So min(multipliers,
-    outputs) DSPs, and the loop's iteration takes the DSP pipeline's depth.
-
-    Vivado HLS 2020.1, xc7z020 -1 (the PYNQ QKeras jet tagger, 6-bit inputs and weights,
-    RF 32/16/16): 32, 32 and 5 DSPs for 64, 64 and 10 shared 6x6 multipliers over 32, 32
-    and 5 outputs, and latencies RF + 4 (RF + 2 without the DSP pipeline); its 16-bit-input
-    layer (RF 8) has all 128 multipliers on DSPs by width. Not where the build forces
-    multiplies into fabric."""
-    if not census.n_lut or target.multiplier_impl == "fabric":
-        return census
-    mac = min(census.n_lut, n_out)
-    kept = census.n_lut - mac
-    return replace(census, n_lut=kept, n_dsp=census.n_dsp + mac, dsp_per_product=max(census.dsp_per_product, 1),
-                   lut_adder_bits=round(census.lut_adder_bits * kept / census.n_lut))
