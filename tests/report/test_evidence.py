@@ -3,7 +3,7 @@
 import json
 
 from l1forge.report import evidence
-from l1forge.report.evidence import (estimator_digest, fabric_checked, region, region_warning, reuse_band,
+from l1forge.report.evidence import (estimator_digest, fabric_checked, region, region_line, reuse_band,
                                      summary)
 
 
@@ -57,11 +57,12 @@ def test_a_region_without_reports_names_the_nearest_and_says_extrapolated():
     data = {"date": "2026-12-06", "rows": [row("validation"), row("validation", strategy="resource"),
                                            row("older-hls4ml", io_type="io_stream")]}
     where = region("Vitis HLS 2022.2", "7-series", "io_parallel", "latency", 2, 3.0)
-    assert "backed by 1 report(s)" in region_warning(where, data)
-    streamed = region_warning(region("Vitis HLS", "7-series", "io_stream", "latency", 2, 3.0), data)
+    line, backed = region_line(where, data)
+    assert "backed by 1 report(s)" in line and backed
+    streamed, _ = region_line(region("Vitis HLS", "7-series", "io_stream", "latency", 2, 3.0), data)
     assert "no vendor report in this region" in streamed and "nearest, Vitis HLS, 7-series: 2 report(s)" in streamed
     assert "older" not in streamed  # hls4ml 0.x builds back no rule of this estimator
-    nothing = region_warning(region("Vivado HLS", "7-series", "io_parallel", "latency", 1, 5), data)
+    nothing, _ = region_line(region("Vivado HLS", "7-series", "io_parallel", "latency", 1, 5), data)
     assert "no vendor report of Vivado HLS backs these rules" in nothing and "every figure" in nothing
 
 

@@ -96,14 +96,10 @@ def describe(where: dict, keys: tuple[str, ...]) -> str:
     return ", ".join(where[key] for key in keys)
 
 
-def region_warning(where: dict, evidence: dict | None = None) -> str:
-    """One line: the reports that share the design's region, or the nearest that exist."""
-    return region_line(where, evidence)[0]
-
-
 def region_line(where: dict, evidence: dict | None = None) -> tuple[str, bool]:
-    """(the region line, whether reports in the region itself back it): a backed region is
-    information (a note), an extrapolated one a warning."""
+    """(one line: the reports that share the design's region, or the nearest that exist;
+    whether reports in the region itself back it): a backed region is information (a note),
+    an extrapolated one a warning."""
     evidence = evidence if evidence is not None else load()
     rows = [row for row in evidence.get("rows", []) if row["role"] in ROLES]
     stamp = f"report/evidence.json, {evidence.get('date', 'undated')}"

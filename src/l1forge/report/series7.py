@@ -93,15 +93,22 @@ def shared_tail(terms: int, dsp_bound: bool) -> int:
     return max(0, ternary_levels(terms) - 2) + (C.series7_shared_dsp_cycles if dsp_bound else 0)
 
 
+def capped_schedule(n_multiplies: int, limit: int, terms: int = 0, dsp_bound: bool = False) -> int | None:
+    """Issue cycles + adder tail + 1 of a layer whose multiplier cap binds, before any RF
+    bound (shared_interval, series7_pipelined.overlaps); None when the cap does not bind."""
+    if limit <= 0 or n_multiplies <= limit:
+        return None
+    return math.ceil(n_multiplies / limit) + shared_tail(terms, dsp_bound) + 1
+
+
 def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, terms: int = 0,
                     dsp_bound: bool = False) -> int | None:
     """Interval of a Latency-strategy layer whose reuse factor caps its multipliers: the
     tool issues `limit` distinct multiplies per cycle, finishes the sums (shared_tail)
     and runs the layer once before the next (its latency is the interval less one in
     every such report); never more than RF. None when the cap does not bind."""
-    if limit <= 0 or n_multiplies <= limit:
-        return None
-    return min(reuse_factor, math.ceil(n_multiplies / limit) + shared_tail(terms, dsp_bound) + 1)
+    schedule = capped_schedule(n_multiplies, limit, terms, dsp_bound)
+    return None if schedule is None else min(reuse_factor, schedule)
 
 
 def shared_lut(lut: float, census, limit: int) -> float:

@@ -60,10 +60,8 @@ def issue_cycles(n_multiplies: int, limit: int) -> int:
 def overlaps(n_multiplies: int, limit: int, reuse_factor: int, terms: int, dsp_bound: bool) -> bool:
     """Whether a capped layer is a pipeline that overlaps inferences: its issue cycles and
     adder tail (series7.shared_interval before the RF bound) exceed its reuse factor."""
-    if limit <= 0 or n_multiplies <= limit:
-        return False
-    unbounded = issue_cycles(n_multiplies, limit) + series7.shared_tail(terms, dsp_bound) + 1
-    return unbounded > reuse_factor
+    unbounded = series7.capped_schedule(n_multiplies, limit, terms, dsp_bound)
+    return unbounded is not None and unbounded > reuse_factor
 
 
 def last_tree_terms(n_multiplies: int, limit: int, live_outputs: int) -> int:

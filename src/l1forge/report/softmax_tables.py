@@ -49,13 +49,17 @@ def exp_table_address_bits(layer) -> int | None:
     return int(width) - (1 if implementation == "stable" and signed else 0)
 
 
+def wide_address_bits(layer) -> int | None:
+    """The exponential table's address bits where they are over FLOAT_BITS, else None."""
+    bits = exp_table_address_bits(layer)
+    return bits if bits is not None and bits > FLOAT_BITS else None
+
+
 def wide_table_warning(layer, cost: LayerCost) -> LayerCost:
     """The cost with a note when the softmax's exponential table is addressed by more than
     32 bits (module docs); unchanged otherwise."""
-    if not cost.kind.startswith("softmax"):
-        return cost
-    bits = exp_table_address_bits(layer)
-    if bits is None or bits <= FLOAT_BITS:
+    bits = wide_address_bits(layer) if cost.kind.startswith("softmax") else None
+    if bits is None:
         return cost
     size = layer.get_attr("exp_table_size", layer.get_attr("table_size", 1024))
     note = (f"softmax exp table addressed by a {bits}-bit type (> {FLOAT_BITS}): the one vendor report of "
@@ -70,10 +74,8 @@ def wide_table_warnings(graph) -> list[str]:
     the estimate may be far short there (module docs); each layer's note has the detail."""
     warnings = []
     for layer in graph.get_layers():
-        if layer.class_name != "Softmax":
-            continue
-        bits = exp_table_address_bits(layer)
-        if bits is not None and bits > FLOAT_BITS:
+        bits = wide_address_bits(layer) if layer.class_name == "Softmax" else None
+        if bits is not None:
             warnings.append(f"HLS may build {layer.name}'s exp table in hardware (a {bits}-bit address, over "
                             f"{FLOAT_BITS}): the one such vendor report took 1053 cycles there, where this "
                             "estimate counts a ROM; narrow the previous layer's result type")
