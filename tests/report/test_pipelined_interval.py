@@ -101,3 +101,20 @@ def test_a_layer_spread_over_issue_cycles_holds_its_operands():
 
     assert fc_ff(1) == 0
     assert fc_ff(8) >= 8 * 16 + 4 * 16  # 8 inputs of 16 bits and 4 partial sums
+
+
+def test_vitis_dense_instance_registers_its_outputs_before_the_next_run():
+    # RF 100 caps the 32 distinct multiplies at one per cycle: a schedule far shorter than
+    # RF. Vivado HLS runs the kernel every schedule + 1 cycles; Vitis HLS keeps it an
+    # instance with its outputs registered inside, one cycle more (the xczu7ev RF 16 MLP:
+    # instance latency 15, interval 16), on an UltraScale+ part, the last layer too
+    vivado = next(r for r in _estimate(_small_mlp(100, DEEP))["per_layer"] if r["name"] == "fc1")
+    vitis_estimate = estimate_graph(_small_mlp(100, DEEP), clock_ns=5.0, io_type="io_parallel",
+                                    tool="Vitis HLS", dsp_shape=(27, 18))
+    vitis = next(r for r in vitis_estimate["per_layer"] if r["name"] == "fc1")
+    assert vitis["ii"] == vivado["ii"] + 1 < 100
+    assert vitis_estimate["ii"] == vitis["ii"]
+    # at RF 2 the schedule is longer than RF: both keep the target
+    assert [next(r["ii"] for r in estimate_graph(_small_mlp(2, DEEP), clock_ns=5.0, io_type="io_parallel",
+                                                  tool=tool, dsp_shape=(27, 18))["per_layer"]
+                 if r["name"] == "fc1") for tool in ("Vivado HLS", "Vitis HLS")] == [2, 2]

@@ -107,7 +107,8 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
         notes.append(f"{census.n_deep} products want {where}; the reuse factor caps them at {multiplier_limit}, "
                      f"issued over {math.ceil(census.n_deep / multiplier_limit)} cycles")
     return LayerCost(name=name, kind=kind, dsp=n_dsp, lut=lut, ff=ff, ff_counted=ff_counted, cycles=cycles,
-                     ii=pipelined_interval(io.reuse_factor, cycles), head_ns=head_ns, delay_ns=tail_ns,
+                     ii=pipelined_interval(io.reuse_factor, cycles + vitis_instance_register(kind, cycles, target)),
+                     head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
 
 
@@ -138,6 +139,22 @@ def pipelined_interval(reuse_factor: int, cycles: int) -> int:
     if cycles < 1:
         return max(1, reuse_factor)
     return max(1, min(reuse_factor, cycles + 1))
+
+
+def vitis_instance_register(kind: str, cycles: int, target: Target) -> int:
+    """The output register a Vitis HLS dense instance schedules inside itself (1), where
+    the interval of a kernel shorter than its RF follows the instance's schedule.
+
+    Vitis HLS keeps hls4ml's Latency-strategy dense kernel a sub-instance and registers its
+    outputs within it (series7.py: every such instance on 7-series parts); a kernel
+    pipelined at II = RF with a shorter schedule then runs every instance latency + 1
+    cycles, one more than its own registers give. The Vitis HLS 2024.1 MLP at RF 16 on an
+    xczu7ev (fourth unseen set): three dense instances, 14 cycles of schedule each in the
+    estimate, report latency 15 and interval 16, the last layer's too. Vivado HLS inlines
+    the kernel into the top pipeline, whose boundary registers are not the kernel's: its
+    RF 8 / 16 instances run every latency + 1 of their own schedule (pipelined_interval)."""
+    pipelined = kind == "dense" and target.io_type == "io_parallel" and cycles >= 1
+    return 1 if pipelined and target.tool == "Vitis HLS" else 0
 
 
 def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits,
