@@ -1,7 +1,8 @@
 """hls4ml configuration files: a `hls4ml convert -c` YAML, and a project's hls4ml_config.yml.
 
 Both name the Keras model one of three ways: `KerasModel` (a whole-model file; hls4ml
-writes it behind a `!keras_model` tag), `KerasJson` + `KerasH5` (architecture and
+writes it behind a `!keras_model` tag, or, where that fails, pickles the model into the
+file: embedded_model), `KerasJson` + `KerasH5` (architecture and
 weights), or `KerasH5` alone (a whole model in HDF5). Their target settings are `Part`,
 `ClockPeriod`, `IOType`, `Backend`, `ProjectName` and the `HLSConfig` section; `OutputDir`
 says where hls4ml wrote, never where l1forge writes.
@@ -21,6 +22,7 @@ from typing import Any
 import yaml
 
 from l1forge.errors import UserError
+from l1forge.intake.embedded_model import APPLY_TAG, EmbeddedKerasModel, construct_python_apply, embedded_model_file
 
 CONFIG_NAME = "hls4ml_config.yml"  # what hls4ml writes into every project folder
 MODEL_KEYS = ("KerasModel", "KerasJson", "KerasH5")
@@ -38,6 +40,8 @@ class ConfigLoader(yaml.SafeLoader):
 
 ConfigLoader.add_constructor("!keras_model",
                              lambda loader, node: KerasModelPath(loader.construct_scalar(node)))
+# a model pickled into the config (embedded_model): its .keras bytes, never unpickled
+ConfigLoader.add_multi_constructor(APPLY_TAG, construct_python_apply)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -87,6 +91,8 @@ def declared_model_files(config: dict[str, Any], bases: list[Path], where: Path,
     in `local` first: a project folder's own copy wins over a path recorded elsewhere);
     None when it names none. A JSON architecture without weights is refused."""
     declared = {key: config.get(key) for key in MODEL_KEYS}
+    if isinstance(declared["KerasModel"], EmbeddedKerasModel):  # the model itself, in the config
+        return ModelFiles(embedded_model_file(declared["KerasModel"], where))
     for key, value in declared.items():
         if value is not None and not (isinstance(value, str) and value):
             raise UserError(f"{where}: {key} is {value!r}; expected a file path")
