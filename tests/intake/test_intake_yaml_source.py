@@ -83,3 +83,10 @@ def test_weights_refused_beside_a_yaml(saved, tmp_path):
     path = write_yaml(tmp_path, KerasModel=str(saved["qdense"].paths["h5"]))
     with pytest.raises(UserError, match="weights .* go with a JSON architecture only"):
         load_source(path, saved["qdense"].paths["weights"])
+
+
+def test_hls4ml_0x_xilinx_part_is_the_part(tmp_path):
+    from l1forge.intake.hls4ml_yaml import target_settings
+    assert target_settings({"XilinxPart": "xc7z020clg400-1"}, tmp_path / "c.yml").part == "xc7z020clg400-1"
+    assert target_settings({"Part": "xcvu9p-flga2104-2-e", "XilinxPart": "xc7z020clg400-1"},
+                           tmp_path / "c.yml").part == "xcvu9p-flga2104-2-e"

@@ -73,3 +73,14 @@ def test_a_larger_uncertainty_leaves_less_logic_per_cycle():
     wide = estimate_graph(graph, 5.0, "io_parallel", "Vivado HLS", (27, 18), clock_uncertainty_ns=1.35)
     assert same["latency_cycles"] == default["latency_cycles"]
     assert wide["latency_cycles"] > default["latency_cycles"]
+
+
+def test_hls4ml_0x_part_key_is_read(tmp_path):
+    # hls4ml 0.x wrote the part as XilinxPart (the PYNQ projects of 2019-2020); a config that
+    # names it so is not partless
+    import yaml
+    old = hls4ml_folder(tmp_path / "old")
+    config = yaml.safe_load((old / "hls4ml_config.yml").read_text())
+    config.pop("Part", None)
+    (old / "hls4ml_config.yml").write_text(yaml.safe_dump({**config, "XilinxPart": "xc7z020clg400-1"}))
+    assert read_target(old).part == "xc7z020clg400-1"

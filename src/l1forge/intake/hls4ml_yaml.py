@@ -3,7 +3,8 @@
 Both name the Keras model one of three ways: `KerasModel` (a whole-model file; hls4ml
 writes it behind a `!keras_model` tag, or, where that fails, pickles the model into the
 file: embedded_model), `KerasJson` + `KerasH5` (architecture and
-weights), or `KerasH5` alone (a whole model in HDF5). Their target settings are `Part`,
+weights), or `KerasH5` alone (a whole model in HDF5). Their target settings are `Part`
+(`XilinxPart` in hls4ml 0.x),
 `ClockPeriod`, `IOType`, `Backend`, `ProjectName` and the `HLSConfig` section; `OutputDir`
 says where hls4ml wrote, never where l1forge writes.
 
@@ -162,6 +163,7 @@ def target_settings(config: dict[str, Any], where: Path) -> TargetSettings:
     if hls_config is not None and not isinstance(hls_config, dict):
         raise UserError(f"{where}: HLSConfig is a {type(hls_config).__name__}; expected a mapping "
                         "(Model, LayerType, LayerName sections)")
-    return TargetSettings(part=_text(config, "Part", where), clock_ns=clock, io_type=io_type,
+    part = _text(config, "Part", where) or _text(config, "XilinxPart", where)  # hls4ml 0.x wrote XilinxPart
+    return TargetSettings(part=part, clock_ns=clock, io_type=io_type,
                           backend=_text(config, "Backend", where), project_name=name,
                           hls_config=hls_config)

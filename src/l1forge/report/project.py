@@ -197,7 +197,7 @@ def _target(project: Project, manifest: dict[str, Any]) -> ProjectTarget:
         folder=folder, name=str(manifest.get("card") or folder.resolve().name),
         has_config=has_config,
         project_name=config.get("ProjectName") if has_config else None,
-        part=target.get("part") or config.get("Part"),
+        part=target.get("part") or config.get("Part") or config.get("XilinxPart"),  # hls4ml 0.x: XilinxPart
         clock_ns=clock, io_type=io_type, tool=tool,
         latency_budget_ns=_number(target.get("latency_budget_ns", manifest.get("latency_budget_ns")),
                                   where, "latency_budget_ns"),
