@@ -112,3 +112,16 @@ def test_part_table():
     with pytest.raises(UserError) as err:
         find_part("xc9z999")
     assert "unknown FPGA part 'xc9z999'" in str(err.value) and "xcvu13p" in str(err.value)
+
+
+def test_part_table_covers_the_common_boards():
+    # the RHEED QCNN report's `Available` row (Vivado HLS 2019.1, xcku035-fbva676-2-e)
+    assert find_part("xcku035-fbva676-2-e").capacity() == {"dsp": 1700, "lut": 203128, "ff": 406256,
+                                                           "bram_18k": 1080}
+    # an Arty A7-50T and a ZCU104 no longer need a vendor report to be estimated
+    assert find_part("xc7a50ticsg324-1L").speed_fabric == "Artix-7"
+    assert find_part("xczu7ev-ffvc1156-2-e").name == "xczu7ev" and find_part("xczu4ev-sfvc784-1-i").uram == 48
+    # the longest device name wins where one is a prefix of another's spelling
+    assert [find_part(p).name for p in ("xcku115-flvb2104-2-e", "xcku11p-ffva1156-2-e", "xcvu37p-fsvh2892-2L-e",
+                                        "xcvu3p-ffvc1517-2-e", "xc7z015-clg485-1")] == \
+        ["xcku115", "xcku11p", "xcvu37p", "xcvu3p", "xc7z015"]
