@@ -74,3 +74,26 @@ def test_other_pickled_objects_and_bad_bytes_are_refused_in_one_line(dense_folde
     error = capsys.readouterr().err.strip()
     assert "pickled Python object" in error and "os.system" in error and "\n" not in error
     assert not out.exists()
+
+
+def test_a_pytorch_frontend_config_says_what_is_not_supported(dense_folder, tmp_path, capsys):
+    # hls4ml's PyTorch frontend writes its module pickled and its input shape as a tuple
+    folder = tmp_path / "torch_prj"
+    shutil.copytree(dense_folder, folder)
+    config = folder / "hls4ml_config.yml"
+    text = re.sub(r"^KerasModel:.*$", "PytorchModel: !!python/object:model.Net\n  training: false\n"
+                  "InputShape: !!python/tuple\n- 8", config.read_text(), flags=re.M)
+    config.write_text(text)
+    assert read_config(folder)["InputShape"] == (8,)
+    # a Keras model beside the config is read, the tuple is data
+    assert main(["report", str(folder), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["estimate"]["latency_cycles"] >= 1
+    (folder / "keras_model.keras").unlink()
+    assert main(["report", str(folder)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "its PytorchModel is not a Keras model" in error and "\n" not in error
+    # named as the Keras model, a pickled object is refused as such
+    config.write_text(text.replace("PytorchModel:", "KerasModel:"))
+    assert main(["report", str(folder)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "KerasModel is a pickled Python object (tag:yaml.org,2002:python/object:model.Net)" in error

@@ -30,6 +30,7 @@ from l1forge.errors import UserError
 from l1forge.intake.hls4ml_yaml import (
     CONFIG_NAME,
     MODEL_KEYS,
+    OTHER_FRONTENDS,
     ConfigLoader,
     KerasModelPath,
     ModelFiles,
@@ -73,6 +74,10 @@ def model_files(project_dir: Path, config: dict[str, Any]) -> ModelFiles:
             return ModelFiles(candidate)
     if not_found is not None:
         raise UserError(f"{not_found}; nor " + ", ".join(str(c) for c in beside))
+    other = [key for key in OTHER_FRONTENDS if key in config]
+    if other:
+        raise UserError(f"{project_dir}: its {other[0]} is not a Keras model; l1forge reads Keras/QKeras models "
+                        f"({', '.join(MODEL_KEYS)} in {CONFIG_NAME}, or " + ", ".join(MODEL_NAMES) + " beside it)")
     raise UserError(f"{project_dir}: the project's Keras model is missing: no {', '.join(MODEL_KEYS)} "
                     f"in {CONFIG_NAME}, and no " + ", ".join(str(c) for c in beside))
 
@@ -128,7 +133,7 @@ def load_graph(project_dir: Path, keras_model=None, notes: list[str] | None = No
     config, changed = convertible_config(config, _conv1d_output_widths(keras_model))
     if notes is not None:
         notes.extend(changed)
-    for key in MODEL_KEYS:
+    for key in MODEL_KEYS + OTHER_FRONTENDS:  # the Keras model read above is the one converted
         config.pop(key, None)
     config["KerasModel"] = keras_model
     config.setdefault("Backend", "Vivado")

@@ -11,8 +11,14 @@ the model's own pickling: the entry becomes
 
 whose one argument is the model saved in the Keras zip format (`.keras`). l1forge never
 unpickles: it takes the bytes, checks that they are a zip archive, and reads them as the
-`.keras` file they are (keras_files), from a throw-away folder. Any other Python object in
-a config is refused in one line.
+`.keras` file they are (keras_files), from a throw-away folder. Any other object applied
+by a Python function is refused in one line.
+
+hls4ml's PyTorch frontend writes its model the same way (`PytorchModel:
+!!python/object:model.Net` and the module's state) and its `InputShape` as a
+`!!python/tuple`. A tuple is data and is read as one; a pickled object is kept as a
+`PickledObject` naming its class, never built, so such a config reaches the check that
+says what is not supported (a PyTorch model) instead of failing on a YAML tag.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ import yaml
 from l1forge.errors import UserError
 
 APPLY_TAG = "tag:yaml.org,2002:python/object/apply:"
+OBJECT_TAGS = ("tag:yaml.org,2002:python/object:", "tag:yaml.org,2002:python/object/new:")
+TUPLE_TAG = "tag:yaml.org,2002:python/tuple"
 # Keras 2's pickling of a model (keras.src.saving.pickle_utils in tf.keras 2.13+, and the
 # same module under tf_keras)
 BYTECODE_LOADER = "pickle_utils.deserialize_model_from_bytecode"
@@ -45,6 +53,26 @@ class EmbeddedKerasModel:
 
     def __repr__(self) -> str:  # the bytes are no use in a message
         return f"<Keras model embedded in the config ({len(self.data):,} bytes, {self.tag})>"
+
+
+@dataclass(frozen=True)
+class PickledObject:
+    """A Python object pickled into a config (`!!python/object:CLASS`), not built."""
+
+    tag: str
+
+    def __str__(self) -> str:
+        return f"a pickled Python object ({self.tag})"
+
+
+def construct_python_object(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> PickledObject:
+    """The YAML constructor for `!!python/object:` / `object/new:` tags: a marker, never the object."""
+    prefix = OBJECT_TAGS[1] if node.tag.startswith(OBJECT_TAGS[1]) else OBJECT_TAGS[0]
+    return PickledObject(prefix + suffix)
+
+
+def construct_python_tuple(loader: yaml.SafeLoader, node: yaml.Node) -> tuple:
+    return tuple(loader.construct_sequence(node, deep=True))
 
 
 def construct_python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> EmbeddedKerasModel:

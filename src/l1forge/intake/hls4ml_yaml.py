@@ -23,7 +23,17 @@ from typing import Any
 import yaml
 
 from l1forge.errors import UserError
-from l1forge.intake.embedded_model import APPLY_TAG, EmbeddedKerasModel, construct_python_apply, embedded_model_file
+from l1forge.intake.embedded_model import (
+    APPLY_TAG,
+    OBJECT_TAGS,
+    TUPLE_TAG,
+    EmbeddedKerasModel,
+    PickledObject,
+    construct_python_apply,
+    construct_python_object,
+    construct_python_tuple,
+    embedded_model_file,
+)
 
 CONFIG_NAME = "hls4ml_config.yml"  # what hls4ml writes into every project folder
 MODEL_KEYS = ("KerasModel", "KerasJson", "KerasH5")
@@ -43,6 +53,11 @@ ConfigLoader.add_constructor("!keras_model",
                              lambda loader, node: KerasModelPath(loader.construct_scalar(node)))
 # a model pickled into the config (embedded_model): its .keras bytes, never unpickled
 ConfigLoader.add_multi_constructor(APPLY_TAG, construct_python_apply)
+# hls4ml's PyTorch frontend: a pickled module (kept as a marker) and tuples (embedded_model)
+for _tag in OBJECT_TAGS:
+    ConfigLoader.add_multi_constructor(_tag, construct_python_object)
+ConfigLoader.add_constructor(TUPLE_TAG, construct_python_tuple)
+OTHER_FRONTENDS = ("OnnxModel", "PytorchModel")  # models hls4ml converts that l1forge does not read
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -95,6 +110,8 @@ def declared_model_files(config: dict[str, Any], bases: list[Path], where: Path,
     if isinstance(declared["KerasModel"], EmbeddedKerasModel):  # the model itself, in the config
         return ModelFiles(embedded_model_file(declared["KerasModel"], where))
     for key, value in declared.items():
+        if isinstance(value, PickledObject):
+            raise UserError(f"{where}: {key} is {value}; expected a file path or a model hls4ml saved")
         if value is not None and not (isinstance(value, str) and value):
             raise UserError(f"{where}: {key} is {value!r}; expected a file path")
     if declared["KerasModel"]:

@@ -16,13 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from l1forge.errors import UserError
-from l1forge.intake.hls4ml_yaml import TargetSettings, declared_model_files, read_yaml, target_settings
+from l1forge.intake.hls4ml_yaml import (
+    OTHER_FRONTENDS,
+    TargetSettings,
+    declared_model_files,
+    read_yaml,
+    target_settings,
+)
 from l1forge.intake.keras_files import JSON, KERAS_ZIP, WHOLE_MODEL_H5, load_keras
 
 YAML = (".yml", ".yaml")
 # What SOURCE was: a whole model in HDF5, a .keras archive, JSON + weights, an hls4ml YAML.
 KINDS = ("keras_h5", "keras_zip", "keras_json", "hls4ml_yaml")
-OTHER_FRONTENDS = ("OnnxModel", "PytorchModel")
 
 
 @dataclass(frozen=True)
