@@ -74,7 +74,7 @@ from l1forge.report import series7
 from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, input_words, is_inplace_flatten,
                                            stream_schedule)
 from l1forge.report.stream_softmax import shared_stream_softmax
-from l1forge.report.schedule import schedule_instances, schedule_parallel, schedule_parallel_dataflow
+from l1forge.report.schedule import predecessors, schedule_instances, schedule_parallel, schedule_parallel_dataflow
 from l1forge.report.softmax_tables import wide_table_warning
 
 BRAM18_BITS = 18 * 1024
@@ -204,16 +204,17 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
                     delay_scale=float(delay_scale), family=family, multiplier_impl=multiplier_impl,
                     clock_uncertainty_ns=clock_uncertainty_ns)
     costs, ios = _costs(graph, target)
+    preds = predecessors(graph)
     dataflow = True
     if series7.applies(target) and not any(io.strategy == "resource" for io in ios):
-        schedule, dataflow = schedule_instances(costs, target), io_type == "io_stream"
+        schedule, dataflow = schedule_instances(costs, target, preds), io_type == "io_stream"
     elif io_type == "io_stream":
         words = {layer.name: input_words(layer, io) for layer, io in zip(graph.get_layers(), ios)}
         schedule = stream_schedule(costs, words, target)  # a Dense's reads overlap its producers
     elif any(io.strategy == "resource" for io in ios):
-        schedule = schedule_parallel_dataflow(costs, target)  # what hls4ml's pipeline-style pass picks
+        schedule = schedule_parallel_dataflow(costs, target, preds)  # what hls4ml's pipeline-style pass picks
     else:
-        schedule, dataflow = schedule_parallel(costs, target), False
+        schedule, dataflow = schedule_parallel(costs, target, preds), False
     costs = _finish(costs, ios, target, schedule)
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]

@@ -10,6 +10,13 @@ schedule is shorter than RF (dense_cost.pipelined_interval).
 
 io_stream is composed in schedule_stream.py.
 
+A graph with branches (a model of several inputs, concatenated) is scheduled along its
+paths: a layer starts when the last of its inputs is ready, and the design's latency is
+its longest path, not the sum over every layer (the tools schedule independent calls side
+by side; the multi-input smart-pixel MLPs of the sixth unseen set, Vitis HLS 2024.1 on an
+xc7z020: 29 cycles, their critical path, where the sum over layers gives 35). `preds` maps
+each layer to the layers feeding it (predecessors); without it the layers form a chain.
+
 io_parallel with a Resource-strategy layer: hls4ml makes the top function a dataflow
 region (its SetPipelineStyle pass), not a pipeline, because a layer that loops over its
 RF cycles cannot sit inside a top-level pipeline that asks for II = 1. Every layer is then
@@ -36,16 +43,47 @@ class Schedule:
     cycles_of: dict[str, int]  # cycles each layer accounts for (internal + its boundary)
 
 
-def schedule_parallel(costs: list[LayerCost], target: Target) -> Schedule:
-    budget = target.budget_ns
-    used = 0.0  # logic delay already placed in the current cycle
-    registers = {cost.name: 0 for cost in costs}
+def predecessors(graph) -> dict[str, list[str]]:
+    """The layers feeding each layer of a ModelGraph, by their output names."""
+    layers = graph.get_layers()
+    producer = {out: layer.name for layer in layers for out in (getattr(layer, "outputs", None) or [layer.name])}
+    return {layer.name: [producer[i] for i in (getattr(layer, "inputs", None) or []) if i in producer]
+            for layer in layers}
+
+
+def _inputs(cost: LayerCost, previous: str | None, preds: dict[str, list[str]] | None,
+            known: dict) -> list[str]:
+    """The scheduled layers feeding `cost`: its predecessors, else the layer before it."""
+    inputs = [p for p in (preds or {}).get(cost.name, []) if p in known]
+    return inputs or ([previous] if previous is not None else [])
+
+
+def longest_path(costs: list[LayerCost], durations: dict[str, int],
+                 preds: dict[str, list[str]] | None = None) -> int:
+    """The latest finish when each layer takes durations[name] after its inputs finish."""
+    finish: dict[str, int] = {}
     previous = None
-    total = 0
     for cost in costs:
+        start = max((finish[p] for p in _inputs(cost, previous, preds, finish)), default=0)
+        finish[cost.name] = start + durations[cost.name]
+        previous = cost.name
+    return max(finish.values(), default=0)
+
+
+def schedule_parallel(costs: list[LayerCost], target: Target,
+                      preds: dict[str, list[str]] | None = None) -> Schedule:
+    budget = target.budget_ns
+    registers = {cost.name: 0 for cost in costs}
+    # per layer: (cycles before its output, logic delay already placed in the current cycle)
+    state: dict[str, tuple[int, float]] = {}
+    previous = None
+    for cost in costs:
+        inputs = _inputs(cost, previous, preds, state)
+        critical = max(inputs, key=lambda name: state[name], default=None)
+        total, used = state[critical] if critical is not None else (0, 0.0)
         start = cost.head_ns if cost.cycles else cost.delay_ns
-        if previous is not None and used > 0 and used + start > budget:
-            registers[previous] += 1
+        if critical is not None and used > 0 and used + start > budget:
+            registers[critical] = 1
             total += 1
             used = 0.0
         if cost.cycles:
@@ -53,17 +91,19 @@ def schedule_parallel(costs: list[LayerCost], target: Target) -> Schedule:
             used = cost.delay_ns
         else:
             used += cost.delay_ns
+        state[cost.name] = (total, used)
         previous = cost.name
-    total += C.extra_cycles.get(target.tool, 0)
+    total = max((cycles for cycles, _ in state.values()), default=0) + C.extra_cycles.get(target.tool, 0)
     ii = max([cost.ii for cost in costs] or [1])
     cycles_of = {cost.name: cost.cycles + registers[cost.name] for cost in costs}
     return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
 
 
-def schedule_parallel_dataflow(costs: list[LayerCost], target: Target) -> Schedule:
+def schedule_parallel_dataflow(costs: list[LayerCost], target: Target,
+                               preds: dict[str, list[str]] | None = None) -> Schedule:
     processes = [cost for cost in costs if cost.kind != "input"]
     cycles_of = {cost.name: (cost.cycles + 1 if cost in processes else 0) for cost in costs}
-    total = sum(cycles_of.values()) + C.stream_start_cycles + C.extra_cycles.get(target.tool, 0)
+    total = longest_path(costs, cycles_of, preds) + C.stream_start_cycles + C.extra_cycles.get(target.tool, 0)
     # Each process is pipelined at its own interval (RF for a Resource dense: its RF-cycle
     # loop is pipelined with `rewind`, so consecutive inferences follow each other).
     ii = max([cost.ii for cost in processes] or [1])
@@ -72,10 +112,11 @@ def schedule_parallel_dataflow(costs: list[LayerCost], target: Target) -> Schedu
     return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
 
 
-def schedule_instances(costs: list[LayerCost], target: Target) -> Schedule:
+def schedule_instances(costs: list[LayerCost], target: Target,
+                       preds: dict[str, list[str]] | None = None) -> Schedule:
     """Vitis HLS on 7-series (series7.py): every layer is an instance whose outputs are
-    registered, so the latency is the sum of (cycles + 1) over the layers; the interval is
-    the largest layer interval.
+    registered, so the latency is the sum of (cycles + 1) over the layers (along the
+    longest path of a graph with branches); the interval is the largest layer interval.
 
     A top level pipelined at an interval above 1 (a reuse factor's) hands the last
     instance's outputs to the ports without that register: its latency is the sum less
@@ -89,5 +130,5 @@ def schedule_instances(costs: list[LayerCost], target: Target) -> Schedule:
     if ii > 1 and layers:
         registers[layers[-1].name] = 0
     cycles_of = {cost.name: cost.cycles + registers[cost.name] for cost in costs}
-    return Schedule(latency_cycles=sum(cycles_of.values()), ii=ii, registers_after=registers,
+    return Schedule(latency_cycles=longest_path(costs, cycles_of, preds), ii=ii, registers_after=registers,
                     cycles_of=cycles_of)

@@ -1,0 +1,42 @@
+"""A graph with branches is scheduled along its longest path (schedule.longest_path): the
+multi-input MLPs of the sixth unseen set, whose two input branches run side by side."""
+
+from __future__ import annotations
+
+from l1forge.report.cost import LayerCost, Target
+from l1forge.report.schedule import (longest_path, predecessors, schedule_instances, schedule_parallel,
+                                     schedule_parallel_dataflow)
+
+TARGET = Target(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS", dsp_shape=(25, 18), family="7-series")
+# two inputs; a long branch (6 cycles) and a short one (2) joined by a concatenation, then a dense
+COSTS = [LayerCost("x", "input"), LayerCost("y", "input"),
+         LayerCost("long", "dense", cycles=6, ii=1, head_ns=1.0, delay_ns=1.0),
+         LayerCost("short", "dense", cycles=2, ii=1, head_ns=1.0, delay_ns=1.0),
+         LayerCost("join", "concat"), LayerCost("out", "dense", cycles=3, ii=1, head_ns=1.0, delay_ns=1.0)]
+PREDS = {"x": [], "y": [], "long": ["x"], "short": ["y"], "join": ["long", "short"], "out": ["join"]}
+
+
+def test_branches_run_side_by_side():
+    durations = {cost.name: cost.cycles for cost in COSTS}
+    assert longest_path(COSTS, durations) == 11  # no predecessors: a chain, every layer after the last
+    assert longest_path(COSTS, durations, PREDS) == 9  # 6 + 3: the short branch is hidden
+    # the Vitis 7-series schedule registers every layer (at II 1 the last one too): (6+1) + (0+1) + (3+1)
+    assert schedule_instances(COSTS, TARGET, PREDS).latency_cycles == 7 + 1 + 4
+    assert schedule_instances(COSTS, TARGET).latency_cycles == 7 + 3 + 1 + 4
+    assert schedule_parallel_dataflow(COSTS, TARGET, PREDS).latency_cycles < \
+        schedule_parallel_dataflow(COSTS, TARGET).latency_cycles
+    us = Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS", dsp_shape=(27, 18))
+    chain, paths = schedule_parallel(COSTS, us), schedule_parallel(COSTS, us, PREDS)
+    assert paths.latency_cycles == chain.latency_cycles - 2 and paths.cycles_of["short"] == 2
+
+
+def test_predecessors_follow_the_graph_outputs():
+    class Layer:
+        def __init__(self, name, inputs):
+            self.name, self.inputs, self.outputs = name, inputs, [name + "_out"]
+
+    class Graph:
+        def get_layers(self):
+            return [Layer("a", []), Layer("b", ["a_out"]), Layer("c", ["a_out"]), Layer("d", ["b_out", "c_out"])]
+
+    assert predecessors(Graph()) == {"a": [], "b": ["a"], "c": ["a"], "d": ["b", "c"]}
