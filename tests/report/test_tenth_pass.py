@@ -40,3 +40,36 @@ def test_predecessors_follow_the_graph_outputs():
             return [Layer("a", []), Layer("b", ["a_out"]), Layer("c", ["a_out"]), Layer("d", ["b_out", "c_out"])]
 
     assert predecessors(Graph()) == {"a": [], "b": ["a"], "c": ["a"], "d": ["b", "c"]}
+
+
+def test_a_wide_softmax_table_is_filled_in_hardware_in_io_stream():
+    """kojos03 (Vitis HLS 2024.2) and the 16-64-32-32-5 MLP (Vitis HLS 2025.2): a softmax on an
+    input wider than 33 bits spends its table's 1024 entries in a loop on every call, with 7
+    more DSPs; the loop runs before the input is read, beside the pixel processes."""
+    from report_fakes import FixedPrecisionType, Graph
+
+    from l1forge.report.estimate import estimate_graph
+
+    def softmax_row(width, io_type="io_stream"):
+        graph = Graph().input(2, precision=FixedPrecisionType(width, 16)).softmax("sm", 2)
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type=io_type, tool="Vitis HLS", dsp_shape=(27, 18))
+        return estimate, next(row for row in estimate["per_layer"] if row["name"] == "sm")
+
+    (narrow_design, narrow), (wide_design, wide) = softmax_row(32), softmax_row(36)
+    assert wide["latency_cycles"] == narrow["latency_cycles"] + 1024 and wide["dsp"] == narrow["dsp"] + 7
+    assert wide_design["ii"] == wide["ii"] > 1024
+    _, parallel = softmax_row(36, "io_parallel")  # no report: a ROM, and a note
+    assert parallel["latency_cycles"] < 100 and any("io_parallel" in n for n in parallel["notes"])
+
+
+def test_the_table_fill_overlaps_the_pixel_processes():
+    from l1forge.report.schedule_stream import schedule_stream
+
+    stream = Target(clock_ns=5.0, io_type="io_stream", tool="Vitis HLS", dsp_shape=(27, 18))
+    conv = LayerCost("conv", "conv", cycles=200, ii=201, process=True)
+    dense = LayerCost("fc", "dense", cycles=20, ii=21, process=True)
+    softmax = LayerCost("sm", "softmax", cycles=1030, ii=1031, process=True, fill_cycles=1024)
+    unfilled = LayerCost("sm", "softmax", cycles=1030, ii=1031, process=True)
+    # the fill hides the 200-cycle convolution (kojos03: 1072 = 1053 + the Dense chain's 19)
+    assert schedule_stream([conv, dense, softmax], stream).latency_cycles == \
+        schedule_stream([conv, dense, unfilled], stream).latency_cycles - 200

@@ -51,6 +51,10 @@ class Calibration:
     # Softmax (stable, 5 values): 484 LUT, 144 FF, 3 cycles with plain table types
     # (QKeras); 664 LUT, 236 FF, 4 cycles with AP_RND/AP_SAT tables (float).
     softmax_base_cycles: int = 2
+    # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
+    # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,
+    # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)
+    softmax_float_exp_dsps: int = 7
     softmax_lut_per_value: float = 97.0
     softmax_lut_rounding_per_value: float = 36.0
     softmax_ff_per_value_cycle: float = 10.6

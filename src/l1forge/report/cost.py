@@ -61,6 +61,9 @@ class LayerCost:
     head_ns: float = 0.0
     delay_ns: float = 0.0
     process: bool = False
+    # io_stream: cycles of `cycles` a process spends before it reads its input (a softmax
+    # filling its table in hardware, softmax_tables), which overlap the pixel processes
+    fill_cycles: int = 0
     out_bits: int = 0  # bits of the output values that are not constants
     notes: tuple[str, ...] = field(default_factory=tuple)
 

@@ -75,7 +75,7 @@ from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, i
                                            stream_schedule)
 from l1forge.report.stream_softmax import shared_stream_softmax
 from l1forge.report.schedule import predecessors, schedule_instances, schedule_parallel, schedule_parallel_dataflow
-from l1forge.report.softmax_tables import wide_table_warning
+from l1forge.report.softmax_tables import wide_table_cost
 
 BRAM18_BITS = 18 * 1024
 
@@ -147,9 +147,9 @@ def _layer_cost(layer, live: dict[str, int], target: Target, fold=None) -> tuple
     else:
         cost = registry.cost_function(layer.class_name)(layer, io, target)
     cost = shared_stream_softmax(cost, io, target)  # its multipliers capped at ceil(n / RF)
-    cost = wide_table_warning(layer, cost)  # a table init loop HLS may build (softmax_tables)
     if target.io_type == "io_stream":
         cost = streamed(cost, io, target, input_words(layer, io))
+    cost = wide_table_cost(layer, cost, target)  # a table loop HLS builds (softmax_tables)
     return io, cost
 
 

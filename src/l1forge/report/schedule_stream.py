@@ -7,7 +7,8 @@ vector processes' latencies add up. The region's latency is the slowest pixel pr
 plus the sum of the vector processes plus the start handshake: Vivado HLS 2020.1's Dense
 16->5 report (two vector processes, 7 + 2 + 1 = 10 cycles) and its SVHN CNN report (1027
 for the first convolution + 17 for the dense chain after the flatten + 1 = 1045 against
-1044). The interval is the slowest process's interval.
+1044). A softmax that fills its table in hardware before its first read (softmax_tables)
+overlaps that fill with the pixel processes. The interval is the slowest process's interval.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ def schedule_stream(costs: list[LayerCost], target: Target) -> Schedule:
         return Schedule(0, 1, {c.name: 0 for c in costs}, {c.name: 0 for c in costs})
     pixel = [cost for cost in processes if not vector_process(cost)]
     vector = [cost for cost in processes if vector_process(cost)]
-    total = (max([cost.cycles for cost in pixel] or [0]) + len(pixel) * C.stream_cycles_per_process
-             + sum(cost.cycles for cost in vector) + C.stream_start_cycles + C.extra_cycles.get(target.tool, 0))
+    # a table filled before the first read overlaps the pixel processes (softmax_tables)
+    overlapped = max([cost.cycles for cost in pixel] + [cost.fill_cycles for cost in vector] + [0])
+    total = (overlapped + len(pixel) * C.stream_cycles_per_process
+             + sum(cost.cycles - cost.fill_cycles for cost in vector) + C.stream_start_cycles
+             + C.extra_cycles.get(target.tool, 0))
     ii = max(cost.ii for cost in processes)
     return Schedule(latency_cycles=total, ii=ii, registers_after={c.name: 0 for c in costs},
                     cycles_of={c.name: c.cycles for c in costs})
