@@ -73,3 +73,24 @@ def test_the_table_fill_overlaps_the_pixel_processes():
     # the fill hides the 200-cycle convolution (kojos03: 1072 = 1053 + the Dense chain's 19)
     assert schedule_stream([conv, dense, softmax], stream).latency_cycles == \
         schedule_stream([conv, dense, unfilled], stream).latency_cycles - 200
+
+
+def test_vitis_rewinds_a_streamed_resource_dense_read_in_one_word():
+    """Vitis HLS 2022.2 / 2023.1 reports: a Resource dense whose input is one stream word runs
+    every RF cycles (its rewound loop); Vivado HLS, and a dense read over several words, once
+    per latency + 1."""
+    import numpy as np
+    from report_fakes import Graph
+
+    from l1forge.report.estimate import estimate_graph
+
+    weights = np.random.default_rng(1).normal(0, 0.3, (16, 32))
+
+    def dense_ii(tool, strategy="resource"):
+        graph = Graph().input(16).dense("fc", weights, reuse_factor=8, strategy=strategy)
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
+        row = next(r for r in estimate["per_layer"] if r["name"] == "fc")
+        return row["ii"], row["latency_cycles"]
+
+    vitis, vivado = dense_ii("Vitis HLS"), dense_ii("Vivado HLS")
+    assert vitis[0] == 8 < vitis[1] and vivado[0] == vivado[1] + 1

@@ -99,7 +99,14 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int) -> LayerC
         # (the kernel's cycles already hold what a reuse factor adds: shared multipliers
         # in dense_cost.kernel_cost, the RF-cycle loop in resource_cost.resource_cost)
         latency = reads + cost.cycles + C.stream_dense_write_cycles
-        return replace(cost, cycles=latency, ii=latency + 1, process=True)
+        # Vitis HLS rewinds a Resource dense that reads its input in one word: its RF-cycle
+        # loop (`PIPELINE II=1 rewind`) takes the next inference's word as the last cycle
+        # ends, so the process runs every RF cycles (9 such layers of 3 Vitis HLS 2022.2 /
+        # 2023.1 reports: interval RF, latency RF + 3 to 10). Read over several words, or in
+        # Vivado HLS, it runs once per latency + 1 (3 Vitis and 6 Vivado HLS layers).
+        rewound = target.tool == "Vitis HLS" and io.strategy == "resource" and words <= 1 and io.reuse_factor > 1
+        return replace(cost, cycles=latency, ii=min(io.reuse_factor, latency + 1) if rewound else latency + 1,
+                       process=True)
     if cost.kind.startswith("softmax"):
         latency = 1 + cost.cycles + C.stream_overhead_cycles
         return replace(cost, cycles=latency, ii=latency + 1, process=True)
