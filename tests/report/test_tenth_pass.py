@@ -94,3 +94,26 @@ def test_vitis_rewinds_a_streamed_resource_dense_read_in_one_word():
 
     vitis, vivado = dense_ii("Vitis HLS"), dense_ii("Vivado HLS")
     assert vitis[0] == 8 < vitis[1] and vivado[0] == vivado[1] + 1
+
+
+def test_weights_over_the_bram_factor_are_a_warning():
+    from types import SimpleNamespace
+
+    from l1forge.report.build_limits import external_weight_warnings
+
+    class Layer:
+        def __init__(self, name, storage):
+            self.name = name
+            self.weights = {"weight": SimpleNamespace(shape=(136, 72), storage=storage),
+                            "bias": SimpleNamespace(shape=(72,), storage=storage)}
+
+    class Graph:
+        def __init__(self, *layers):
+            self.layers = layers
+
+        def get_layers(self):
+            return list(self.layers)
+
+    assert external_weight_warnings(Graph(Layer("fc", "register"))) == []
+    [warning] = external_weight_warnings(Graph(Layer("fc", "bram"), Layer("out", "register")))
+    assert "fc (9,864)" in warning and "out (" not in warning and "BramFactor" in warning

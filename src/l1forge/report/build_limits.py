@@ -21,6 +21,12 @@
   bitwidth (65536 bits)") when the reshaped input is wider than 65,536 bits. Both errors are
   in hls4ml's public issue tracker (issues 79, 134, 506 and 1157). Vitis HLS has no
   `-maximum_size` (hls4ml's script wraps it in `catch`), so neither is claimed for it.
+- Weights over the config's `BramFactor`: hls4ml's RegisterBramWeights pass makes every
+  weight array larger than it a top-level argument (a block RAM outside the design, which
+  the ModelGraph marks `storage: bram`); the layer then reads its weights through that
+  port instead of holding them. The estimate counts weights held inside. The one report
+  (Vitis HLS 2024.1, xc7z020, `BramFactor: 0`, Resource) shows the cost: Dense layers of
+  9,792 and 4,176 weights took 4,913 and 2,089 cycles, about two weights a cycle.
 - The part-fit verdict itself is compare.part_fit.
 """
 
@@ -116,7 +122,22 @@ def array_warnings(graph, io_type: str, tool: str) -> list[str]:
     return warnings
 
 
+def external_weight_warnings(graph) -> list[str]:
+    """One warning naming the layers whose weights hls4ml moved to top-level ports (module docs)."""
+    moved = []
+    for layer in graph.get_layers():
+        outside = [var for var in getattr(layer, "weights", {}).values() if getattr(var, "storage", None) == "bram"]
+        if outside:
+            moved.append(f"{layer.name} ({sum(int(math.prod(var.shape)) for var in outside):,})")
+    if not moved:
+        return []
+    return [f"weights over the config's BramFactor become top-level ports (block RAM outside the design), read "
+            f"through them, about two a cycle in the one such report, where this estimate holds them inside: "
+            f"{', '.join(moved)}; raise BramFactor for the figures to apply"]
+
+
 def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None,
                        io_type: str = "io_parallel", tool: str = "") -> list[str]:
     return (unroll_warnings(graph) + array_warnings(graph, io_type, tool)
-            + binding_warnings(family, clock_ns, multiplier_impl) + wide_table_warnings(graph))
+            + binding_warnings(family, clock_ns, multiplier_impl) + wide_table_warnings(graph)
+            + external_weight_warnings(graph))
