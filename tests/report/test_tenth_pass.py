@@ -28,6 +28,10 @@ def test_branches_run_side_by_side():
     us = Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS", dsp_shape=(27, 18))
     chain, paths = schedule_parallel(COSTS, us), schedule_parallel(COSTS, us, PREDS)
     assert paths.latency_cycles == chain.latency_cycles - 2 and paths.cycles_of["short"] == 2
+    # an input listed after a branch (hls4ml orders layers so) waits for nothing
+    late_input = [COSTS[0], COSTS[2], COSTS[1], *COSTS[3:]]
+    assert longest_path(late_input, durations, PREDS) == 9
+    assert longest_path(late_input, durations, {**PREDS, "short": ["y"], "out": ["join", "y"]}) == 9
 
 
 def test_predecessors_follow_the_graph_outputs():

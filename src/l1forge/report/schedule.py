@@ -53,8 +53,12 @@ def predecessors(graph) -> dict[str, list[str]]:
 
 def _inputs(cost: LayerCost, previous: str | None, preds: dict[str, list[str]] | None,
             known: dict) -> list[str]:
-    """The scheduled layers feeding `cost`: its predecessors, else the layer before it."""
-    inputs = [p for p in (preds or {}).get(cost.name, []) if p in known]
+    """The scheduled layers feeding `cost`: its predecessors (none for a graph input), else,
+    without a graph or for predecessors not scheduled, the layer before it."""
+    declared = (preds or {}).get(cost.name)
+    if declared is not None and not declared:
+        return []  # a source of the graph (an input) waits for nothing
+    inputs = [p for p in declared or [] if p in known]
     return inputs or ([previous] if previous is not None else [])
 
 
