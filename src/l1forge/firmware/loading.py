@@ -36,6 +36,7 @@ from l1forge.intake.hls4ml_yaml import (
     ModelFiles,
     declared_model_files,
     hls4ml_run_folder,
+    other_frontend,
 )
 
 MODEL_NAMES = ("keras_model.h5", "keras_model.keras")
@@ -74,9 +75,9 @@ def model_files(project_dir: Path, config: dict[str, Any]) -> ModelFiles:
             return ModelFiles(candidate)
     if not_found is not None:
         raise UserError(f"{not_found}; nor " + ", ".join(str(c) for c in beside))
-    other = [key for key in OTHER_FRONTENDS if key in config]
+    other = other_frontend(config)
     if other:
-        raise UserError(f"{project_dir}: its {other[0]} is not a Keras model; l1forge reads Keras/QKeras models "
+        raise UserError(f"{project_dir}: its {other} is not a Keras model; l1forge reads Keras/QKeras models "
                         f"({', '.join(MODEL_KEYS)} in {CONFIG_NAME}, or " + ", ".join(MODEL_NAMES) + " beside it)")
     raise UserError(f"{project_dir}: the project's Keras model is missing: no {', '.join(MODEL_KEYS)} "
                     f"in {CONFIG_NAME}, and no " + ", ".join(str(c) for c in beside))

@@ -24,6 +24,7 @@ says what is not supported (a PyTorch model) instead of failing on a YAML tag.
 from __future__ import annotations
 
 import atexit
+import functools
 import shutil
 import tempfile
 import zipfile
@@ -90,7 +91,8 @@ def construct_python_apply(loader: yaml.SafeLoader, suffix: str, node: yaml.Node
 
 
 def embedded_model_file(model: EmbeddedKerasModel, where: Path) -> Path:
-    """The embedded model as a `.keras` file in a throw-away folder (removed at exit)."""
+    """The embedded model as a `.keras` file in a throw-away folder (removed at exit),
+    written once per process however often the config's model is looked up."""
     try:
         with zipfile.ZipFile(BytesIO(model.data)) as archive:
             names = set(archive.namelist())
@@ -100,6 +102,11 @@ def embedded_model_file(model: EmbeddedKerasModel, where: Path) -> Path:
     if "config.json" not in names:
         raise UserError(f"{where}: KerasModel's embedded archive has no config.json; expected a model "
                         "saved in the .keras format")
+    return _written(model)
+
+
+@functools.lru_cache(maxsize=None)
+def _written(model: EmbeddedKerasModel) -> Path:
     folder = Path(tempfile.mkdtemp(prefix="l1forge-embedded-"))
     atexit.register(shutil.rmtree, folder, True)
     path = folder / FILE_NAME

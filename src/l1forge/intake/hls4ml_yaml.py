@@ -37,6 +37,7 @@ from l1forge.intake.embedded_model import (
 
 CONFIG_NAME = "hls4ml_config.yml"  # what hls4ml writes into every project folder
 MODEL_KEYS = ("KerasModel", "KerasJson", "KerasH5")
+OTHER_FRONTENDS = ("OnnxModel", "PytorchModel")  # models hls4ml converts that l1forge does not read
 IO_TYPES = ("io_parallel", "io_stream")
 C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -57,7 +58,11 @@ ConfigLoader.add_multi_constructor(APPLY_TAG, construct_python_apply)
 for _tag in OBJECT_TAGS:
     ConfigLoader.add_multi_constructor(_tag, construct_python_object)
 ConfigLoader.add_constructor(TUPLE_TAG, construct_python_tuple)
-OTHER_FRONTENDS = ("OnnxModel", "PytorchModel")  # models hls4ml converts that l1forge does not read
+
+
+def other_frontend(config: dict[str, Any]) -> str | None:
+    """The key naming a model of another hls4ml frontend (OTHER_FRONTENDS), if the config has one."""
+    return next((key for key in OTHER_FRONTENDS if key in config), None)
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from typing import Any
 
 from l1forge.errors import UserError
 from l1forge.intake.hls4ml_yaml import (
-    OTHER_FRONTENDS,
     TargetSettings,
     declared_model_files,
+    other_frontend,
     read_yaml,
     target_settings,
 )
@@ -115,9 +115,9 @@ def load_source(path, weights=None) -> Source:
 
 def _from_yaml(path: Path) -> Source:
     config = read_yaml(path)
-    other = [key for key in OTHER_FRONTENDS if key in config]
+    other = other_frontend(config)
     if other:
-        raise UserError(f"{path}: {other[0]} is not a Keras model; l1forge reads Keras/QKeras models "
+        raise UserError(f"{path}: {other} is not a Keras model; l1forge reads Keras/QKeras models "
                         "(KerasModel, or KerasJson with KerasH5)")
     files = declared_model_files(config, [path.parent, Path.cwd()], path)
     if files is None:
