@@ -19,7 +19,7 @@ from l1forge.report.bits import bits_of
 from l1forge.report.dense_cost import distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit
 from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
-from l1forge.report.stream_conv import resource_pixel_cycles, vitis_pixel_interval
+from l1forge.report.stream_conv import resource_pixel_loop, resource_pixel_cycles, vitis_pixel_interval
 from l1forge.report.stream_pooling import pool2d_timing
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
@@ -60,7 +60,7 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         line_bits = max(filt_h - 1, 0) * n_chan * io.in_bits.width
         line_lut = line_bits * math.ceil(in_width / SRL_DEPTH)
         window_ff = filt_h * filt_w * n_chan * io.in_bits.width
-        sequential = io.strategy == "resource"  # the pixel loop is not pipelined (stream_conv)
+        sequential = resource_pixel_loop(io, target)  # the pixel loop is not pipelined (stream_conv)
         if sequential:
             per_pixel = resource_pixel_cycles(kernel, filt_w, two_d="2D" in layer.class_name)
             how = f"one pixel per {per_pixel} cycles (a sequential iteration: window shift loop and kernel call)"

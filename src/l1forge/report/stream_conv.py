@@ -11,7 +11,8 @@ calls the dense kernel and writes one output word.
   one pixel every RF cycles (the SVHN CNN, RF 1).
 - Latency strategy, Vitis HLS: the kernel stays a sub-instance and each pixel waits for
   the call before it (vitis_pixel_interval).
-- Resource strategy (any RF, 1 included): the templates pipeline the pixel loop only for
+- Resource strategy (any RF in Vivado HLS, RF > 1 in Vitis HLS): the templates pipeline
+  the pixel loop only for
   the Latency and distributed-arithmetic strategies, so each pixel is one sequential
   iteration: the stream read and the window bookkeeping, in 1D the `KernelShiftWidth`
   loop run as a loop (filt_width - 1 cycles; in 2D the same loop sits inside
@@ -19,12 +20,31 @@ calls the dense kernel and writes one output word.
   `ReuseLoop` and the multiplier pipeline) and the write (resource_pixel_cycles). The
   tool reports the iteration's worst case (the kernel called) for every pixel, so the
   process takes pixels x that many cycles.
+- Resource strategy at RF 1 in Vitis HLS: the kernel's `ReuseLoop` has one trip and
+  nothing is left to share; the pixel iteration takes what the Latency strategy's does
+  (resource_pixel_loop).
 """
 
 from __future__ import annotations
 
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.cost import LayerCost
+from l1forge.report.cost import LayerCost, LayerIO, Target
+
+
+def resource_pixel_loop(io: LayerIO, target: Target) -> bool:
+    """Whether a streamed convolution runs the Resource strategy's sequential pixel
+    iteration (resource_pixel_cycles). Not in Vitis HLS at RF 1: there the two-input
+    smart-pixel CNN (Vitis HLS 2023.1, hls4ml 1.0, every layer Resource at RF 1, on an
+    xcvu13p at 5 ns and an xcku040 at 25 ns) takes 2 and 3 cycles a padded input pixel in
+    its 3x3 convolutions (303 = 150 x 2 + 3, 146 = 48 x 3 + 2; 302 and 98 at 25 ns), the
+    very figures of its pruned twin in the Latency strategy (the same layers with 2 and 4
+    filters and 24-bit weights: 303 and 147), where
+    the sequential iteration (resource_pixel_cycles) gives 5. Vivado HLS at RF 1 keeps the
+    sequential iteration (the Conv1D encoders, Vivado HLS 2020.1: 6 ~ 7 cycles at
+    filt_width 3)."""
+    if io.strategy != "resource":
+        return False
+    return not (target.tool == "Vitis HLS" and io.reuse_factor <= 1)
 
 
 def vitis_pixel_interval(kernel: LayerCost) -> int:
