@@ -183,10 +183,12 @@ def _with_target(config: dict, spec: FirmwareSpec, options: CompileOptions) -> d
     return config
 
 
-def _input_precision(config: dict, keras_model) -> str:
-    """The precision hls4ml gives the input layer under `config`."""
+def _input_precision(config: dict, keras_model, name: str | None = None) -> str:
+    """The precision hls4ml gives the input layer `name` (default: the model's first layer)
+    under `config`."""
     layers = config.get("LayerName", {})
-    name = keras_model.layers[0].name if keras_model.layers else None
+    if name is None:
+        name = keras_model.layers[0].name if keras_model.layers else None
     entry = layers.get(name, {}) if name else {}
     precision = entry.get("Precision") if isinstance(entry, dict) else None
     if isinstance(precision, dict):
@@ -198,12 +200,27 @@ def _input_precision(config: dict, keras_model) -> str:
     return str(precision)
 
 
+def input_types(spec: FirmwareSpec, keras_model) -> list:
+    """The firmware's type at each input of a model with several: the YAML's (or hls4ml's
+    default) per input layer as given, the spec's input type on every input with `exact`
+    (the config passes set it on every InputLayer)."""
+    if spec.given_config is None:
+        return [spec.input_type] * len(keras_model.inputs)
+    return [parse_config_type(_input_precision(spec.given_config, keras_model, name))
+            for name in keras_model.input_names]
+
+
 def _events(source, spec: FirmwareSpec, options: CompileOptions):
     from l1forge import intake
+    from l1forge.intake.ports import describe
 
+    ports = source.ports
     if options.data is not None:
-        return intake.events_from_file(options.data, source.input_shape, options.dataset, options.events)
-    return intake.synthetic_events(spec.input_type, source.input_shape, options.events, options.seed)
+        return intake.events_from_file(options.data, source.input_shape, options.dataset, options.events,
+                                       layout=describe(ports))
+    if len(ports) == 1:
+        return intake.synthetic_events(spec.input_type, source.input_shape, options.events, options.seed)
+    return intake.port_synthetic_events(input_types(spec, source.model), ports, options.events, options.seed)
 
 
 def _labels(path: Path, n: int) -> np.ndarray:
@@ -247,10 +264,11 @@ def figures_of(keras_model, x: np.ndarray, labels: np.ndarray | None, diagnosis:
     per-layer diagnosis."""
     def figures(verified: flow.Verified, fw: flow.Firmware) -> dict[str, Any]:
         from l1forge import diagnose
+        from l1forge.intake.ports import graph_ports, split
 
         out = agreement_figures(verified.firmware_outputs, verified.keras_outputs, labels)
         if diagnosis:
-            found = diagnose.diagnose(fw.graph, keras_model, x)
+            found = diagnose.diagnose(fw.graph, keras_model, split(x, graph_ports(fw.graph)))
             out.update(diagnosis=found.as_dict())
         return out
     return figures

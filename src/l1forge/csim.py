@@ -195,11 +195,15 @@ def quantize_inputs(graph, x: np.ndarray) -> np.ndarray:
     """The firmware's view of inputs: each double converted to the input type as the test
     bench's `nnet::convert_data` does (the type's own rounding and overflow modes; the
     emulator's conversion, proven equal to ap_fixed's)."""
-    from l1forge.emulate.fixed import from_precision
     from l1forge.emulate.quantize import quantize_real
+    from l1forge.intake import graph_ports, input_types, split
 
-    ftype = from_precision(graph.get_input_variables()[0].type.precision, "input")
-    return quantize_real(x, ftype) / 2.0**ftype.frac
+    types = input_types(graph)
+    if len(types) == 1:
+        return quantize_real(x, types[0]) / 2.0**types[0].frac
+    # several inputs laid end to end (intake.ports): each slice in its own input's type
+    parts = [quantize_real(part, ftype) / 2.0**ftype.frac for part, ftype in zip(split(x, graph_ports(graph)), types)]
+    return np.concatenate([part.reshape(len(part), -1) for part in parts], axis=1)
 
 
 @dataclass(frozen=True)
@@ -220,9 +224,23 @@ def verify(graph, project_dir: Path, x_firmware: np.ndarray) -> Verification:
     xq = quantize_inputs(graph, x_firmware)
     n_outputs = sum(v.size() for v in graph.get_output_variables())
     run = run_binary(project_dir, xq, n_outputs)
-    reference = np.asarray(graph.predict(np.ascontiguousarray(xq)), dtype=np.float64)
+    reference = np.asarray(_graph_predict(graph, xq), dtype=np.float64)
     comparison = compare(run.outputs, reference.reshape(len(xq), -1))
     return Verification(xq, run.outputs, comparison, run.seconds)
+
+
+def _graph_predict(graph, xq: np.ndarray):
+    """hls4ml's compiled predict on quantized events (a list of per-input arrays for a
+    model with several inputs, intake.ports); several outputs are laid end to end."""
+    from l1forge.intake import graph_ports, split
+
+    ports = graph_ports(graph)
+    x = np.ascontiguousarray(xq) if len(ports) == 1 else [np.ascontiguousarray(a.reshape(len(a), -1))
+                                                            for a in split(xq, ports)]
+    out = graph.predict(x)
+    if isinstance(out, (list, tuple)):
+        return np.concatenate([np.asarray(o).reshape(len(xq), -1) for o in out], axis=1)
+    return out
 
 
 def emulator_check(graph, x_raw: np.ndarray, csim_outputs: np.ndarray) -> dict:
@@ -238,25 +256,36 @@ def emulator_check(graph, x_raw: np.ndarray, csim_outputs: np.ndarray) -> dict:
     except UserError as err:
         return {"supported": False, "reason": str(err)}
     start = time.perf_counter()
-    outputs = np.asarray(emulator.predict(np.asarray(x_raw)), dtype=np.float64)
+    outputs = emulator_outputs(emulator, graph, np.asarray(x_raw))
     seconds = time.perf_counter() - start
-    comparison = compare(outputs.reshape(len(outputs), -1), csim_outputs)
+    comparison = compare(outputs, csim_outputs)
     return {"supported": True, **comparison.as_dict(), "seconds": round(seconds, 4)}
+
+
+def emulator_outputs(emulator, graph, x: np.ndarray) -> np.ndarray:
+    """The emulator's firmware outputs (events, values) for events laid end to end
+    (intake.ports), several outputs laid end to end as the test bench writes them."""
+    from l1forge.intake import graph_ports, split
+
+    out = emulator.predict(split(x, graph_ports(graph)))
+    arrays = out if isinstance(out, list) else [out]
+    return np.concatenate([np.asarray(a, dtype=np.float64).reshape(len(x), -1) for a in arrays], axis=1)
 
 
 def _events_for(graph, events: int, data, dataset, seed: int):
     """Verification events: the first `events` of `data` (checked against the graph's input
     shape), or `events` seeded synthetic events of the graph's input type."""
-    from l1forge.intake import events_from_file, graph_input_shape, input_type, synthetic_events
+    from l1forge.intake import events_from_file, graph_input_shape, graph_ports, graph_synthetic_events
+    from l1forge.intake.ports import describe
 
     if events < 1:
         raise UserError(f"--events must be at least 1, got {events}")
     shape = graph_input_shape(graph)
     if data is not None:
-        return events_from_file(data, shape, dataset=dataset, limit=events)
+        return events_from_file(data, shape, dataset=dataset, limit=events, layout=describe(graph_ports(graph)))
     if dataset is not None:
         raise UserError(f"--dataset {dataset} names a dataset of --data FILE; expected --data too")
-    return synthetic_events(input_type(graph), shape, events, seed=seed)
+    return graph_synthetic_events(graph, events, seed=seed)
 
 
 def rerun(project_dir, events: int = DEFAULT_EVENTS, log=print, data=None, dataset=None,

@@ -120,7 +120,7 @@ def verify_stage(job: Job, fw: Firmware) -> Verified:
     n = min(job.plan.csim_events, len(x))
     pending = csim.start_testbench_build(fw.graph, fw.folder, csim.compiled_library(fw.graph))
     covered = x if job.plan.every_event else x[:n]
-    keras_outputs = _predict(job.keras_model, covered)  # while g++ builds the test bench
+    keras_outputs = _predict(job.keras_model, fw.graph, covered)  # while g++ builds the test bench
     csim.finish_testbench_build(pending, fw.folder)
     job.log(f"C-simulation over {n} events")
     verification = csim.verify(fw.graph, fw.folder, x[:n])
@@ -149,15 +149,20 @@ def _emulated(job: Job, fw: Firmware, x: np.ndarray) -> Verified:
         raise UserError(f"{job.spec.name}: without the C-simulation the emulator must model the "
                         f"firmware, and it does not: {err}") from None
     start = time.perf_counter()
-    outputs = np.asarray(emulator.predict(x), dtype=np.float64).reshape(len(x), -1)
+    outputs = csim.emulator_outputs(emulator, fw.graph, x)
     seconds = time.perf_counter() - start
-    return Verified(csim.quantize_inputs(fw.graph, x), outputs, _predict(job.keras_model, x), 0, None,
+    return Verified(csim.quantize_inputs(fw.graph, x), outputs, _predict(job.keras_model, fw.graph, x), 0, None,
                     {"supported": True, "events": int(len(x)), "checked_against": None,
                      "seconds": round(seconds, 4)})
 
 
-def _predict(keras_model, x: np.ndarray):
-    return keras_model.predict(x, batch_size=KERAS_BATCH, verbose=0) if len(x) else np.zeros((0, 1))
+def _predict(keras_model, graph, x: np.ndarray):
+    """Keras on the events; a model with several inputs gets them split (intake.ports)."""
+    from l1forge.intake.ports import graph_ports, keras_inputs
+
+    if not len(x):
+        return np.zeros((0, 1))
+    return keras_model.predict(keras_inputs(x, graph_ports(graph), keras_model), batch_size=KERAS_BATCH, verbose=0)
 
 
 def report_stage(job: Job, fw: Firmware, sections: dict | None = None) -> dict:

@@ -148,3 +148,18 @@ def test_wrapping_accumulator_wraps_once_at_the_end(float_kernel, monkeypatch):
     assert np.array_equal(ours, slow.run(x.astype(np.float32), None, "k"))
     expected = reference_dense(x[:40], w, b, X_T, W_T, W_T, accum, result)
     assert np.array_equal(ours[:40].astype(np.float64) * 2.0**-fast.scale, expected)
+
+
+def test_a_wrapping_accumulator_is_emulated_in_any_strategys_order():
+    """Products are cast to the accumulator before they are added: with a wrapping
+    accumulator the sums are modular, so the Resource strategy's order gives the Latency
+    strategy's result and the kernel is built; a saturating one is refused."""
+    accum, result, w, b, x, signal = _case("accum WRAP, products rounded", np.random.default_rng(7))
+    unordered = MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=False)
+    assert unordered.acc_overflow and not unordered.fast  # the case is one where order could matter
+    expected = reference_dense(x, w, b, X_T, W_T, W_T, accum, result)
+    assert np.array_equal(unordered.run(x.astype(np.float32), None, "k").astype(np.float64) * 2.0**-unordered.scale,
+                          expected)
+    accum, result, w, b, x, signal = _case("accum SAT_SYM", np.random.default_rng(7))
+    with pytest.raises(Exception, match="saturating accumulator"):
+        MacKernel("k", w, W_T, b, W_T, accum, result, signal, ordered=False)

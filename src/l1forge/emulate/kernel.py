@@ -71,7 +71,10 @@ class MacKernel:
         self._bound_products()
         self.fast = not self.products_round and not self.products_overflow and (
             not self.acc_overflow or accum.overflow == "WRAP")
-        if not self.fast and not ordered and self.acc_overflow:
+        # Each product is cast to the accumulator before it is added, so rounding and a
+        # wrapping accumulator (modular sums) give the same result in any order; only an
+        # accumulator that saturates depends on the order of the sums.
+        if not self.fast and not ordered and self.acc_overflow and accum.overflow != "WRAP":
             raise UserError(f"{where}: a saturating accumulator that can overflow is only emulated for the "
                             "Latency strategy (other strategies sum in another order)")
         self.res_lo, self.res_hi, self.res_overflow = cast_bounds(self.acc_lo, self.acc_hi, accum.frac, result)

@@ -20,7 +20,7 @@ class VerificationEvents:
     description: dict = field(compare=False)
 
 
-def check_events(x, input_shape, label: str) -> np.ndarray:
+def check_events(x, input_shape, label: str, layout: str | None = None) -> np.ndarray:
     """Events as float64 (events, *input_shape): refuses a non-numeric array, no events, a
     wrong event shape (a flat (events, features) array of the same size is accepted) and
     NaN or infinity (naming the first such event)."""
@@ -35,7 +35,8 @@ def check_events(x, input_shape, label: str) -> np.ndarray:
         raise UserError(f"{label}: no events (shape {array.shape}); expected (events, {', '.join(map(str, shape))})")
     if tuple(array.shape[1:]) != shape and not (array.ndim == 2 and array.shape[1] == width):
         raise UserError(f"{label}: events of shape {array.shape}; the model expects "
-                        f"(events, {', '.join(map(str, shape))})" + ("" if len(shape) == 1 else f" or (events, {width})"))
+                        f"(events, {', '.join(map(str, shape))})" + ("" if len(shape) == 1 else f" or (events, {width})")
+                        + (f": {layout}" if layout else ""))
     array = np.asarray(array, dtype=np.float64).reshape((array.shape[0],) + shape)
     flat = array.reshape(len(array), -1)
     if not (np.isfinite(flat.min()) and np.isfinite(flat.max())):
@@ -60,8 +61,9 @@ def _hdf5_dataset(path: Path, f, dataset: str | None):
 
 
 def events_from_file(path, input_shape, dataset: str | None = None,
-                     limit: int | None = None) -> VerificationEvents:
-    """The first `limit` events (all if None) of a .npy file or an HDF5 dataset, checked."""
+                     limit: int | None = None, layout: str | None = None) -> VerificationEvents:
+    """The first `limit` events (all if None) of a .npy file or an HDF5 dataset, checked;
+    `layout` says what a row holds (a model with several inputs, ports.describe)."""
     import h5py
 
     from l1forge.intake.source import sha256_of
@@ -92,7 +94,7 @@ def events_from_file(path, input_shape, dataset: str | None = None,
             total = int(stored.shape[0]) if stored.ndim else 0
             x = np.asarray(stored[:stop] if stored.ndim else stored[()])
         label = f"{path}[{dataset}]"
-    x = check_events(x, input_shape, label)
+    x = check_events(x, input_shape, label, layout)
     description = {"kind": "file", "file": str(path), "dataset": dataset, "sha256": sha256_of(path),
                    "events": int(len(x)), "events_in_file": total}
     return VerificationEvents(x, description)

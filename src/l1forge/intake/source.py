@@ -46,8 +46,16 @@ class Source:
     hls_config: dict | None = field(default=None, compare=False)  # HLSConfig as given
 
     @property
+    def ports(self) -> list:
+        """The model's inputs (ports.Port), in its order."""
+        from l1forge.intake.ports import keras_ports
+
+        return keras_ports(self.model, self.path)
+
+    @property
     def input_shape(self) -> tuple[int, ...]:
-        """The shape of one event (the model's input shape without the batch axis)."""
+        """The shape of one event (the model's input shape without the batch axis; several
+        inputs laid end to end, ports.py)."""
         return model_input_shape(self.model, self.path)
 
     def settings(self) -> dict[str, Any]:
@@ -66,15 +74,11 @@ def sha256_of(path: Path) -> str:
 
 
 def model_input_shape(model, where: Path) -> tuple[int, ...]:
-    shapes = model.inputs
-    if len(shapes) != 1:
-        raise UserError(f"{where}: the model has {len(shapes)} inputs; l1forge verifies "
-                        "single-input models")
-    dims = tuple(shapes[0].shape[1:])
-    if any(d is None for d in dims):
-        raise UserError(f"{where}: the model's input shape {dims} has an unknown dimension; "
-                        "expected a fixed event shape")
-    return tuple(int(d) for d in dims)
+    """The shape of one event: the model's input shape without the batch axis, or for a
+    model with several inputs one row of all their values end to end (ports.py)."""
+    from l1forge.intake.ports import event_shape, keras_ports
+
+    return event_shape(keras_ports(model, where))
 
 
 def _kind_of(path: Path) -> str:

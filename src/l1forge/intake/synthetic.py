@@ -28,19 +28,52 @@ if TYPE_CHECKING:
 BLOCKS = ("normal", "grid", "half_lsb_ties", "edges")
 
 
-def input_type(graph) -> FixedType:
-    """The firmware's input type, read from the ModelGraph's (single) input variable."""
+def input_types(graph) -> list[FixedType]:
+    """The firmware's input types, one per ModelGraph input variable, in its order."""
     from l1forge.emulate.fixed import from_precision
 
-    inputs = graph.get_input_variables()
-    if len(inputs) != 1:
-        raise UserError(f"the model has {len(inputs)} inputs; l1forge verifies single-input models")
-    return from_precision(inputs[0].type.precision, f"input {inputs[0].name}")
+    return [from_precision(var.type.precision, f"input {var.name}") for var in graph.get_input_variables()]
+
+
+def input_type(graph) -> FixedType:
+    """The firmware's input type of a single-input ModelGraph."""
+    types = input_types(graph)
+    if len(types) != 1:
+        raise UserError(f"the model has {len(types)} inputs; expected one here")
+    return types[0]
 
 
 def graph_input_shape(graph) -> tuple[int, ...]:
-    """The shape of one event at the ModelGraph's input."""
-    return tuple(int(d) for d in graph.get_input_variables()[0].shape)
+    """The shape of one event at the ModelGraph's inputs (ports.event_shape: several inputs
+    laid end to end)."""
+    from l1forge.intake.ports import event_shape, graph_ports
+
+    return event_shape(graph_ports(graph))
+
+
+def graph_synthetic_events(graph, n: int, seed: int = 0) -> VerificationEvents:
+    """`n` seeded events for the ModelGraph's inputs, each input's values from its own type."""
+    from l1forge.intake.ports import graph_ports
+
+    return port_synthetic_events(input_types(graph), graph_ports(graph), n, seed)
+
+
+def port_synthetic_events(types, ports, n: int, seed: int = 0) -> VerificationEvents:
+    """Synthetic events for several inputs laid end to end (ports.py), each input drawn from
+    its own type with its own seed (seed + its index); the blocks (normal, grid, ties,
+    edges) fall on the same rows for every input. One input: `synthetic_events`."""
+    if len(ports) == 1:
+        return synthetic_events(types[0], ports[0].shape, n, seed)
+    parts = [synthetic_events(ftype, port.shape, n, seed + i) for i, (ftype, port) in enumerate(zip(types, ports))]
+    x = np.concatenate([part.x.reshape(n, -1) for part in parts], axis=1)
+    first = parts[0].description
+    description = {**first, "input_type": [part.description["input_type"] for part in parts],
+                   "lsb": [part.description["lsb"] for part in parts],
+                   "range": [part.description["range"] for part in parts],
+                   "inputs": [{"name": port.name, "shape": list(port.shape)} for port in ports],
+                   "blocks": [{k: v for k, v in block.items() if k == "name" or k == "rows"}
+                              for block in first["blocks"]]}
+    return VerificationEvents(x, description)
 
 
 def block_sizes(n: int) -> dict[str, int]:
