@@ -267,7 +267,11 @@ def figures_of(keras_model, x: np.ndarray, labels: np.ndarray | None, diagnosis:
         from l1forge.intake.ports import graph_ports, split
 
         out = agreement_figures(verified.firmware_outputs, verified.keras_outputs, labels)
-        if diagnosis:
+        if diagnosis and not verified.emulator.get("supported", True):
+            # the diagnosis traces the emulator layer by layer: a design it does not model
+            # keeps its verified firmware and says why there is no diagnosis
+            out.update(diagnosis_skipped=f"the emulator does not model this firmware: {verified.emulator['reason']}")
+        elif diagnosis:
             found = diagnose.diagnose(fw.graph, keras_model, split(x, graph_ports(fw.graph)))
             out.update(diagnosis=found.as_dict())
         return out

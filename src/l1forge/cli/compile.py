@@ -59,4 +59,6 @@ def run_compile(args) -> int:
         print_summary(result.project_dir, content)
         if content.get("diagnosis"):
             print(diagnose.render_text(diagnose.Diagnosis.from_dict(content["diagnosis"])))
+        elif content["metrics"].get("diagnosis_skipped"):
+            print(f"  diagnosis: none ({content['metrics']['diagnosis_skipped']})")
     return 0 if not any(verdict(content).values()) else 1
