@@ -27,8 +27,9 @@ class KernelStep(Step):
         self.geometry = geometry  # a conv.ConvGeometry for convolutions
         _check_product(node, weights)
         accum = nodes.named_type(node, "accum_t")
+        ordered, order = (True, None) if strategy == "latency" else resource_order(node, weights.shape[0], geometry)
         self.kernel = MacKernel(nodes.where(node), weights, w_type, bias, b_type, accum,
-                                nodes.output_type(node), x, ordered=strategy == "latency")
+                                nodes.output_type(node), x, ordered=ordered, order=order)
         self.shape = tuple(node.get_output_variable().shape)
         self.output = self.kernel.output_signal(node.outputs[0], self.shape)
 
@@ -46,6 +47,25 @@ class KernelStep(Step):
         x = arrays[0]
         out = self.kernel.run(x, tally, self.name, self.geometry)
         return out.reshape(x.shape[0], -1)
+
+
+def resource_order(node, n_in: int, geometry) -> tuple[bool, np.ndarray | None]:
+    """The order in which hls4ml's Resource-strategy dense kernel (nnet_dense_resource.h)
+    adds each output's products: (known, a permutation of the inputs or None for input
+    order). rf_leq_nin (RF <= n_in, n_in a multiple of RF): loop iteration `ir` adds inputs
+    ir, ir + RF, ir + 2 RF, ... to every output, so the order is that for ir = 0 .. RF - 1;
+    rf_gt_nin_rem0 (RF a multiple of n_in): one input per iteration, in input order. The
+    other body (rf_gt_nin) sums partial products before the accumulator, and io_parallel
+    convolutions run their own Resource loops: unknown (a saturating accumulator is then
+    refused, MacKernel). Streamed convolutions call the dense kernel on each window."""
+    rf = int(node.get_attr("reuse_factor", 1) or 1)
+    if geometry is not None and str(node.model.config.get_config_value("IOType")) != "io_stream":
+        return False, None
+    if rf <= n_in:
+        if n_in % rf:
+            return False, None
+        return True, np.array([ir + k * rf for ir in range(rf) for k in range(n_in // rf)], dtype=np.int64)
+    return (True, None) if rf % n_in == 0 else (False, None)
 
 
 def _check_product(node, weights) -> None:

@@ -58,19 +58,45 @@ def widen(a: np.dtype, b: np.dtype) -> np.dtype:
     return max(np.dtype(a), np.dtype(b), key=order.index)
 
 
+class FieldsInOrder:
+    """A convolution's receptive fields with their taps in the order the firmware adds them
+    (MacKernel.order): what the ordered paths read (field_index, im2col)."""
+
+    def __init__(self, geometry, order: np.ndarray):
+        self.geometry, self.order = geometry, order
+        self._field_index = None
+
+    def field_index(self) -> np.ndarray:
+        if self._field_index is None:
+            self._field_index = np.ascontiguousarray(self.geometry.field_index()[:, self.order])
+        return self._field_index
+
+    def im2col(self, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(self.geometry.im2col(x)[:, self.order])
+
+
 class MacKernel:
     """x (events, n_in) codes -> result codes (events, n_out), as the firmware's Latency dense."""
 
     def __init__(self, where: str, weights: np.ndarray, w_type: FixedType, bias: np.ndarray, b_type: FixedType,
-                 accum: FixedType, result: FixedType, x: Signal, ordered: bool):
+                 accum: FixedType, result: FixedType, x: Signal, ordered: bool, order: np.ndarray | None = None):
+        """`ordered`: the firmware adds each output's products in input order (the Latency
+        strategy), or in `order`, a permutation of the inputs (the Resource strategy's
+        loop, resource_order); else the order is unknown."""
         self.where, self.accum, self.result, self.x = where, accum, result, x
-        self.w = np.asarray(weights, dtype=np.int64)
+        weights = np.asarray(weights, dtype=np.int64)
+        self.w = weights if order is None else weights[np.asarray(order)]  # partial sums in the firmware's order
         self.prod_frac = x.ftype.frac + w_type.frac
         self.bias_acc = cast_codes(np.asarray(bias, dtype=np.int64).copy(), b_type.frac, accum)
         self.products_round = self.prod_frac > accum.frac
         self._bound_products()
         self.fast = not self.products_round and not self.products_overflow and (
             not self.acc_overflow or accum.overflow == "WRAP")
+        # the exact paths sum in any order: the weights keep the layer's own
+        self.order = None if self.fast or order is None else np.asarray(order, dtype=np.int64)
+        if self.fast and order is not None:
+            self.w = weights
+            self._bound_products()
         # Each product is cast to the accumulator before it is added, so rounding and a
         # wrapping accumulator (modular sums) give the same result in any order; only an
         # accumulator that saturates depends on the order of the sums.
@@ -231,6 +257,11 @@ class MacKernel:
     def run(self, x: np.ndarray, tally: OverflowTally | None, site: str, geometry=None) -> np.ndarray:
         """Result codes, one row per event (dense) or per event and output pixel
         (convolution: `geometry` says how input rows map to receptive fields)."""
+        if self.order is not None:  # the inputs in the order the firmware adds them
+            if geometry is None:
+                x = np.ascontiguousarray(x[:, self.order])
+            else:
+                geometry = FieldsInOrder(geometry, self.order)
         if self.fast:
             acc = self._run_blas(x, tally, site, geometry)
         elif isinstance(self.compiled, PatchMac) and tally is None:  # result codes, cast in the kernel
