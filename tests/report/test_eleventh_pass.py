@@ -51,3 +51,31 @@ def test_the_sequential_iteration_stays_elsewhere():
     assert not resource_pixel_loop(io, vitis) and resource_pixel_loop(io, vivado)
     assert not resource_pixel_loop(layer_io("latency"), vivado)
     assert resource_pixel_loop(layer_io("resource", reuse_factor=2), vitis)
+
+
+def bn_graph(n=8):
+    """A dense layer, then a batch normalization whose scales need a DSP each (16-bit input,
+    scales of many CSD digits)."""
+    from report_fakes import FixedPrecisionType, NamedType, Weight
+
+    rng = np.random.default_rng(0)
+    graph = Graph().input(4).dense("fc", rng.integers(-8, 8, (4, n)) / 8.0)
+    scale_t = NamedType(FixedPrecisionType(16, 4))
+    scales = np.full(n, 0.7109375)  # 0.1011011 in binary: 5 CSD digits
+    return graph._add("bn", "BatchNormalization", [n], FixedPrecisionType(),
+                      {}, {"scale": Weight(scales, scale_t), "bias": Weight(np.zeros(n), scale_t)})
+
+
+def bn_row(clock_ns, tool="Vitis HLS"):
+    estimate = estimate_graph(bn_graph(), clock_ns=clock_ns, io_type="io_parallel", tool=tool, dsp_shape=(27, 18))
+    return next(row for row in estimate["per_layer"] if row["name"] == "bn"), estimate
+
+
+def test_a_batch_normalization_multiply_chains_like_any_other():
+    """Its DSP multiply is not a register of its own: the reports' normalize instances are
+    combinational (0 cycles, 71 DSPs at 5 ns on an xcvu13p; 25 ns on an xcvu9p), so the
+    layer takes no cycle and the chaining schedule places registers by delay."""
+    row, slow = bn_row(25.0)
+    assert row["dsp"] == 8 and row["latency_cycles"] == 0 and row["ff"] == 0
+    _, fast = bn_row(2.0)  # at a short period the multiply no longer fits behind the dense layer
+    assert fast["latency_cycles"] > slow["latency_cycles"]
