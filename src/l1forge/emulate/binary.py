@@ -133,7 +133,7 @@ def binary_aware(base_builder):
         if product == "data_binary":
             return BinaryDataStep(node, inputs[0], base_builder)
         if product == "both_binary":
-            if node.class_name not in ("Dense", "Conv1D", "Conv2D", "PointwiseConv1D", "PointwiseConv2D"):
+            if node.class_name not in ("Dense", "Conv1D", "Conv2D", "Conv2DBatchnorm", "PointwiseConv1D", "PointwiseConv2D"):
                 raise UserError(f"{nodes.where(node)}: XNOR (binary data and weights) is emulated for Dense and "
                                 "convolutions only")
             return XnorDenseStep(node, inputs[0], None if node.class_name == "Dense" else conv_geometry(node))

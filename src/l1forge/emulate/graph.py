@@ -35,6 +35,9 @@ BUILDERS = {
     "Conv1D": _plain(binary.binary_aware(conv.build_conv1d)),
     "PointwiseConv1D": _plain(binary.binary_aware(conv.build_conv1d)),
     "Conv2D": _plain(binary.binary_aware(conv.build_conv2d)),
+    # QKeras' QConv2DBatchnorm: hls4ml folds the normalization into the kernel and bias it
+    # stores (layers.Conv2DBatchnorm), and the firmware is the Conv2D template on them
+    "Conv2DBatchnorm": _plain(binary.binary_aware(conv.build_conv2d)),
     "PointwiseConv2D": _plain(binary.binary_aware(conv.build_conv2d)),
     "Activation": _build_activation,
     "ParametrizedActivation": _build_activation,
