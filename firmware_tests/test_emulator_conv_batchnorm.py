@@ -1,6 +1,9 @@
 """QKeras' QConv2DBatchnorm against hls4ml's compiled firmware (g++), bit for bit: hls4ml
 stores it as Conv2DBatchnorm, the normalization folded into the kernel and bias it keeps,
-and the firmware runs the Conv2D template on them (emulate/graph.py)."""
+and the firmware runs the Conv2D template on them (emulate/graph.py). Built the way the
+public RHEED CNN was (Vivado backend, Resource strategy, io_stream), where hls4ml stores the
+folded kernel filters-first and its resource pass moves the axes once more: the emulator
+reads the flat array as the firmware does (conv._conv_step)."""
 
 from __future__ import annotations
 
@@ -27,9 +30,11 @@ def test_a_folded_conv_batchnorm_equals_the_firmware(tmp_path):
     bn = model.get_layer("convbn")
     weights = bn.get_weights()
     bn.set_weights([w if w.ndim > 1 else rng.uniform(0.5, 1.5, w.shape) for w in weights])
-    config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
+    config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vivado")
+    config["Model"]["Strategy"] = "Resource"
+    config["LayerName"]["convbn"].update(Strategy="Resource", ReuseFactor=3)
     graph = hls4ml.converters.convert_from_keras_model(model, hls_config=config, output_dir=str(tmp_path / "prj"),
-                                                       backend="Vitis", io_type="io_parallel")
+                                                       backend="Vivado", io_type="io_stream")
     assert "Conv2DBatchnorm" in [layer.class_name for layer in graph.get_layers()]
     x = rng.normal(0, 4, (3000, 6, 6, 2))
     x[:100] = 40 * np.sign(x[:100])  # beyond the input type: saturated and wrapped inputs

@@ -125,9 +125,14 @@ def _conv_step(node, inputs: list[Signal], geometry: ConvGeometry) -> KernelStep
                             "(every pixel computed at once)")
         return DAStep(node, inputs[0], geometry)
     w, w_type, b, b_type = weights_and_bias(node)
+    n_filt = node.get_attr("n_filt")
     if node.get_attr("_weights_transposed", False):
-        w = np.moveaxis(w, 0, -1)  # (F, [H,] W, C) back to ([H,] W, C, F)
-    return KernelStep(node, inputs[0], w.reshape(-1, node.get_attr("n_filt")), w_type, b, b_type, geometry)
+        # The firmware reads the stored array flat, filters first: (F, [H,] W, C). Read it
+        # so rather than by its shape: hls4ml's Conv2DBatchnorm stores its folded kernel
+        # filters-first for Resource in the Vivado backends and the resource pass moves the
+        # axes once more, and the firmware still reads the flat array as (F, taps).
+        return KernelStep(node, inputs[0], np.asarray(w).reshape(n_filt, -1).T, w_type, b, b_type, geometry)
+    return KernelStep(node, inputs[0], w.reshape(-1, n_filt), w_type, b, b_type, geometry)
 
 
 def build_conv1d(node, inputs: list[Signal]) -> KernelStep:
