@@ -90,3 +90,32 @@ def test_hls4ml_0x_xilinx_part_is_the_part(tmp_path):
     assert target_settings({"XilinxPart": "xc7z020clg400-1"}, tmp_path / "c.yml").part == "xc7z020clg400-1"
     assert target_settings({"Part": "xcvu9p-flga2104-2-e", "XilinxPart": "xc7z020clg400-1"},
                            tmp_path / "c.yml").part == "xcvu9p-flga2104-2-e"
+
+
+def test_compile_reads_the_model_beside_a_config_whose_path_is_elsewhere(dense_folder, tmp_path):
+    """As `l1forge report` reads project folders: the model the YAML names is missing (a path
+    on the author's machine) or is not Keras (PyTorch), and hls4ml's own copy sits beside it."""
+    import re
+    import shutil
+
+    from l1forge.errors import UserError
+    from l1forge.intake import load_source
+
+    folder = tmp_path / "moved"
+    shutil.copytree(dense_folder, folder)
+    config = folder / "hls4ml_config.yml"
+    original = config.read_text()
+    config.write_text(re.sub(r"^KerasModel:.*$", "KerasModel: /home/author/run7/keras_model.keras", original,
+                             flags=re.M))
+    source = load_source(config)
+    assert (folder / "keras_model.keras").resolve() in {Path(p) for p in source.files}
+    config.write_text(re.sub(r"^KerasModel:.*$", "PytorchModel: !!python/object:model.Net\n  training: false",
+                             original, flags=re.M))
+    assert load_source(config).model is not None
+    (folder / "keras_model.keras").unlink()
+    with pytest.raises(UserError, match="PytorchModel is not a Keras model"):
+        load_source(config)
+    config.write_text(re.sub(r"^KerasModel:.*$", "KerasModel: /home/author/run7/keras_model.keras", original,
+                             flags=re.M))
+    with pytest.raises(UserError, match="KerasModel '/home/author/run7/keras_model.keras' not found"):
+        load_source(config)

@@ -32,6 +32,7 @@ from l1forge.intake.hls4ml_yaml import (
     MODEL_KEYS,
     OTHER_FRONTENDS,
     ConfigLoader,
+    MODEL_NAMES,
     KerasModelPath,
     ModelFiles,
     declared_model_files,
@@ -39,7 +40,6 @@ from l1forge.intake.hls4ml_yaml import (
     other_frontend,
 )
 
-MODEL_NAMES = ("keras_model.h5", "keras_model.keras")
 __all__ = ["CONFIG_NAME", "ConfigLoader", "KerasModelPath", "load_graph", "load_keras_model",
            "model_files", "model_path", "project_keras_model", "read_config"]
 

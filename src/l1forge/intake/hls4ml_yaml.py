@@ -38,6 +38,9 @@ from l1forge.intake.embedded_model import (
 CONFIG_NAME = "hls4ml_config.yml"  # what hls4ml writes into every project folder
 MODEL_KEYS = ("KerasModel", "KerasJson", "KerasH5")
 OTHER_FRONTENDS = ("OnnxModel", "PytorchModel")  # models hls4ml converts that l1forge does not read
+# hls4ml's own copy of the model beside a project's config (1.x writes keras_model.keras, or
+# .h5), read when the model the config names is missing (another machine's path)
+MODEL_NAMES = ("keras_model.h5", "keras_model.keras")
 IO_TYPES = ("io_parallel", "io_stream")
 C_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -89,6 +92,10 @@ class ModelFiles:
     weights: Path | None = None
 
 
+class ModelNotFound(UserError):
+    """A model file a configuration names is not where it says (nor beside it)."""
+
+
 def _candidates(declared: str, bases: list[Path], local: Path | None) -> list[Path]:
     path = Path(declared)
     first = [local / path.name] if local is not None else []
@@ -102,7 +109,7 @@ def _find(declared: str, bases: list[Path], where: Path, key: str, local: Path |
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise UserError(f"{where}: {key} '{declared}' not found; looked for "
+    raise ModelNotFound(f"{where}: {key} '{declared}' not found; looked for "
                     + ", ".join(str(c) for c in candidates))
 
 
@@ -189,3 +196,11 @@ def target_settings(config: dict[str, Any], where: Path) -> TargetSettings:
     return TargetSettings(part=part, clock_ns=clock, io_type=io_type,
                           backend=_text(config, "Backend", where), project_name=name,
                           hls_config=hls_config)
+
+
+def beside_model(folder: Path) -> Path | None:
+    """hls4ml's copy of the model beside a config in `folder` (MODEL_NAMES), if any."""
+    for name in MODEL_NAMES:
+        if (Path(folder) / name).is_file():
+            return Path(folder) / name
+    return None

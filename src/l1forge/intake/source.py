@@ -17,7 +17,11 @@ from typing import Any
 
 from l1forge.errors import UserError
 from l1forge.intake.hls4ml_yaml import (
+    MODEL_NAMES,
+    ModelFiles,
+    ModelNotFound,
     TargetSettings,
+    beside_model,
     declared_model_files,
     other_frontend,
     read_yaml,
@@ -119,11 +123,7 @@ def load_source(path, weights=None) -> Source:
 
 def _from_yaml(path: Path) -> Source:
     config = read_yaml(path)
-    other = other_frontend(config)
-    if other:
-        raise UserError(f"{path}: {other} is not a Keras model; l1forge reads Keras/QKeras models "
-                        "(KerasModel, or KerasJson with KerasH5)")
-    files = declared_model_files(config, [path.parent, Path.cwd()], path)
+    files = _yaml_model_files(path, config)
     if files is None:
         raise UserError(f"{path}: no KerasModel, KerasJson or KerasH5 key; expected an hls4ml "
                         "configuration naming its Keras model")
@@ -134,3 +134,23 @@ def _from_yaml(path: Path) -> Source:
                   part=target.part, clock_ns=target.clock_ns, io_type=target.io_type,
                   backend=target.backend, project_name=target.project_name,
                   hls_config=target.hls_config)
+
+
+def _yaml_model_files(path: Path, config: dict) -> ModelFiles | None:
+    """The model a configuration names, searched beside it and in the working folder; where
+    that file is missing (a path on another machine) or is not a Keras model (PyTorch,
+    ONNX), hls4ml's own Keras copy beside the config (MODEL_NAMES), as `l1forge report`
+    reads project folders."""
+    beside = beside_model(path.parent)
+    other = other_frontend(config)
+    if other:
+        if beside is not None:
+            return ModelFiles(beside)
+        raise UserError(f"{path}: {other} is not a Keras model; l1forge reads Keras/QKeras models "
+                        "(KerasModel, or KerasJson with KerasH5, or " + ", ".join(MODEL_NAMES) + " beside it)")
+    try:
+        return declared_model_files(config, [path.parent, Path.cwd()], path)
+    except ModelNotFound:
+        if beside is None:
+            raise
+        return ModelFiles(beside)
