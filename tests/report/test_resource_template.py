@@ -5,8 +5,9 @@ import numpy as np
 
 from l1forge.report.bits import Bits
 from l1forge.report.estimate import estimate_graph
-from l1forge.report.resource_cost import (GENERAL, LEQ, REM0, accumulate_cast_lut, index_values,
-                                          input_mux_lut, input_register_ff, resource_case, rom_bram_18k)
+from l1forge.emulate.nodes import GENERAL, LEQ, REM0, resource_case
+from l1forge.report.resource_cost import (accumulate_cast_lut, index_values, input_mux_lut, input_register_ff,
+                                          rom_bram_18k)
 from report_fakes import FixedPrecisionType, Graph, NamedType
 
 WIDE = FixedPrecisionType(24, 16)

@@ -61,11 +61,10 @@ def resource_order(node, n_in: int, geometry) -> tuple[bool, np.ndarray | None]:
     rf = int(node.get_attr("reuse_factor", 1) or 1)
     if geometry is not None and str(node.model.config.get_config_value("IOType")) != "io_stream":
         return False, None
-    if rf <= n_in:
-        if n_in % rf:
-            return False, None
+    body = nodes.resource_case(n_in, rf)
+    if body == nodes.LEQ and n_in % rf == 0:
         return True, np.array([ir + k * rf for ir in range(rf) for k in range(n_in // rf)], dtype=np.int64)
-    return (True, None) if rf % n_in == 0 else (False, None)
+    return (True, None) if body == nodes.REM0 else (False, None)
 
 
 def _check_product(node, weights) -> None:

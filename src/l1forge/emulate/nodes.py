@@ -90,6 +90,18 @@ def strategy(node) -> str:
     return str(node.get_attr("strategy", "latency")).lower()
 
 
+# The three bodies of hls4ml's Resource-strategy dense kernel (nnet_dense_resource.h)
+LEQ, REM0, GENERAL = "rf_leq_nin", "rf_gt_nin_rem0", "rf_gt_nin"
+
+
+def resource_case(n_in: int, rf: int) -> str:
+    """Which body of dense_resource hls4ml runs for this reuse factor: rf_leq_nin (RF <=
+    n_in), rf_gt_nin_rem0 (RF a multiple of n_in), else rf_gt_nin."""
+    if rf <= n_in:
+        return LEQ
+    return REM0 if rf % n_in == 0 else GENERAL
+
+
 def check_channels_last(node) -> None:
     if str(node.get_attr("data_format", "channels_last")) != "channels_last":
         raise UserError(f"{where(node)}: channels_first data is not emulated; expected channels_last")

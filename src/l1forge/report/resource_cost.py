@@ -20,21 +20,12 @@ from __future__ import annotations
 
 import math
 
+from l1forge.emulate.nodes import LEQ, REM0, resource_case
 from l1forge.report.bits import Bits
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
 from l1forge.report.multipliers import variable_census
 from l1forge.report.variable_binding import shared_multiply_dsps
-
-LEQ, REM0, GENERAL = "rf_leq_nin", "rf_gt_nin_rem0", "rf_gt_nin"
-
-
-def resource_case(n_in: int, rf: int) -> str:
-    """Which body of dense_resource hls4ml runs for this reuse factor (its own test)."""
-    if rf <= n_in:
-        return LEQ
-    return REM0 if rf % n_in == 0 else GENERAL
-
 
 def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int,
                   data: Bits, weight: Bits, accum: Bits, product: str, target: Target) -> LayerCost:
