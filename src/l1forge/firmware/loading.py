@@ -35,6 +35,7 @@ from l1forge.intake.hls4ml_yaml import (
     MODEL_NAMES,
     KerasModelPath,
     ModelFiles,
+    beside_model,
     declared_model_files,
     hls4ml_run_folder,
     other_frontend,
@@ -69,10 +70,10 @@ def model_files(project_dir: Path, config: dict[str, Any]) -> ModelFiles:
         declared, not_found = None, err
     if declared is not None:
         return declared
+    found = beside_model(project_dir)
+    if found is not None:
+        return ModelFiles(found)
     beside = [project_dir / name for name in MODEL_NAMES]
-    for candidate in beside:
-        if candidate.is_file():
-            return ModelFiles(candidate)
     if not_found is not None:
         raise UserError(f"{not_found}; nor " + ", ".join(str(c) for c in beside))
     other = other_frontend(config)
