@@ -224,8 +224,7 @@ def verify(graph, project_dir: Path, x_firmware: np.ndarray) -> Verification:
     xq = quantize_inputs(graph, x_firmware)
     n_outputs = sum(v.size() for v in graph.get_output_variables())
     run = run_binary(project_dir, xq, n_outputs)
-    reference = np.asarray(_graph_predict(graph, xq), dtype=np.float64)
-    comparison = compare(run.outputs, reference.reshape(len(xq), -1))
+    comparison = compare(run.outputs, _graph_predict(graph, xq))
     return Verification(xq, run.outputs, comparison, run.seconds)
 
 
@@ -237,10 +236,14 @@ def _graph_predict(graph, xq: np.ndarray):
     ports = graph_ports(graph)
     x = np.ascontiguousarray(xq) if len(ports) == 1 else [np.ascontiguousarray(a.reshape(len(a), -1))
                                                             for a in split(xq, ports)]
-    out = graph.predict(x)
-    if isinstance(out, (list, tuple)):
-        return np.concatenate([np.asarray(o).reshape(len(xq), -1) for o in out], axis=1)
-    return out
+    return outputs_per_event(graph.predict(x), len(xq))
+
+
+def outputs_per_event(out, n: int) -> np.ndarray:
+    """(n, values) float64 of a predict's output, several outputs laid end to end as the
+    test bench writes them."""
+    arrays = out if isinstance(out, (list, tuple)) else [out]
+    return np.concatenate([np.asarray(a, dtype=np.float64).reshape(n, -1) for a in arrays], axis=1)
 
 
 def emulator_check(graph, x_raw: np.ndarray, csim_outputs: np.ndarray) -> dict:
@@ -267,9 +270,7 @@ def emulator_outputs(emulator, graph, x: np.ndarray) -> np.ndarray:
     (intake.ports), several outputs laid end to end as the test bench writes them."""
     from l1forge.intake import graph_ports, split
 
-    out = emulator.predict(split(x, graph_ports(graph)))
-    arrays = out if isinstance(out, list) else [out]
-    return np.concatenate([np.asarray(a, dtype=np.float64).reshape(len(x), -1) for a in arrays], axis=1)
+    return outputs_per_event(emulator.predict(split(x, graph_ports(graph))), len(x))
 
 
 def _events_for(graph, events: int, data, dataset, seed: int):
