@@ -201,10 +201,10 @@ def _input_precision(config: dict, keras_model, name: str | None = None) -> str:
 
 
 def input_types(spec: FirmwareSpec, keras_model) -> list:
-    """The firmware's type at each input of a model with several: the YAML's (or hls4ml's
-    default) per input layer as given, the spec's input type on every input with `exact`
-    (the config passes set it on every InputLayer)."""
-    if spec.given_config is None:
+    """The firmware's type at each input: the spec's for a single input and, with `exact`,
+    on every input (the config passes set it on every InputLayer); for several inputs as
+    given, the YAML's (or hls4ml's default) per input layer."""
+    if spec.given_config is None or len(keras_model.inputs) == 1:
         return [spec.input_type] * len(keras_model.inputs)
     return [parse_config_type(_input_precision(spec.given_config, keras_model, name))
             for name in keras_model.input_names]
@@ -218,8 +218,6 @@ def _events(source, spec: FirmwareSpec, options: CompileOptions):
     if options.data is not None:
         return intake.events_from_file(options.data, source.input_shape, options.dataset, options.events,
                                        layout=describe(ports))
-    if len(ports) == 1:
-        return intake.synthetic_events(spec.input_type, source.input_shape, options.events, options.seed)
     return intake.port_synthetic_events(input_types(spec, source.model), ports, options.events, options.seed)
 
 
