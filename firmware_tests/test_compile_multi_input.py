@@ -87,10 +87,14 @@ def test_csim_of_the_project_and_of_the_folder(compiled, two_inputs, tmp_path):
     project, _ = compiled
     code, out, err = run(["csim", str(project), "--events", "200"])
     assert code == 0 and "0 mismatches" in out, err
+    # the folder, on events given as one array per input (named as the inputs, in another order)
+    x = np.load(project / "trained" / "test_split.npz")["x_test"]
+    np.savez(tmp_path / "events.npz", scalars=x[:, 30:], cluster=x[:, :30].reshape(len(x), 6, 5, 1))
     folder = tmp_path / "folder"
     shutil.copytree(two_inputs, folder)
-    code, out, err = run(["csim", str(folder), "--events", "200"])
+    code, out, err = run(["csim", str(folder), "--events", "200", "--data", str(tmp_path / "events.npz")])
     assert code == 0 and "0 mismatches vs hls4ml predict" in out and "emulator: 200 events, 0 mismatches" in out, err
+    assert "events.npz [cluster, scalars])" in out, out
 
 
 def test_events_of_the_wrong_width_are_one_line(two_inputs, tmp_path):

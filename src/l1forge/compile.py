@@ -212,12 +212,10 @@ def input_types(spec: FirmwareSpec, keras_model) -> list:
 
 def _events(source, spec: FirmwareSpec, options: CompileOptions):
     from l1forge import intake
-    from l1forge.intake.ports import describe
 
     ports = source.ports
     if options.data is not None:
-        return intake.events_from_file(options.data, source.input_shape, options.dataset, options.events,
-                                       layout=describe(ports))
+        return intake.events_from_file(options.data, source.input_shape, options.dataset, options.events, ports)
     return intake.port_synthetic_events(input_types(spec, source.model), ports, options.events, options.seed)
 
 

@@ -277,13 +277,12 @@ def _events_for(graph, events: int, data, dataset, seed: int):
     """Verification events: the first `events` of `data` (checked against the graph's input
     shape), or `events` seeded synthetic events of the graph's input type."""
     from l1forge.intake import events_from_file, graph_input_shape, graph_ports, graph_synthetic_events
-    from l1forge.intake.ports import describe
 
     if events < 1:
         raise UserError(f"--events must be at least 1, got {events}")
     shape = graph_input_shape(graph)
     if data is not None:
-        return events_from_file(data, shape, dataset=dataset, limit=events, layout=describe(graph_ports(graph)))
+        return events_from_file(data, shape, dataset=dataset, limit=events, ports=graph_ports(graph))
     if dataset is not None:
         raise UserError(f"--dataset {dataset} names a dataset of --data FILE; expected --data too")
     return graph_synthetic_events(graph, events, seed=seed)

@@ -109,3 +109,49 @@ def test_a_file_of_the_wrong_shape_is_named_with_its_shape_and_the_expected_one(
     assert str(err.value) == (f"{tmp_path / 'wide.npy'}: events of shape {shape}; the model's "
                               "preprocessing (standardize) expects (events, 3)")
     assert not (tmp_path / "out.h5").exists()
+
+
+def _two_input_emulator():
+    from emulate_fakes import FakeGraph, FakeNode, fixed, input_node
+
+    a, b = input_node("a", [2, 2], fixed(8, 3)), input_node("b", [2, 1], fixed(8, 2))
+    cat = FakeNode("cat", "Concatenate", ["a", "b"], [2, 3], fixed(10, 4), attrs={"axis": -1})
+    return from_graph(FakeGraph([a, b, cat]))
+
+
+def test_several_inputs_end_to_end_or_one_dataset_each(tmp_path):
+    """A firmware with several inputs reads rows laid end to end (.npy, or an HDF5 dataset
+    named), or one HDF5 dataset per input, named as the inputs, in any order."""
+    em = _two_input_emulator()
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(0, 3, (1000, 2, 2)), rng.normal(0, 3, (1000, 2, 1))
+    expected = em.predict([a, b])
+    rows = np.concatenate([a.reshape(1000, 4), b.reshape(1000, 2)], axis=1)
+    np.save(tmp_path / "rows.npy", rows)
+    with h5py.File(tmp_path / "each.h5", "w") as f:
+        f["b"], f["a"] = b.reshape(1000, 2), a
+    with h5py.File(tmp_path / "rows.h5", "w") as f:
+        f["x"], f["labels"] = rows, np.zeros(1000)
+    emulate_file(em, tmp_path / "rows.npy", tmp_path / "o1.h5", chunk_events=300)
+    emulate_file(em, tmp_path / "each.h5", tmp_path / "o2.h5", chunk_events=256)
+    emulate_file(em, tmp_path / "rows.h5", tmp_path / "o3.h5", dataset="x")
+    for name in ("o1.h5", "o2.h5", "o3.h5"):
+        with h5py.File(tmp_path / name) as f:
+            assert np.array_equal(f["scores"][...], expected)
+
+
+def test_several_inputs_refusals(tmp_path):
+    em = _two_input_emulator()
+    np.save(tmp_path / "narrow.npy", np.zeros((10, 4)))
+    with pytest.raises(UserError, match=r"events of 4 values each; this firmware's 2 inputs take 6 "
+                                        r"\(a \[2, 2\] \+ b \[2, 1\]\), laid end to end"):
+        emulate_file(em, tmp_path / "narrow.npy", tmp_path / "out.h5")
+    with h5py.File(tmp_path / "short.h5", "w") as f:
+        f["a"], f["b"] = np.zeros((10, 4)), np.zeros((9, 2))
+    with pytest.raises(UserError, match=r"different numbers of events \(a 10, b 9\)"):
+        emulate_file(em, tmp_path / "short.h5", tmp_path / "out.h5")
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["p"], f["q"] = np.zeros((10, 4)), np.zeros((10, 2))
+    with pytest.raises(UserError, match=r"expected --dataset NAME .* or one dataset per input, named \['a', 'b'\]"):
+        emulate_file(em, tmp_path / "other.h5", tmp_path / "out.h5")
+    assert not (tmp_path / "out.h5").exists()

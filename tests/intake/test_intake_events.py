@@ -61,7 +61,7 @@ def test_events_from_npy_and_hdf5(tmp_path):
 
 def test_events_file_refusals(tmp_path):
     (tmp_path / "x.txt").write_text("1 2 3")
-    with pytest.raises(UserError, match="neither .npy nor a readable HDF5"):
+    with pytest.raises(UserError, match="neither .npy, .npz nor a readable HDF5"):
         events_from_file(tmp_path / "x.txt", (3,))
     with pytest.raises(UserError, match="no such file"):
         events_from_file(tmp_path / "absent.npy", (3,))
@@ -99,3 +99,50 @@ def test_synthetic_events_are_seeded():
     assert synthetic_events(FixedType(10, 4), (5,), 3).x.shape == (3, 5)
     with pytest.raises(UserError, match="expected at least 1"):
         synthetic_events(FixedType(10, 4), (5,), 0)
+
+
+def _two_ports():
+    from l1forge.intake.ports import Port
+
+    return [Port("cluster", (4, 3, 1)), Port("y0", (2,))]
+
+
+def test_one_array_per_input(tmp_path):
+    """A model with several inputs reads one array per input, named as the inputs, laid end
+    to end in the ports' order whatever the file's order; an HDF5 dataset or a .npz entry."""
+    rng = np.random.default_rng(1)
+    cluster, y0 = rng.normal(size=(30, 4, 3, 1)), rng.normal(size=(30, 2))
+    with h5py.File(tmp_path / "x.h5", "w") as f:
+        f["y0"], f["cluster"], f["labels"] = y0, cluster.reshape(30, 12), np.zeros(30)
+    np.savez(tmp_path / "x.npz", y0=y0, cluster=cluster)
+    expected = np.concatenate([cluster.reshape(30, 12), y0], axis=1)
+    for name in ("x.h5", "x.npz"):
+        events = events_from_file(tmp_path / name, (14,), limit=10, ports=_two_ports())
+        np.testing.assert_array_equal(events.x, expected[:10])
+        assert events.description["datasets"] == ["cluster", "y0"]
+        assert events.description["events"] == 10 and events.description["events_in_file"] == 30
+    # a dataset asked for by name is the end-to-end array, as for one input
+    with h5py.File(tmp_path / "joined.h5", "w") as f:
+        f["x"], f["other"] = expected, np.zeros(30)
+    events = events_from_file(tmp_path / "joined.h5", (14,), dataset="x", ports=_two_ports())
+    np.testing.assert_array_equal(events.x, expected)
+
+
+def test_one_array_per_input_refusals(tmp_path):
+    rng = np.random.default_rng(2)
+    np.savez(tmp_path / "short.npz", cluster=rng.normal(size=(30, 12)), y0=rng.normal(size=(29, 2)))
+    with pytest.raises(UserError, match=r"different numbers of events \(cluster 30, y0 29\)"):
+        events_from_file(tmp_path / "short.npz", (14,), ports=_two_ports())
+    np.savez(tmp_path / "wide.npz", cluster=rng.normal(size=(30, 12)), y0=rng.normal(size=(30, 3)))
+    with pytest.raises(UserError, match=r"wide.npz\[y0\]: events of shape \(30, 3\); the model expects \(events, 2\)"):
+        events_from_file(tmp_path / "wide.npz", (14,), ports=_two_ports())
+    with h5py.File(tmp_path / "other.h5", "w") as f:
+        f["a"], f["b"] = np.zeros((5, 12)), np.zeros((5, 2))
+    with pytest.raises(UserError, match=r"expected a dataset name \(--dataset NAME\) or one dataset per input, "
+                                        r"named \['cluster', 'y0'\]"):
+        events_from_file(tmp_path / "other.h5", (14,), ports=_two_ports())
+    with pytest.raises(UserError, match="no array 'c'"):
+        events_from_file(tmp_path / "wide.npz", (14,), dataset="c", ports=_two_ports())
+    (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(UserError, match="not a readable .npz archive"):
+        events_from_file(tmp_path / "bad.npz", (14,), ports=_two_ports())

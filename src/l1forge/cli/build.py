@@ -39,8 +39,8 @@ def register(sub) -> None:
     p.add_argument("--events", type=int, default=10_000,
                    help="events to simulate (the first N of --data; default 10000)")
     p.add_argument("--data", type=Path, metavar="FILE",
-                   help="events in firmware-input space: .npy, or HDF5 (with --dataset)")
-    p.add_argument("--dataset", help="the HDF5 dataset of --data holding the events")
+                   help="events in firmware-input space: .npy, or .npz/HDF5 (with --dataset, or one array per input)")
+    p.add_argument("--dataset", help="the array (HDF5 dataset or .npz entry) of --data holding the events")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic events (default 0)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_csim)
@@ -137,7 +137,10 @@ def run_csim(args) -> int:
         for event, output, got, want in result["first_mismatches"]:
             print(f"  event {event} output {output}: csim {got!r} predict {want!r}")
         if "inputs" in result:
-            print(f"  inputs: {result['inputs']['kind']} ({result['inputs'].get('file') or 'seed %d' % result['inputs']['seed']})")
+            inputs = result["inputs"]
+            arrays = inputs.get("datasets") or ([inputs["dataset"]] if inputs.get("dataset") else [])
+            where = inputs.get("file") or "seed %d" % inputs["seed"]
+            print(f"  inputs: {inputs['kind']} ({where}{' [' + ', '.join(arrays) + ']' if arrays else ''})")
         if "firmware" in result:
             print(f"  firmware: {result['firmware']}")
         emulator = result.get("emulator")

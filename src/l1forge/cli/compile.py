@@ -29,8 +29,8 @@ def register(sub) -> None:
                    "(config_op mul -impl), for the estimate")
     p.add_argument("--precision", default="as-given", help="as-given (the YAML's or hls4ml's default types) "
                    "or exact (l1forge's passes choose accumulator, result and table types)")
-    p.add_argument("--data", type=Path, help="verification events in firmware-input space (.npy or HDF5)")
-    p.add_argument("--dataset", help="the HDF5 dataset of --data")
+    p.add_argument("--data", type=Path, help="verification events in firmware-input space (.npy, .npz or HDF5; several inputs: one array per input, named as the inputs)")
+    p.add_argument("--dataset", help="the array (HDF5 dataset or .npz entry) of --data holding the events")
     p.add_argument("--labels", type=Path, help="class labels of the events (.npy), for accuracies")
     p.add_argument("--events", type=int, default=10_000, help="events to verify on (default 10000)")
     p.add_argument("--seed", type=int, default=0, help="seed of the synthetic events (without --data)")

@@ -4,7 +4,9 @@ Input events are read a chunk at a time (an HDF5 dataset slice, or a memory-mapp
 checked for NaN/inf with their row number in the file, mapped to firmware inputs by the
 project's preprocessing (unless the file already holds firmware inputs), emulated, and
 written into the output dataset. The output file is written under a temporary name and
-renamed at the end, so an interrupted run leaves nothing that looks complete. A Deep Sets
+renamed at the end, so an interrupted run leaves nothing that looks complete. A firmware
+with several inputs reads its events laid end to end, or one HDF5 dataset per input
+(PortsSource). A Deep Sets
 project whose particles carry jet-level features reads its jets file whole instead
 (JetSetSource), since no single table of the file holds its inputs.
 """
@@ -23,6 +25,7 @@ from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import NON_FINITE_POLICIES
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.errors import UserError
+from l1forge.intake.ports import Port, split
 
 KNOWN_DATASETS = ("Particles", "features", "events", "x")
 STREAM_CHUNK = 65536
@@ -120,6 +123,69 @@ class JetSetSource(EventSource):
                                                tuple(jet_set["jet_features"]))
 
 
+class PortsSource:
+    """The events of a firmware with several inputs (intake.ports): one array whose rows hold
+    every input's values laid end to end (a .npy, or the HDF5 dataset --dataset names), or
+    one HDF5 dataset per input, named as the inputs; read by slices, end to end."""
+
+    def __init__(self, path: Path, ports: list, dataset: str | None = None):
+        import h5py
+
+        self.path, self.ports, self._file, self._whole = Path(path), ports, None, None
+        width = sum(port.size for port in ports)
+        names = [port.name for port in ports]
+        if self.path.suffix != ".npy" and dataset is None and self.path.is_file() and h5py.is_hdf5(self.path):
+            self._file = h5py.File(self.path, "r")
+            found = [k for k, v in self._file.items() if isinstance(v, h5py.Dataset)]
+            if all(name in found for name in names):
+                self.parts = [self._file[name] for name in names]
+                for part, port in zip(self.parts, ports):
+                    if part.ndim < 1 or int(np.prod(part.shape[1:])) != port.size or part.dtype.kind not in "fiu":
+                        self.close()
+                        raise UserError(f"{self.path}[{port.name}]: events of shape {part.shape} and dtype "
+                                        f"{part.dtype}; expected numbers of shape (events, "
+                                        f"{', '.join(map(str, port.shape))})")
+                if len({int(part.shape[0]) for part in self.parts}) > 1:
+                    counts = ", ".join(f"{name} {part.shape[0]}" for name, part in zip(names, self.parts))
+                    self.close()
+                    raise UserError(f"{self.path}: the inputs' datasets hold different numbers of events "
+                                    f"({counts}); expected one row per event in each")
+                self.array = self.parts[0]
+                return
+            if len(found) != 1:
+                self.close()
+                raise UserError(f"{self.path}: which dataset holds the events? found {found}; expected "
+                                f"--dataset NAME (every input's values laid end to end) or one dataset per "
+                                f"input, named {names}")
+            self.close()
+        self._whole = EventSource(self.path, dataset)
+        self.array, self.parts = self._whole.array, None
+        row = int(np.prod(self.array.shape[1:]))
+        if row != width:
+            self.close()
+            raise UserError(f"{self.path}: events of {row} values each; this firmware's {len(ports)} inputs "
+                            f"take {width} ({' + '.join(f'{p.name} {list(p.shape)}' for p in ports)}), "
+                            "laid end to end")
+
+    @property
+    def events(self) -> int:
+        return int(self.array.shape[0])
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        if self.parts is None:
+            chunk = self._whole.read(start, stop)
+            return chunk.reshape(len(chunk), -1)
+        return np.concatenate([np.asarray(part[start:stop], dtype=np.float64).reshape(stop - start, -1)
+                               for part in self.parts], axis=1)
+
+    def close(self) -> None:
+        if self._whole is not None:
+            self._whole.close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 def _finite_rows(chunk: np.ndarray, policy: str, offset: int, label: str) -> tuple[np.ndarray, int]:
     """Refuse (or zero, per policy) events holding NaN/inf; returns the chunk and how many
     rows were replaced."""
@@ -145,11 +211,16 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
         raise UserError(f"--non-finite '{non_finite}': expected one of {', '.join(NON_FINITE_POLICIES)}")
     if chunk_events < 1:
         raise UserError(f"--chunk-events must be at least 1, got {chunk_events}")
-    if len(emulator.input_steps) != 1:
-        raise UserError("this firmware has several inputs; the file interface feeds exactly one")
     spec = emulator.manifest.get("preprocessing") if preprocess else None
+    ports = [Port(step.name, tuple(step.output.shape)) for step in emulator.input_steps]
+    if len(ports) > 1 and (spec or {}).get("kind", "identity") != "identity":
+        raise UserError(f"this firmware has {len(ports)} inputs and a preprocessing "
+                        f"({spec.get('kind')}); expected firmware inputs (--preprocessed)")
     jet_set = (spec or {}).get("jet_set")
-    source = JetSetSource(in_path, jet_set, dataset) if jet_set else EventSource(in_path, dataset)
+    if len(ports) > 1:
+        source = PortsSource(in_path, ports, dataset)
+    else:
+        source = JetSetSource(in_path, jet_set, dataset) if jet_set else EventSource(in_path, dataset)
     try:
         preprocessing.check_shape(spec, source.array.shape)  # the whole file's, once
     except UserError as err:
@@ -172,7 +243,7 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
                 replaced += bad
                 x = preprocessing.apply(spec, raw) if spec else raw
                 try:
-                    results = emulator.predict(x, tally=tally)
+                    results = emulator.predict(split(x, ports), tally=tally)
                 except UserError as err:
                     raise UserError(f"{in_path}: {err}") from None
                 for dataset_out, result in zip(datasets, results if len(datasets) > 1 else [results]):

@@ -1,6 +1,7 @@
-"""Verification events from a file: a .npy array, or one dataset of an HDF5 file, holding
-events in firmware-input space (what the firmware's input port receives), checked against
-the model's input shape before anything is built on them."""
+"""Verification events from a file: a .npy array, or one array of a .npz archive or an
+HDF5 file (for a model with several inputs, one per input, named as the inputs), holding
+events in firmware-input space (what the firmware's input ports receive), checked against
+the model's input shapes before anything is built on them."""
 
 from __future__ import annotations
 
@@ -45,56 +46,105 @@ def check_events(x, input_shape, label: str, layout: str | None = None) -> np.nd
     return array
 
 
-def _hdf5_dataset(path: Path, f, dataset: str | None):
+def _arrays(path: Path) -> tuple[dict, list[str]]:
+    """The arrays a .npz or HDF5 file holds, lazily (HDF5 datasets stay on disk), and their
+    names; a file that is neither is refused."""
+    import zipfile
+
     import h5py
 
+    if path.suffix.lower() == ".npz":
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except (ValueError, OSError, zipfile.BadZipFile) as err:
+            raise UserError(f"{path}: not a readable .npz archive ({str(err).splitlines()[0]})") from None
+        return archive, list(archive.files)
+    try:
+        f = h5py.File(path, "r")
+    except OSError:
+        raise UserError(f"{path}: neither .npy, .npz nor a readable HDF5 file; expected events as .npy, .npz "
+                        "or HDF5") from None
     names: list[str] = []
     f.visititems(lambda name, item: names.append(name) if isinstance(item, h5py.Dataset) else None)
-    if dataset is None:
-        if len(names) != 1:
-            raise UserError(f"{path}: which dataset holds the events? found {names}; expected a "
-                            "dataset name (--dataset NAME)")
-        dataset = names[0]
-    if dataset not in f or not isinstance(f[dataset], h5py.Dataset):
-        raise UserError(f"{path}: no dataset '{dataset}'; found {names}")
-    return dataset, f[dataset]
+    return f, names
+
+
+def _per_input(path: Path, arrays, names: list[str], ports, stop) -> tuple[np.ndarray, list[str], int] | None:
+    """Events of a model with several inputs from one array per input, named as the inputs
+    (intake.ports): each checked against its input's shape, then laid end to end. None
+    when the file does not name every input."""
+    if not ports or len(ports) < 2 or not all(port.name in names for port in ports):
+        return None
+    parts, totals = [], {}
+    for port in ports:
+        stored = arrays[port.name]
+        totals[port.name] = int(stored.shape[0]) if stored.ndim else 0
+        parts.append(check_events(np.asarray(stored[:stop] if stored.ndim else stored[()]), port.shape,
+                                  f"{path}[{port.name}]"))
+    if len({len(part) for part in parts}) > 1 or len(set(totals.values())) > 1:
+        counts = ", ".join(f"{name} {n}" for name, n in totals.items())
+        raise UserError(f"{path}: the inputs' arrays hold different numbers of events ({counts}); expected "
+                        "one row per event in each")
+    return np.concatenate([part.reshape(len(part), -1) for part in parts], axis=1), \
+        [port.name for port in ports], next(iter(totals.values()))
 
 
 def events_from_file(path, input_shape, dataset: str | None = None,
-                     limit: int | None = None, layout: str | None = None) -> VerificationEvents:
-    """The first `limit` events (all if None) of a .npy file or an HDF5 dataset, checked;
-    `layout` says what a row holds (a model with several inputs, ports.describe)."""
-    import h5py
-
+                     limit: int | None = None, ports=None) -> VerificationEvents:
+    """The first `limit` events (all if None) of a .npy file, an array of a .npz archive or
+    a dataset of an HDF5 file, checked. A model with several inputs (`ports`,
+    intake.ports) takes its events laid end to end in one array, or, when the .npz or
+    HDF5 file names every input and no dataset is asked for, one array per input."""
+    from l1forge.intake.ports import describe
     from l1forge.intake.source import sha256_of
 
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: no such file; expected events as .npy or HDF5")
+        raise UserError(f"{path}: no such file; expected events as .npy, .npz or HDF5")
     if limit is not None and limit < 1:
         raise UserError(f"events: {limit}; expected at least 1")
     stop = None if limit is None else int(limit)
+    layout = describe(ports) if ports else None
     if path.suffix.lower() == ".npy":
         if dataset is not None:
-            raise UserError(f"{path}: a .npy file holds one array; a dataset name ('{dataset}') goes with HDF5")
+            raise UserError(f"{path}: a .npy file holds one array; a dataset name ('{dataset}') goes with "
+                            ".npz or HDF5")
         try:
             array = np.load(path, mmap_mode="r", allow_pickle=False)
         except (ValueError, OSError) as err:
             raise UserError(f"{path}: not a readable .npy array ({str(err).splitlines()[0]})") from None
         total, x = int(array.shape[0]) if array.ndim else 0, np.asarray(array[:stop] if array.ndim else array)
-        label = str(path)
+        label, read = str(path), {"dataset": None}
     else:
+        arrays, names = _arrays(path)
         try:
-            f = h5py.File(path, "r")
-        except OSError:
-            raise UserError(f"{path}: neither .npy nor a readable HDF5 file; expected events as .npy "
-                            "or HDF5") from None
-        with f:
-            dataset, stored = _hdf5_dataset(path, f, dataset)
-            total = int(stored.shape[0]) if stored.ndim else 0
-            x = np.asarray(stored[:stop] if stored.ndim else stored[()])
-        label = f"{path}[{dataset}]"
+            joined = None if dataset is not None else _per_input(path, arrays, names, ports, stop)
+            if joined is not None:
+                x, datasets, total = joined
+                label, read = f"{path}[{', '.join(datasets)}]", {"dataset": None, "datasets": datasets}
+            else:
+                dataset, stored = _named_array(path, arrays, names, dataset, ports)
+                total = int(stored.shape[0]) if stored.ndim else 0
+                x = np.asarray(stored[:stop] if stored.ndim else stored[()])
+                label, read = f"{path}[{dataset}]", {"dataset": dataset}
+        finally:
+            arrays.close()
     x = check_events(x, input_shape, label, layout)
-    description = {"kind": "file", "file": str(path), "dataset": dataset, "sha256": sha256_of(path),
+    description = {"kind": "file", "file": str(path), **read, "sha256": sha256_of(path),
                    "events": int(len(x)), "events_in_file": total}
     return VerificationEvents(x, description)
+
+
+def _named_array(path: Path, arrays, names: list[str], dataset: str | None, ports=None):
+    """The array `dataset` names, or the file's only one."""
+    kind = "array" if path.suffix.lower() == ".npz" else "dataset"
+    if dataset is None:
+        if len(names) != 1:
+            per_input = (f" or one {kind} per input, named {[port.name for port in ports]}"
+                         if ports and len(ports) > 1 else "")
+            raise UserError(f"{path}: which {kind} holds the events? found {names}; expected a {kind} name "
+                            f"(--dataset NAME){per_input}")
+        dataset = names[0]
+    if dataset not in names:
+        raise UserError(f"{path}: no {kind} '{dataset}'; found {names}")
+    return dataset, arrays[dataset]
