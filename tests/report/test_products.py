@@ -8,7 +8,7 @@ from l1forge.emulate.nodes import weight_codes
 from l1forge.errors import UserError
 from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import constant_census, csd_digits, dsp_per_product, significant_width, variable_census
-from l1forge.report.parts import find_part, known_parts
+from l1forge.report.parts import check_part, find_part, known_parts, part_from_report, speed_grade
 from report_fakes import Graph, Layer, NamedType, Weight
 
 FIXED_16_6 = Bits(16, 6, True)
@@ -121,6 +121,15 @@ def test_part_table_covers_the_common_boards():
     # an Arty A7-50T and a ZCU104 no longer need a vendor report to be estimated
     assert find_part("xc7a50ticsg324-1L").speed_fabric == "Artix-7"
     assert find_part("xczu7ev-ffvc1156-2-e").name == "xczu7ev" and find_part("xczu4ev-sfvc784-1-i").uram == 48
+    # a Kria K26 (its low-power grade spelled 2LV) and an RFSoC, from the product tables
+    assert check_part("xck26-sfvc784-2LV-c").capacity() == {"dsp": 1248, "lut": 117120, "ff": 234240,
+                                                           "bram_18k": 288}
+    assert speed_grade("xck26-sfvc784-2LV-c") == 2
+    assert find_part("xczu28dr-ffvg1517-2-e").dsp == 4272 and find_part("xczu49dr-ffvf1760-2-e").uram == 80
+    # an Artix UltraScale+ or another Kria device is known by its family once a report gives its capacity
+    available = {"lut": 77760, "ff": 155520, "dsp": 576, "bram_18k": 288}
+    assert part_from_report("xcau15p-ffvb676-2-e", available).family == "UltraScale+"
+    assert part_from_report("xck24-ubva530-2LV-c", available).family == "UltraScale+"
     # the longest device name wins where one is a prefix of another's spelling
     assert [find_part(p).name for p in ("xcku115-flvb2104-2-e", "xcku11p-ffva1156-2-e", "xcvu37p-fsvh2892-2L-e",
                                         "xcvu3p-ffvc1517-2-e", "xc7z015-clg485-1")] == \

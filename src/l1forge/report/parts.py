@@ -117,6 +117,10 @@ PARTS = {p.name: p for p in (
     *(Part(f"xczu6{kind}", _US, 214_604, 429_208, 1_973, 1_428, 0) for kind in ("cg", "eg")),
     *(Part(f"xczu7{kind}", _US, 230_400, 460_800, 1_728, 624, 96) for kind in ("cg", "eg")),
     Part("xczu9cg", _US, 274_080, 548_160, 2_520, 1_824, 0),
+    # Kria K26 (KV260/KR260 boards): the Zynq US+ ZU5EV's programmable logic
+    Part("xck26", _US, 117_120, 234_240, 1_248, 288, 64),
+    # RFSoC (ZCU111, ZCU208/216, RFSoC 4x2): the same programmable logic in each
+    *(Part(f"xczu{n}dr", _US, 425_280, 850_560, 4_272, 2_160, 80) for n in (28, 48, 49)),
     Part("xczu11eg", _US, 298_560, 597_120, 2_928, 1_200, 80),
     Part("xczu15eg", _US, 341_280, 682_560, 3_528, 1_488, 112),
     Part("xczu17eg", _US, 425_280, 850_560, 1_590, 1_592, 102),
@@ -137,7 +141,7 @@ def known_parts() -> list[str]:
 
 # The family of a part string by its prefix, for parts not in the table.
 FAMILY_BY_PREFIX = (
-    (r"xc(vu|ku)\d+p", _US, ""), (r"xc(zu|u)\d", _US, ""), (r"xc(vu|ku)\d", "UltraScale", ""),
+    (r"xc(vu|ku)\d+p", _US, ""), (r"xc(zu|u|k2|au)\d", _US, ""), (r"xc(vu|ku)\d", "UltraScale", ""),
     (r"xc7(a|s)|xc7z0[0-2]", "7-series", "Artix-7"), (r"xc7(k|v|z)", "7-series", "Kintex-7"),
 )
 
@@ -167,7 +171,7 @@ def find_part(part: str) -> Part:
 
 # What follows the device name in a full part string: the package (letters, then its pin
 # count), the speed grade (a digit, L for low power) and an optional temperature grade.
-_PACKAGE_AND_GRADE = re.compile(r"^-?[a-z]{2,5}\d{2,4}(-\d[a-z]?(-[a-z])?|-[a-z]?\d[a-z]?)?$")
+_PACKAGE_AND_GRADE = re.compile(r"^-?[a-z]{2,5}\d{2,4}(-\d[a-z]{0,2}(-[a-z])?|-[a-z]?\d[a-z]?)?$")
 
 
 def check_part(part: str) -> Part:
