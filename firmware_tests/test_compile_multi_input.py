@@ -105,3 +105,28 @@ def test_events_of_the_wrong_width_are_one_line(two_inputs, tmp_path):
     assert code == 2 and len(errors) == 1 and f"(events, {WIDTH})" in errors[0]
     assert "2 inputs' values laid end to end, cluster [6, 5, 1] + scalars [2]" in errors[0]
     assert not (tmp_path / "projects" / "narrow").exists()
+
+
+def test_emulate_reads_one_dataset_per_input_or_rows(compiled, tmp_path):
+    """`l1forge emulate` on the compiled two-input project: one HDF5 dataset per input (named
+    as the inputs) and end-to-end rows give the same scores, those of the emulator's predict."""
+    import h5py
+
+    from l1forge import emulate
+    from l1forge.emulate.streaming import input_ports
+    from l1forge.intake.ports import split
+
+    project, _ = compiled
+    x = np.load(project / "trained" / "test_split.npz")["x_test"]
+    np.save(tmp_path / "rows.npy", x)
+    with h5py.File(tmp_path / "each.h5", "w") as f:
+        f["scalars"], f["cluster"] = x[:, 30:], x[:, :30].reshape(len(x), 6, 5, 1)
+    for name in ("rows.npy", "each.h5"):
+        code, out, err = run(["emulate", str(project), "--in", str(tmp_path / name),
+                              "--out", str(tmp_path / f"{name}.scores.h5")])
+        assert code == 0, err
+    emulator = emulate.load(project)
+    want = emulator.predict(split(x, input_ports(emulator)))
+    for name in ("rows.npy", "each.h5"):
+        with h5py.File(tmp_path / f"{name}.scores.h5") as f:
+            assert np.array_equal(f["scores"][...], want)

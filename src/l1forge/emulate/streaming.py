@@ -123,6 +123,11 @@ class JetSetSource(EventSource):
                                                tuple(jet_set["jet_features"]))
 
 
+def input_ports(emulator: Emulator) -> list[Port]:
+    """The firmware's inputs (intake.ports), in the ModelGraph's order."""
+    return [Port(step.name, tuple(step.output.shape)) for step in emulator.input_steps]
+
+
 class PortsSource:
     """The events of a firmware with several inputs (intake.ports): one array whose rows hold
     every input's values laid end to end (a .npy, or the HDF5 dataset --dataset names), or
@@ -212,7 +217,7 @@ def emulate_file(emulator: Emulator, in_path: Path, out_path: Path, *, dataset: 
     if chunk_events < 1:
         raise UserError(f"--chunk-events must be at least 1, got {chunk_events}")
     spec = emulator.manifest.get("preprocessing") if preprocess else None
-    ports = [Port(step.name, tuple(step.output.shape)) for step in emulator.input_steps]
+    ports = input_ports(emulator)
     if len(ports) > 1 and (spec or {}).get("kind", "identity") != "identity":
         raise UserError(f"this firmware has {len(ports)} inputs and a preprocessing "
                         f"({spec.get('kind')}); expected firmware inputs (--preprocessed)")
