@@ -22,7 +22,7 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels
 from l1forge.report.bits import bits_of, layer_codes
 from l1forge.report.multipliers import csd_digits
-from l1forge.report.softmax_depth import scaled_softmax
+from l1forge.report.softmax_depth import reference_cycles, scaled_softmax
 
 TABLE_ACTIVATIONS = {"sigmoid", "tanh", "softplus", "softsign", "elu", "selu", "gelu", "silu", "swish"}
 FREE_ACTIVATIONS = {"linear"}
@@ -79,7 +79,7 @@ def softmax_cost(io: LayerIO, layer) -> LayerCost:
     size = int(layer.get_attr("table_size", 1024) or 1024)
     tables = math.ceil(n / 2) + 1
     bram = tables * math.ceil(size * max(exp_bits.width, inv_bits.width) / BRAM18_BITS)
-    cycles = C.softmax_base_cycles + adder_levels(n) // 3 + (1 if careful else 0)
+    cycles = reference_cycles(n, implementation, exp_bits.saturates)
     lut = n * (C.softmax_lut_per_value + (C.softmax_lut_rounding_per_value if careful else 0))
     ff = n * cycles * C.softmax_ff_per_value_cycle
     return LayerCost(name=io.name, kind="softmax", dsp=n, lut=lut, ff=ff, bram_18k=bram,

@@ -49,8 +49,19 @@ class Calibration:
     lut_per_relu_bit: float = 1.75  # per output bit (compare + select)
     lut_per_cast_in_bit: float = 3.84  # per input bit when the output type rounds or saturates
     # Softmax (stable, 5 values): 484 LUT, 144 FF, 3 cycles with plain table types
-    # (QKeras); 664 LUT, 236 FF, 4 cycles with AP_RND/AP_SAT tables (float).
-    softmax_base_cycles: int = 2
+    # (QKeras); 664 LUT, 236 FF, 4 cycles with AP_RND/AP_SAT tables (float). Its depth is
+    # its operator chain cut at the two table reads (softmax_depth.reference_cycles), with
+    # the operations' delays as Vitis HLS 2023.1 schedules them on an xcvu13p -2 (the
+    # verbose schedule of a public 3-class softmax, 2 cycles at 5 ns): compare 0.78 and
+    # select 0.24 per level of the maximum's tree, subtract 0.78, the index's saturating
+    # select 0.30, table read 1.20 (registered), 0.78 per level of the sum's tree. A
+    # saturating table type adds its select (0.30) to every level of the sum.
+    softmax_compare_level_ns: float = 1.02
+    softmax_subtract_ns: float = 0.78
+    softmax_index_ns: float = 0.30
+    softmax_table_read_ns: float = 1.20
+    softmax_sum_level_ns: float = 0.78
+    softmax_saturate_ns: float = 0.30
     # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
     # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,
     # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)

@@ -1,7 +1,7 @@
 """The pipeline depth of a softmax at other clocks and on slower fabric.
 
-The softmax's cycles (activation_cost.softmax_cost) are those of the calibration builds:
-UltraScale+ -2 at 5 ns (the jet taggers, 3 and 4 cycles). Its logic (table index
+The softmax's cycles on the calibration part at 5 ns come from its operator chain
+(reference_cycles: the jet taggers' 3 and 4 cycles over n = 5). Its logic (table index
 arithmetic, table reads, the sum, the inverse lookup, the final multiplies) is the same
 elsewhere; on slower fabric or at a faster clock the tool cuts it into more stages, so the
 depth grows with the logic delay over the cycle's budget (Target.budget_ns, which holds the
@@ -26,6 +26,27 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, Target, adder_levels
 
 CALIBRATION_CLOCK_NS = 5.0
+
+
+def reference_cycles(n: int, implementation: str, saturating: bool) -> int:
+    """The softmax's depth on the calibration part at 5 ns: its operator chain, cut where it
+    reads a table (the tools register a table read's output) and wherever a stage passes the
+    cycle's budget. The first stage is (stable: the maximum's comparator tree and the
+    subtraction,) the index and the exponential table; the second the sum's adder tree (a
+    saturating select on every level when the table type saturates), the index and the
+    inverse table; the final multiplies chain into what follows.
+
+    Over n = 5 it gives the calibration reports' 3 (QKeras, plain tables) and 4 (float,
+    AP_RND/AP_SAT tables); over n = 3 it gives 2, as the softmax instances of the Vivado HLS
+    2020.1 MLPs on an xc7z020 at 25 ns (validation) and of a Vitis HLS 2023.1 MLP on an
+    xcvu13p at 5 ns (unseen) take, where a depth read off n = 5 alone gave 3."""
+    levels = adder_levels(n)
+    budget = CALIBRATION_CLOCK_NS * (1.0 - C.clock_uncertainty_fraction)
+    lookup = C.softmax_index_ns + C.softmax_table_read_ns
+    first = lookup + (levels * C.softmax_compare_level_ns + C.softmax_subtract_ns
+                      if implementation == "stable" else 0.0)
+    second = levels * (C.softmax_sum_level_ns + (C.softmax_saturate_ns if saturating else 0.0)) + lookup
+    return math.ceil(first / budget - 1e-9) + math.ceil(second / budget - 1e-9)
 
 
 def operator_chain(n: int, implementation: str) -> int:
