@@ -120,32 +120,39 @@ class LeakyReluStep(Step):
         return cast_array(y, self.grid, self.grid, self.dst, self.may_overflow, tally, self.name)
 
 
+def table_codes(function: str, size: int, table_t, dst) -> np.ndarray:
+    """res_T(table[i]) (int64 codes of `dst`) for every entry of the sigmoid or tanh table."""
+    entries = TABLE_FUNCTIONS[function][1](size, table_t)
+    return quantize_real(entries * table_t.lsb, dst).astype(np.int64)
+
+
+def table_index(codes: np.ndarray, frac: int, size: int, table_range: int) -> np.ndarray:
+    """The entry a sigmoid or tanh reads for int64 `codes` with `frac` fractional bits:
+    trunc(x * size / range) in the fixed-point division, then C's int conversion, clamped."""
+    scaled = codes * size
+    denominator = table_range << frac if frac >= 0 else None
+    if denominator is None:
+        scaled = scaled << -frac
+        denominator = table_range
+    index = np.sign(scaled) * (np.abs(scaled) // denominator) + size // 2
+    return np.clip(index, 0, size - 1, out=index)
+
+
 class TableStep(Step):
     """Sigmoid or tanh by table lookup, as nnet::sigmoid / nnet::tanh."""
 
     def __init__(self, node, x: Signal, function: str):
         self.name, self.kind = node.name, function
         self.inputs = (node.inputs[0],)
-        half_range, builder = TABLE_FUNCTIONS[function]
         self.size = int(node.get_attr("table_size"))
         table_t, self.dst = nodes.named_type(node, "table_t"), nodes.output_type(node)
-        entries = builder(self.size, table_t)
-        self.table = quantize_real(entries * table_t.lsb, self.dst).astype(np.int64)  # res_T(table[i])
-        self.x, self.range = x, 2 * half_range
+        self.table = table_codes(function, self.size, table_t, self.dst)
+        self.x, self.range = x, 2 * TABLE_FUNCTIONS[function][0]
         self.output = typed_signal(node.outputs[0], node.get_output_variable().shape, self.dst,
                                    int(self.table.min()), int(self.table.max()))
 
     def run(self, arrays, tally):
-        codes = self.x.codes(arrays[0])
-        # trunc(x * size / range) in the fixed-point division, then C's int conversion.
-        scaled = codes * self.size
-        denominator = self.range << self.x.ftype.frac if self.x.ftype.frac >= 0 else None
-        if denominator is None:
-            scaled = scaled << -self.x.ftype.frac
-            denominator = self.range
-        index = np.sign(scaled) * (np.abs(scaled) // denominator) + self.size // 2
-        np.clip(index, 0, self.size - 1, out=index)
-        out = self.table[index]
+        out = self.table[table_index(self.x.codes(arrays[0]), self.x.ftype.frac, self.size, self.range)]
         if tally is not None:
             tally.add(self.name, 0, out.size, self.dst.overflow)
         return out.astype(self.output.dtype)

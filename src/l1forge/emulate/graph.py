@@ -14,7 +14,7 @@ against the C-simulation, whatever the io type.
 from __future__ import annotations
 
 from l1forge.emulate import (batchnorm, binary, conv, cropping, dense, depthwise, merge, nodes, piecewise, pooling,
-                             reshaping, softmax)
+                             recurrent, reshaping, softmax)
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import InputStep
 from l1forge.emulate.signals import Signal
@@ -64,7 +64,12 @@ BUILDERS = {
     "Resize": _plain(reshaping.build_resize),
     "Merge": _plain(merge.build_merge),
     "Concatenate": _plain(merge.build_concatenate),
+    "LSTM": _plain(recurrent.build_recurrent),  # nnet_recurrent.h, io_parallel Latency (recurrent.py)
+    "GRU": _plain(recurrent.build_recurrent),
 }
+
+# classes refused with their own reason (the rest: "this layer type is not emulated")
+REFUSED = {"SimpleRNN": recurrent.SIMPLE_RNN}
 
 
 def _consumer_counts(graph) -> dict[str, int]:
@@ -110,7 +115,8 @@ def from_graph(graph, manifest: dict | None = None) -> Emulator:
         else:
             builder = BUILDERS.get(node.class_name)
             if builder is None:
-                raise UserError(f"{nodes.where(node)}: this layer type is not emulated; supported: "
+                reason = REFUSED.get(node.class_name, "this layer type is not emulated")
+                raise UserError(f"{nodes.where(node)}: {reason}; supported: "
                                 + ", ".join(sorted(BUILDERS)))
             missing = [name for name in node.inputs if name not in signals]
             if missing:
