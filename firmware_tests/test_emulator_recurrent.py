@@ -1,8 +1,8 @@
 """LSTM and GRU layers against hls4ml's compiled firmware (g++), bit for bit, on 5,000
-events with range edges and ties (io_parallel, Latency).
+events with range edges and ties (the Latency strategy).
 
-Two small models over one (8 time steps, 4 features) input, each converted and compiled once
-per module:
+Two small models over one (8 time steps, 4 features) input, converted and compiled once per
+module (three builds):
 - Vivado, narrow types: an LSTM (sigmoid / tanh tables of 512 entries of a rounding,
   saturating table type) -> Dense; a GRU with return_sequences, relu activation, hls4ml's
   non-static variant (`Static: False`) and a wrapping result -> Flatten; an LSTM with
@@ -10,7 +10,7 @@ per module:
   9-bit saturating state over a 256-entry table. hls4ml's LSTM firmware compiles only when
   its input, result and accumulator types are one type, so the LSTMs share the input's.
 - Vitis, hls4ml's default configuration (the types it assigns itself): an LSTM -> Dense and
-  a GRU with return_sequences -> Flatten -> Dense.
+  a GRU with return_sequences -> Flatten -> Dense; built for io_parallel and for io_stream.
 """
 
 from __future__ import annotations
@@ -63,9 +63,9 @@ def default_model():
     return tf.keras.Model(inp, [kl.Dense(3, name="d")(lstm), gru])
 
 
-def converted(model, config, backend, folder):
+def converted(model, config, backend, folder, io_type="io_parallel"):
     return hls4ml.converters.convert_from_keras_model(model, hls_config=config, output_dir=str(folder / "prj"),
-                                                      backend=backend, io_type="io_parallel")
+                                                      backend=backend, io_type=io_type)
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,13 @@ def default_graph(tmp_path_factory):
     return converted(model, config, "Vitis", tmp_path_factory.mktemp("recurrent_default"))
 
 
+@pytest.fixture(scope="module")
+def stream_graph(tmp_path_factory):
+    model = default_model()
+    config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vitis")
+    return converted(model, config, "Vitis", tmp_path_factory.mktemp("recurrent_stream"), "io_stream")
+
+
 def assert_equal(ours, theirs, distinct):
     bad = np.flatnonzero(np.any(ours != theirs, axis=1))
     assert bad.size == 0, f"{bad.size} events differ, first {bad[:5]}"
@@ -113,4 +120,11 @@ def test_narrow_recurrent_layers_equal_compiled_firmware(narrow_graph):
 
 def test_default_recurrent_layers_equal_compiled_firmware(default_graph):
     ours, theirs = compiled(default_graph, sequence_events(2**-10, 32.0, 42))
+    assert_equal(ours, theirs, 1000)
+
+
+def test_streamed_recurrent_layers_equal_compiled_firmware(stream_graph):
+    # the input stream is copied to both layers (a Clone); each stack reads a word a time step
+    assert [layer.class_name for layer in stream_graph.get_layers()][1:4] == ["Clone", "GRU", "LSTM"]
+    ours, theirs = compiled(stream_graph, sequence_events(2**-10, 32.0, 43))
     assert_equal(ours, theirs, 1000)

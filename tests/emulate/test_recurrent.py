@@ -5,6 +5,8 @@ layers against hls4ml's C++."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from emulate_fakes import FakeGraph, FakeNode, fixed, input_node, named
@@ -79,9 +81,15 @@ def test_unsupported_options_are_refused(change, message):
     assert "\n" not in str(error.value)
 
 
-def test_io_stream_and_mixed_lstm_types_are_refused():
-    with pytest.raises(UserError, match="io_stream is not emulated"):
-        run(gru(), [[[1.0], [3.0]]], io_type="io_stream")
+def test_streams_packed_otherwise_and_mixed_lstm_types_are_refused():
+    word = SimpleNamespace(shape=[2, 1], type=SimpleNamespace(n_elem=1, n_pack=1))
+    node = gru(sequences=True)
+    node.get_input_variable = lambda: word
+    out = run(node, [[[1.0], [2.0]]], io_type="io_stream")  # a word a time step: the same cell
+    np.testing.assert_array_equal(out.reshape(1, -1), [[0.84375, 1032 / 1024]])
+    word.type.n_pack = 2
+    with pytest.raises(UserError, match="a stream of 1 x 2 values a word for 1 a step is not emulated"):
+        run(node, [[[1.0], [2.0]]], io_type="io_stream")
     with pytest.raises(UserError, match="types differ"):
         run(lstm(result=fixed(12, 4)), [[[1.0], [3.0]]])
     run(gru(result=fixed(12, 4)), [[[1.0], [3.0]]])  # a GRU's types may differ

@@ -64,7 +64,7 @@ BUILDERS = {
     "Resize": _plain(reshaping.build_resize),
     "Merge": _plain(merge.build_merge),
     "Concatenate": _plain(merge.build_concatenate),
-    "LSTM": _plain(recurrent.build_recurrent),  # nnet_recurrent.h, io_parallel Latency (recurrent.py)
+    "LSTM": _plain(recurrent.build_recurrent),  # nnet_recurrent.h, the Latency strategy (recurrent.py)
     "GRU": _plain(recurrent.build_recurrent),
 }
 

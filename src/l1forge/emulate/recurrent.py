@@ -1,5 +1,6 @@
-"""LSTM and GRU layers as hls4ml's Vivado/Vitis io_parallel firmware computes them
-(nnet_recurrent.h, the Latency strategy).
+"""LSTM and GRU layers as hls4ml's Vivado/Vitis firmware computes them (nnet_recurrent.h,
+the Latency strategy; io_parallel, or io_stream, whose stack reads one stream word per time
+step and calls the same cell).
 
 The layer runs one cell per time step over the sequence (time steps outer, features inner
 in the input array), its state zeroed before the first step. Every quantity of a step is a
@@ -23,7 +24,7 @@ The state h (and the LSTM's s) is of the layer's result type. hls4ml's non-stati
 of a static one, zeroed at the start of the sequence just the same. The output is the last
 h, or every step's h (`return_sequences`).
 
-Refused, each in one line: io_stream, the Resource strategies, activations other than
+Refused, each in one line: streams packed otherwise, the Resource strategies, activations other than
 sigmoid, tanh and relu (the firmware's recurrent activations), returned or passed-in states,
 backward or time-major sequences, PyTorch's gate order, a GRU with reset_after=False (the
 firmware applies the reset gate after the product whatever Keras asked), and an LSTM whose
@@ -48,7 +49,8 @@ GATES = {"LSTM": 4, "GRU": 3}
 # and oneAPI templates implement one): there is nothing to emulate
 SIMPLE_RNN = "hls4ml's Vivado/Vitis firmware has no SimpleRNN (it writes no call for it), so it is not emulated"
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
-SUPPORTED = ("io_parallel, the Latency strategy, forward sequences without passed or returned states, "
+SUPPORTED = ("io_parallel or io_stream (a word a time step), the Latency strategy, forward sequences without "
+             "passed or returned states, "
              f"activations {', '.join(ACTIVATIONS)}")
 
 
@@ -95,9 +97,21 @@ class ProductSum:
         return cast_codes(total, self.grid, self.dst, tally, site)
 
 
+def _check_stream_words(node) -> None:
+    """io_stream: lstm_stack / gru_stack read one stream word per time step and write one
+    per state; other packings would feed the cell part of a step."""
+    for variable in (node.get_input_variable(), node.get_output_variable()):
+        packing = getattr(variable.type, "n_elem", variable.shape[-1]), getattr(variable.type, "n_pack", 1)
+        if packing != (variable.shape[-1], 1):
+            refuse(node, f"a stream of {packing[0]} x {packing[1]} values a word for {variable.shape[-1]} a step")
+
+
 def _check_node(node) -> None:
-    if str(node.model.config.get_config_value("IOType")) != "io_parallel":
-        refuse(node, "io_stream")
+    io_type = str(node.model.config.get_config_value("IOType"))
+    if io_type == "io_stream":
+        _check_stream_words(node)
+    elif io_type != "io_parallel":
+        refuse(node, f"io type '{io_type}'")
     if nodes.strategy(node) != "latency":
         refuse(node, f"strategy '{nodes.strategy(node)}'")
     for attribute, what in (("return_state", "returning the states"), ("pass_initial_states", "initial states"),
