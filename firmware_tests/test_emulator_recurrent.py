@@ -1,5 +1,5 @@
 """LSTM and GRU layers against hls4ml's compiled firmware (g++), bit for bit, on 5,000
-events with range edges and ties (the Latency strategy).
+events with range edges and ties.
 
 Two small models over one (8 time steps, 4 features) input, converted and compiled once per
 module (three builds):
@@ -7,8 +7,10 @@ module (three builds):
   saturating table type) -> Dense; a GRU with return_sequences, relu activation, hls4ml's
   non-static variant (`Static: False`) and a wrapping result -> Flatten; an LSTM with
   return_sequences, relu activation and tanh gates -> Flatten; a GRU with tanh gates into a
-  9-bit saturating state over a 256-entry table. hls4ml's LSTM firmware compiles only when
-  its input, result and accumulator types are one type, so the LSTMs share the input's.
+  9-bit saturating state over a 256-entry table; the last two with the Resource strategy,
+  whose sums into their saturating accumulators overflow in the kernels' own order. hls4ml's
+  LSTM firmware compiles only when its input, result and accumulator types are one type, so
+  the LSTMs share the input's.
 - Vitis, hls4ml's default configuration (the types it assigns itself): an LSTM -> Dense and
   a GRU with return_sequences -> Flatten -> Dense; built for io_parallel and for io_stream.
 """
@@ -84,6 +86,8 @@ def narrow_graph(tmp_path_factory):
     layers["gru_sat"]["Precision"].update({"result": "fixed<9,2,RND,SAT>", "accum": "fixed<12,3,RND,SAT>",
                                            "table": "fixed<8,1,RND,SAT>"})
     layers["gru_sat"]["TableSize"] = 256
+    for name in ("lstm_seq", "gru_sat"):  # the Resource kernels: the same sums in their own order
+        layers[name].update({"Strategy": "Resource", "ReuseFactor": 2})
     return converted(model, config, "Vivado", tmp_path_factory.mktemp("recurrent_narrow"))
 
 
@@ -111,6 +115,8 @@ def test_narrow_recurrent_layers_equal_compiled_firmware(narrow_graph):
     layers = {layer.name: layer for layer in narrow_graph.get_layers()}
     assert layers["gru"].get_attr("static") is False and layers["lstm"].get_attr("static") is True
     assert layers["gru"].get_attr("return_sequences") and not layers["gru_sat"].get_attr("return_sequences")
+    assert layers["gru_sat"].get_attr("strategy") == "resource" and "DenseResource_rf_leq_nin" in layers[
+        "lstm_seq"].get_attr("config_cpp")
     kinds = {step.name: step.kind for step in emulate.from_graph(narrow_graph).steps}
     assert [kinds[name] for name in ("lstm", "gru", "lstm_seq", "gru_sat")] == ["LSTM", "GRU", "LSTM", "GRU"]
     ours, theirs = compiled(narrow_graph, sequence_events(2**-8, 8.0, 41))

@@ -15,8 +15,9 @@ from l1forge.emulate import from_graph
 from l1forge.errors import UserError
 
 T16 = fixed(16, 6)  # ap_fixed<16,6>: 10 fractional bits, wrapping
-CONFIG = ("using kernel = nnet::DenseLatency<data_T, res_T, CONFIG_T>;\n"
-          "using product = nnet::product::mult<x_T, y_T>;\n") * 2
+CONFIG = ("struct config2_1 : nnet::dense_config {\n    static const unsigned reuse_factor = 1;\n"
+          "    using kernel = nnet::DenseLatency<data_T, res_T, CONFIG_T>;\n"
+          "    using product = nnet::product::mult<x_T, y_T>;\n};\n") * 2
 
 
 def recurrent_node(cell, weights, recurrent, recurrent_bias, sequences=False, result=T16, accum=T16, **attrs):
@@ -68,7 +69,7 @@ def test_gru_cell_by_hand():
 
 @pytest.mark.parametrize("change, message", [
     ({"activation": "hard_sigmoid"}, "activation 'hard_sigmoid' is not emulated"),
-    ({"strategy": "resource"}, "strategy 'resource' is not emulated"),
+    ({"strategy": "resource_unrolled"}, "strategy 'resource_unrolled' is not emulated"),
     ({"return_state": True}, "returning the states is not emulated"),
     ({"direction": "backward"}, "backward sequence"),
 ])

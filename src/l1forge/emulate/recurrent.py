@@ -1,6 +1,7 @@
-"""LSTM and GRU layers as hls4ml's Vivado/Vitis firmware computes them (nnet_recurrent.h,
-the Latency strategy; io_parallel, or io_stream, whose stack reads one stream word per time
-step and calls the same cell).
+"""LSTM and GRU layers as hls4ml's Vivado/Vitis firmware computes them (nnet_recurrent.h;
+io_parallel, or io_stream, whose stack reads one stream word per time step and calls the
+same cell; the Latency or the Resource strategy, whose Dense kernels differ only in the
+order they add products, which MacKernel follows as for a Dense layer).
 
 The layer runs one cell per time step over the sequence (time steps outer, features inner
 in the input array), its state zeroed before the first step. Every quantity of a step is a
@@ -24,20 +25,23 @@ The state h (and the LSTM's s) is of the layer's result type. hls4ml's non-stati
 of a static one, zeroed at the start of the sequence just the same. The output is the last
 h, or every step's h (`return_sequences`).
 
-Refused, each in one line: streams packed otherwise, the Resource strategies, activations other than
-sigmoid, tanh and relu (the firmware's recurrent activations), returned or passed-in states,
-backward or time-major sequences, PyTorch's gate order, a GRU with reset_after=False (the
-firmware applies the reset gate after the product whatever Keras asked), and an LSTM whose
-input, result and accumulator types differ (g++ rejects that firmware: see RecurrentStep).
+Refused, each in one line: streams packed otherwise, resource_unrolled and distributed
+arithmetic, activations other than sigmoid, tanh and relu (the firmware's recurrent
+activations), returned or passed-in states, backward or time-major sequences, PyTorch's gate
+order, a GRU with reset_after=False (the firmware applies the reset gate after the product
+whatever Keras asked), and an LSTM whose input, result and accumulator types differ (g++
+rejects that firmware: see RecurrentStep).
 """
 
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.dense import resource_order
 from l1forge.emulate.activations import TABLE_FUNCTIONS, table_codes, table_index
 from l1forge.emulate.kernel import MacKernel
 from l1forge.emulate.quantize import cast_codes
@@ -45,11 +49,14 @@ from l1forge.emulate.signals import I64_EXACT, Signal, Step, cast_bounds, type_m
 from l1forge.errors import UserError
 
 GATES = {"LSTM": 4, "GRU": 3}
+# the Dense kernels hls4ml's recurrent template picks: Latency, or Resource by reuse factor
+KERNELS = ("nnet::DenseLatency", "nnet::DenseResource_rf_leq_nin", "nnet::DenseResource_rf_gt_nin_rem0")
 # hls4ml's Vivado and Vitis backends write no firmware call for SimpleRNN (only its Quartus
 # and oneAPI templates implement one): there is nothing to emulate
 SIMPLE_RNN = "hls4ml's Vivado/Vitis firmware has no SimpleRNN (it writes no call for it), so it is not emulated"
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
-SUPPORTED = ("io_parallel or io_stream (a word a time step), the Latency strategy, forward sequences without "
+SUPPORTED = ("io_parallel or io_stream (a word a time step), the Latency or Resource strategy, forward sequences "
+             "without "
              "passed or returned states, "
              f"activations {', '.join(ACTIVATIONS)}")
 
@@ -112,7 +119,7 @@ def _check_node(node) -> None:
         _check_stream_words(node)
     elif io_type != "io_parallel":
         refuse(node, f"io type '{io_type}'")
-    if nodes.strategy(node) != "latency":
+    if nodes.strategy(node) not in ("latency", "resource"):
         refuse(node, f"strategy '{nodes.strategy(node)}'")
     for attribute, what in (("return_state", "returning the states"), ("pass_initial_states", "initial states"),
                             ("time_major", "time-major input"), ("pytorch", "PyTorch's gate order")):
@@ -125,11 +132,32 @@ def _check_node(node) -> None:
     for key in ("activation", "recurrent_activation"):
         if str(node.get_attr(key)).lower() not in ACTIVATIONS:
             refuse(node, f"{key} '{node.get_attr(key)}'")
-    text = nodes.config_text(node)
-    products = set(re.findall(r"product::(\w+)<", text))
-    kernels = set(re.findall(r"using kernel = ([\w:]+)<", text))
-    if products - {"mult"} or kernels - {"nnet::DenseLatency"}:
+    products = set(re.findall(r"product::(\w+)<", nodes.config_text(node)))
+    kernels = {kernel for kernel, _ in mult_configs(node)}
+    if products - {"mult"} or kernels - set(KERNELS):
         refuse(node, f"products {sorted(products)} with kernels {sorted(kernels)}")
+
+
+def mult_configs(node) -> list[tuple[str, int]]:
+    """(kernel, reuse factor) of the two Dense configs the layer's config holds: the input's
+    (mult_config1), then the state's (mult_config2)."""
+    blocks = re.findall(r"struct \w+ : nnet::dense_config \{(.*?)\n\};", nodes.config_text(node), re.S)
+    if len(blocks) != 2:
+        raise UserError(f"{nodes.where(node)}: expected two Dense configs in the generated config, found {len(blocks)}")
+    found = []
+    for block in blocks:
+        kernel, rf = re.search(r"using kernel = ([\w:]+)<", block), re.search(r"reuse_factor = (\d+);", block)
+        found.append((kernel.group(1) if kernel else "none", int(rf.group(1)) if rf else 1))
+    return found
+
+
+def sum_order(kernel: str, rf: int, n_in: int) -> tuple[bool, np.ndarray | None]:
+    """The order the Dense kernel adds each output's products in (dense.resource_order for
+    the Resource kernels at this config's reuse factor)."""
+    if kernel == "nnet::DenseLatency":
+        return True, None
+    reuse = SimpleNamespace(get_attr=lambda key, default=None: rf if key == "reuse_factor" else default)
+    return resource_order(reuse, n_in, None)
 
 
 class RecurrentStep(Step):
@@ -155,9 +183,10 @@ class RecurrentStep(Step):
                    "types differ (hls4ml's firmware compiles only with one type for the three)")
         self.x = x  # the input kernel reads one time step's features at a time
         step = Signal(x.name, (self.n_in,), x.ftype, x.lo, x.hi, x.dtype, x.ftype.frac)
-        self.input_kernel = self._kernel(node, step, "weight", "bias")
+        configs = mult_configs(node)
+        self.input_kernel = self._kernel(node, step, "weight", "bias", configs[0])
         self.state_signal = typed_signal(f"{node.name}_h", (self.n,), self.res, self.res.code_min, self.res.code_max)
-        self.state_kernel = self._kernel(node, self.state_signal, "recurrent_weight", "recurrent_bias")
+        self.state_kernel = self._kernel(node, self.state_signal, "recurrent_weight", "recurrent_bias", configs[1])
         size, table_t = int(node.get_attr("table_size")), nodes.named_type(node, "table_t")
         self.recr = GateActivation(str(node.get_attr("recurrent_activation")).lower(), size, table_t, self.accum)
         self.act = GateActivation(str(node.get_attr("activation")).lower(), size, table_t, self.accum)
@@ -165,15 +194,18 @@ class RecurrentStep(Step):
         shape = tuple(node.get_output_variable().shape)
         self.output = typed_signal(node.outputs[0], shape, self.res, self.res.code_min, self.res.code_max)
 
-    def _kernel(self, node, x: Signal, weight: str, bias: str) -> MacKernel:
+    def _kernel(self, node, x: Signal, weight: str, bias: str, config: tuple[str, int]) -> MacKernel:
         w, w_type = nodes.weight_codes(node, weight)
+        if node.get_attr("_weights_transposed", False):
+            w = w.T  # the Resource strategy stores (gates, inputs)
         b, b_type = nodes.weight_codes(node, bias) if bias in node.weights else (None, w_type)
         width = GATES[node.class_name] * self.n
         b = np.zeros(width, dtype=np.int64) if b is None else b.reshape(-1)
         if w.shape != (x.size, width) or b.shape != (width,):
             raise UserError(f"{nodes.where(node)}: {weight} {w.shape} does not match {x.size} inputs, {width} gates")
+        ordered, order = sum_order(*config, x.size)
         return MacKernel(f"{nodes.where(node)} {weight}", w, w_type, b, b_type, self.accum, self.accum, x,
-                         ordered=True)
+                         ordered=ordered, order=order)
 
     def _plan_mixes(self, where: str) -> dict[str, ProductSum]:
         fa, fr = self.accum.frac, self.res.frac
