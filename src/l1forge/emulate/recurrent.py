@@ -41,8 +41,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from l1forge.emulate import nodes
-from l1forge.emulate.dense import resource_order
 from l1forge.emulate.activations import TABLE_FUNCTIONS, table_codes, table_index
+from l1forge.emulate.dense import resource_order
 from l1forge.emulate.kernel import MacKernel
 from l1forge.emulate.quantize import cast_codes
 from l1forge.emulate.signals import I64_EXACT, Signal, Step, cast_bounds, type_magnitude, typed_signal
@@ -55,10 +55,8 @@ KERNELS = ("nnet::DenseLatency", "nnet::DenseResource_rf_leq_nin", "nnet::DenseR
 # and oneAPI templates implement one): there is nothing to emulate
 SIMPLE_RNN = "hls4ml's Vivado/Vitis firmware has no SimpleRNN (it writes no call for it), so it is not emulated"
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
-SUPPORTED = ("io_parallel or io_stream (a word a time step), the Latency or Resource strategy, forward sequences "
-             "without "
-             "passed or returned states, "
-             f"activations {', '.join(ACTIVATIONS)}")
+SUPPORTED = ("io_parallel or io_stream (a word a time step), the Latency or Resource strategy, forward "
+             f"sequences without passed or returned states, activations {', '.join(ACTIVATIONS)}")
 
 
 def refuse(node, what: str):
