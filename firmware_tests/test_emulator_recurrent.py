@@ -7,10 +7,12 @@ module (three builds):
   saturating table type) -> Dense; a GRU with return_sequences, relu activation, hls4ml's
   non-static variant (`Static: False`) and a wrapping result -> Flatten; an LSTM with
   return_sequences, relu activation and tanh gates -> Flatten; a GRU with tanh gates into a
-  9-bit saturating state over a 256-entry table; the last two with the Resource strategy,
-  whose sums into their saturating accumulators overflow in the kernels' own order. hls4ml's
-  LSTM firmware compiles only when its input, result and accumulator types are one type, so
-  the LSTMs share the input's.
+  9-bit saturating state over a 256-entry table, these two with the Resource strategy, whose
+  sums into their saturating accumulators overflow in the kernels' own order; a Bidirectional
+  of a forward LSTM and a backward GRU with return_sequences and its own narrower types; a
+  non-static Bidirectional GRU with relu. hls4ml's LSTM firmware compiles only when its input,
+  result and accumulator types are one type (a static Bidirectional excepted), so the LSTM
+  layers share the input's.
 - Vitis, hls4ml's default configuration (the types it assigns itself): an LSTM -> Dense and
   a GRU with return_sequences -> Flatten -> Dense; built for io_parallel and for io_stream.
 """
@@ -51,8 +53,12 @@ def narrow_model():
     lstm_seq = kl.LSTM(4, activation="relu", recurrent_activation="tanh", return_sequences=True,
                        bias_initializer="glorot_uniform", name="lstm_seq")(inp)
     gru_sat = kl.GRU(3, recurrent_activation="tanh", bias_initializer="glorot_uniform", name="gru_sat")(inp)
+    both = kl.Bidirectional(kl.LSTM(3, return_sequences=True, bias_initializer="glorot_uniform"),
+                            backward_layer=kl.GRU(2, return_sequences=True, go_backwards=True,
+                                                  bias_initializer="glorot_uniform"), name="bi")(inp)
+    both_gru = kl.Bidirectional(kl.GRU(2, activation="relu", bias_initializer="glorot_uniform"), name="bi_gru")(inp)
     outputs = [kl.Dense(3, name="d")(lstm), kl.Flatten(name="gru_out")(gru), kl.Flatten(name="lstm_out")(lstm_seq),
-               gru_sat]
+               gru_sat, kl.Flatten(name="bi_out")(both), both_gru]
     return tf.keras.Model(inp, outputs)
 
 
@@ -86,6 +92,9 @@ def narrow_graph(tmp_path_factory):
     layers["gru_sat"]["Precision"].update({"result": "fixed<9,2,RND,SAT>", "accum": "fixed<12,3,RND,SAT>",
                                            "table": "fixed<8,1,RND,SAT>"})
     layers["gru_sat"]["TableSize"] = 256
+    # a static Bidirectional calls only the static LSTM, so its types may differ from the input's
+    layers["bi"]["Precision"].update({"result": "fixed<10,3,RND,SAT>", "accum": "fixed<14,5,RND,SAT>"})
+    layers["bi_gru"]["Static"] = False
     for name in ("lstm_seq", "gru_sat"):  # the Resource kernels: the same sums in their own order
         layers[name].update({"Strategy": "Resource", "ReuseFactor": 2})
     return converted(model, config, "Vivado", tmp_path_factory.mktemp("recurrent_narrow"))
@@ -118,10 +127,12 @@ def test_narrow_recurrent_layers_equal_compiled_firmware(narrow_graph):
     assert layers["gru_sat"].get_attr("strategy") == "resource" and "DenseResource_rf_leq_nin" in layers[
         "lstm_seq"].get_attr("config_cpp")
     kinds = {step.name: step.kind for step in emulate.from_graph(narrow_graph).steps}
-    assert [kinds[name] for name in ("lstm", "gru", "lstm_seq", "gru_sat")] == ["LSTM", "GRU", "LSTM", "GRU"]
+    assert [kinds[name] for name in ("lstm", "gru", "lstm_seq", "gru_sat", "bi", "bi_gru")] == [
+        "LSTM", "GRU", "LSTM", "GRU", "Bidirectional", "Bidirectional"]
+    assert layers["bi"].get_attr("backward_class_name") == "GRU" and layers["bi_gru"].get_attr("static") is False
     ours, theirs = compiled(narrow_graph, sequence_events(2**-8, 8.0, 41))
     assert_equal(ours, theirs, 1000)
-    assert ours.shape[1] == 3 + 8 * 5 + 8 * 4 + 3
+    assert ours.shape[1] == 3 + 8 * 5 + 8 * 4 + 3 + 8 * (3 + 2) + 2 * 2
 
 
 def test_default_recurrent_layers_equal_compiled_firmware(default_graph):

@@ -67,6 +67,29 @@ def test_gru_cell_by_hand():
     np.testing.assert_array_equal(out.reshape(1, -1), [[0.84375, 1032 / 1024]])
 
 
+def bidirectional(sequences):
+    """A forward LSTM (lstm()'s weights) and a backward GRU (gru()'s) in one Bidirectional node."""
+    forward, backward = lstm(), gru()
+    node = FakeNode("rnn", "Bidirectional", ["inp"], [2, 2] if sequences else [2], T16, config=CONFIG * 2, attrs={
+        **{k: v for k, v in forward.attributes.items() if k not in ("activation", "recurrent_activation", "n_out")},
+        "return_sequences": sequences, "merge_mode": "concat",
+        **{f"{d}_{key}": value for d, cell in (("forward", "LSTM"), ("backward", "GRU")) for key, value in
+           (("class_name", cell), ("n_states", 1), ("activation", "relu"), ("recurrent_activation", "relu"))},
+    })
+    node.weights = {f"{d}_{name}": w for d, cell in (("forward", forward), ("backward", backward))
+                    for name, w in cell.weights.items()}
+    return node
+
+
+def test_bidirectional_by_hand():
+    # x = (2, 1). Forward LSTM: step 1 gates (2, 1, 2, 2), s = 4, h = 8; step 2 gates (1, .5, 1, 1)
+    # + .5 * 8 = (5, 4.5, 5, 5), s = 25 + 4 * 4.5 = 43, wrapped to -21, h = 5 * relu(-21) = 0.
+    # Backward GRU on (1, 2): test_gru_cell_by_hand's .84375 (time step 2), then 1032 / 1024 (step 1).
+    out = run(bidirectional(True), [[[2.0], [1.0]]])
+    np.testing.assert_array_equal(out.reshape(1, -1), [[8.0, 1032 / 1024, 0.0, 0.84375]])
+    np.testing.assert_array_equal(run(bidirectional(False), [[[2.0], [1.0]]]), [[0.0, 1032 / 1024]])
+
+
 @pytest.mark.parametrize("change, message", [
     ({"activation": "hard_sigmoid"}, "activation 'hard_sigmoid' is not emulated"),
     ({"strategy": "resource_unrolled"}, "strategy 'resource_unrolled' is not emulated"),
@@ -91,6 +114,8 @@ def test_streams_packed_otherwise_and_mixed_lstm_types_are_refused():
     word.type.n_pack = 2
     with pytest.raises(UserError, match="a stream of 1 x 2 values a word for 1 a step is not emulated"):
         run(node, [[[1.0], [2.0]]], io_type="io_stream")
+    with pytest.raises(UserError, match="a Bidirectional stream"):
+        run(bidirectional(True), [[[1.0], [2.0]]], io_type="io_stream")
     with pytest.raises(UserError, match="types differ"):
         run(lstm(result=fixed(12, 4)), [[[1.0], [3.0]]])
     run(gru(result=fixed(12, 4)), [[[1.0], [3.0]]])  # a GRU's types may differ

@@ -66,6 +66,7 @@ BUILDERS = {
     "Concatenate": _plain(merge.build_concatenate),
     "LSTM": _plain(recurrent.build_recurrent),  # nnet_recurrent.h, the Latency strategy (recurrent.py)
     "GRU": _plain(recurrent.build_recurrent),
+    "Bidirectional": _plain(recurrent.build_recurrent),  # a forward and a backward LSTM/GRU cell
 }
 
 # classes refused with their own reason (the rest: "this layer type is not emulated")
