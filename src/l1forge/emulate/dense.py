@@ -29,7 +29,8 @@ class KernelStep(Step):
         accum = nodes.named_type(node, "accum_t")
         ordered, order = (True, None) if strategy == "latency" else resource_order(node, weights.shape[0], geometry)
         self.kernel = MacKernel(nodes.where(node), weights, w_type, bias, b_type, accum,
-                                nodes.output_type(node), x, ordered=ordered, order=order)
+                                nodes.output_type(node), x, ordered=ordered, order=order, wide=geometry is None)
+        self.reads_wide = geometry is None  # Dense: values past 62 bits as Python integers (wide.py)
         self.shape = tuple(node.get_output_variable().shape)
         self.output = self.kernel.output_signal(node.outputs[0], self.shape)
 

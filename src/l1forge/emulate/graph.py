@@ -14,7 +14,7 @@ against the C-simulation, whatever the io type.
 from __future__ import annotations
 
 from l1forge.emulate import (batchnorm, binary, conv, cropping, dense, depthwise, merge, nodes, piecewise, pooling,
-                             recurrent, reshaping, softmax)
+                             recurrent, reshaping, softmax, wide)
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import InputStep
 from l1forge.emulate.signals import Signal
@@ -122,7 +122,7 @@ def from_graph(graph, manifest: dict | None = None) -> Emulator:
             missing = [name for name in node.inputs if name not in signals]
             if missing:
                 raise UserError(f"{nodes.where(node)}: reads {missing}, which no earlier layer produces")
-            step = builder(node, [signals[name] for name in node.inputs], request_scale)
+            step = wide.build_guarded(builder, node, [signals[name] for name in node.inputs], request_scale)
             step.inputs = tuple(aliases.get(name, name) for name in step.inputs)
             steps.append(step)
         signals[step.output.name] = step.output

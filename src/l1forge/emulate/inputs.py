@@ -9,7 +9,8 @@ from l1forge.emulate.compiled import FUSED_ROUNDING, float_cast
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.fused_cast import plan_cast, usable
 from l1forge.emulate.quantize import quantize_real
-from l1forge.emulate.signals import Signal, typed_signal
+from l1forge.emulate.signals import WIDE, Signal
+from l1forge.emulate.wide import quantize_wide, wide_signal
 from l1forge.errors import UserError
 
 NON_FINITE_POLICIES = ("error", "zero")
@@ -24,16 +25,20 @@ class InputStep:
         self.name = name
         self.inputs = ()
         self.ftype = ftype
-        self.output: Signal = typed_signal(name, shape, ftype, ftype.code_min, ftype.code_max)
+        # codes past 62 bits (ap_fixed<64,32>) as Python integers (wide.py)
+        self.output: Signal = wide_signal(name, shape, ftype, ftype.code_min, ftype.code_max)
         # a saturating ap_fixed: scale, round and clamp in one compiled pass (anything beyond
         # the range saturates whatever rounding did to it), for events whose codes stay
         # below 2^52 (the pass's wrap step, a no-op for them, would move larger ones)
-        self.fused = ftype.overflow in ("SAT", "SAT_SYM") and not ftype.is_int and ftype.rounding in FUSED_ROUNDING
+        self.fused = ftype.overflow in ("SAT", "SAT_SYM") and not ftype.is_int and ftype.rounding in FUSED_ROUNDING \
+            and self.output.dtype != WIDE
         # that pass with its modes as constants, writing the stored dtype (fused_cast.py;
         # None: numba off, float_cast's loop runs, then a conversion)
         self.plan = plan_cast(False, 0, ftype.frac + 1, ftype, True) if self.fused else None
 
     def quantize(self, events: np.ndarray, tally=None, value_range=None) -> np.ndarray:
+        if self.output.dtype == WIDE:
+            return quantize_wide(events, self.ftype, tally, f"{self.name} input")
         if self.fused and tally is None and value_range is not None \
                 and max(-value_range[0], value_range[1]) * 2.0**self.ftype.frac < 2.0**52:
             if self.plan is not None and usable(events) and events.dtype.char == "d":

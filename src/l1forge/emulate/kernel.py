@@ -10,6 +10,7 @@ the input's code bounds), this is an exact integer matrix product, done by BLAS 
 narrowest float dtype that holds it exactly. A wrapping accumulator may overflow too: the
 sum is exact modulo 2^width, so one wrap at the end gives the same result. Otherwise the
 kernel falls back to the firmware's own order, one input at a time, exact in float64/int64.
+Past 62 bits (`wide`: Dense layers only) both run on Python integers (wide.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from l1forge.emulate.overflow import OverflowTally, apply_overflow
 from l1forge.emulate.patch_mac import PatchMac, plan_exact, plan_patch_mac
 from l1forge.emulate.quantize import cast_array, cast_codes
 from l1forge.emulate.reshaping import _gather
-from l1forge.emulate.signals import Signal, cast_bounds, exact_dtype, type_magnitude
+from l1forge.emulate.signals import (I64_EXACT, WIDE, Signal, TooWide, cast_bounds, exact_dtype, stored,
+                                     type_magnitude, wide_dtype)
 from l1forge.errors import UserError
 
 
@@ -79,15 +81,17 @@ class MacKernel:
     """x (events, n_in) codes -> result codes (events, n_out), as the firmware's Latency dense."""
 
     def __init__(self, where: str, weights: np.ndarray, w_type: FixedType, bias: np.ndarray, b_type: FixedType,
-                 accum: FixedType, result: FixedType, x: Signal, ordered: bool, order: np.ndarray | None = None):
+                 accum: FixedType, result: FixedType, x: Signal, ordered: bool, order: np.ndarray | None = None,
+                 wide: bool = False):
         """`ordered`: the firmware adds each output's products in input order (the Latency
         strategy), or in `order`, a permutation of the inputs (the Resource strategy's
-        loop, resource_order); else the order is unknown."""
-        self.where, self.accum, self.result, self.x = where, accum, result, x
+        loop, resource_order); else the order is unknown. `wide`: values past 62 bits run
+        on Python integers (else they are refused)."""
+        self.where, self.accum, self.result, self.x, self.wide = where, accum, result, x, wide
         weights = np.asarray(weights, dtype=np.int64)
         self.w = weights if order is None else weights[np.asarray(order)]  # partial sums in the firmware's order
         self.prod_frac = x.ftype.frac + w_type.frac
-        self.bias_acc = cast_codes(np.asarray(bias, dtype=np.int64).copy(), b_type.frac, accum)
+        self.bias_acc = _bias_codes(np.asarray(bias, dtype=np.int64), b_type.frac, accum)
         self.products_round = self.prod_frac > accum.frac
         self._bound_products()
         self.fast = not self.products_round and not self.products_overflow and (
@@ -138,7 +142,7 @@ class MacKernel:
                 p_min, p_max = np.clip(p_min, lo_a, hi_a), np.clip(p_max, lo_a, hi_a)
             else:
                 p_min, p_max = np.where(outside, lo_a, p_min), np.where(outside, hi_a, p_max)
-        bias = self.bias_acc.astype(np.int64).astype(object)
+        bias = self.bias_acc.astype(object)
         neg = np.where(p_min < 0, p_min, 0).sum(axis=0) if p_min.size else 0
         pos = np.where(p_max > 0, p_max, 0).sum(axis=0) if p_max.size else 0
         part_lo, part_hi = bias + neg, bias + pos
@@ -176,17 +180,32 @@ class MacKernel:
             self.static_need = max(2 * type_magnitude(self.accum) if self.acc_overflow else 0,
                                    1 << max(self.accum.frac - self.result.frac, 0),
                                    2 * type_magnitude(self.result) if self.res_overflow else 0)
-            self.dtype = exact_dtype(max(self.sum_magnitude, self.static_need))
+            self.dtype = wide_dtype(max(self.sum_magnitude, self.static_need))
             self.mac_scale = scale if self.output_identity else self.accum.frac
         else:
             widest_product = type_magnitude(self.x.ftype) * (int(np.abs(self.w).max()) if self.w.size else 0)
             need = max(widest_product << max(self.accum.frac - self.prod_frac, 0), 4 * type_magnitude(self.accum))
             # the numpy loop's working dtype; its results are stored in it too
-            self.ordered_dtype = np.dtype(np.float64) if need < 1 << 52 else np.dtype(np.int64)
+            self.ordered_dtype = np.dtype(np.float64) if need < 1 << 52 else wide_dtype(need)
+            if self.ordered_dtype == WIDE:
+                self.compiled = None
             self.dtype = self.ordered_dtype
             if self.compiled is not None:  # result codes of an integer kernel: any exact dtype holds them
                 self.dtype = widen(exact_dtype(max(2 * type_magnitude(self.result), 2 * type_magnitude(self.accum))),
                                    self.ordered_dtype if self.ordered_dtype.kind == "i" else np.dtype(np.float32))
+        self._plan_storage()
+
+    def _plan_storage(self) -> None:
+        """The result's storage (`store_dtype`): the working dtype, except narrow result
+        codes of wide sums; refuse wide values where the caller cannot take them."""
+        self.store_dtype = self.dtype
+        if self.dtype != WIDE:
+            return
+        if not self.wide:
+            raise TooWide("sums need more than 62 bits; such wide types are emulated for Dense layers only "
+                          "(not convolutions or recurrent layers)")
+        if not self.output_identity:
+            self.store_dtype = wide_dtype(max(abs(self.res_lo), abs(self.res_hi), type_magnitude(self.result)))
 
     def _weights_for(self, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
         """Weights and bias scaled so that x @ w + b lands on `mac_scale`, in `dtype`."""
@@ -194,9 +213,10 @@ class MacKernel:
         if cached is None:
             if dtype.kind == "f":
                 w = (self.w.astype(np.float64) * 2.0 ** (self.mac_scale - self.prod_frac)).astype(dtype)
-            else:  # int64 sums stay on the accumulator grid (mac_scale >= prod_frac here)
-                w = self.w << np.int64(self.mac_scale - self.prod_frac)
-            b = (self.bias_acc * 2.0 ** (self.mac_scale - self.accum.frac)).astype(dtype)
+                b = (self.bias_acc * 2.0 ** (self.mac_scale - self.accum.frac)).astype(dtype)
+            else:  # integer sums: exact shifts (mac_scale >= accum.frac >= prod_frac here)
+                w = stored(self.w, dtype) << (self.mac_scale - self.prod_frac)
+                b = stored(self.bias_acc, dtype) << (self.mac_scale - self.accum.frac)
             cached = self._mac_weights[dtype.str] = (w, b)
         return cached
 
@@ -247,12 +267,12 @@ class MacKernel:
         the input type, but the actual inputs are usually far smaller."""
         if self.dtype.kind == "f" and self.dtype.itemsize == 4 or x.size == 0:
             return self.dtype
-        largest = max(-float(x.min()), float(x.max()))  # kernel inputs hold plain codes
-        need = self.bias_magnitude + self.column_magnitude * int(largest)
-        return exact_dtype(max(need, self.static_need))
+        largest = int(max(-x.min(), x.max()))  # kernel inputs hold plain codes
+        need = self.bias_magnitude + self.column_magnitude * largest
+        return wide_dtype(max(need, self.static_need))
 
     def output_signal(self, name: str, shape) -> Signal:
-        return Signal(name, tuple(shape), self.result, self.res_lo, self.res_hi, self.dtype, self.scale)
+        return Signal(name, tuple(shape), self.result, self.res_lo, self.res_hi, self.store_dtype, self.scale)
 
     def run(self, x: np.ndarray, tally: OverflowTally | None, site: str, geometry=None) -> np.ndarray:
         """Result codes, one row per event (dense) or per event and output pixel
@@ -277,14 +297,13 @@ class MacKernel:
             return acc
         out = cast_array(acc, self.accum.frac, self.accum.frac, self.result, self.res_overflow,
                          tally, f"{site} result")
-        return out if out.dtype == self.dtype else out.astype(self.dtype)
+        return stored(out, self.store_dtype)
 
     def _run_blas(self, x: np.ndarray, tally, site: str, geometry=None) -> np.ndarray:
         dtype = self._chunk_dtype(x)
         w, b = self._weights_for(dtype)
-        if x.dtype != dtype:
-            x = x.astype(dtype)
-        if geometry is None and self.picks is not None and SPARSE_COLUMNS:  # one weight per output
+        x = stored(x, dtype)
+        if geometry is None and self.picks is not None and SPARSE_COLUMNS and dtype != WIDE:  # one weight per output
             acc = _picked_products(x, self.picks, w)
         elif geometry is None:
             acc = x @ w
@@ -313,8 +332,8 @@ class MacKernel:
     def _run_ordered(self, x: np.ndarray, tally, site: str) -> np.ndarray:
         """The firmware's order: every product cast to accum_t, summed input by input."""
         dtype = self.ordered_dtype
-        x = x.astype(dtype)
-        w = self.w.astype(dtype)
+        x = stored(x, dtype)
+        w = stored(self.w, dtype)
         acc = np.repeat(self.bias_acc.astype(dtype)[None, :], x.shape[0], axis=0)
         for i in range(self.w.shape[0]):
             product = x[:, i : i + 1] * w[i]
@@ -324,3 +343,11 @@ class MacKernel:
             if self.acc_overflow:
                 acc = apply_overflow(acc, self.accum, tally, f"{site} accum")
         return acc
+
+
+def _bias_codes(bias: np.ndarray, b_frac: int, accum: FixedType) -> np.ndarray:
+    """The bias in accum_t (int64 codes; Python integers where they pass 62 bits)."""
+    if type_magnitude(accum) < I64_EXACT:
+        return cast_codes(bias.copy(), b_frac, accum)
+    codes = cast_codes(bias.astype(object), b_frac, accum)
+    return codes.astype(np.int64) if max(np.abs(codes), default=0) < I64_EXACT else codes

@@ -43,7 +43,7 @@ def symmetric_min(ftype: FixedType) -> int:
 
 
 def apply_overflow(codes: np.ndarray, ftype: FixedType, tally: OverflowTally | None = None, site: str = "") -> np.ndarray:
-    """Bring integer-valued `codes` (float or int64 array) into `ftype`'s range, in place if possible."""
+    """Bring integer-valued `codes` (float, int64 or Python integers) into `ftype`'s range, in place if possible."""
     lo, hi = symmetric_min(ftype), ftype.code_max
     if codes.dtype.kind == "i" and ftype.width >= 64:
         if lo < 0 or not (codes < 0).any():  # every int64 is inside a signed type this wide
@@ -65,6 +65,8 @@ def apply_overflow(codes: np.ndarray, ftype: FixedType, tally: OverflowTally | N
 def wrap(codes: np.ndarray, ftype: FixedType) -> np.ndarray:
     """Keep the low `width` bits of each code, read as ftype's signed or unsigned integer."""
     lo = ftype.code_min
+    if codes.dtype.kind == "O":  # Python integers: any width
+        return ((codes - lo) & ((1 << ftype.width) - 1)) + lo
     if codes.dtype.kind == "i":
         mask = np.int64((1 << ftype.width) - 1) if ftype.width < 64 else np.int64(-1)
         codes -= lo

@@ -153,7 +153,7 @@ def build_activation(node, inputs: list[Signal], request_scale) -> Step:
     """Every element-wise activation: the ones of this module and binary.py, the rest
     (linear, relu, leaky_relu, elu, sigmoid, tanh) by activations.py, softplus, softsign
     and selu by extra_tables.py."""
-    from l1forge.emulate import activations, binary, extra_tables
+    from l1forge.emulate import activations, binary, extra_tables, wide
 
     function = str(node.get_attr("activation")).lower()
     if function in RELU_MAX:
@@ -164,6 +164,8 @@ def build_activation(node, inputs: list[Signal], request_scale) -> Step:
         return extra_tables.build_table_activation(node, inputs[0], function)
     if function in ("binary_tanh", "ternary_tanh"):
         return binary.SignActivationStep(node, inputs[0], function)
+    if function in ("linear", "relu") and wide.needs_wide_cast(inputs[0], nodes.output_type(node)):
+        return wide.WideCastStep(node, inputs[0], relu=function == "relu")  # values past 62 bits
     if function in ("linear", "relu", "leakyrelu", "leaky_relu", "elu", *activations.TABLE_FUNCTIONS):
         return activations.build_activation(node, inputs, request_scale)
     raise UserError(f"{nodes.where(node)}: activation '{function}' is not emulated; expected one of "

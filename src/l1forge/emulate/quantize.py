@@ -15,7 +15,7 @@ from l1forge.emulate.compiled import float_cast
 from l1forge.emulate.fastops import clamp
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
-from l1forge.emulate.rounding import round_to_integer, shift_round_int
+from l1forge.emulate.rounding import round_to_integer, shift_round_int, shift_round_wide
 
 # Beyond this magnitude a float64 has no fractional bits left to round and additions lose
 # exactness, so values are first reduced modulo the type's period (exact with fmod).
@@ -84,11 +84,15 @@ def cast_array(
 
     `values` holds `real * 2**scale`, each real lying on the grid of `grid_frac` fractional
     bits. Float arrays must be wide enough for every intermediate (the planner checks);
-    int64 arrays hold plain codes (scale == grid_frac). The input is never modified.
+    int64 and object (Python integer) arrays hold plain codes (scale == grid_frac). The
+    input is never modified.
     `may_overflow=False` (proved by the planner's bounds) skips the overflow mode.
     """
     rounds = dst.frac < grid_frac
-    if values.dtype.kind == "i":
+    if values.dtype.kind == "O":
+        shift = grid_frac - dst.frac
+        out = shift_round_wide(values, shift, dst.rounding) if shift else values.copy() if may_overflow else values
+    elif values.dtype.kind == "i":
         shift = grid_frac - dst.frac
         if shift > 0:
             out = shift_round_int(values, shift, dst.rounding)

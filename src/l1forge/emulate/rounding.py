@@ -75,3 +75,32 @@ def shift_round_int(codes: np.ndarray, shift: int, mode: str) -> np.ndarray:
     else:
         raise ValueError(f"unknown rounding mode {mode}")
     return q
+
+
+# the tie's correction per mode on top of the floor (v: the values, q: their floor)
+_WIDE_TIES = {
+    "RND": lambda v, q: True,
+    "RND_MIN_INF": lambda v, q: False,
+    "RND_INF": lambda v, q: v >= 0,
+    "RND_ZERO": lambda v, q: v < 0,
+    "RND_CONV": lambda v, q: (q & 1) == 1,
+}
+
+
+def shift_round_wide(codes: np.ndarray, shift: int, mode: str) -> np.ndarray:
+    """shift_round_int for an object array of Python integers (any width), into a new
+    array: exact for any shift (a left shift when shift <= 0)."""
+    if shift <= 0:
+        return codes << -shift
+    q = codes >> shift  # the floor
+    if mode == "TRN":
+        return q
+    rest = codes & ((1 << shift) - 1)  # v - floor * 2^shift, in [0, 2^shift)
+    if mode == "TRN_ZERO":
+        up = (codes < 0) & (rest != 0)
+    else:
+        if mode not in _WIDE_TIES:
+            raise ValueError(f"unknown rounding mode {mode}")
+        half = 1 << (shift - 1)
+        up = (rest > half) | ((rest == half) & _WIDE_TIES[mode](codes, q))
+    return np.where(up, q + 1, q)

@@ -8,7 +8,10 @@ instead store its result pre-scaled onto the activation's grid, saving a multipl
 
 Integer-valued floats are exact below 2**24 (float32) and 2**53 (float64). The planner picks,
 per layer, the narrowest dtype whose exact range holds every intermediate value with a bit
-to spare (ties at rounding add half an LSB), and int64 when no float dtype does.
+to spare (ties at rounding add half an LSB), and int64 when no float dtype does. Past
+62 bits the input, Dense layers (not convolutions, not distributed arithmetic) and linear
+and relu activations keep exact Python integers in numpy object arrays (`wide_dtype`,
+`as_objects`, wide.py); every other step refuses such values (`TooWide`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ from l1forge.errors import UserError
 F32_EXACT = 1 << 23
 F64_EXACT = 1 << 52
 I64_EXACT = 1 << 62
+WIDE = np.dtype(object)  # exact Python integers: codes past 62 bits
+
+
+class TooWide(UserError):
+    """Values need more than 62 bits where the emulator has no exact Python-integer path."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,29 @@ def exact_dtype(magnitude: int) -> np.dtype:
         return np.dtype(np.float64)
     if magnitude < I64_EXACT:
         return np.dtype(np.int64)
-    raise UserError(f"values up to {magnitude} need more than 62 bits; such wide types are not emulated")
+    raise TooWide(f"values up to 2^{magnitude.bit_length()} need more than 62 bits; such wide types are "
+                  "emulated only for Dense (not convolutions, not distributed arithmetic) and linear/relu")
+
+
+def wide_dtype(magnitude: int) -> np.dtype:
+    """exact_dtype, or object (exact Python integers) past 62 bits."""
+    return exact_dtype(magnitude) if magnitude < I64_EXACT else WIDE
+
+
+def as_objects(codes: np.ndarray) -> np.ndarray:
+    """Integer codes (held exactly in a float or integer array) as Python integers."""
+    if codes.dtype == WIDE:
+        return codes
+    if codes.dtype.kind == "f":
+        codes = codes.astype(np.int64)
+    return codes.astype(object)
+
+
+def stored(codes: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """`codes` in `dtype` (floats and int64 become Python integers for an object dtype)."""
+    if codes.dtype == dtype:
+        return codes
+    return as_objects(codes) if dtype == WIDE else codes.astype(dtype)
 
 
 def type_magnitude(ftype: FixedType) -> int:
