@@ -119,3 +119,17 @@ def test_compile_reads_the_model_beside_a_config_whose_path_is_elsewhere(dense_f
                              flags=re.M))
     with pytest.raises(UserError, match="KerasModel '/home/author/run7/keras_model.keras' not found"):
         load_source(config)
+
+
+@pytest.mark.parametrize("clock,expected", [(5, 5.0), (3.33, 3.33), ("5", 5.0), (" 6.25 ", 6.25)])
+def test_clock_period_as_hls4ml_writes_it(tmp_path, clock, expected):
+    """hls4ml saves ClockPeriod as text ('5') in the configs it writes; a number either way."""
+    from l1forge.intake.hls4ml_yaml import target_settings
+    assert target_settings({"ClockPeriod": clock}, tmp_path / "c.yml").clock_ns == expected
+
+
+@pytest.mark.parametrize("clock", ["fast", "0", "-5", True, "nan", [5]])
+def test_clock_period_refused(tmp_path, clock):
+    from l1forge.intake.hls4ml_yaml import target_settings
+    with pytest.raises(UserError, match="ClockPeriod is .*; expected a positive number of nanoseconds"):
+        target_settings({"ClockPeriod": clock}, tmp_path / "c.yml")

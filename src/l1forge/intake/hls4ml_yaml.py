@@ -15,6 +15,8 @@ to the same place, it is the project folder with OutputDir's parts taken off.
 
 from __future__ import annotations
 
+import math
+
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,13 +176,23 @@ def _text(config: dict, key: str, where: Path) -> str | None:
     return value.strip()
 
 
+def _clock_ns(clock, where: Path) -> float | None:
+    """ClockPeriod in ns: a number, or a number written as text (hls4ml writes '5' in the
+    configs it saves, and reads it back with float())."""
+    if clock is None:
+        return None
+    try:
+        value = float(clock.strip() if isinstance(clock, str) else clock)
+    except (TypeError, ValueError):
+        value = None
+    if isinstance(clock, bool) or value is None or not math.isfinite(value) or value <= 0:
+        raise UserError(f"{where}: ClockPeriod is {clock!r}; expected a positive number of nanoseconds")
+    return value
+
+
 def target_settings(config: dict[str, Any], where: Path) -> TargetSettings:
     """Part, ClockPeriod, IOType, Backend, ProjectName and HLSConfig, checked."""
-    clock = config.get("ClockPeriod")
-    if clock is not None:
-        if isinstance(clock, bool) or not isinstance(clock, (int, float)) or not clock > 0:
-            raise UserError(f"{where}: ClockPeriod is {clock!r}; expected a positive number of nanoseconds")
-        clock = float(clock)
+    clock = _clock_ns(config.get("ClockPeriod"), where)
     io_type = _text(config, "IOType", where)
     if io_type is not None and io_type not in IO_TYPES:
         raise UserError(f"{where}: IOType is '{io_type}'; expected one of {', '.join(IO_TYPES)}")
