@@ -1,12 +1,13 @@
 """Types wider than 62 bits against hls4ml's compiled firmware (g++), bit for bit.
 
-A 7 -> Dense 16 -> ReLU -> Dense 4 network (Vivado, io_parallel, Latency), converted
-twice with hls4ml, 6,000 events each, random and at the range edges (and beyond):
+A 7 -> Dense 16 -> ReLU -> Dense 4 network (Vivado, io_parallel), converted three times
+with hls4ml, 6,000 events each, random and at the range edges (and beyond):
 - an ap_fixed<48,24> input and ap_fixed<32,16> weights (78-bit products): the first Dense
   sums exactly in an ap_fixed<96,48> accumulator and wraps into an ap_fixed<64,26> result,
-  the ReLU rounds it into ap_fixed<70,30>, the second Dense rounds every product into a
+  the ReLU shifts it into ap_fixed<70,30> (saturating), the second Dense rounds every product into a
   saturating ap_fixed<72,24> accumulator (the firmware's order) and assigns a narrow
-  result, which its own linear activation casts once more;
+  result, which its own linear activation casts once more; the same again with the
+  Resource strategy (RF 7 and 4: the saturating sums in that loop's order);
 - an ap_fixed<64,32> input (saturating), its sums wrapping in an ap_fixed<96,34>
   accumulator, then narrow types.
 The emulator runs the wide signals on exact Python integers.
@@ -74,11 +75,13 @@ def wide_model():
     return model
 
 
-def converted(tmp_path_factory, precisions, folder):
+def converted(tmp_path_factory, precisions, folder, layers=None):
     model = wide_model()
     config = hls4ml.utils.config_from_keras_model(model, granularity="name")
     for name, precision in precisions.items():
         config["LayerName"].setdefault(name, {})["Precision"] = dict(precision)
+    for name, settings in (layers or {}).items():
+        config["LayerName"][name].update(settings)
     out = tmp_path_factory.mktemp(folder) / "prj"
     graph = hls4ml.converters.convert_from_keras_model(model, hls_config=config, output_dir=str(out),
                                                        backend="Vivado", io_type="io_parallel")
@@ -89,6 +92,13 @@ def converted(tmp_path_factory, precisions, folder):
 @pytest.fixture(scope="module")
 def wide_graph(tmp_path_factory):
     return converted(tmp_path_factory, PRECISIONS, "wide")
+
+
+@pytest.fixture(scope="module")
+def wide_resource_graph(tmp_path_factory):
+    """The first design with the Resource strategy: its sums in that loop's order."""
+    layers = {"d1": {"Strategy": "Resource", "ReuseFactor": 7}, "d2": {"Strategy": "Resource", "ReuseFactor": 4}}
+    return converted(tmp_path_factory, PRECISIONS, "wide_resource", layers)
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +131,15 @@ def test_wide_sums_and_activations_equal_compiled_firmware(wide_graph):
     assert sites["d1 result"] and sites["d2 accum"] and sites["r1"] == 0, sites  # wide wraps, saturated sums
     assert_equal_compiled(wide_graph, emulator, x)
     assert np.abs(emulator.trace(x[:50])["d1"]).max() > 2.0**22  # the wide signal holds wide values
+
+
+def test_wide_resource_strategy_equals_compiled_firmware(wide_resource_graph):
+    assert wide_resource_graph.graph["d2"].get_attr("strategy") == "resource"
+    emulator = emulate.from_graph(wide_resource_graph)
+    x = wide_events(24, 24)
+    sites = {row["site"]: row["overflowed"] for row in emulator.overflow_report(x)}
+    assert sites["d2 accum"], sites  # saturated sums: their order shows
+    assert_equal_compiled(wide_resource_graph, emulator, x)
 
 
 def test_wide_input_equals_compiled_firmware(wide_input_graph):
