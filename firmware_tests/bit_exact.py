@@ -56,3 +56,18 @@ def assert_emulator_equals_csim(project: Path, seed: int, events: int = VERIFY_E
     comparison = csim.compare(csim.run_binary(project, x, ours.shape[1]).outputs, ours)
     assert comparison.events >= events
     assert comparison.mismatches == 0, comparison.examples[:5]
+
+
+def edge_events(shape, lsb, limit, seed, events: int) -> np.ndarray:
+    """`events` random events of `shape` (normal, sigma limit / 4), then rows of ties half an
+    LSB off the grid (both signs), the range edges and ten times beyond, zeros, and values
+    half an LSB inside the edges: what a layer test compares hls4ml's compiled model on."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, limit / 4, (events, *shape))
+    n = events // 20
+    x[:n] = (np.round(x[:n] / lsb) + 0.5) * lsb
+    x[n : 2 * n], x[2 * n : 3 * n] = limit, -limit
+    x[3 * n : 4 * n], x[4 * n : 5 * n] = limit * 10, -limit * 10
+    x[5 * n : 6 * n] = 0.0
+    x[6 * n : 7 * n] = (limit - lsb / 2) * np.sign(rng.normal(size=(n, *shape)))
+    return x

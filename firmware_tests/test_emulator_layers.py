@@ -10,6 +10,7 @@ the firmware's summation order), rounded products, and the lookup tables.
 from __future__ import annotations
 
 
+import bit_exact
 import numpy as np
 import pytest
 
@@ -25,18 +26,7 @@ EVENTS = 20_000
 
 
 def edge_events(shape, lsb, limit, seed):
-    """Random events, then rows of ties (k + 1/2 LSB, both signs), range edges and zeros."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(0, limit / 4, (EVENTS, *shape))
-    n = EVENTS // 20
-    x[:n] = (np.round(x[:n] / lsb) + 0.5) * lsb
-    x[n : 2 * n] = limit
-    x[2 * n : 3 * n] = -limit
-    x[3 * n : 4 * n] = limit * 10
-    x[4 * n : 5 * n] = -limit * 10
-    x[5 * n : 6 * n] = 0.0
-    x[6 * n : 7 * n] = (limit - lsb / 2) * np.sign(rng.normal(size=(n, *shape)))
-    return x
+    return bit_exact.edge_events(shape, lsb, limit, seed, EVENTS)
 
 
 def compare(model, config, x, tmp_path):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import shutil
 
+import bit_exact
 import numpy as np
 import pytest
 
@@ -35,16 +36,7 @@ EVENTS = 5_000
 
 
 def edge_events(shape, lsb, limit, seed):
-    """Random events, then rows of half-LSB ties, range edges (and beyond) and zeros."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(0, limit / 4, (EVENTS, *shape))
-    n = EVENTS // 20
-    x[:n] = (np.round(x[:n] / lsb) + 0.5) * lsb
-    x[n : 2 * n], x[2 * n : 3 * n] = limit, -limit
-    x[3 * n : 4 * n], x[4 * n : 5 * n] = limit * 10, -limit * 10
-    x[5 * n : 6 * n] = 0.0
-    x[6 * n : 7 * n] = (limit - lsb / 2) * np.sign(rng.normal(size=(n, *shape)))
-    return x
+    return bit_exact.edge_events(shape, lsb, limit, seed, EVENTS)
 
 
 def batchnorm_weights(model, seed):
