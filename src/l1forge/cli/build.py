@@ -115,7 +115,7 @@ def print_summary(project_dir, content: dict) -> None:
               f"II {est['ii']}, DSP {est['dsp']}, LUT {est['lut']}, FF {est['ff']}, "
               f"BRAM_18K {est['bram_18k']}")
     for check in content.get("report", {}).get("budget", {}).get("checks", []):
-        verdict = "pass" if check["pass"] else "FAIL"
+        verdict = {True: "pass", False: "FAIL", None: "n/a"}[check["pass"]]
         print(f"  {check['check']}: {verdict} ({check['detail']}, {check['source']})")
     for note in content.get("report", {}).get("notes", []):
         print(f"  note: {note}")

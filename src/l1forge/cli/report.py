@@ -73,7 +73,7 @@ def _print_summary(report: dict, html_path: Path | None) -> None:
         console.print(netlist)
     fit = report.get("fits_part")
     if fit:
-        colour = "green" if fit["verdict"] == "pass" else "red"
+        colour = {"pass": "green", "fail": "red"}.get(fit["verdict"], "yellow")
         console.print(f"fits the part: [{colour}]{fit['verdict']}[/{colour}] ({fit['source']}): {fit['detail']}",
                       highlight=False)
     for check in report["budget"]["checks"]:

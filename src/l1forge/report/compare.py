@@ -56,9 +56,23 @@ def part_fit(part: Part, estimate: dict | None, vendor: dict | None) -> dict | N
     capacity = part.capacity()
     over = {key: round(100.0 * figures[key] / capacity[key], 1) for key in ("lut", "ff", "dsp", "bram_18k")
             if figures.get(key) is not None and capacity.get(key) and figures[key] > capacity[key]}
-    return {"verdict": "fail" if over else "pass", "source": source, "over_percent": over,
-            "detail": ("; ".join(f"{key.upper()} {share:g}% of {part.name}" for key, share in over.items())
-                       if over else f"every resource within {part.name}'s capacity")}
+    unmodelled = (estimate or {}).get("unmodelled") if source == "estimate" else None
+    verdict = "fail" if over else ("lower bound" if unmodelled else "pass")
+    detail = ("; ".join(f"{key.upper()} {share:g}% of {part.name}" for key, share in over.items())
+              if over else f"every resource within {part.name}'s capacity")
+    if unmodelled and not over:
+        detail += f", counting {', '.join(unmodelled[:3])}{' and more' if len(unmodelled) > 3 else ''} as free"
+    return {"verdict": verdict, "source": source, "over_percent": over, "detail": detail}
+
+
+def _lower_bound(checks: list[dict], unmodelled: list[str]) -> list[dict]:
+    """An estimate that counts some layers as free (no rule for them) is a lower bound: a
+    check it fails stands, a check it passes is not established."""
+    if not unmodelled:
+        return checks
+    names = ", ".join(unmodelled[:3]) + (f" and {len(unmodelled) - 3} more" if len(unmodelled) > 3 else "")
+    return [{**check, "pass": None, "detail": f"{check['detail']}; a lower bound: the estimate counts {names} "
+             "as free (not modelled)"} if check["pass"] else check for check in checks]
 
 
 def _verdicts(source: str, latency_ns: float | None, ii: int | None, clock_ns: float | None,
@@ -82,7 +96,8 @@ def _verdicts(source: str, latency_ns: float | None, ii: int | None, clock_ns: f
 def budget_section(estimate: dict | None, vendor: dict | None, budget_ns: float | None) -> dict:
     checks = []
     if estimate:
-        checks += _verdicts("estimate", estimate["latency_ns"], estimate["ii"], estimate["clock_ns"], budget_ns)
+        checks += _lower_bound(_verdicts("estimate", estimate["latency_ns"], estimate["ii"], estimate["clock_ns"],
+                                         budget_ns), estimate.get("unmodelled") or [])
     if vendor and vendor.get("latency_cycles") is not None:
         checks += _verdicts(f"vendor ({vendor['tool']} {vendor['version']})", vendor["latency_ns"],
                             vendor["ii"], vendor.get("clock_achieved_ns") or vendor.get("clock_target_ns"),

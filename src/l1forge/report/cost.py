@@ -66,6 +66,9 @@ class LayerCost:
     fill_cycles: int = 0
     out_bits: int = 0  # bits of the output values that are not constants
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # False for a layer the estimator has no rule for, counted as free: the design's
+    # estimate is then a lower bound (compare.budget_section gives no pass on it)
+    modelled: bool = True
 
     def plus(self, **extra: float) -> "LayerCost":
         """A copy with resources added (`ff=...`, `lut=...`) and cycles added (`cycles=...`)."""

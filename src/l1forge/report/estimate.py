@@ -253,6 +253,8 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         "strategy": _strategy(ios),
         "reuse_factor": max([io.reuse_factor for io in ios] or [1]),
         "multiplier_impl": multiplier_impl,
+        # layers counted as free for want of a rule: the figures above are lower bounds
+        "unmodelled": [cost.name for cost in costs if not cost.modelled],
     }
 
 

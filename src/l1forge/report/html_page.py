@@ -129,7 +129,8 @@ def _part_fit(report: dict) -> str:
     fit = report.get("fits_part")
     if not fit:
         return ""
-    return (f'<p id="fits-part">Fits the part: <b class="{"pass" if fit["verdict"] == "pass" else "fail"}">'
+    badge = {"pass": "pass", "fail": "fail"}.get(fit["verdict"], "none")  # a lower bound establishes nothing
+    return (f'<p id="fits-part">Fits the part: <b class="{badge}">'
             f'{_e(fit["verdict"])}</b> ({_e(fit["source"])}): {_e(fit["detail"])}.</p>')
 
 

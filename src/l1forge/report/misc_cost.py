@@ -47,7 +47,7 @@ def merge_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         cost = LayerCost(name=layer.name, kind=f"merge({op})", lut=n * width * factor,
                          delay_ns=C.delay_adder_level_ns, out_bits=n * width)
     else:
-        cost = LayerCost(name=layer.name, kind=f"merge({op})", out_bits=n * width,
+        cost = LayerCost(name=layer.name, kind=f"merge({op})", out_bits=n * width, modelled=False,
                          notes=(f"merge '{op}' is not modelled; counted as wiring",))
     if target.io_type == "io_stream":
         stream = _stream_copy(layer, io, cost.kind, lut=cost.lut)
@@ -57,5 +57,5 @@ def merge_cost(layer, io: LayerIO, target: Target) -> LayerCost:
 
 def unknown_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     return LayerCost(name=layer.name, kind=layer.class_name.lower(),
-                     out_bits=io.n_out * io.out_bits.width,
+                     out_bits=io.n_out * io.out_bits.width, modelled=False,
                      notes=(f"layer type {layer.class_name} is not modelled; counted as free",))
