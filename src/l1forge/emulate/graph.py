@@ -13,8 +13,8 @@ against the C-simulation, whatever the io type.
 
 from __future__ import annotations
 
-from l1forge.emulate import (batchnorm, binary, conv, cropping, dense, depthwise, merge, nodes, piecewise, pooling,
-                             recurrent, reshaping, softmax, wide)
+from l1forge.emulate import (batchnorm, binary, conv, cropping, dense, depthwise, embedding, merge, nodes, piecewise,
+                             pooling, recurrent, reshaping, softmax, wide)
 from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import InputStep
 from l1forge.emulate.signals import Signal
@@ -64,6 +64,7 @@ BUILDERS = {
     "Resize": _plain(reshaping.build_resize),
     "Merge": _plain(merge.build_merge),
     "Concatenate": _plain(merge.build_concatenate),
+    "Embedding": _plain(embedding.build_embedding),
     "LSTM": _plain(recurrent.build_recurrent),  # nnet_recurrent.h, the Latency strategy (recurrent.py)
     "GRU": _plain(recurrent.build_recurrent),
     "Bidirectional": _plain(recurrent.build_recurrent),  # a forward and a backward LSTM/GRU cell
