@@ -58,3 +58,17 @@ def test_qkeras_layers_agree_within_one_lsb_and_show_their_clipping():
         assert row.quantized and row.agreement == 1.0 and row.max_lsb_error == 0.0, row
     assert found.layer("q2").note.startswith("Keras q2 before its activation")
     assert found.layer("qa1").saturated > 0  # quantized_relu(6, 2) clips at 4, in Keras as in firmware
+
+
+def test_a_recurrent_layers_cell_activation_is_not_split_off():
+    """hls4ml splits a Dense's activation into its own layer but applies an LSTM's or GRU's
+    inside every step: the recurrent layer is compared with Keras' output, not its
+    pre-activation (which would set every LSTM apart from its firmware)."""
+    import tensorflow as tf
+
+    from l1forge.diagnose.mapping import has_builtin_activation
+
+    assert has_builtin_activation(tf.keras.layers.Dense(3, activation="relu"))
+    assert not has_builtin_activation(tf.keras.layers.Dense(3))
+    for layer in (tf.keras.layers.LSTM(3), tf.keras.layers.GRU(3), tf.keras.layers.SimpleRNN(3, activation="relu")):
+        assert not has_builtin_activation(layer)

@@ -35,8 +35,12 @@ class Counterpart:
 
 
 def has_builtin_activation(layer) -> bool:
-    activation = layer.get_config().get("activation") if hasattr(layer, "get_config") else None
-    if activation is None:
+    """A Keras layer whose `activation` hls4ml splits off into a layer of its own. A
+    recurrent layer's (LSTM, GRU, SimpleRNN: they carry recurrent_initializer) is its cell's
+    own activation, applied inside every step: nothing is split off."""
+    config = layer.get_config() if hasattr(layer, "get_config") else {}
+    activation = config.get("activation")
+    if activation is None or "recurrent_initializer" in config:
         return False
     if isinstance(activation, dict):  # a serialized quantizer or activation object
         activation = activation.get("class_name", "") + str(activation.get("config", ""))
