@@ -216,7 +216,10 @@ def _events(source, spec: FirmwareSpec, options: CompileOptions):
     ports = source.ports
     if options.data is not None:
         return intake.events_from_file(options.data, source.input_shape, options.dataset, options.events, ports)
-    return intake.port_synthetic_events(input_types(spec, source.model), ports, options.events, options.seed)
+    from l1forge.intake.synthetic import keras_token_inputs
+
+    return intake.port_synthetic_events(input_types(spec, source.model), ports, options.events, options.seed,
+                                        keras_token_inputs(source.model))
 
 
 def _labels(path: Path, n: int) -> np.ndarray:

@@ -27,6 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from l1forge import csim, firmware, report
+from l1forge.errors import UserError
 from l1forge.firmware.spec import FirmwareSpec
 from l1forge.report.project import target_from_spec
 
@@ -141,7 +142,6 @@ def _emulated(job: Job, fw: Firmware, x: np.ndarray) -> Verified:
     """Without the C-simulation: the emulator's outputs are the firmware's (a design the
     emulator cannot model has none, said in `emulator`)."""
     from l1forge import emulate
-    from l1forge.errors import UserError
 
     try:
         emulator = emulate.from_graph(fw.graph)
@@ -160,9 +160,24 @@ def _predict(keras_model, graph, x: np.ndarray):
     """Keras on the events; a model with several inputs gets them split (intake.ports)."""
     from l1forge.intake.ports import graph_ports, keras_inputs
 
+    import tensorflow as tf
+
     if not len(x):
         return np.zeros((0, 1))
-    return keras_model.predict(keras_inputs(x, graph_ports(graph), keras_model), batch_size=KERAS_BATCH, verbose=0)
+    try:
+        return keras_model.predict(keras_inputs(x, graph_ports(graph), keras_model), batch_size=KERAS_BATCH,
+                                   verbose=0)
+    except tf.errors.OpError as err:  # an event the model cannot take, e.g. a token outside an Embedding
+        raise UserError(f"Keras cannot run the model on these events: {_op_error_line(err)}") from None
+
+
+def _op_error_line(err) -> str:
+    """What a TensorFlow op error says, without its traceback of the graph's frames: the
+    last line that is neither a frame nor the node's name."""
+    lines = [line.strip() for line in str(getattr(err, "message", err)).splitlines()]
+    said = [line for line in lines if line and not line.startswith(("File ", "[[", "Detected at node"))
+            and line != "Graph execution error:"]
+    return said[-1] if said else (lines[0] if lines else type(err).__name__)
 
 
 def report_stage(job: Job, fw: Firmware, sections: dict | None = None) -> dict:

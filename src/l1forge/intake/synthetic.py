@@ -52,18 +52,52 @@ def graph_input_shape(graph) -> tuple[int, ...]:
 
 
 def graph_synthetic_events(graph, n: int, seed: int = 0) -> VerificationEvents:
-    """`n` seeded events for the ModelGraph's inputs, each input's values from its own type."""
+    """`n` seeded events for the ModelGraph's inputs, each input's values from its own type
+    (token ids for an input an Embedding reads: graph_token_inputs)."""
     from l1forge.intake.ports import graph_ports
 
-    return port_synthetic_events(input_types(graph), graph_ports(graph), n, seed)
+    return port_synthetic_events(input_types(graph), graph_ports(graph), n, seed, graph_token_inputs(graph))
 
 
-def port_synthetic_events(types, ports, n: int, seed: int = 0) -> VerificationEvents:
+def graph_token_inputs(graph) -> dict[str, int]:
+    """Inputs of the ModelGraph that an Embedding reads, with its table's rows: their values
+    are token ids, and one outside the table makes the firmware read undefined memory."""
+    inputs = {var.name for var in graph.get_input_variables()}
+    return {layer.inputs[0]: int(layer.get_attr("vocab_size")) for layer in graph.get_layers()
+            if layer.class_name == "Embedding" and layer.inputs and layer.inputs[0] in inputs}
+
+
+def keras_token_inputs(model) -> dict[str, int]:
+    """graph_token_inputs for a Keras model, read before conversion (compile's events)."""
+    found = {}
+    for tensor, layer in zip(model.inputs, model._input_layers if hasattr(model, "_input_layers") else []):
+        for node in getattr(layer, "_outbound_nodes", []):
+            if type(node.outbound_layer).__name__ == "Embedding":
+                found[layer.name] = int(node.outbound_layer.input_dim)
+    return found
+
+
+def _with_tokens(events: VerificationEvents, ports, tokens: dict[str, int], seed: int) -> VerificationEvents:
+    """The events with each token input's values replaced by seeded ids in [0, rows)."""
+    if not tokens:
+        return events
+    rng = np.random.default_rng(seed + 7919)
+    x, start = events.x.reshape(len(events.x), -1).copy(), 0
+    for port in ports:
+        if port.name in tokens:
+            x[:, start:start + port.size] = rng.integers(0, tokens[port.name], (len(x), port.size))
+        start += port.size
+    return VerificationEvents(x.reshape(events.x.shape), {**events.description, "tokens": dict(tokens)})
+
+
+def port_synthetic_events(types, ports, n: int, seed: int = 0, tokens: dict[str, int] | None = None
+                          ) -> VerificationEvents:
     """Synthetic events for several inputs laid end to end (ports.py), each input drawn from
     its own type with its own seed (seed + its index); the blocks (normal, grid, ties,
-    edges) fall on the same rows for every input. One input: `synthetic_events`."""
+    edges) fall on the same rows for every input. One input: `synthetic_events`. An input
+    named in `tokens` (an Embedding's) takes seeded token ids below its table's rows."""
     if len(ports) == 1:
-        return synthetic_events(types[0], ports[0].shape, n, seed)
+        return _with_tokens(synthetic_events(types[0], ports[0].shape, n, seed), ports, tokens or {}, seed)
     parts = [synthetic_events(ftype, port.shape, n, seed + i) for i, (ftype, port) in enumerate(zip(types, ports))]
     x = np.concatenate([part.x.reshape(n, -1) for part in parts], axis=1)
     first = parts[0].description
@@ -73,7 +107,7 @@ def port_synthetic_events(types, ports, n: int, seed: int = 0) -> VerificationEv
                    "inputs": [{"name": port.name, "shape": list(port.shape)} for port in ports],
                    "blocks": [{k: v for k, v in block.items() if k == "name" or k == "rows"}
                               for block in first["blocks"]]}
-    return VerificationEvents(x, description)
+    return _with_tokens(VerificationEvents(x, description), ports, tokens or {}, seed)
 
 
 def block_sizes(n: int) -> dict[str, int]:
