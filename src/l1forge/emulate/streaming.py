@@ -25,7 +25,7 @@ from l1forge.emulate.emulator import Emulator
 from l1forge.emulate.inputs import NON_FINITE_POLICIES
 from l1forge.emulate.overflow import OverflowTally
 from l1forge.errors import UserError
-from l1forge.intake.ports import Port, split
+from l1forge.intake.ports import Port, arrays_per_input, split
 
 KNOWN_DATASETS = ("Particles", "features", "events", "x")
 STREAM_CHUNK = 65536
@@ -142,19 +142,12 @@ class PortsSource:
         if self.path.suffix != ".npy" and dataset is None and self.path.is_file() and h5py.is_hdf5(self.path):
             self._file = h5py.File(self.path, "r")
             found = [k for k, v in self._file.items() if isinstance(v, h5py.Dataset)]
-            if all(name in found for name in names):
-                self.parts = [self._file[name] for name in names]
-                for part, port in zip(self.parts, ports):
-                    if part.ndim < 1 or int(np.prod(part.shape[1:])) != port.size or part.dtype.kind not in "fiu":
-                        self.close()
-                        raise UserError(f"{self.path}[{port.name}]: events of shape {part.shape} and dtype "
-                                        f"{part.dtype}; expected numbers of shape (events, "
-                                        f"{', '.join(map(str, port.shape))})")
-                if len({int(part.shape[0]) for part in self.parts}) > 1:
-                    counts = ", ".join(f"{name} {part.shape[0]}" for name, part in zip(names, self.parts))
-                    self.close()
-                    raise UserError(f"{self.path}: the inputs' datasets hold different numbers of events "
-                                    f"({counts}); expected one row per event in each")
+            try:
+                self.parts = arrays_per_input(self.path, self._file, found, ports)
+            except UserError:
+                self.close()
+                raise
+            if self.parts is not None:
                 self.array = self.parts[0]
                 return
             if len(found) != 1:

@@ -71,22 +71,17 @@ def _arrays(path: Path) -> tuple[dict, list[str]]:
 
 def _per_input(path: Path, arrays, names: list[str], ports, stop) -> tuple[np.ndarray, list[str], int] | None:
     """Events of a model with several inputs from one array per input, named as the inputs
-    (intake.ports): each checked against its input's shape, then laid end to end. None
-    when the file does not name every input."""
-    if not ports or len(ports) < 2 or not all(port.name in names for port in ports):
+    (ports.arrays_per_input), each checked against its input's shape, then laid end to end.
+    None when the file does not name every input."""
+    from l1forge.intake.ports import arrays_per_input
+
+    parts = arrays_per_input(path, arrays, names, ports) if ports else None
+    if parts is None:
         return None
-    parts, totals = [], {}
-    for port in ports:
-        stored = arrays[port.name]
-        totals[port.name] = int(stored.shape[0]) if stored.ndim else 0
-        parts.append(check_events(np.asarray(stored[:stop] if stored.ndim else stored[()]), port.shape,
-                                  f"{path}[{port.name}]"))
-    if len({len(part) for part in parts}) > 1 or len(set(totals.values())) > 1:
-        counts = ", ".join(f"{name} {n}" for name, n in totals.items())
-        raise UserError(f"{path}: the inputs' arrays hold different numbers of events ({counts}); expected "
-                        "one row per event in each")
-    return np.concatenate([part.reshape(len(part), -1) for part in parts], axis=1), \
-        [port.name for port in ports], next(iter(totals.values()))
+    checked = [check_events(np.asarray(part[:stop]), port.shape, f"{path}[{port.name}]")
+               for part, port in zip(parts, ports)]
+    return (np.concatenate([part.reshape(len(part), -1) for part in checked], axis=1),
+            [port.name for port in ports], int(parts[0].shape[0]))
 
 
 def events_from_file(path, input_shape, dataset: str | None = None,

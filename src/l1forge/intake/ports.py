@@ -95,3 +95,25 @@ def keras_inputs(x, ports: list[Port], model):
     names = list(model.input_names)
     ordered = [arrays[name] for name in names] if set(names) == set(arrays) else list(arrays.values())
     return [a.reshape((len(a),) + tuple(int(d) for d in tensor.shape[1:])) for a, tensor in zip(ordered, model.inputs)]
+
+
+def arrays_per_input(where, arrays, names: list[str], ports: list[Port]) -> list | None:
+    """The arrays of a file (HDF5 datasets or .npz members, `arrays[name]`, left unread)
+    named as the inputs, in the ports' order, each checked for numbers of its input's size
+    per event and all for one count of events; None when the file does not name every input
+    (or the model has one)."""
+    if len(ports) < 2 or not all(port.name in names for port in ports):
+        return None
+    parts = [arrays[port.name] for port in ports]
+    for part, port in zip(parts, ports):
+        if part.dtype.kind not in "fiub":
+            raise UserError(f"{where}[{port.name}]: events of dtype {part.dtype}; expected numbers")
+        if part.ndim < 1 or int(np.prod(part.shape[1:])) != port.size:
+            raise UserError(f"{where}[{port.name}]: events of shape {part.shape}; the model expects "
+                            f"(events, {', '.join(map(str, port.shape))})")
+    counts = {port.name: int(part.shape[0]) for port, part in zip(ports, parts)}
+    if len(set(counts.values())) > 1:
+        listed = ", ".join(f"{name} {n}" for name, n in counts.items())
+        raise UserError(f"{where}: the inputs' arrays hold different numbers of events ({listed}); expected "
+                        "one row per event in each")
+    return parts
