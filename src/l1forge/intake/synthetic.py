@@ -70,7 +70,7 @@ def graph_token_inputs(graph) -> dict[str, int]:
 def keras_token_inputs(model) -> dict[str, int]:
     """graph_token_inputs for a Keras model, read before conversion (compile's events)."""
     found = {}
-    for tensor, layer in zip(model.inputs, model._input_layers if hasattr(model, "_input_layers") else []):
+    for layer in getattr(model, "_input_layers", []):
         for node in getattr(layer, "_outbound_nodes", []):
             if type(node.outbound_layer).__name__ == "Embedding":
                 found[layer.name] = int(node.outbound_layer.input_dim)
