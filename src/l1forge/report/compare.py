@@ -61,7 +61,7 @@ def part_fit(part: Part, estimate: dict | None, vendor: dict | None) -> dict | N
     detail = ("; ".join(f"{key.upper()} {share:g}% of {part.name}" for key, share in over.items())
               if over else f"every resource within {part.name}'s capacity")
     if unmodelled and not over:
-        detail += f", counting {', '.join(unmodelled[:3])}{' and more' if len(unmodelled) > 3 else ''} as free"
+        detail += f", counting {_named(unmodelled)} as free"
     return {"verdict": verdict, "source": source, "over_percent": over, "detail": detail}
 
 
@@ -70,9 +70,13 @@ def _lower_bound(checks: list[dict], unmodelled: list[str]) -> list[dict]:
     check it fails stands, a check it passes is not established."""
     if not unmodelled:
         return checks
-    names = ", ".join(unmodelled[:3]) + (f" and {len(unmodelled) - 3} more" if len(unmodelled) > 3 else "")
-    return [{**check, "pass": None, "detail": f"{check['detail']}; a lower bound: the estimate counts {names} "
-             "as free (not modelled)"} if check["pass"] else check for check in checks]
+    return [{**check, "pass": None, "detail": f"{check['detail']}; a lower bound: the estimate counts "
+             f"{_named(unmodelled)} as free (not modelled)"} if check["pass"] else check for check in checks]
+
+
+def _named(layers: list[str]) -> str:
+    """The first three layer names, and how many more."""
+    return ", ".join(layers[:3]) + (f" and {len(layers) - 3} more" if len(layers) > 3 else "")
 
 
 def _verdicts(source: str, latency_ns: float | None, ii: int | None, clock_ns: float | None,
