@@ -32,9 +32,8 @@ class EmbeddingStep(Step):
                                                 self.dst)
         self.output = typed_signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst, lo, hi)
 
-    def _base(self, x: np.ndarray) -> np.ndarray:
+    def _base(self, codes: np.ndarray) -> np.ndarray:
         """floor(data * n_out): the table index of each value's first element."""
-        codes = self.x.codes(x)
         frac = self.x.ftype.frac
         scaled = codes * self.n_out
         return scaled >> frac if frac >= 0 else scaled << -frac
@@ -42,7 +41,7 @@ class EmbeddingStep(Step):
     def run(self, arrays, tally):
         x = arrays[0]
         codes = self.x.codes(x)
-        base = self._base(x)
+        base = self._base(codes)
         outside = (codes < 0) | (base > (self.vocab - 1) * self.n_out)
         if outside.any():
             row, col = (int(v[0]) for v in np.nonzero(outside))
