@@ -6,7 +6,10 @@ caps the multipliers at `multiplier_limit = ceil(n_in*n_out/RF) - n_zeros/RF` wi
 ALLOCATION pragma, and pipelines at II = RF. Each output sums its non-zero products and
 its bias in a tree of accum_t adders. Flip-flops are the bits the layer's schedule keeps
 across a clock edge where registers.py counts them (DSP cascades, capped layers run once
-per schedule, Vitis HLS 7-series narrow cycles, streamed words).
+per schedule, Vitis HLS 7-series narrow cycles, streamed words, and in io_parallel the
+partial sums alive where the registers cut a tree of fabric products); elsewhere two per
+product and register, the figure the DSP-product jet taggers give (the register sits behind
+the DSP, whose own pipeline registers are not flip-flops).
 
 The Resource strategy (dense_resource) is in resource_cost.py.
 """
@@ -24,7 +27,7 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import Census, constant_census, csd_digits
-from l1forge.report.registers import (cascade_registers, held_operand_bits, multiply_stages, shared_registers,
+from l1forge.report.registers import (cascade_registers, tree_cut_registers, held_operand_bits, multiply_stages, shared_registers,
                                       stream_word_registers)
 from l1forge.report.resource_cost import resource_cost
 
@@ -84,6 +87,10 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     else:
         cycles, head_ns, tail_ns = split_delay(mult_delay + levels * C.delay_adder_level_ns, budget, head)
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
+        if not census.n_dsp and kind == "dense" and cycles and target.io_type == "io_parallel":
+            # fabric products: the registers cut the tree where its partial sums are (module docs)
+            cuts = cut_levels(cycles, head_ns, budget, mult_delay, levels)
+            ff = tree_cut_registers(census.terms_per_output, io.in_bits.width + census.weight_bits, accum.width, cuts)
     shared = shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget)
     live = sum(1 for t in census.terms_per_output if t > 0)
     held_in = io.live_in if live_inputs is None else live_inputs
@@ -110,6 +117,14 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
                      ii=pipelined_interval(io.reuse_factor, cycles + vitis_instance_register(kind, cycles, target)),
                      head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def cut_levels(registers: int, head_ns: float, budget_ns: float, mult_delay_ns: float, levels: int) -> list[int]:
+    """The adder levels of a tree summed before each of its `registers` registers: the first
+    after `head_ns` of logic, the others every `budget_ns`, the tree's levels starting after
+    the multiply (cost.split_delay's cuts)."""
+    return [min(levels, max(0, math.floor((head_ns + k * budget_ns - mult_delay_ns) / C.delay_adder_level_ns + 1e-9)))
+            for k in range(registers)]
 
 
 def cascade_ff(kind: str, io: LayerIO, census: Census, accum: Bits, stages: int) -> float:

@@ -1,0 +1,49 @@
+"""Thirteenth pass: a fabric-only Latency-strategy dense layer's flip-flops are the partial
+sums alive where its registers cut the adder tree (registers.tree_cut_registers), not two
+per product and register."""
+
+import numpy as np
+from hls4ml.model.types import IntegerPrecisionType
+from report_fakes import FixedPrecisionType, Graph
+
+from l1forge.report.estimate import estimate_graph
+from l1forge.report.registers import tree_cut_registers
+
+
+def test_a_cut_holds_the_partial_sums_alive_at_its_level():
+    # 16 terms cut after 2 levels: 4 partial sums of (8 + 2) bits; after all 4 levels one
+    # sum, at most accum_t (12) wide
+    assert tree_cut_registers([16], 8, 32, [2]) == 4 * 10
+    assert tree_cut_registers([16], 8, 12, [4]) == 12
+    assert tree_cut_registers([16, 0, 3], 8, 32, [0]) == 16 * 8 + 3 * 8  # before any level: every product
+    assert tree_cut_registers([16], 8, 32, [1, 3]) == 8 * 9 + 2 * 11  # two registers
+
+
+def layer(graph, name, **target):
+    estimate = estimate_graph(graph, io_type="io_parallel", dsp_shape=(27, 18), **target)
+    return next(row for row in estimate["per_layer"] if row["name"] == name)
+
+
+def test_a_wide_binary_input_layer_holds_a_few_late_sums():
+    # The 400-input Dense of a Vitis HLS 2023.2 MLP on an xcu250 at 5 ns (ap_uint<1> inputs,
+    # fixed<6,1> weights, 10 outputs; ninth unseen set): 1 cycle and 924 FF in its report,
+    # 5,786 by the two-per-product count. Its tree of ~400 terms is cut once, late.
+    rng = np.random.default_rng(3)
+    weights = np.round(rng.uniform(-1, 1, (400, 10)) * 32) / 32
+    graph = (Graph().input(400, precision=IntegerPrecisionType(1, signed=False))
+             .dense("fc1", weights, weight_precision=FixedPrecisionType(6, 1)))
+    row = layer(graph, "fc1", clock_ns=5.0, tool="Vitis HLS")
+    n_nonzero = int(np.count_nonzero(weights))
+    assert row["dsp"] == 0 and row["latency_cycles"] == 1
+    assert 924 / 2 <= row["ff"] <= 924 * 2
+    assert row["ff"] < 2 * n_nonzero / 4  # the count it replaces
+
+
+def test_dsp_layers_keep_the_count_read_from_the_jet_taggers():
+    # 16-bit products on DSPs: the register sits behind the DSP, two flip-flops per product
+    rng = np.random.default_rng(4)
+    weights = rng.normal(0, 0.3, (16, 64))
+    row = layer(Graph().input(16).dense("fc1", weights), "fc1", clock_ns=5.0, tool="Vivado HLS")
+    assert row["dsp"] > 0 and row["latency_cycles"] >= 1
+    products = weights.size  # a few may truncate to zero on the fixed<16,6> grid
+    assert 0.99 * 2 * products * row["latency_cycles"] <= row["ff"] <= 2 * products * row["latency_cycles"]
