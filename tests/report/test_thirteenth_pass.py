@@ -7,6 +7,7 @@ from hls4ml.model.types import IntegerPrecisionType
 from report_fakes import FixedPrecisionType, Graph
 
 from l1forge.report.estimate import estimate_graph
+from l1forge.report.dense_cost import cut_levels
 from l1forge.report.registers import tree_cut_registers
 
 
@@ -47,3 +48,19 @@ def test_dsp_layers_keep_the_count_read_from_the_jet_taggers():
     assert row["dsp"] > 0 and row["latency_cycles"] >= 1
     products = weights.size  # a few may truncate to zero on the fixed<16,6> grid
     assert 0.99 * 2 * products * row["latency_cycles"] <= row["ff"] <= 2 * products * row["latency_cycles"]
+
+
+def test_a_layer_of_mostly_fabric_products_is_timed_and_counted_as_fabric():
+    # The partner build (16-bit inputs, the same 400 x 10 layer of fixed<6,1> weights: 17 of
+    # its products on DSPs, Vitis HLS 2023.2, xcu250, 5 ns): its instance takes 1 cycle in
+    # the report. A register behind those few DSPs (their 2 ns, then the fabric tree) gave 2.
+    rng = np.random.default_rng(5)
+    weights = rng.choice([0.375, -0.375, 0.75, -0.5, 0.25], size=(400, 10))  # two CSD digits or one
+    weights[rng.choice(400, 20, replace=False), rng.integers(0, 10, 20)] = 11 / 32  # three digits: a DSP
+    graph = Graph().input(400).dense("fc1", weights, weight_precision=FixedPrecisionType(6, 1))
+    row = layer(graph, "fc1", clock_ns=5.0, tool="Vitis HLS")
+    assert 0 < row["dsp"] <= 20
+    assert row["latency_cycles"] == 1
+    # the partial sums alive at the cut, not two per product (the report: 3,615 FF)
+    assert row["ff"] == tree_cut_registers([400] * 10, 16 + 6, 16, cut_levels(1, 4.375, 4.375, 1.0, 9))
+    assert row["ff"] < 2 * weights.size / 2
