@@ -27,8 +27,8 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import Census, constant_census, csd_digits
-from l1forge.report.registers import (cascade_registers, tree_cut_registers, held_operand_bits, multiply_stages, shared_registers,
-                                      stream_word_registers)
+from l1forge.report.registers import (cascade_registers, held_operand_bits, multiply_stages, shared_registers,
+                                      stream_word_registers, tree_cut_registers)
 from l1forge.report.resource_cost import resource_cost
 
 

@@ -30,12 +30,13 @@ values those are depends on how the layer is scheduled (dense_cost.kernel_cost):
   four dense instances of Gabriele-bot's RF 16/64/32/32 jet tagger (Vivado HLS 2020.1,
   xc7z020 -1, 5 ns: 20,037, 26,304, 14,549 and 3,630 FF; this gives 16,640, 28,528,
   14,528 and 2,944).
-- A tree of fabric products (no DSP) cut by registers in its own cycles (io_parallel):
-  each register holds the partial sums still alive at the level where it cuts, one bit
-  wider per level summed (tree_cut_registers; the cut levels from the delays of
-  dense_cost.cut_levels). The 400-input Dense of a Vitis HLS 2023.2 MLP (ap_uint<1> inputs,
-  fixed<6,1> weights, xcu250 at 5 ns, ninth unseen set, studied after its held-out run):
-  924 FF in one cycle, this 1,164, two per product 5,786.
+- A tree of fabric products (no DSP, or fewer DSP than LUT products) cut by registers in
+  its own cycles (io_parallel): each register holds the partial sums still alive at the
+  level where it cuts, one bit wider per level summed (tree_cut_registers; the cut levels
+  from the delays of dense_cost.cut_levels). The 400-input Dense of a Vitis HLS 2023.2 MLP
+  (ap_uint<1> inputs, fixed<6,1> weights, xcu250 at 5 ns, ninth unseen set, studied after
+  its held-out run): 924 FF in one cycle, this 1,164, two per product 5,786. Held out once
+  (the tenth set's U55C MLP, 64 x 32): 4,812 FF, this 1,856, two per product 4,096.
 """
 
 from __future__ import annotations
