@@ -63,6 +63,20 @@ def test_top_report_is_chosen_among_sub_function_reports(tmp_path):
     assert section["top"] == "myproject"
 
 
+def test_the_tools_unnamed_summary_is_read_where_the_named_report_is_missing(tmp_path):
+    # Vivado/Vitis HLS write the top's report twice: <top>_csynth.* and csynth.*; a folder
+    # copied with only the second is read (the other top's summary is not)
+    project = hls4ml_folder(tmp_path / "p")
+    report_dir = add_reports(project)
+    (report_dir / "myproject_csynth.xml").rename(report_dir / "csynth.xml")
+    (report_dir / "myproject_csynth.rpt").unlink()
+    section, warnings = vendor_section(project, "myproject")
+    assert section["source_file"].endswith("csynth.xml") and section["dsp"] == 73 and warnings == []
+    assert vendor_section(project, None)[0]["latency_cycles"] == 10
+    section, warnings = vendor_section(project, "other_top")
+    assert section["latency_cycles"] is None and any("none for the top function 'other_top'" in w for w in warnings)
+
+
 def test_newest_of_several_solutions_wins_with_a_warning(tmp_path):
     project = hls4ml_folder(tmp_path / "p")
     add_reports(project, "solution1")

@@ -80,7 +80,7 @@ def make_report(project_dir, part: str | None = None, graph=None, target=None,
     warnings = list(target.warnings) + warnings
     if graph is None and not target.has_config and vendor is None:
         raise UserError(f"{folder}: neither an hls4ml project (no hls4ml_config.yml) nor vendor "
-                        "reports (*_csynth.rpt/.xml, vivado_synth.rpt, *utilization*.rpt, "
+                        "reports (*_csynth.rpt/.xml or csynth.rpt/.xml, vivado_synth.rpt, *utilization*.rpt, "
                         "*timing_summary*.rpt) under it")
     part_name, chosen = estimate_part(part, target.part, vendor)  # the vendor's part where they differ
     warnings += chosen

@@ -82,7 +82,7 @@ def validate(root) -> dict:
             rows.append(row)
     if not rows:
         raise UserError(f"{root}: no hls4ml project with vendor synthesis reports under it "
-                        f"(a folder with {CONFIG_NAME} and a *_csynth.rpt/.xml below it)")
+                        f"(a folder with {CONFIG_NAME} and a *_csynth.rpt/.xml or csynth.rpt/.xml below it)")
     summary = {"projects": len(rows),
                "latency_abs_diff_median": _median([abs(r["latency_diff"]) for r in rows]),
                "latency_abs_diff_max": max(abs(r["latency_diff"]) for r in rows),

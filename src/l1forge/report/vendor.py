@@ -1,9 +1,10 @@
 """Find the vendor reports anywhere under a project folder and summarise them.
 
 The C-synthesis report of the top function is `<top>_csynth.rpt` / `.xml` (beside the
-reports of every sub-function, in `<project>_prj/solution*/syn/report/`). When the top
-name is not known, the report with the largest LUT total is the top: it contains all
-the others. Vivado utilization and timing reports are sorted by the stage they describe;
+reports of every sub-function, in `<project>_prj/solution*/syn/report/`); the tools also
+write the same top-level summary as `csynth.rpt` / `csynth.xml`, read where the named one
+is missing (a folder copied with only that file). When the top name is not known, the
+report with the largest LUT total is the top: it contains all the others. Vivado utilization and timing reports are sorted by the stage they describe;
 where a stage has several files, the newest wins and the others are named in a warning.
 """
 
@@ -30,12 +31,21 @@ def _newest(paths: list[Path]) -> Path:
     return max(paths, key=lambda p: (p.stat().st_mtime, str(p)))
 
 
+SUMMARY = "csynth"  # the tools' unnamed copy of the top function's report
+
+
+def _summary_top(path: Path) -> str:
+    """The top function a `csynth.rpt` / `csynth.xml` summarises."""
+    return (parse_csynth_rpt(path) if path.suffix == ".rpt" else parse_csynth_xml(path)).top
+
+
 def _pick_csynth(folder: Path, top: str | None, warnings: list[str]) -> tuple[Path | None, Path | None]:
-    candidates = _files(folder, ("*_csynth.rpt", "*_csynth.xml"))
+    candidates = _files(folder, ("*_csynth.rpt", "*_csynth.xml", f"{SUMMARY}.rpt", f"{SUMMARY}.xml"))
     if not candidates:
         return None, None
     if top:
-        named = [p for p in candidates if p.stem == f"{top}_csynth"]
+        named = ([p for p in candidates if p.stem == f"{top}_csynth"]
+                 or [p for p in candidates if p.stem == SUMMARY and _summary_top(p) == top])
     else:
         # the top-level report is the one with the most LUTs: it includes every instance
         parsed = {p: (parse_csynth_rpt(p) if p.suffix == ".rpt" else parse_csynth_xml(p)) for p in candidates}
