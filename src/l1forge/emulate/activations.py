@@ -25,11 +25,28 @@ from l1forge.errors import UserError
 TABLE_FUNCTIONS = {"sigmoid": (8, tables.sigmoid_table), "tanh": (4, tables.tanh_table)}
 
 
-def cast_dtype(x: Signal, grid_frac: int, dst, overflow: bool = True) -> np.dtype:
-    """A dtype in which assigning `x` (values on `grid_frac`) to `dst` is exact."""
+def cast_magnitude(x: Signal, grid_frac: int, dst, overflow: bool = True) -> int:
+    """The largest integer assigning `x` (values on `grid_frac`) to `dst` passes through:
+    the shifted input, half of the new LSB, and the wrap's room."""
     shift_left = max(dst.frac - grid_frac, 0)
     dropped = max(grid_frac - dst.frac, 0)  # rounding adds half of the new LSB
-    return exact_dtype(max(x.magnitude << shift_left, 1 << dropped, 2 * type_magnitude(dst) if overflow else 0))
+    return max(x.magnitude << shift_left, 1 << dropped, 2 * type_magnitude(dst) if overflow else 0)
+
+
+def cast_dtype(x: Signal, grid_frac: int, dst, overflow: bool = True) -> np.dtype:
+    """A dtype in which assigning `x` (values on `grid_frac`) to `dst` is exact."""
+    return exact_dtype(cast_magnitude(x, grid_frac, dst, overflow))
+
+
+def init_cast(step: Step, node, x: Signal, relu: bool, kind_suffix: str = "") -> tuple[int, int]:
+    """The fields a `res = res_T(f(data))` step shares (CastStep, wide.WideCastStep): its
+    name, input, target type and whether it may overflow; returns the output's bounds."""
+    step.name, step.kind = node.name, f"{node.class_name}:{node.get_attr('activation')}{kind_suffix}"
+    step.inputs = (node.inputs[0],)
+    step.x, step.relu, step.dst = x, relu, nodes.output_type(node)
+    lo, hi = (max(x.lo, 0), max(x.hi, 0)) if relu else (x.lo, x.hi)
+    out_lo, out_hi, step.may_overflow = cast_bounds(lo, hi, x.ftype.frac, step.dst)
+    return out_lo, out_hi
 
 
 def widen(dtype_a: np.dtype, dtype_b: np.dtype) -> np.dtype:
@@ -44,11 +61,7 @@ class CastStep(Step):
     """`res = res_T(f(data))` for f = identity (linear) or max(., 0) (relu)."""
 
     def __init__(self, node, x: Signal, relu: bool):
-        self.name, self.kind = node.name, f"{node.class_name}:{node.get_attr('activation')}"
-        self.inputs = (node.inputs[0],)
-        self.x, self.relu, self.dst = x, relu, nodes.output_type(node)
-        lo, hi = (max(x.lo, 0), max(x.hi, 0)) if relu else (x.lo, x.hi)
-        out_lo, out_hi, self.may_overflow = cast_bounds(lo, hi, x.ftype.frac, self.dst)
+        out_lo, out_hi = init_cast(self, node, x, relu)
         self.dtype = widen(x.dtype, cast_dtype(x, x.ftype.frac, self.dst, self.may_overflow))
         if self.dtype.kind == "i" and x.scale != x.ftype.frac:
             raise UserError(f"{nodes.where(node)}: input too wide to emulate exactly")

@@ -21,12 +21,13 @@ from __future__ import annotations
 import numpy as np
 
 from l1forge.emulate import nodes
+from l1forge.emulate.activations import cast_magnitude, init_cast
 from l1forge.emulate.fixed import FixedType
 from l1forge.emulate.overflow import OverflowTally, apply_overflow
 from l1forge.emulate.quantize import cast_array
 from l1forge.emulate.rounding import round_to_integer
-from l1forge.emulate.signals import (I64_EXACT, WIDE, Signal, Step, TooWide, as_objects, cast_bounds,
-                                     type_magnitude, wide_dtype)
+from l1forge.emulate.signals import (I64_EXACT, WIDE, Signal, Step, TooWide, as_objects, type_magnitude,
+                                     wide_dtype)
 from l1forge.errors import UserError
 
 _F64_INTEGERS = 2.0**52  # from here on every double is an integer
@@ -57,9 +58,7 @@ def quantize_wide(x: np.ndarray, ftype: FixedType, tally: OverflowTally | None =
 
 def needs_wide_cast(x: Signal, dst: FixedType) -> bool:
     """Whether assigning `x` (plain codes) to `dst` needs values past 62 bits."""
-    shift_left, dropped = max(dst.frac - x.ftype.frac, 0), max(x.ftype.frac - dst.frac, 0)
-    need = max(x.magnitude << shift_left, 1 << dropped, 2 * type_magnitude(dst))
-    return x.dtype == WIDE or need >= I64_EXACT
+    return x.dtype == WIDE or cast_magnitude(x, x.ftype.frac, dst) >= I64_EXACT
 
 
 class WideCastStep(Step):
@@ -69,11 +68,7 @@ class WideCastStep(Step):
     reads_wide = True
 
     def __init__(self, node, x: Signal, relu: bool):
-        self.name, self.kind = node.name, f"{node.class_name}:{node.get_attr('activation')}(wide)"
-        self.inputs = (node.inputs[0],)
-        self.x, self.relu, self.dst = x, relu, nodes.output_type(node)
-        lo, hi = (max(x.lo, 0), max(x.hi, 0)) if relu else (x.lo, x.hi)
-        out_lo, out_hi, self.may_overflow = cast_bounds(lo, hi, x.ftype.frac, self.dst)
+        out_lo, out_hi = init_cast(self, node, x, relu, "(wide)")
         self.output = wide_signal(node.outputs[0], tuple(node.get_output_variable().shape), self.dst, out_lo, out_hi)
 
     def run(self, arrays, tally):
