@@ -111,6 +111,13 @@ def layer_io(layer, live: dict[str, int]) -> LayerIO:
                    strategy=strategy)
 
 
+def stream_words(n: int, shape: tuple[int, ...]) -> int:
+    """Stream words (pixels) of a tensor of n values in io_stream: one per position, each
+    word holding that position's channels (the last axis)."""
+    channels = shape[-1] if shape else 1
+    return max(n // max(channels, 1), 1)
+
+
 def adder_levels(terms: int) -> int:
     """Depth of a balanced adder tree summing `terms` values."""
     return math.ceil(math.log2(terms)) if terms > 1 else 0

@@ -64,7 +64,7 @@ import math
 from dataclasses import replace
 
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io
+from l1forge.report.cost import LayerCost, LayerIO, Target, layer_io, stream_words
 from l1forge.report.da_cost import da_design_costs
 from l1forge.report.dense_cost import kernel_codes
 from l1forge.report.liveness import folded_masks
@@ -78,13 +78,6 @@ from l1forge.report.schedule import predecessors, schedule_instances, schedule_p
 from l1forge.report.softmax_tables import wide_table_cost
 
 BRAM18_BITS = 18 * 1024
-
-
-def stream_words(io: LayerIO) -> int:
-    """Stream words (pixels) a layer reads per inference in io_stream: one per pixel, each
-    word holding that pixel's channels."""
-    channels = io.in_shape[-1] if io.in_shape else 1
-    return max(io.n_in // max(channels, 1), 1)
 
 
 def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int) -> LayerCost:
@@ -118,7 +111,7 @@ def streamed(cost: LayerCost, io: LayerIO, target: Target, words: int) -> LayerC
 def fifo_cost(io: LayerIO) -> dict[str, float]:
     """FIFOs after a layer in io_stream: one per output channel, one image deep."""
     channels = io.out_shape[-1] if io.out_shape else 1
-    depth = max(io.n_out // max(channels, 1), 1)
+    depth = stream_words(io.n_out, io.out_shape)
     bits = io.out_bits.width
     if depth * bits > C.fifo_srl_max_bits:
         per = {"bram_18k": math.ceil(depth * bits / BRAM18_BITS),
@@ -132,7 +125,7 @@ def one_pixel(io: LayerIO) -> tuple[LayerIO, int]:
     """An element-wise io_stream process holds the hardware for one pixel (one stream word:
     the channels), used once per pixel; returns that pixel's view and the pixel count."""
     channels = io.in_shape[-1] if io.in_shape else 1
-    pixels = stream_words(io)
+    pixels = stream_words(io.n_in, io.in_shape)  # the words it reads
     if pixels == 1:
         return io, 1
     view = replace(io, n_in=channels, n_out=max(io.n_out // pixels, 1),

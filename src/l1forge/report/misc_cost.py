@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.cost import LayerCost, LayerIO, Target
+from l1forge.report.cost import LayerCost, LayerIO, Target, stream_words
 from l1forge.report.stream_padding import zeropad_cycles
 
 MERGE_OPS = {"add", "subtract", "average", "maximum", "minimum", "multiply"}
@@ -30,11 +30,6 @@ def _stream_copy(layer, io: LayerIO, kind: str, lut: float = 0.0) -> LayerCost:
     return LayerCost(name=layer.name, kind=kind, lut=lut + io.in_shape[-1] * 4 if io.in_shape else lut,
                      cycles=latency, ii=latency + 1, process=True,
                      out_bits=io.n_out * io.out_bits.width)
-
-
-def stream_words(n: int, shape: tuple[int, ...]) -> int:
-    """Words (pixels) of a streamed tensor of n values: one per position, all channels."""
-    return max(n // max(shape[-1], 1), 1) if shape else 1
 
 
 def wiring_cost(layer, io: LayerIO, target: Target) -> LayerCost:
