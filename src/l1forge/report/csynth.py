@@ -1,4 +1,5 @@
-"""Parse Vivado HLS and Vitis HLS C-synthesis reports (`*_csynth.rpt` and `*_csynth.xml`).
+"""Parse Vivado HLS and Vitis HLS C-synthesis reports (`*_csynth.rpt` and `*_csynth.xml`;
+Vitis HLS's one-table `csynth.rpt` summary is read by csynth_summary.py).
 
 Both tools write the same two files per synthesized function: a text report with the
 latency, interval and utilization summaries plus a per-instance breakdown, and an XML file
@@ -12,61 +13,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from l1forge.errors import UserError
 from l1forge.report import text_tables as tt
-
-# Versions whose report layout was read and checked (reference reports and tool manuals).
-KNOWN_VERSIONS = {
-    "Vivado HLS": {f"{year}.{n}" for year in range(2017, 2021) for n in (1, 2, 3, 4)},
-    "Vitis HLS": {f"{year}.{n}" for year in range(2020, 2025) for n in (1, 2)},
-}
+from l1forge.report.csynth_summary import is_summary, parse_summary_text
+from l1forge.report.csynth_types import KNOWN_VERSIONS, CsynthReport, HlsInstance, version_warning  # noqa: F401
 
 _RESOURCE_KEYS = {"BRAM_18K": "bram_18k", "DSP48E": "dsp", "DSP": "dsp", "DSP48": "dsp",
                   "FF": "ff", "LUT": "lut", "URAM": "uram"}
-
-
-@dataclass(frozen=True)
-class HlsInstance:
-    """One sub-function instance of the top function, as the text report lists it."""
-
-    instance: str
-    module: str
-    latency_cycles: int | None = None
-    ii: int | None = None
-    dsp: int = 0
-    lut: int = 0
-    ff: int = 0
-    bram_18k: int = 0
-
-
-@dataclass(frozen=True)
-class CsynthReport:
-    source_file: str
-    tool: str  # "Vivado HLS" or "Vitis HLS"
-    version: str
-    top: str
-    part: str | None
-    clock_target_ns: float | None
-    clock_estimated_ns: float | None
-    latency_min: int | None
-    latency_max: int | None
-    ii_min: int | None
-    ii_max: int | None
-    pipeline_type: str | None
-    resources: dict[str, int]
-    available: dict[str, int]
-    instances: tuple[HlsInstance, ...] = ()
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-
-
-def version_warning(path: Path, tool: str, version: str) -> list[str]:
-    if version in KNOWN_VERSIONS.get(tool, set()):
-        return []
-    return [f"{path}: {tool} {version} is a version this parser was not checked against; "
-            "its figures were read from the usual places"]
 
 
 def _int_or_none(value: float | None) -> int | None:
@@ -101,10 +56,14 @@ def _latency_cells(cells: tuple[str, ...]) -> tuple[int | None, ...]:
     """(latency min, max, interval min, max) from a summary or instance row's numeric cells.
 
     Rows carry 4 numbers (2019.1 and older: cycles, intervals) or 6 (cycles, absolute
-    times, intervals); the absolute times are the ones with a unit.
+    times, intervals); the absolute times are the ones with a unit, or the third and
+    fourth of six where a latency is not known ('?' has no unit).
     """
     numeric = [c for c in cells if tt.number(c) is not None or c == "?"]
-    cycles = [c for c in numeric if not re.search(r"[a-z]s$", c)]
+    if len(numeric) >= 6:
+        cycles = [numeric[i] for i in (0, 1, 4, 5)]
+    else:
+        cycles = [c for c in numeric if not re.search(r"[a-z]s$", c)]
     values = [_int_or_none(tt.number(c)) if c != "?" else None for c in cycles]
     if len(values) < 4:
         return (None, None, None, None)
@@ -162,7 +121,10 @@ def _utilization(path, lines, start, stop, tool) -> tuple[dict, dict, dict]:
 
 
 def parse_csynth_text(text: str, path: Path) -> CsynthReport:
-    """Parse the text of one `*_csynth.rpt` (`path` only names it in messages)."""
+    """Parse the text of one `*_csynth.rpt` (`path` only names it in messages); Vitis HLS's
+    one-table `csynth.rpt` is read by csynth_summary."""
+    if is_summary(text):
+        return parse_summary_text(text, path)
     tool, version, top, part = _header(path, text)
     lines = text.splitlines()
     perf_start, perf_stop = _section(lines, "Performance Estimates")

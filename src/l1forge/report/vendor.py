@@ -10,6 +10,7 @@ where a stage has several files, the newest wins and the others are named in a w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from l1forge.report.csynth import CsynthReport, parse_csynth_rpt, parse_csynth_xml
@@ -73,6 +74,14 @@ def _hls_section(rpt: Path | None, xml: Path | None, warnings: list[str]) -> dic
     if not reports:
         return None
     main = reports[0]
+    if main.clock_target_ns is None:  # Vitis HLS's one-table csynth.rpt names no clock; its XML does
+        clocked = next((r for r in reports[1:] if r.clock_target_ns is not None), None)
+        if clocked is not None:
+            main = replace(main, clock_target_ns=clocked.clock_target_ns,
+                           clock_estimated_ns=clocked.clock_estimated_ns)
+        else:
+            warnings.append(f"{main.source_file}: names no clock target (Vitis HLS's one-table summary); "
+                            "the latency in ns is not given")
     for other in reports[1:]:
         if other.latency_max != main.latency_max or any(
                 other.resources.get(k) != main.resources.get(k) for k in KEYS):

@@ -86,8 +86,9 @@ def _version(path: Path, text: str, warnings: list[str]) -> str | None:
 
 def _stage_from_name(path: Path) -> str:
     name = Path(path).name.lower()
-    for key, stage in (("route", "post-route"), ("impl", "post-route"),
-                       ("place", "post-place"), ("synth", "post-synthesis")):
+    # the stage words first: an implementation run writes placed and routed reports alike
+    for key, stage in (("route", "post-route"), ("place", "post-place"), ("synth", "post-synthesis"),
+                       ("impl", "post-route")):
         if key in name:
             return stage
     return "unknown"
@@ -119,16 +120,22 @@ def _site_rows(lines: list[str]) -> dict[str, tuple[float | None, float | None]]
 def parse_utilization(path: Path) -> Utilization:
     path = Path(path)
     text = _read(path)
+    if "Accelerator Utilization Design Information" in text:
+        raise UserError(f"{path}: a Vitis accelerator (kernel) utilization summary, not a Vivado "
+                        "report_utilization report of the design")
     if "report_utilization" not in text and "Utilization Design Information" not in text:
         raise UserError(f"{path}: not a Vivado utilization report (no 'report_utilization' header)")
     warnings: list[str] = []
     version = _version(path, text, warnings)
     rows = _site_rows(text.splitlines())
+    if not rows and re.search(r"^\|\s*Site Type\s*\|\s*SLR0\b", text, re.M):
+        raise UserError(f"{path}: a per-SLR breakdown (report_utilization -slr) without the design's "
+                        "totals; expected the plain report_utilization report")
     for key in ("lut", "ff"):
         if key not in rows or rows[key][0] is None:
             raise UserError(f"{path}: truncated or malformed utilization report: no "
                             f"'{_ROWS[key][0]}' / '{_ROWS[key][1]}' row")
-    state = (_header_field(text, "Design State") or "").lower()
+    state = (_header_field(text, "Design State") or "").lower().removeprefix("fully ")  # "Fully Placed"
     stage = _STAGES.get(state, _stage_from_name(path))
     used, available = {}, {}
     for key, (value, capacity) in rows.items():
