@@ -44,6 +44,17 @@ def test_dense_cycles_follow_the_calibration_reports():
     assert series7.dense_cycles(3, True, vitis7(5.0, delay_scale("Artix-7", 1))) == 4
 
 
+def test_a_dsp_dense_fed_unsigned_values_takes_a_cycle_more_in_a_narrow_cycle():
+    # 3.33 ns: the jet tagger's fc2 (6 levels after pruning) fed by a ReLU took 8 cycles on
+    # DSPs, its signed-input fc1 (5 levels) 6; CARDIO's output layer (2 levels) 4
+    assert series7.dense_cycles(6, True, vitis7(3.33), unsigned_input=True) == 8
+    assert series7.dense_cycles(5, True, vitis7(3.33), unsigned_input=False) == 6
+    assert series7.dense_cycles(2, True, vitis7(3.33), unsigned_input=True) == 4
+    # not in LUTs, nor in a wide cycle (HAR's and Breast_cancer's ReLU-fed layers at 5 ns)
+    assert series7.dense_cycles(6, False, vitis7(3.33), unsigned_input=True) == 6
+    assert series7.dense_cycles(4, True, vitis7(5.0), unsigned_input=True) == 3
+
+
 def test_softmax_and_relu_cycles():
     assert series7.softmax_cycles(2, vitis7(5.0), True) == 8  # Breast_cancer
     assert series7.softmax_cycles(16, vitis7(3.33), True) == 20  # ARRYTHMIA

@@ -201,7 +201,7 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     per adder level, the multiply in the first cycle or its own, and a reuse factor whose
     multiplier cap binds runs the layer once per interval."""
     levels = adder_levels(census.max_terms)
-    cycles = series7.dense_cycles(levels, bool(census.n_dsp), target)
+    cycles = series7.dense_cycles(levels, bool(census.n_dsp), target, unsigned_input=not io.in_bits.signed)
     weight_bits = census.weight_bits
     # A layer pipelined at II = RF whose schedule is shorter than RF is run once per
     # schedule: the reports' layers have II = latency + 1 there (RF 100, the cap not binding)

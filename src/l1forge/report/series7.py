@@ -67,11 +67,20 @@ def wide_cycle(target: Target) -> bool:
     return logic_ns(target) >= C.series7_wide_cycle_ns
 
 
-def dense_cycles(levels: int, dsp_multiply: bool, target: Target) -> int:
-    """Cycles of a dense layer's products and adder tree of `levels` levels."""
+def dense_cycles(levels: int, dsp_multiply: bool, target: Target, unsigned_input: bool = False) -> int:
+    """Cycles of a dense layer's products and adder tree of `levels` levels.
+
+    In a narrow cycle a DSP multiply of unsigned data (a ReLU's outputs) takes one cycle
+    more than one of signed data: every Dense fed by a ReLU in the DSP-bound builds at
+    3.33 ns is a cycle longer than its tree and multiply (ARRYTHMIA's output layer, the jet
+    tagger's three, CARDIO's output layer: 5 of 5), every Dense fed by the signed inputs
+    is not (3 of 3); their verbose schedules bind the same `Mul_DSP` core, of latency 2, to
+    both. The fabric-bound builds show no such cycle (2 of 5 layers longer, one shorter)."""
     if wide_cycle(target):
         return max(1, levels - 1)
-    return levels + 1 if dsp_multiply else max(1, levels)
+    if dsp_multiply:
+        return levels + 1 + (1 if unsigned_input else 0)
+    return max(1, levels)
 
 
 def ternary_levels(terms: int) -> int:
