@@ -131,8 +131,28 @@ def test_unroll_limit_warning_names_the_layer():
     assert unroll_warnings(small) == []
     (warning,) = unroll_warnings(big)
     assert "fc1" in warning and "11,220" in warning and "reuse factor 100" in warning
+    assert "will not build" in warning
+    (chained,) = [w for w in hls_limit_warnings(big, "7-series", 5.0, None, "io_parallel", "Vitis HLS")
+                  if "fc1" in w]
+    assert "summed in a chain" in chained  # Vitis HLS on 7-series: what the estimate models there
     assert any("clock will not be met" in w for w in hls_limit_warnings(small, "7-series", 5.0, "fabric"))
     assert hls_limit_warnings(small, "UltraScale+", 5.0, "fabric") == []
+
+
+def test_a_dense_over_the_unroll_limit_sums_in_a_chain():
+    # HAR's fc1: 495 terms on its widest output, 192 cycles at 5 ns (xc7z007s -2)
+    assert series7.chain_cycles(495, vitis7(5.0)) == 192
+    assert series7.chain_cycles(129, vitis7(5.0)) == 50  # the held-out mnist fc1 took 48
+    assert series7.chain_cycles(495, vitis7(3.33)) > 192  # less logic a cycle, more cycles
+    rng = np.random.default_rng(0)
+    big = Graph().input(561).dense("fc1", rng.normal(0, 1, (561, 20)))
+    small = Graph().input(64).dense("fc1", rng.normal(0, 1, (64, 20)))
+    fc1 = [layer for layer in estimate_graph(big, 5.0, "io_parallel", "Vitis HLS", (25, 18), XC7Z007S_2,
+                                             "7-series")["per_layer"] if layer["name"] == "fc1"][0]
+    assert fc1["latency_cycles"] >= series7.chain_cycles(561, vitis7(5.0))
+    tree = [layer for layer in estimate_graph(small, 5.0, "io_parallel", "Vitis HLS", (25, 18), XC7Z007S_2,
+                                              "7-series")["per_layer"] if layer["name"] == "fc1"][0]
+    assert tree["latency_cycles"] < 10
 
 
 def test_cli_multiplier_impl_and_fit_in_json(tmp_path, monkeypatch, capsys):

@@ -55,15 +55,20 @@ def unrolled_products(layer) -> int | None:
     return int(layer.weights["weight"].data.size)
 
 
-def unroll_warnings(graph) -> list[str]:
+def unroll_warnings(graph, chained: bool = False) -> list[str]:
+    """`chained`: the estimate models what Vitis HLS builds on 7-series there (each output's
+    sum a chain of adds, series7.chain_cycles), so the warning says that instead."""
     warnings = []
     for layer in graph.get_layers():
         products = unrolled_products(layer)
         if products is None or products <= UNROLL_LIMIT:
             continue
         rf = int(layer.get_attr("reuse_factor", 1) or 1)
+        head = (f"{layer.name} is estimated as Vitis HLS builds it past the unroll limit, each output "
+                "summed in a chain of adds (slow): its Latency-strategy product loop unrolls " if chained else
+                f"HLS will not build {layer.name} as estimated: its Latency-strategy product loop unrolls ")
         warnings.append(
-            f"HLS will not build {layer.name} as estimated: its Latency-strategy product loop unrolls "
+            head +
             f"{products:,} multiplications (reuse factor {rf} caps only the multipliers), over the "
             f"{UNROLL_LIMIT:,} the tools unroll (Vivado HLS stops: 'Stop unrolling loop'); use the "
             f"Resource strategy with a reuse factor of at least {math.ceil(products / UNROLL_LIMIT)}, "
@@ -138,6 +143,7 @@ def external_weight_warnings(graph) -> list[str]:
 
 def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None,
                        io_type: str = "io_parallel", tool: str = "") -> list[str]:
-    return (unroll_warnings(graph) + array_warnings(graph, io_type, tool)
+    chained = tool == "Vitis HLS" and family == "7-series" and io_type == "io_parallel"  # series7.applies
+    return (unroll_warnings(graph, chained) + array_warnings(graph, io_type, tool)
             + binding_warnings(family, clock_ns, multiplier_impl) + wide_table_warnings(graph)
             + external_weight_warnings(graph))

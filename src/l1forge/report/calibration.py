@@ -157,6 +157,14 @@ class Calibration:
     # latency 0 (3.81 ns fits), Breast_cancer's 5 ns multiply spans 5 states; at 5 ns the
     # two nets disagree, so the median stays (VALIDATION.md, fourth pass).
     series7_shared_dsp_cycles: int = 2
+    # A Dense of more than 4,096 products (build_limits.UNROLL_LIMIT) is unrolled but its
+    # sums are not balanced into trees: each output adds its terms in a chain, this much
+    # logic (Artix-7 -2 ns) an add (series7.chain_cycles). Fitted on HAR's fc1 (561 x 20,
+    # its widest output 495 terms: 192 cycles at 5 ns at every reuse factor and binding,
+    # which pins it to 1.692-1.697); checked once on the held-out mnist fc1 (196 x 56,
+    # stand-in weights, 129 terms: 50 for 48). The verbose schedules' 16-bit Adder core is
+    # 1.41-1.53 ns; the rest is the chain's routing.
+    series7_chain_add_ns: float = 1.693
     # LUTs per distinct multiply of a capped layer for its share of the multiplexers in
     # front of the shared multipliers: the median over the seven capped layers of the DSP
     # builds of (LUT at RF 100 - LUT at RF 2) / distinct multiplies (6.9 to 14.7).

@@ -206,8 +206,9 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     # A layer pipelined at II = RF whose schedule is shorter than RF is run once per
     # schedule: the reports' layers have II = latency + 1 there (RF 100, the cap not binding)
     ii = pipelined_interval(io.reuse_factor, cycles)
-    if census.n_products > UNROLL_LIMIT:  # not unrolled (build_limits): the template's II = RF (HAR fc1)
-        ii = io.reuse_factor
+    if census.n_products > UNROLL_LIMIT:  # over the unroll limit (build_limits): the template's II = RF,
+        ii = io.reuse_factor  # its sums a chain of adds (HAR fc1)
+        cycles = max(cycles, series7.chain_cycles(census.max_terms, target))
     notes = []
     # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).

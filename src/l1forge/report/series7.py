@@ -28,6 +28,9 @@ reports of the reference folder (22 Zynq xc7z007s -2 builds of Vitis HLS 2021.1 
   (exact on the seven LUT-bound capped layers of the RF 100 calibration builds and on
   the held-out jet tagger's four, within 2 cycles on DSPs except Breast_cancer's, 4
   short: its verbose schedule has a 5-stage DSP multiply where HAR's has 1).
+- A Dense of more than 4,096 products is a chain, not a tree: its widest output's terms
+  added one after another, about 2.6 a cycle at 5 ns (chain_cycles; HAR's fc1, 192
+  cycles; the held-out mnist fc1, 48).
 - Flip-flops hold the products and the tree's partial sums between its cycles. At RF 1
   in a narrow cycle they are counted from the schedule (dense_cost.series7_ff,
   registers.cascade_registers: the DSP products per multiply stage, every adder level's
@@ -81,6 +84,15 @@ def dense_cycles(levels: int, dsp_multiply: bool, target: Target, unsigned_input
     if dsp_multiply:
         return levels + 1 + (1 if unsigned_input else 0)
     return max(1, levels)
+
+
+def chain_cycles(terms: int, target: Target) -> int:
+    """Cycles of a Dense over the unroll limit: Vitis HLS 2021.1 unrolls it (its log of
+    HAR's fc1: "Unrolling loop 'Product1' ... completely with a factor of 561") but sums
+    each output in a chain of adds, C.series7_chain_add_ns of logic each, the multiplies
+    chained into its first cycle: HAR's fc1 takes 192 cycles at RF 1, 2 and 100, on DSPs
+    and in LUTs alike, where a tree of its 495 terms takes 8."""
+    return max(1, math.ceil(terms * C.series7_chain_add_ns / logic_ns(target) - 1e-9))
 
 
 def ternary_levels(terms: int) -> int:
