@@ -55,6 +55,15 @@ def test_a_dsp_dense_fed_unsigned_values_takes_a_cycle_more_in_a_narrow_cycle():
     assert series7.dense_cycles(4, True, vitis7(5.0), unsigned_input=True) == 3
 
 
+def test_shared_dsp_pipeline_depends_on_the_cap_and_the_cycle():
+    # a single shared DSP: four cycles (Breast_cancer at 5 ns, CARDIO at 3.33 ns, RF 100)
+    assert series7.shared_dsp_cycles(1, vitis7(5.0)) == series7.shared_dsp_cycles(1, vitis7(3.33)) == 4
+    # several: two at 3.33 ns (ARRYTHMIA, the jet tagger), none at 5 ns (HAR)
+    assert series7.shared_dsp_cycles(2, vitis7(3.33)) == 2 and series7.shared_dsp_cycles(41, vitis7(5.0)) == 0
+    # Breast_cancer's fc1 at RF 100 (DSP): 10 x 5 products on one DSP, II 31 in its report
+    assert series7.shared_interval(25, 1, 100, terms=11, dsp_bound=True, target=vitis7(5.0)) == 31
+
+
 def test_softmax_and_relu_cycles():
     assert series7.softmax_cycles(2, vitis7(5.0), True) == 8  # Breast_cancer
     assert series7.softmax_cycles(16, vitis7(3.33), True) == 20  # ARRYTHMIA

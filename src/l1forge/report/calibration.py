@@ -157,6 +157,11 @@ class Calibration:
     # latency 0 (3.81 ns fits), Breast_cancer's 5 ns multiply spans 5 states; at 5 ns the
     # two nets disagree, so the median stays (VALIDATION.md, fourth pass).
     series7_shared_dsp_cycles: int = 2
+    # ... at a narrow cycle with several shared DSPs; a wide cycle has none (HAR, whose
+    # Mul_DSP has latency 0 at 5 ns), and a single shared DSP this many (the five-state
+    # multiply of Breast_cancer's verbose schedule; its two cap-1 layers and the held-out
+    # CARDIO's at 3.33 ns: 4, 4 and 4; series7.shared_dsp_cycles, fourteenth pass).
+    series7_single_dsp_cycles: int = 4
     # A Dense of more than 4,096 products (build_limits.UNROLL_LIMIT) is unrolled but its
     # sums are not balanced into trees: each output adds its terms in a chain, this much
     # logic (Artix-7 -2 ns) an add (series7.chain_cycles). Fitted on HAR's fc1 (561 x 20,

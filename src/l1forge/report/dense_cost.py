@@ -214,13 +214,13 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
     n_multiplies = census.n_deep
     shared = series7.shared_interval(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
-                                     bool(census.n_dsp))
+                                     bool(census.n_dsp), target)
     live = sum(1 for t in census.terms_per_output if t > 0)
     ff = series7_ff(io, census, accum, target)
     if shared is not None:
         ii, cycles = shared, max(cycles, shared - 1)
         if series7_pipelined.overlaps(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
-                                      bool(census.n_dsp)):
+                                      bool(census.n_dsp), target):
             # longer than its interval: a pipeline overlapping inferences (series7_pipelined.py)
             cycles = max(cycles, series7_pipelined.pipelined_cycles(
                 n_multiplies, multiplier_limit, live, census.max_terms, bool(census.n_dsp), target))

@@ -106,29 +106,43 @@ def ternary_levels(terms: int) -> int:
     return levels
 
 
-def shared_tail(terms: int, dsp_bound: bool) -> int:
+def shared_dsp_cycles(limit: int, target: Target | None = None) -> int:
+    """Pipeline cycles of the shared DSP multiply of a capped layer, as the verbose schedules
+    bind it: a single shared DSP is pipelined deepest (Breast_cancer DSP_reuse100, 5 ns: a
+    five-state multiply; its fc1 and fc2 and the held-out CARDIO's fc1 at 3.33 ns, all of
+    cap 1, take four cycles over the fabric count), several take the `Mul_DSP` core of the
+    cycle: latency 2 at a narrow cycle (ARRYTHMIA at 3.33 ns; the jet tagger's four capped
+    layers), none at a wide one (HAR at 5 ns: its 3.81 ns multiply fits the cycle).
+    Without a target, a narrow cycle."""
+    if limit == 1:
+        return C.series7_single_dsp_cycles
+    return 0 if target is not None and wide_cycle(target) else C.series7_shared_dsp_cycles
+
+
+def shared_tail(terms: int, dsp_bound: bool, limit: int = 2, target: Target | None = None) -> int:
     """Cycles a capped layer takes after its last issue cycle: its ternary adder tree over
     the widest output's `terms` (non-zero products and bias) beyond the first two levels
-    (the products issued earlier were summed meanwhile), and two more where the shared
-    multipliers are DSPs."""
-    return max(0, ternary_levels(terms) - 2) + (C.series7_shared_dsp_cycles if dsp_bound else 0)
+    (the products issued earlier were summed meanwhile), and the shared DSP multiply's
+    pipeline where the shared multipliers are DSPs (shared_dsp_cycles)."""
+    return max(0, ternary_levels(terms) - 2) + (shared_dsp_cycles(limit, target) if dsp_bound else 0)
 
 
-def capped_schedule(n_multiplies: int, limit: int, terms: int = 0, dsp_bound: bool = False) -> int | None:
+def capped_schedule(n_multiplies: int, limit: int, terms: int = 0, dsp_bound: bool = False,
+                    target: Target | None = None) -> int | None:
     """Issue cycles + adder tail + 1 of a layer whose multiplier cap binds, before any RF
     bound (shared_interval, series7_pipelined.overlaps); None when the cap does not bind."""
     if limit <= 0 or n_multiplies <= limit:
         return None
-    return math.ceil(n_multiplies / limit) + shared_tail(terms, dsp_bound) + 1
+    return math.ceil(n_multiplies / limit) + shared_tail(terms, dsp_bound, limit, target) + 1
 
 
 def shared_interval(n_multiplies: int, limit: int, reuse_factor: int, terms: int = 0,
-                    dsp_bound: bool = False) -> int | None:
+                    dsp_bound: bool = False, target: Target | None = None) -> int | None:
     """Interval of a Latency-strategy layer whose reuse factor caps its multipliers: the
     tool issues `limit` distinct multiplies per cycle, finishes the sums (shared_tail)
     and runs the layer once before the next (its latency is the interval less one in
     every such report); never more than RF. None when the cap does not bind."""
-    schedule = capped_schedule(n_multiplies, limit, terms, dsp_bound)
+    schedule = capped_schedule(n_multiplies, limit, terms, dsp_bound, target)
     return None if schedule is None else min(reuse_factor, schedule)
 
 

@@ -57,10 +57,11 @@ def issue_cycles(n_multiplies: int, limit: int) -> int:
     return max(1, math.ceil(n_multiplies / limit))
 
 
-def overlaps(n_multiplies: int, limit: int, reuse_factor: int, terms: int, dsp_bound: bool) -> bool:
+def overlaps(n_multiplies: int, limit: int, reuse_factor: int, terms: int, dsp_bound: bool,
+             target: Target | None = None) -> bool:
     """Whether a capped layer is a pipeline that overlaps inferences: its issue cycles and
     adder tail (series7.shared_interval before the RF bound) exceed its reuse factor."""
-    unbounded = series7.capped_schedule(n_multiplies, limit, terms, dsp_bound)
+    unbounded = series7.capped_schedule(n_multiplies, limit, terms, dsp_bound, target)
     return unbounded is not None and unbounded > reuse_factor
 
 
