@@ -64,6 +64,16 @@ def test_shared_dsp_pipeline_depends_on_the_cap_and_the_cycle():
     assert series7.shared_interval(25, 1, 100, terms=11, dsp_bound=True, target=vitis7(5.0)) == 31
 
 
+def test_a_softmax_forced_into_fabric_builds_its_multiplies_in_luts():
+    from l1forge.report.activation_cost import fabric_softmax_lut
+    from report_fakes import Layer, NamedType
+
+    layer = Layer("softmax", "Softmax", [], None, attrs={"exp_table_t": NamedType(FixedPrecisionType(18, 8)),
+                                                         "inv_table_t": NamedType(FixedPrecisionType(18, 4))})
+    # 366 LUTs a value more than the DSP-bound twin (ARRYTHMIA, HAR, Breast_cancer)
+    assert fabric_softmax_lut(layer, 16) == pytest.approx(16 * 366, rel=0.01)
+
+
 def test_softmax_and_relu_cycles():
     assert series7.softmax_cycles(2, vitis7(5.0), True) == 8  # Breast_cancer
     assert series7.softmax_cycles(16, vitis7(3.33), True) == 20  # ARRYTHMIA

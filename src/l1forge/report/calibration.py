@@ -67,6 +67,10 @@ class Calibration:
     # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)
     softmax_float_exp_dsps: int = 7
     softmax_lut_per_value: float = 97.0
+    # A variable multiply built in LUTs, per bit pair of its operands: 366 LUTs for the 18 x
+    # 18-bit exponential x inverse product of the fabric-bound softmaxes (the median over
+    # ARRYTHMIA, HAR and Breast_cancer of (fabric - DSP build LUTs) / values: 358, 366, 366).
+    lut_per_variable_product_bit: float = 1.13
     softmax_lut_rounding_per_value: float = 36.0
     softmax_ff_per_value_cycle: float = 10.6
 
