@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, split_delay
 from l1forge.report.da_cost import da_dense_cost
@@ -19,7 +21,8 @@ from l1forge.report.bits import bits_of
 from l1forge.report.dense_cost import distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit
 from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
-from l1forge.report.stream_conv import resource_pixel_loop, resource_pixel_cycles, vitis_pixel_interval
+from l1forge.report.stream_conv import (FULL_CONVOLUTIONS, resource_pixel_loop, resource_pixel_cycles,
+                                        vitis_pixel_interval, vivado_shared_pixel_interval)
 from l1forge.report.stream_pooling import pool2d_timing
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
@@ -41,7 +44,9 @@ def _kernel(layer, io: LayerIO, target: Target) -> tuple[LayerCost, int]:
                              multiplier_impl=target.multiplier_impl)
     census = distinct_multiplies(census, matrix)
     limit = multiplier_limit(layer, matrix.size, io.reuse_factor)
-    return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target), n_filt
+    # the kernel reads one window (its matrix's rows), not the whole image io.live_in counts
+    return kernel_cost(layer.name, "conv", io, census, accum, n_filt, limit, target,
+                       live_inputs=int(np.count_nonzero(np.any(matrix != 0, axis=1)))), n_filt
 
 
 def _pixels(shape: tuple[int, ...]) -> int:
@@ -66,12 +71,18 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
             how = f"one pixel per {per_pixel} cycles (a sequential iteration: window shift loop and kernel call)"
             latency = in_pixels * per_pixel
         else:
+            # the last pixel's kernel call ends after its issue, except where a pixel holds
+            # its whole call (Vivado HLS at RF > 1: the MNIST CNN's 784 x 13 + 2, 36 x 16 + 2)
+            tail = kernel.cycles + 2
             if target.tool == "Vitis HLS":
                 per_pixel = vitis_pixel_interval(kernel)
                 how = f"one pixel per {per_pixel} cycles (the kernel call and the window it reads)"
+            elif io.reuse_factor > 1 and layer.class_name in FULL_CONVOLUTIONS:
+                per_pixel, tail = vivado_shared_pixel_interval(kernel, io.reuse_factor), 2
+                how = f"one pixel per {per_pixel} cycles (the window's counters, the kernel call, its write)"
             else:
                 per_pixel, how = kernel.ii, "one pixel per RF cycles"
-            latency = in_pixels * per_pixel + kernel.cycles + 2
+            latency = in_pixels * per_pixel + tail
         # Vitis HLS rewinds the pipelined pixel loop: the next image starts as the last
         # pixel is issued (no idle cycle), so the process interval is pixels x per-pixel
         # interval (the Conv1D report: 390 = 130 x 3, latency 393)

