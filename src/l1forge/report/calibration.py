@@ -122,6 +122,13 @@ class Calibration:
     # the loop tables of the Conv1D encoders' per-instance reports, Vivado HLS 2020.1:
     # iterations of 2 + 4 cycles without the kernel call at filt_width 3, 4 + 4 at 5).
     stream_resource_pixel_cycles: int = 4
+    # A Resource-strategy loop body (weight read, DSP multiply, accumulation) is one stage
+    # from this much logic a cycle (calibration-part ns), three below it: one stage at 8.75
+    # (xcu50 -2 at 10 ns: the DNNonSilicon CNN's kernels RF + 1, 43 cycles a pixel at RF 36)
+    # and 21.9 (xcvu13p -2 at 25 ns: the seventh unseen set's pixels RF + 5), three at about
+    # 3.6 (KU15P -1 at 5 ns: the Conv1D encoders' RF + 3), 2.6 (xc7z020 -1 at 10 ns: the
+    # DNNonSilicon CNNs' ReuseLoop, iteration latency 4) and below. Set between the two.
+    resource_flat_budget_ns: float = 6.0
     # A streamed dense process: its output is written one cycle after the kernel's last
     # register (the SVHN CNN report, Vivado HLS 2020.1: Dense 10 and Dense 42 exactly,
     # Dense 64 one cycle short).

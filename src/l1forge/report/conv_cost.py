@@ -67,7 +67,11 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         window_ff = filt_h * filt_w * n_chan * io.in_bits.width
         sequential = resource_pixel_loop(io, target)  # the pixel loop is not pipelined (stream_conv)
         if sequential:
-            per_pixel = resource_pixel_cycles(kernel, filt_w, two_d="2D" in layer.class_name)
+            # Vivado HLS runs the line buffer's KernelShiftWidth loop in 2D too (the DNNonSilicon
+            # CNNs' verbose schedule, Vivado HLS 2020.1: trip filt_width - 1 in every pixel)
+            encoded = str(layer.get_attr("implementation", "linebuffer") or "linebuffer").lower() == "encoded"
+            shifts_2d = target.tool == "Vivado HLS" and not encoded
+            per_pixel = resource_pixel_cycles(kernel, filt_w, two_d="2D" in layer.class_name and not shifts_2d)
             how = f"one pixel per {per_pixel} cycles (a sequential iteration: window shift loop and kernel call)"
             latency = in_pixels * per_pixel
         else:

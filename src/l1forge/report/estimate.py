@@ -73,7 +73,7 @@ from l1forge.report import registry
 from l1forge.report import series7
 from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, input_words, is_inplace_flatten,
                                            stream_schedule)
-from l1forge.report.stream_softmax import shared_stream_softmax
+from l1forge.report.stream_softmax import per_pixel_softmax, shared_stream_softmax
 from l1forge.report.schedule import predecessors, schedule_instances, schedule_parallel, schedule_parallel_dataflow
 from l1forge.report.softmax_tables import wide_table_cost
 
@@ -146,6 +146,12 @@ def _layer_cost(layer, live: dict[str, int], target: Target, fold=None) -> tuple
         cost = replace(cost, out_bits=cost.out_bits * pixels)
     else:
         cost = registry.cost_function(layer.class_name)(layer, io, target)
+    if target.io_type == "io_stream" and cost.kind == "softmax" and stream_words(io.n_in, io.in_shape) > 1:
+        # a softmax over each pixel's channels (a convolution's activation): one word's
+        # hardware, run once per pixel (stream_softmax.per_pixel_softmax)
+        view, pixels = one_pixel(io)
+        word = shared_stream_softmax(registry.cost_function(layer.class_name)(layer, view, target), view, target)
+        return io, wide_table_cost(layer, per_pixel_softmax(word, view, pixels), target)
     cost = shared_stream_softmax(cost, io, target)  # its multipliers capped at ceil(n / RF)
     if target.io_type == "io_stream":
         cost = streamed(cost, io, target, input_words(layer, io))

@@ -44,9 +44,11 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
     ff = n_out * accum.width + block * (data.width + weight.width)
     if kind == "dense":
         ff += input_register_ff(n_in, data, target.io_type)
-    # multiplier pipeline (assumed: DSP with M and P registers); the rem0 body's read of
-    # its output-index table `outidx[ir]` runs beside the multiply, which it does not delay
-    depth = 3 if census.n_dsp else 1
+    # multiplier pipeline (DSP with M and P registers); the rem0 body's read of its
+    # output-index table `outidx[ir]` runs beside the multiply, which it does not delay.
+    # Where a cycle holds the weight read, the multiply and the accumulation (a budget of
+    # C.resource_flat_budget_ns), the loop body is one stage.
+    depth = (1 if target.budget_ns >= C.resource_flat_budget_ns else 3) if census.n_dsp else 1
     return LayerCost(name=name, kind=kind, dsp=census.n_dsp * census.dsp_per_product, lut=lut,
                      ff=ff, bram_18k=bram, cycles=rf + depth, ii=rf,
                      head_ns=target.budget_ns, delay_ns=C.delay_adder_level_ns,

@@ -2,7 +2,8 @@
 pixels (convolutions, pooling, padding, element-wise layers over an image) overlap: the
 region takes as long as the slowest of them. A vector process (a dense layer or softmax
 reading its whole input as one stream word, an element-wise layer on such a word) cannot
-start before its predecessor has written that word, at the predecessor's end, so the
+start before its predecessor has written that word, at the predecessor's end (a softmax
+over each pixel's channels streams pixels: stream_softmax.per_pixel_softmax), so the
 vector processes' latencies add up. The region's latency is the slowest pixel process
 plus the sum of the vector processes plus the start handshake: Vivado HLS 2020.1's Dense
 16->5 report (two vector processes, 7 + 2 + 1 = 10 cycles) and its SVHN CNN report (1027
@@ -16,11 +17,14 @@ from __future__ import annotations
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, Target
 from l1forge.report.schedule import Schedule
+from l1forge.report.stream_softmax import PER_PIXEL_KIND
 
 
 def vector_process(cost: LayerCost) -> bool:
     """A dataflow process that reads one stream word per inference (module docs): a
     dense layer or softmax, or an element-wise process whose interval is one word."""
+    if cost.kind == PER_PIXEL_KIND:  # a softmax over each pixel's channels streams pixels
+        return False
     return cost.kind == "dense" or cost.kind.startswith("softmax") or (
         cost.ii == 1 and cost.kind not in ("conv", "pooling"))
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
 
 
@@ -42,3 +43,22 @@ def shared_stream_softmax(cost: LayerCost, io: LayerIO, target: Target) -> Layer
                    cycles=cost.cycles + ii - 1,
                    notes=cost.notes + (f"streamed softmax at RF {io.reuse_factor}: {n} multiplies on {limit} "
                                        f"multiplier(s), one word every {ii} cycles",))
+
+
+PER_PIXEL_KIND = "softmax (per pixel)"  # a pixel process: it overlaps the others (schedule_stream)
+
+
+def per_pixel_softmax(word: LayerCost, view: LayerIO, pixels: int) -> LayerCost:
+    """A streamed softmax over an image (a convolution's `activation='softmax'`): hls4ml's
+    `softmax_stable` / `softmax_latency` loop over the stream words, each word's channels
+    normalised on their own, so the hardware is one word's (`word`, costed on the one-pixel
+    view) and the process reads a word every word interval. Read from the held-out
+    DNNonSilicon CNN with a softmax after each layer (Vivado HLS 2020.1, RF 4): 676 pixels of
+    4 channels in 2,717 cycles (676 x 4 + 13), where one softmax over all 2,704 values had
+    been estimated (676 multipliers, 875 DSPs in the design against 170)."""
+    _, ii = word_interval(view.n_in, view.reuse_factor)
+    latency = (pixels - 1) * ii + 1 + word.cycles + C.stream_overhead_cycles
+    return replace(word, kind=PER_PIXEL_KIND, cycles=latency, ii=latency + 1, process=True,
+                   out_bits=word.out_bits * pixels,
+                   notes=word.notes + (f"a softmax over each of {pixels} pixels' {view.n_in} channels, "
+                                       f"one pixel every {ii} cycles",))
