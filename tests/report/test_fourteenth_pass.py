@@ -72,3 +72,31 @@ def test_a_softmax_over_an_image_normalises_each_pixel():
     conv = next(row for row in estimate["per_layer"] if row["name"] == "conv")
     # a pixel process: it overlaps the convolution instead of adding to it
     assert estimate["latency_cycles"] < conv["latency_cycles"] + softmax["latency_cycles"]
+
+
+def test_rewound_resource_dense_processes_run_inside_the_slowest():
+    from l1forge.report.cost import Target
+    from l1forge.report.schedule_stream import schedule_stream
+
+    target = Target(clock_ns=5.0, io_type="io_stream", tool="Vitis HLS", dsp_shape=(27, 18))
+    # Vitis HLS rewinds a Resource dense read in one word: its interval is RF, its latency RF + 3
+    first = LayerCost(name="fc1", kind="dense", cycles=1275, ii=1272, process=True)
+    second = LayerCost(name="fc2", kind="dense", cycles=291, ii=288, process=True)
+    schedule = schedule_stream([first, second], target)
+    assert 1275 <= schedule.latency_cycles <= 1275 + 3  # the held-out MLP: 1,275, not 1,275 + 291
+    # not rewound (Vivado HLS, or read over several words): the vector processes add up
+    plain = schedule_stream([LayerCost(name="a", kind="dense", cycles=20, ii=21, process=True),
+                             LayerCost(name="b", kind="dense", cycles=10, ii=11, process=True)], target)
+    assert plain.latency_cycles >= 30
+
+
+def test_ten_bit_data_keeps_its_constant_products_in_fabric():
+    from l1forge.report.bits import Bits
+    from l1forge.report.multipliers import constant_census
+
+    codes = np.array([[301, -427], [359, 211]])  # constants of 3+ CSD digits
+    weight = Bits(10, 1, True)
+    ten = constant_census(codes, None, Bits(10, 2, True), weight, "mult", (27, 18))
+    eleven = constant_census(codes, None, Bits(11, 2, True), weight, "mult", (27, 18))
+    # Vitis HLS 2023.1 built the 10-bit x 10-bit MLP in fabric, its 12-bit twin on DSPs
+    assert ten.n_dsp == 0 and eleven.n_dsp == 4
