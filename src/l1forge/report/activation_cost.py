@@ -20,7 +20,7 @@ import numpy as np
 from l1forge.report import series7
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels
-from l1forge.report.bits import bits_of, layer_codes
+from l1forge.report.bits import Bits, bits_of, layer_codes
 from l1forge.report.multipliers import csd_digits
 from l1forge.report.softmax_depth import reference_cycles, scaled_softmax
 
@@ -64,6 +64,15 @@ def table_cost(io: LayerIO, layer, kind: str) -> LayerCost:
                      out_bits=io.live_in * io.out_bits.width)
 
 
+def softmax_table_bits(layer) -> tuple[Bits, Bits]:
+    """The exponential and inverse-sum table types of a stable softmax (table_t where the
+    layer names no exp_table_t; the exponential's where it names no inv_table_t)."""
+    exp_t, inv_t = layer.get_attr("exp_table_t"), layer.get_attr("inv_table_t")
+    exp_bits = bits_of(exp_t.precision) if exp_t is not None else bits_of(layer.get_attr("table_t").precision)
+    inv_bits = bits_of(inv_t.precision) if inv_t is not None else exp_bits
+    return exp_bits, inv_bits
+
+
 def softmax_cost(io: LayerIO, layer) -> LayerCost:
     n = io.n_in
     implementation = str(layer.get_attr("implementation", "stable") or "stable").lower()
@@ -72,9 +81,7 @@ def softmax_cost(io: LayerIO, layer) -> LayerCost:
         return LayerCost(name=io.name, kind="softmax(argmax)", lut=lut,
                          delay_ns=adder_levels(n) * C.delay_adder_level_ns,
                          out_bits=n * io.out_bits.width)
-    exp_t, inv_t = layer.get_attr("exp_table_t"), layer.get_attr("inv_table_t")
-    exp_bits = bits_of(exp_t.precision) if exp_t is not None else bits_of(layer.get_attr("table_t").precision)
-    inv_bits = bits_of(inv_t.precision) if inv_t is not None else exp_bits
+    exp_bits, inv_bits = softmax_table_bits(layer)
     careful = exp_bits.rounds or exp_bits.saturates or inv_bits.rounds or inv_bits.saturates
     size = int(layer.get_attr("table_size", 1024) or 1024)
     tables = math.ceil(n / 2) + 1
@@ -111,8 +118,7 @@ def on_series7(cost: LayerCost, io: LayerIO, target: Target) -> LayerCost:
     if cost.kind == "softmax":
         dsp_multiply = target.multiplier_impl != "fabric"
         cycles = series7.softmax_cycles(io.n_in, target, dsp_multiply)
-        return replace(cost, cycles=cycles, dsp=cost.dsp if dsp_multiply else 0,
-                       ff=io.n_in * cycles * C.softmax_ff_per_value_cycle)
+        return replace(cost, cycles=cycles, ff=io.n_in * cycles * C.softmax_ff_per_value_cycle)
     if cost.cycles == 0 and cost.kind != "linear":
         cycles = series7.relu_cycles(target)
         return replace(cost, cycles=cycles, ff=cycles * io.live_in * (io.in_bits.width + io.out_bits.width))
@@ -125,24 +131,17 @@ def fabric_softmax_lut(layer, n: int) -> float:
     two table types, C.lut_per_variable_product_bit each bit pair. The fabric-bound
     calibration builds' softmax instances hold 358 to 366 LUTs a value more than their
     DSP-bound twins' (ARRYTHMIA 16 values, HAR 6, Breast_cancer 2; 18 x 18-bit tables)."""
-    exp_t, inv_t = layer.get_attr("exp_table_t"), layer.get_attr("inv_table_t")
-    table = layer.get_attr("table_t")
-    exp_bits = bits_of((exp_t or table).precision) if (exp_t or table) is not None else None
-    inv_bits = bits_of(inv_t.precision) if inv_t is not None else exp_bits
-    if exp_bits is None:
-        return 0.0
+    exp_bits, inv_bits = softmax_table_bits(layer)
     return n * exp_bits.width * inv_bits.width * C.lut_per_variable_product_bit
 
 
 def activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     """Dispatch an hls4ml activation layer to the model of its function."""
     cost = _activation_cost(layer, io, target)
-    if cost.kind == "softmax" and target.multiplier_impl == "fabric":
-        cost = replace(cost, lut=cost.lut + fabric_softmax_lut(layer, io.n_in))
+    if cost.kind == "softmax" and target.multiplier_impl == "fabric":  # its multiplies in LUTs
+        cost = replace(cost, dsp=0, lut=cost.lut + fabric_softmax_lut(layer, io.n_in))
     if series7.applies(target):
         return on_series7(cost, io, target)
-    if cost.kind == "softmax" and target.multiplier_impl == "fabric":
-        return replace(cost, dsp=0)
     return cost
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 
+from l1forge.report import series7
 from l1forge.report.softmax_tables import wide_table_warnings
 
 UNROLL_LIMIT = 4096
@@ -143,7 +144,7 @@ def external_weight_warnings(graph) -> list[str]:
 
 def hls_limit_warnings(graph, family: str, clock_ns: float, multiplier_impl: str | None,
                        io_type: str = "io_parallel", tool: str = "") -> list[str]:
-    chained = tool == "Vitis HLS" and family == "7-series" and io_type == "io_parallel"  # series7.applies
+    chained = series7.applies_to(family, tool, io_type)  # what the estimate models there
     return (unroll_warnings(graph, chained) + array_warnings(graph, io_type, tool)
             + binding_warnings(family, clock_ns, multiplier_impl) + wide_table_warnings(graph)
             + external_weight_warnings(graph))

@@ -18,14 +18,11 @@ from pathlib import Path
 from l1forge.errors import UserError
 from l1forge.report import text_tables as tt
 from l1forge.report.csynth_summary import is_summary, parse_summary_text
-from l1forge.report.csynth_types import KNOWN_VERSIONS, CsynthReport, HlsInstance, version_warning  # noqa: F401
+from l1forge.report.csynth_types import KNOWN_VERSIONS, CsynthReport, HlsInstance, int_or_none, version_warning  # noqa: F401
 
 _RESOURCE_KEYS = {"BRAM_18K": "bram_18k", "DSP48E": "dsp", "DSP": "dsp", "DSP48": "dsp",
                   "FF": "ff", "LUT": "lut", "URAM": "uram"}
 
-
-def _int_or_none(value: float | None) -> int | None:
-    return None if value is None else int(round(value))
 
 
 # --- text report -------------------------------------------------------------------------
@@ -64,7 +61,7 @@ def _latency_cells(cells: tuple[str, ...]) -> tuple[int | None, ...]:
         cycles = [numeric[i] for i in (0, 1, 4, 5)]
     else:
         cycles = [c for c in numeric if not re.search(r"[a-z]s$", c)]
-    values = [_int_or_none(tt.number(c)) if c != "?" else None for c in cycles]
+    values = [int_or_none(tt.number(c)) if c != "?" else None for c in cycles]
     if len(values) < 4:
         return (None, None, None, None)
     return tuple(values[:4])

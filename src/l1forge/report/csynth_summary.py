@@ -15,7 +15,7 @@ from pathlib import Path
 
 from l1forge.errors import UserError
 from l1forge.report import text_tables as tt
-from l1forge.report.csynth_types import CsynthReport, HlsInstance, version_warning
+from l1forge.report.csynth_types import CsynthReport, HlsInstance, int_or_none, version_warning
 
 HEADER = re.compile(r"== Synthesis Summary Report of '([^']+)'")
 _RESOURCES = {"BRAM": "bram_18k", "DSP": "dsp", "FF": "ff", "LUT": "lut", "URAM": "uram"}
@@ -77,12 +77,11 @@ def parse_summary_text(text: str, path: Path):
     top_row = next((row for row in rows if row[0].lstrip("+* ").strip() == top), None)
     if top_row is None:
         raise UserError(f"{path}: truncated or malformed Vitis HLS summary: no row for the top function '{top}'")
-    latency = col(top_row, "Latency (cycles)")
-    interval = col(top_row, "Interval")
+    latency = int_or_none(col(top_row, "Latency (cycles)"))
+    interval = int_or_none(col(top_row, "Interval"))
     instances = tuple(
-        HlsInstance(instance=name, module=name,
-                    latency_cycles=None if col(row, "Latency (cycles)") is None else int(col(row, "Latency (cycles)")),
-                    ii=None if col(row, "Interval") is None else int(col(row, "Interval")),
+        HlsInstance(instance=name, module=name, latency_cycles=int_or_none(col(row, "Latency (cycles)")),
+                    ii=int_or_none(col(row, "Interval")),
                     **{key: value for key, value in resources(row).items() if key != "uram"})
         for row in rows if row is not top_row and row[0].lstrip().startswith("+")
         for name in [row[0].lstrip("+ ").strip()])
@@ -93,7 +92,6 @@ def parse_summary_text(text: str, path: Path):
     return CsynthReport(
         source_file=str(path), tool="Vitis HLS", version=version.group(1), top=top,
         part=part.group(1) if part else None, clock_target_ns=None, clock_estimated_ns=None,
-        latency_min=None if latency is None else int(latency), latency_max=None if latency is None else int(latency),
-        ii_min=None if interval is None else int(interval), ii_max=None if interval is None else int(interval),
+        latency_min=latency, latency_max=latency, ii_min=interval, ii_max=interval,
         pipeline_type=top_row[pipelined] if pipelined is not None and pipelined < len(top_row) else None,
         resources=resources(top_row), available={}, instances=instances, warnings=tuple(warnings))

@@ -48,6 +48,10 @@ class CsynthReport:
     warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
+def int_or_none(value: float | None) -> int | None:
+    return None if value is None else int(round(value))
+
+
 def version_warning(path: Path, tool: str, version: str) -> list[str]:
     # an update release (2019.2.1, 2022.2.2) keeps its release's layout
     if ".".join(version.split(".")[:2]) in KNOWN_VERSIONS.get(tool, set()):

@@ -220,7 +220,7 @@ def series7_kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum
         # run once before the next: every cycle of its schedule, the chain's too (the held-out
         # mnist fc1 at RF 100: 48 cycles, II 49, though its multiplies issue in 9)
         cycles = max(cycles, shared - 1)
-        ii = min(io.reuse_factor, max(shared, cycles + 1))
+        ii = pipelined_interval(io.reuse_factor, cycles)
         if series7_pipelined.overlaps(n_multiplies, multiplier_limit, io.reuse_factor, census.max_terms,
                                       bool(census.n_dsp), target):
             # longer than its interval: a pipeline overlapping inferences (series7_pipelined.py)

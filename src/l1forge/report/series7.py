@@ -55,9 +55,13 @@ from l1forge.report.cost import Target, adder_levels
 ARTIX2_OVER_REFERENCE = 775.0 / 550.0  # DSP Fmax of UltraScale+ -2 over Artix-7 -2 (timing.py)
 
 
+def applies_to(family: str, tool: str, io_type: str) -> bool:
+    """Whether these rules time a design: Vitis HLS on a 7-series part, io_parallel."""
+    return family == "7-series" and tool == "Vitis HLS" and io_type == "io_parallel"
+
+
 def applies(target: Target) -> bool:
-    """Whether these rules time the design: Vitis HLS on a 7-series part, io_parallel."""
-    return target.family == "7-series" and target.tool == "Vitis HLS" and target.io_type == "io_parallel"
+    return applies_to(target.family, target.tool, target.io_type)
 
 
 def logic_ns(target: Target) -> float:

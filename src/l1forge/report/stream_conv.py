@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
+from l1forge.report.dense_cost import pipelined_interval
 
 
 def resource_pixel_loop(io: LayerIO, target: Target) -> bool:
@@ -61,7 +62,7 @@ def vivado_shared_pixel_interval(kernel: LayerCost, reuse_factor: int) -> int:
     pixels); its second convolution, whose kernel takes 13, runs at RF (16). At RF 1 the
     pixel loop is pipelined at II 1 (the SVHN CNN); separable convolutions have their own
     loops (the separable CNN's depthwise, 14 a pixel at RF 16, the kernel's interval)."""
-    return max(1, min(reuse_factor, kernel.cycles + 3))
+    return pipelined_interval(reuse_factor, kernel.cycles + 2)
 
 
 def vitis_pixel_interval(kernel: LayerCost) -> int:
