@@ -106,3 +106,29 @@ def test_reports_that_are_not_a_design_utilization_say_what_they_are(tmp_path):
                    "| CLB LUTs  |   10 |   20 |\n+-----------+------+------+\n")
     with pytest.raises(UserError, match="per-SLR breakdown"):
         parse_utilization(slr)
+
+
+def _wrapper_report(tmp_path, top_module: str):
+    """The dense16x5 report turned into a wrapper's: its dense instance's module is `top_module`."""
+    text = (DENSE16X5 / "myproject_csynth.rpt").read_text()
+    text = text.replace("Report for 'myproject'", "Report for 'myproject_axi'")
+    text = text.replace("|dense_array_array_ap_fixed_16_6_5_3_0_5u_config2_s  |", f"|{top_module}  |")
+    (tmp_path / "myproject_axi_csynth.rpt").write_text(text)
+
+
+def test_a_wrapper_report_gives_the_top_functions_instance(tmp_path):
+    # a VivadoAccelerator folder that kept only `myproject_axi_csynth.rpt`
+    _wrapper_report(tmp_path, "myproject")
+    section, warnings = vendor_section(tmp_path, "myproject")
+    assert section["top"] == "myproject"
+    assert (section["latency_cycles"], section["ii"]) == (7, 7)
+    assert (section["dsp"], section["ff"], section["lut"], section["bram_18k"]) == (73, 7860, 2134, 0)
+    assert section["per_layer"] == []
+    assert any("inside 'myproject_axi'" in w and "interface logic left out" in w for w in warnings)
+
+
+def test_a_wrapper_without_the_top_is_not_read(tmp_path):
+    _wrapper_report(tmp_path, "another_function")
+    section, warnings = vendor_section(tmp_path, "myproject")
+    assert section is None
+    assert any("none for the top function 'myproject'" in w for w in warnings)

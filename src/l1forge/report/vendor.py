@@ -52,6 +52,10 @@ def _pick_csynth(folder: Path, top: str | None, warnings: list[str]) -> tuple[Pa
         parsed = {p: (parse_csynth_rpt(p) if p.suffix == ".rpt" else parse_csynth_xml(p)) for p in candidates}
         best = max(parsed.values(), key=lambda r: r.resources.get("lut", 0))
         named = [p for p in candidates if p.stem == f"{best.top}_csynth"] or [Path(best.source_file)]
+    if not named and top:
+        wrapper = _wrapper_of(candidates, top)
+        if wrapper is not None:
+            return wrapper
     if not named:
         warnings.append(f"{folder}: synthesis reports found, but none for the top function '{top}'")
         return None, None
@@ -65,7 +69,29 @@ def _pick_csynth(folder: Path, top: str | None, warnings: list[str]) -> tuple[Pa
     return (rpt if rpt.is_file() else None), (xml if xml.is_file() else None)
 
 
-def _hls_section(rpt: Path | None, xml: Path | None, warnings: list[str]) -> dict | None:
+def _wrapper_of(candidates: list[Path], top: str) -> tuple[Path, None] | None:
+    """The text report of a function that calls `top` once, when `top` has none of its own
+    (a VivadoAccelerator project whose folder kept only `<top>_axi_csynth.rpt`)."""
+    for path in candidates:
+        if path.suffix != ".rpt":
+            continue
+        if sum(i.module == top for i in parse_csynth_rpt(path).instances) == 1:
+            return path, None
+    return None
+
+
+def _as_instance(report: CsynthReport, top: str, warnings: list[str]) -> CsynthReport:
+    """The row of `top` inside a wrapper's report, as a report of its own."""
+    row = next(i for i in report.instances if i.module == top)
+    warnings.append(f"{report.source_file}: no report of the top function '{top}'; read its instance "
+                    f"{row.instance} inside '{report.top}' (the wrapper's own interface logic left out, "
+                    "and no per-layer rows)")
+    return replace(report, top=top, latency_min=row.latency_cycles, latency_max=row.latency_cycles,
+                   ii_min=row.ii, ii_max=row.ii, pipeline_type=None, instances=(),
+                   resources={"dsp": row.dsp, "lut": row.lut, "ff": row.ff, "bram_18k": row.bram_18k})
+
+
+def _hls_section(rpt: Path | None, xml: Path | None, warnings: list[str], top: str | None = None) -> dict | None:
     reports: list[CsynthReport] = []
     if rpt:
         reports.append(parse_csynth_rpt(rpt))
@@ -73,6 +99,8 @@ def _hls_section(rpt: Path | None, xml: Path | None, warnings: list[str]) -> dic
         reports.append(parse_csynth_xml(xml))
     if not reports:
         return None
+    if top and reports[0].top != top and any(i.module == top for i in reports[0].instances):
+        reports = [_as_instance(reports[0], top, warnings)]
     main = reports[0]
     if main.clock_target_ns is None:  # Vitis HLS's one-table csynth.rpt names no clock; its XML does
         clocked = next((r for r in reports[1:] if r.clock_target_ns is not None), None)
@@ -144,7 +172,7 @@ def vendor_section(folder: Path, top: str | None = None) -> tuple[dict | None, l
     folder = Path(folder)
     warnings: list[str] = []
     rpt, xml = _pick_csynth(folder, top, warnings)
-    hls = _hls_section(rpt, xml, warnings)
+    hls = _hls_section(rpt, xml, warnings, top)
     stages = _stage_sections(folder, warnings)
     timing = _timing_section(folder, warnings)
     if hls is None and not stages and timing is None:
