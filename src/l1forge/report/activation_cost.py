@@ -160,6 +160,10 @@ def _activation_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     if function in ("hard_sigmoid", "hard_tanh", "binary_tanh", "ternary_tanh"):
         return relu_cost(io, function, extra_per_value=io.in_bits.width)
     if function in TABLE_ACTIVATIONS:
-        return table_cost(io, layer, function)
+        cost = table_cost(io, layer, function)
+        if target.io_type == "io_stream":
+            return cost  # the streamed process's read-to-write cycle holds the read's register
+        return replace(cost, cycles=C.table_lookup_parallel_cycles,
+                       notes=(f"{function}: the index arithmetic, then the registered table read",))
     return replace(table_cost(io, layer, function),
                    notes=(f"activation '{function}' is not modelled; costed as a table lookup",))

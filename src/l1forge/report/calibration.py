@@ -65,6 +65,12 @@ class Calibration:
     softmax_table_read_ns: float = 1.20
     softmax_sum_level_ns: float = 0.78
     softmax_saturate_ns: float = 0.30
+    # An element-wise table activation (sigmoid, tanh, ...) in io_parallel: its index
+    # arithmetic (scale, offset and the two clamps, on an int) is one stage and the
+    # registered table read the next. Both io_parallel sigmoid instances in the reports
+    # take 2 cycles at 5 ns: Vivado HLS 2018.3 on a Virtex-7 -2 (18 bits) and Vitis HLS
+    # 2022.1 on an Alveo U55C (16 bits); the model took 1 before.
+    table_lookup_parallel_cycles: int = 2
     # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
     # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,
     # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)
