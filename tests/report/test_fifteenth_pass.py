@@ -1,9 +1,14 @@
 """Fifteenth pass (docs/estimator.md): an element-wise table activation (sigmoid, tanh) in
-io_parallel takes two cycles, its index arithmetic and then its registered table read."""
+io_parallel takes two cycles, its index arithmetic and then its registered table read; on
+7-series Vivado HLS at a cycle of two adder levels, fabric products sum in 3-input adders
+(ternary_tree)."""
 
 import numpy as np
 
+from l1forge.report import ternary_tree
+from l1forge.report.cost import Target
 from l1forge.report.estimate import estimate_graph
+from l1forge.report.timing import delay_scale
 from report_fakes import FixedPrecisionType, Graph, NamedType
 
 
@@ -33,3 +38,41 @@ def test_the_streamed_table_activation_keeps_its_process_timing():
     # one word read, the lookup, one written: the process's read-to-write cycle holds the
     # read's register (the DNNonSilicon tanh processes, Vivado HLS 2020.1: 3 cycles)
     assert act_row("tanh", "io_stream")["latency_cycles"] == 3
+
+
+def fabric_mlp(terms: int):
+    # 6-bit unsigned inputs (a quantized ReLU's) times 6-bit weights: fabric products only
+    rng = np.random.default_rng(5)
+    weights = rng.choice([-27, -19, -11, 13, 21, 25], size=(32, 8)) * 2.0 ** -5
+    weights[terms:, :] = 0.0  # every output sums `terms` products and its bias
+    unsigned6 = FixedPrecisionType(6, 0, signed=False)
+    return (Graph().input(32, precision=unsigned6)
+            .dense("fc", weights, rng.normal(0, 0.1, 8), weight_precision=FixedPrecisionType(6, 0))
+            .relu("relu", 8))
+
+
+def fc_cycles(graph, clock_ns, tool="Vivado HLS"):
+    estimate = estimate_graph(graph, clock_ns=clock_ns, io_type="io_parallel", tool=tool,
+                              dsp_shape=(25, 18), delay_scale=delay_scale("Artix-7", 1), family="7-series")
+    return next(row for row in estimate["per_layer"] if row["name"] == "fc")["latency_cycles"]
+
+
+def test_a_narrow_7series_cycle_sums_fabric_products_in_3_input_adders():
+    # xc7z020 -1 at 5 ns holds two adder levels, not three: the products' cycle, a 3-input
+    # level a cycle (terms + bias), and the top level's register after the call
+    assert ternary_tree.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS",
+                                       dsp_shape=(25, 18), delay_scale=delay_scale("Artix-7", 1),
+                                       family="7-series"))
+    assert fc_cycles(fabric_mlp(26), 5.0) == 1 + 3 + 1  # 27 operands: 3 levels
+    assert fc_cycles(fabric_mlp(27), 5.0) == 1 + 4 + 1  # 28 operands: 4
+    assert fc_cycles(fabric_mlp(8), 5.0) == 1 + 2 + 1
+
+
+def test_the_3_input_tree_is_only_where_the_reports_show_it():
+    # a wide cycle chains three binary levels or more; Vitis HLS on 7-series has series7.py
+    assert fc_cycles(fabric_mlp(27), 10.0) < 1 + 4 + 1
+    assert not ternary_tree.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS",
+                                           dsp_shape=(25, 18), delay_scale=delay_scale("Artix-7", 1),
+                                           family="7-series"))
+    assert not ternary_tree.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS",
+                                           dsp_shape=(27, 18), family="UltraScale+"))

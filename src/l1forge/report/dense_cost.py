@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from l1forge.report import series7, series7_pipelined
+from l1forge.report import series7, series7_pipelined, ternary_tree
 from l1forge.report.build_limits import UNROLL_LIMIT
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
@@ -92,6 +92,9 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
             ff, ff_counted = 0.0, ff
     else:
         cycles, head_ns, tail_ns = split_delay(mult_delay + levels * C.delay_adder_level_ns, budget, head)
+        if fabric_tree and kind == "dense" and ternary_tree.applies(target):
+            # 3-input adders, a level a cycle; the last fills its cycle (ternary_tree)
+            cycles, head_ns, tail_ns = ternary_tree.tree_cycles(census.max_terms), budget, budget
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
         if fabric_tree and cycles and target.io_type == "io_parallel":
             # fabric products: the registers cut the tree where its partial sums are (module docs)
