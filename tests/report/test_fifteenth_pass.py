@@ -8,6 +8,7 @@ import numpy as np
 from l1forge.report import ternary_tree
 from l1forge.report.cost import Target
 from l1forge.report.estimate import estimate_graph
+from l1forge.report.softmax_depth import operator_chain
 from l1forge.report.timing import delay_scale
 from report_fakes import FixedPrecisionType, Graph, NamedType
 
@@ -76,3 +77,21 @@ def test_the_3_input_tree_is_only_where_the_reports_show_it():
                                            family="7-series"))
     assert not ternary_tree.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS",
                                            dsp_shape=(27, 18), family="UltraScale+"))
+
+
+def softmax_cycles(clock_ns, family, scale, tool="Vivado HLS"):
+    rng = np.random.default_rng(7)
+    graph = Graph().input(16).dense("fc", rng.normal(0, 0.3, (16, 5))).softmax("softmax", 5)
+    estimate = estimate_graph(graph, clock_ns=clock_ns, io_type="io_parallel", tool=tool,
+                              dsp_shape=(25, 18), delay_scale=scale, family=family)
+    return next(row for row in estimate["per_layer"] if row["name"] == "softmax")["latency_cycles"]
+
+
+def test_a_narrow_7series_softmax_runs_its_whole_chain_and_the_dsp_pipeline():
+    # xc7z020 -1 at 5 ns: the operator chain over 5 values (12) and the DSP's two
+    # pipeline registers; the four jet taggers' reports take 13, 13, 14 and 14
+    assert softmax_cycles(5.0, "7-series", delay_scale("Artix-7", 1)) == operator_chain(5, "stable") + 2
+    # UltraScale+ -2 at 5 ns keeps the calibration depth (3 or 4 cycles)
+    assert softmax_cycles(5.0, "UltraScale+", 1.0) <= 4
+    # a wide 7-series cycle (25 ns) does not fill with a DSP multiply
+    assert softmax_cycles(25.0, "7-series", delay_scale("Artix-7", 1)) < operator_chain(5, "stable")

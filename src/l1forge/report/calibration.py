@@ -71,6 +71,10 @@ class Calibration:
     # take 2 cycles at 5 ns: Vivado HLS 2018.3 on a Virtex-7 -2 (18 bits) and Vitis HLS
     # 2022.1 on an Alveo U55C (16 bits); the model took 1 before.
     table_lookup_parallel_cycles: int = 2
+    # The softmax's final multiplies on 7-series where a DSP multiply fills the cycle: the
+    # DSP48's M and P registers (`mul i30` on DSP48, latency 2, in the verbose schedule of
+    # a Vivado HLS 2020.1 xc7z020 softmax at 5 ns; softmax_depth.SERIES7_NARROW_NOTE).
+    softmax_dsp_pipeline_registers: int = 2
     # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
     # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,
     # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)
