@@ -24,10 +24,9 @@ and Vitis HLS on 7-series is timed by series7.py.
 
 from __future__ import annotations
 
-import math
-
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import Target
+from l1forge.report.series7 import ternary_levels
 
 
 def applies(target: Target) -> bool:
@@ -39,8 +38,8 @@ def applies(target: Target) -> bool:
 
 def tree_cycles(max_terms: int) -> int:
     """Registers inside a Dense of fabric products: the products' cycle and one per 3-input
-    adder level over the terms (`max_terms` counts the bias). Its last level fills a cycle, so the layer's
-    tail is a whole cycle and the top level registers the call's outputs after it (the
-    schedule's boundary register: the call's own cycle of the module docs)."""
-    levels = math.ceil(math.log(max_terms, 3) - 1e-9) if max_terms > 1 else 0
-    return 1 + levels
+    adder level over the terms (`max_terms` counts the bias). Its last level fills a
+    cycle, so the layer's tail is a whole cycle and the top level registers the call's
+    outputs after it (the schedule's boundary register: the call's own cycle of the module
+    docs)."""
+    return 1 + ternary_levels(max_terms)
