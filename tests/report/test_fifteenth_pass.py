@@ -95,3 +95,19 @@ def test_a_narrow_7series_softmax_runs_its_whole_chain_and_the_dsp_pipeline():
     assert softmax_cycles(5.0, "UltraScale+", 1.0) <= 4
     # a wide 7-series cycle (25 ns) does not fill with a DSP multiply
     assert softmax_cycles(25.0, "7-series", delay_scale("Artix-7", 1)) < operator_chain(5, "stable")
+
+
+def test_a_vitis_resource_pixel_loop_ends_one_cycle_after_its_last_pixel():
+    # the Artix-7 CNNs (Vitis HLS 2024.2, RF 50): 4,096 x 55 + 1, and the region one more
+    kernel = np.full((3, 3, 1, 2), 11 * 2.0 ** -10) * np.array([1, 5])
+    graph = (Graph().image_input([10, 10, 1])
+             .conv2d("conv", kernel, [8, 8, 2], in_width=10, reuse_factor=9, strategy="resource"))
+    rows = {}
+    for tool in ("Vitis HLS", "Vivado HLS"):
+        estimate = estimate_graph(graph, clock_ns=25.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
+        rows[tool] = next(row for row in estimate["per_layer"] if row["name"] == "conv")
+    vitis, vivado = rows["Vitis HLS"], rows["Vivado HLS"]
+    assert (vitis["latency_cycles"] - 1) % 100 == 0  # 100 pixels x the iteration, + 1
+    assert vitis["ii"] == vitis["latency_cycles"] + 1
+    # Vivado HLS's iteration holds the 2D shift loop, and no exit cycle (the Conv1D encoders)
+    assert vivado["latency_cycles"] % 100 == 0

@@ -73,7 +73,10 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
             shifts_2d = target.tool == "Vivado HLS" and not encoded
             per_pixel = resource_pixel_cycles(kernel, filt_w, two_d="2D" in layer.class_name and not shifts_2d)
             how = f"one pixel per {per_pixel} cycles (a sequential iteration: window shift loop and kernel call)"
-            latency = in_pixels * per_pixel
+            # Vitis HLS adds the loop's exit cycle (the Artix-7 CNNs' three processes, Vitis HLS
+            # 2024.2: 225,281 = 4,096 x 55 + 1, 49,501 = 900 x 55 + 1, 9,296 = 169 x 55 + 1);
+            # Vivado HLS does not (the Conv1D encoders: 884 = 68 x 13)
+            latency = in_pixels * per_pixel + (1 if target.tool == "Vitis HLS" else 0)
         else:
             # the last pixel's kernel call ends after its issue, except where a pixel holds
             # its whole call (Vivado HLS at RF > 1: the MNIST CNN's 784 x 13 + 2, 36 x 16 + 2)
