@@ -5,7 +5,7 @@ io_parallel takes two cycles, its index arithmetic and then its registered table
 
 import numpy as np
 
-from l1forge.report import ternary_tree
+from l1forge.report import ternary_tree, vitis_stream_resource
 from l1forge.report.cost import Target
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.softmax_depth import operator_chain
@@ -111,3 +111,21 @@ def test_a_vitis_resource_pixel_loop_ends_one_cycle_after_its_last_pixel():
     assert vitis["ii"] == vitis["latency_cycles"] + 1
     # Vivado HLS's iteration holds the 2D shift loop, and no exit cycle (the Conv1D encoders)
     assert vivado["latency_cycles"] % 100 == 0
+
+
+def test_vitis_streamed_resource_kernels_hold_their_inputs_twice_behind_muxes():
+    # the Artix-7 CNN's per-module reports (Vitis HLS 2024.2): 18 LUTs and two copies a
+    # kernel input; a 5x5 convolution's counters, line memories and window multiplexers
+    assert vitis_stream_resource.kernel_input_copies(125, 6) == (18 * 125, 2 * 125 * 6)
+    lut, ff = vitis_stream_resource.conv_buffer(5, 5, 4)
+    assert lut == 509 + 16 * 32 + 16 * 5 * 9 and ff == 128 + 16 * 64
+    kernel = np.full((3, 3, 2, 2), 11 * 2.0 ** -10) * np.array([1, 5])
+    graph = (Graph().image_input([10, 10, 2])
+             .conv2d("conv", kernel, [8, 8, 2], in_width=10, reuse_factor=9, strategy="resource"))
+    rows = {}
+    for tool in ("Vitis HLS", "Vivado HLS"):
+        estimate = estimate_graph(graph, clock_ns=25.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
+        rows[tool] = next(row for row in estimate["per_layer"] if row["name"] == "conv")
+    # the same layer in Vivado HLS keeps its older count; in Vitis HLS the bookkeeping is added
+    window = 3 * 3 * 2
+    assert rows["Vitis HLS"]["lut"] - rows["Vivado HLS"]["lut"] > 18 * window + 509

@@ -75,6 +75,17 @@ class Calibration:
     # DSP48's M and P registers (`mul i30` on DSP48, latency 2, in the verbose schedule of
     # a Vivado HLS 2020.1 xc7z020 softmax at 5 ns; softmax_depth.SERIES7_NARROW_NOTE).
     softmax_dsp_pipeline_registers: int = 2
+    # Vitis HLS, Resource strategy, io_stream (vitis_stream_resource.py; the per-module
+    # reports of the twenty-first unseen set's Artix-7 CNN, Vitis HLS 2024.2): two 2:1
+    # multiplexers of 9 LUTs for each kernel input (its phi and rewind copies); the
+    # line-buffer convolution's counters (443 LUTs of expressions, 66 of multiplexers, 128
+    # FFs); 32 LUTs and 64 FFs per line-buffer memory; 9 LUTs per window value it feeds.
+    vitis_rewind_mux_lut: float = 18.0
+    vitis_conv_counters_lut: float = 509.0
+    vitis_conv_counters_ff: float = 128.0
+    vitis_line_memory_lut: float = 32.0
+    vitis_line_memory_ff: float = 64.0
+    vitis_window_mux_lut: float = 9.0
     # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
     # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,
     # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)

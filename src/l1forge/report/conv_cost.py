@@ -21,6 +21,7 @@ from l1forge.report.bits import bits_of
 from l1forge.report.dense_cost import distinct_multiplies, kernel_codes, kernel_cost, multiplier_limit
 from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
+from l1forge.report import vitis_stream_resource
 from l1forge.report.stream_conv import (FULL_CONVOLUTIONS, resource_pixel_loop, resource_pixel_cycles,
                                         vitis_pixel_interval, vivado_shared_pixel_interval)
 from l1forge.report.stream_pooling import pool2d_timing
@@ -94,9 +95,14 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         # pixel is issued (no idle cycle), so the process interval is pixels x per-pixel
         # interval (the Conv1D report: 390 = 130 x 3, latency 393)
         rewinds = target.tool == "Vitis HLS" and not sequential
+        buffer_ff = 0.0  # counted from the reports, not scaled (LayerCost.ff_counted)
+        if sequential and vitis_stream_resource.applies(io, target) and "2D" in layer.class_name:
+            # the window bookkeeping Vitis HLS builds around a Resource kernel (vitis_stream_resource)
+            line_lut, buffer_ff = vitis_stream_resource.conv_buffer(filt_h, filt_w, n_chan)
         return LayerCost(
             name=layer.name, kind="conv", dsp=kernel.dsp, lut=kernel.lut + line_lut,
-            ff=kernel.ff + window_ff, bram_18k=kernel.bram_18k, cycles=latency,
+            ff=kernel.ff + window_ff, ff_counted=kernel.ff_counted + buffer_ff,
+            bram_18k=kernel.bram_18k, cycles=latency,
             ii=in_pixels * per_pixel if rewinds else latency + 1,
             process=True, out_bits=out_bits,
             notes=kernel.notes + (f"io_stream convolution: one kernel, {how}",))

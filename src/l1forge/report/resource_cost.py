@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 from l1forge.emulate.nodes import LEQ, REM0, resource_case
+from l1forge.report import vitis_stream_resource
 from l1forge.report.bits import Bits
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
@@ -42,7 +43,14 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
            + block * accumulate_cast_lut(data, weight, accum))
     bram = rom_bram_18k(block * weight.width, rf) if rf > 1 else 0
     ff = n_out * accum.width + block * (data.width + weight.width)
-    if kind == "dense":
+    ff_counted = 0.0  # registers counted from the reports, not scaled in io_stream
+    if vitis_stream_resource.applies(io, target):
+        # the kernel's phi and rewind copies of its inputs (vitis_stream_resource); a streamed
+        # Dense also keeps the inputs it gathers
+        copies_lut, copies_ff = vitis_stream_resource.kernel_input_copies(n_in, data.width)
+        lut += copies_lut
+        ff_counted = copies_ff + (n_in * data.width if kind == "dense" else 0)
+    elif kind == "dense":
         ff += input_register_ff(n_in, data, target.io_type)
     # multiplier pipeline (DSP with M and P registers); the rem0 body's read of its
     # output-index table `outidx[ir]` runs beside the multiply, which it does not delay.
@@ -50,7 +58,7 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
     # C.resource_flat_budget_ns), the loop body is one stage.
     depth = (1 if target.budget_ns >= C.resource_flat_budget_ns else 3) if census.n_dsp else 1
     return LayerCost(name=name, kind=kind, dsp=census.n_dsp * census.dsp_per_product, lut=lut,
-                     ff=ff, bram_18k=bram, cycles=rf + depth, ii=rf,
+                     ff=ff, ff_counted=ff_counted, bram_18k=bram, cycles=rf + depth, ii=rf,
                      head_ns=target.budget_ns, delay_ns=C.delay_adder_level_ns,
                      out_bits=n_out * io.out_bits.width,
                      notes=(f"Resource strategy: {block} multipliers shared over RF={rf} ({case})",))
