@@ -73,7 +73,7 @@ class Calibration:
     table_lookup_parallel_cycles: int = 2
     # The softmax's final multiplies on 7-series where a DSP multiply fills the cycle: the
     # DSP48's M and P registers (`mul i30` on DSP48, latency 2, in the verbose schedule of
-    # a Vivado HLS 2020.1 xc7z020 softmax at 5 ns; softmax_depth.SERIES7_NARROW_NOTE).
+    # a Vivado HLS 2020.1 xc7z020 softmax at 5 ns; softmax_depth.scaled_softmax).
     softmax_dsp_pipeline_registers: int = 2
     # Vitis HLS, Resource strategy, io_stream (vitis_stream_resource.py; the per-module
     # reports of the twenty-first unseen set's Artix-7 CNN, Vitis HLS 2024.2): two 2:1

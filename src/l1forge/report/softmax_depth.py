@@ -12,8 +12,8 @@ operations, not inside one), and never below the calibration depth.
 Vivado HLS reports (checked, not fitted: the scale is timing.py's): an xc7z020 -1 at 5 ns
 (the two PYNQ-Z2 jet taggers, 2020.1, n = 5) takes 10 and 13 cycles where the calibration
 depth is 4 and 4 (12 and 12 from the scaled depth, then 14 and 14 from the narrow-cycle
-rule below, which four later reports of the same part and tool, 13 to 14, support); an xcku115 at 5 ns (2019.2)
-5 and 5 (now 5 and 4, before 4 and 3); the separable CNN on an xc7z020 at 2.5 ns (2020.1,
+rule of scaled_softmax, which four later reports of the same part and tool, 13 to 14,
+support); an xcku115 at 5 ns (2019.2) 5 and 5 (now 5 and 4, before 4 and 3); the separable CNN on an xc7z020 at 2.5 ns (2020.1,
 n = 10, RF 16) 32 process cycles (now 1 + 14 + 9 shared multiplies + 2 = 26, before 19).
 Vitis HLS on 7-series schedules it otherwise (series7.softmax_cycles, which replaces this).
 """
@@ -29,13 +29,6 @@ from l1forge.report.dense_cost import dsp_fills_the_cycle
 
 CALIBRATION_CLOCK_NS = 5.0
 
-# Vivado HLS 2020.1 on an xc7z020 -1 at 5 ns (the eighteenth and nineteenth unseen sets'
-# four jet taggers, n = 5): softmax instances of 13, 13, 14 and 14 cycles. The verbose
-# schedule of one: three compare levels, the subtraction, each table read two cycles (a
-# ROM of latency 1), the sum, and the multiplies on DSP48s in three (latency 2). The chain
-# with the DSP's two pipeline registers gives 14. Two earlier Vivado HLS 2020.1 softmaxes
-# on the same part took 10 and 13.
-SERIES7_NARROW_NOTE = "softmax on narrow 7-series cycles"
 
 
 def reference_cycles(n: int, implementation: str, saturating: bool) -> int:
@@ -83,8 +76,14 @@ def scaled_softmax(cost: LayerCost, target: Target, n: int, implementation: str 
     # 10 ns: 6 process cycles, the calibration depth's 7, the scaled depth's 5)
     cycles = max(cost.cycles, min(scaled, operator_chain(n, implementation)))
     if dsp_fills_the_cycle(target) and target.family == "7-series":
-        # where a DSP multiply fills the cycle, every operation of the chain takes its own
-        # cycles and the final multiplies run through the DSP's pipeline (SERIES7_NARROW_NOTE)
+        # Where a DSP multiply fills a 7-series cycle, every operation of the chain takes its
+        # own cycles and the final multiplies run through the DSP's pipeline. Vivado HLS
+        # 2020.1 on an xc7z020 -1 at 5 ns (the eighteenth and nineteenth unseen sets' four jet
+        # taggers, n = 5): softmax instances of 13, 13, 14 and 14 cycles; the verbose schedule
+        # of one shows three compare levels, the subtraction, each table read in two cycles
+        # (a ROM of latency 1), the sum, the multiplies on DSP48s in three (latency 2). The
+        # chain with the DSP's two pipeline registers gives 14. Two earlier Vivado HLS 2020.1
+        # softmaxes on the same part took 10 and 13.
         cycles = max(cycles, operator_chain(n, implementation) + C.softmax_dsp_pipeline_registers)
     if cycles == cost.cycles:
         return cost
