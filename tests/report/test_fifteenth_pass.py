@@ -129,3 +129,27 @@ def test_vitis_streamed_resource_kernels_hold_their_inputs_twice_behind_muxes():
     # the same layer in Vivado HLS keeps its older count; in Vitis HLS the bookkeeping is added
     window = 3 * 3 * 2
     assert rows["Vitis HLS"]["lut"] - rows["Vivado HLS"]["lut"] > 18 * window + 509
+
+
+def resource_mlp_rows(tool, family="7-series"):
+    rng = np.random.default_rng(11)
+    graph = (Graph().input(16)
+             .dense("fc1", rng.normal(0, 0.3, (16, 8)), reuse_factor=8, strategy="resource")
+             .dense("fc2", rng.normal(0, 0.3, (8, 8)), reuse_factor=8, strategy="resource"))
+    estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_parallel", tool=tool, dsp_shape=(25, 18),
+                              delay_scale=delay_scale("Artix-7", 1), family=family)
+    return {row["name"]: row for row in estimate["per_layer"]}
+
+
+def test_a_vivado_resource_dense_reading_the_packed_design_input_shifts_it_out():
+    # the first Resource Dense reads the reshaped input word through a FIFO: index arithmetic
+    # and a 6-stage 256-bit shift, 8 cycles more (two xc7z020 reports: 77 = RF + 13 where the
+    # other layers take RF + 3; 20 = RF + 12 where they take RF + 4)
+    vivado = resource_mlp_rows("Vivado HLS")
+    assert vivado["fc1"]["latency_cycles"] - vivado["fc2"]["latency_cycles"] == 8
+    assert vivado["fc1"]["ii"] == vivado["fc2"]["ii"] == 8  # the loop still rewinds at RF
+    # no such report for Vitis HLS or for UltraScale+: unchanged there
+    vitis = resource_mlp_rows("Vitis HLS")
+    assert vitis["fc1"]["latency_cycles"] == vitis["fc2"]["latency_cycles"]
+    ultrascale = resource_mlp_rows("Vivado HLS", family="UltraScale+")
+    assert ultrascale["fc1"]["latency_cycles"] == ultrascale["fc2"]["latency_cycles"]

@@ -80,6 +80,9 @@ class Calibration:
     # multiplexers of 9 LUTs for each kernel input (its phi and rewind copies); the
     # line-buffer convolution's counters (443 LUTs of expressions, 66 of multiplexers, 128
     # FFs); 32 LUTs and 64 FFs per line-buffer memory; 9 LUTs per window value it feeds.
+    # A Vivado HLS Resource Dense reading the design's packed input word (7-series,
+    # io_parallel): its index arithmetic and 6-stage variable shift (dense_cost.reads_packed_input)
+    vivado_packed_input_cycles: int = 8
     vitis_rewind_mux_lut: float = 18.0
     vitis_conv_counters_lut: float = 509.0
     vitis_conv_counters_ff: float = 128.0

@@ -321,14 +321,38 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
     if io.fold is not None and io.strategy == "latency":
         weights, biases = fold_constants(weights, biases, *io.fold)
     if io.strategy == "resource" and io.reuse_factor > 1:
-        return resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
+        cost = resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
                              accum, product, target)
+        if reads_packed_input(layer, target):
+            cost = replace(cost, cycles=cost.cycles + C.vivado_packed_input_cycles,
+                           notes=cost.notes + ("reads the design's input as one packed word: its index "
+                                               "arithmetic and a pipelined variable shift in every cycle",))
+        return cost
     census = constant_census(weights, biases, io.in_bits, weight, product, target.dsp_shape,
                              allow_dsp=io.strategy != "distributed_arithmetic",
                              multiplier_impl=target.multiplier_impl)
     census = distinct_multiplies(census, weights)
     live_inputs = int((np.asarray(weights) != 0).any(axis=1).sum())
     return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target, live_inputs)
+
+
+def reads_packed_input(layer, target: Target) -> bool:
+    """Whether a Resource Dense reads the design's input array, which hls4ml reshapes into
+    one word (ARRAY_RESHAPE), through the dataflow region's FIFO: Vivado HLS, io_parallel,
+    7-series. Its ReuseLoop then picks `data[in_index]` out of the packed word with an index
+    known only at run time: the word's read and the index arithmetic (2 cycles) and a
+    256-bit variable shift pipelined over 6 (a `ShiftnS` core of latency 5), 8 cycles more
+    than the other layers' loops. Read from the verbose schedules of two first layers on an
+    xc7z020 at 5 ns: the sixth set's PYNQ-Z2 Resource tagger partner (Vivado HLS 2019.2, RF
+    64: 77 cycles where its other layers take RF + 3; the rest is its DSP latency) and the
+    nineteenth unseen set's Resource tagger (Vivado HLS 2020.1, RF 8: 20, the others RF +
+    4)."""
+    if not (target.tool == "Vivado HLS" and target.io_type == "io_parallel" and target.family == "7-series"):
+        return False
+    source = (list(getattr(layer, "inputs", None) or []) or [None])[0]
+    producer = next((other for other in layer.model.get_layers()
+                     if source in (getattr(other, "outputs", None) or [other.name])), None)
+    return producer is not None and producer.class_name in ("Input", "InputLayer")
 
 
 def fold_constants(weights: np.ndarray, biases: np.ndarray | None, constant_in: np.ndarray,
