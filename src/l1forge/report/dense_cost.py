@@ -343,10 +343,10 @@ def reads_packed_input(layer, target: Target) -> bool:
     known only at run time: the word's read and the index arithmetic (2 cycles) and a
     256-bit variable shift pipelined over 6 (a `ShiftnS` core of latency 5), 8 cycles more
     than the other layers' loops. Read from the verbose schedules of two first layers on an
-    xc7z020 at 5 ns: the sixth set's PYNQ-Z2 Resource tagger partner (Vivado HLS 2019.2, RF
-    64: 77 cycles where its other layers take RF + 3; the rest is its DSP latency) and the
-    nineteenth unseen set's Resource tagger (Vivado HLS 2020.1, RF 8: 20, the others RF +
-    4)."""
+    xc7z020 at 5 ns: a PYNQ-Z2 Resource tagger (Vivado HLS 2019.2, RF 64, a partner of the
+    first unseen set: 77 cycles where its other layers take RF + 3; the rest is its DSP
+    latency) and the nineteenth unseen set's Resource tagger (Vivado HLS 2020.1, RF 8: 20,
+    the others RF + 4)."""
     if not (target.tool == "Vivado HLS" and target.io_type == "io_parallel" and target.family == "7-series"):
         return False
     source = (list(getattr(layer, "inputs", None) or []) or [None])[0]
