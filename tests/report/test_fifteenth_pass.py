@@ -97,15 +97,21 @@ def test_a_narrow_7series_softmax_runs_its_whole_chain_and_the_dsp_pipeline():
     assert softmax_cycles(25.0, "7-series", delay_scale("Artix-7", 1)) < operator_chain(5, "stable")
 
 
-def test_a_vitis_resource_pixel_loop_ends_one_cycle_after_its_last_pixel():
-    # the Artix-7 CNNs (Vitis HLS 2024.2, RF 50): 4,096 x 55 + 1, and the region one more
-    kernel = np.full((3, 3, 1, 2), 11 * 2.0 ** -10) * np.array([1, 5])
-    graph = (Graph().image_input([10, 10, 1])
+def resource_conv_by_tool(n_chan: int) -> dict:
+    """A 3x3 Resource convolution at RF 9 on a 10x10 image, streamed, in both tools."""
+    kernel = np.full((3, 3, n_chan, 2), 11 * 2.0 ** -10) * np.array([1, 5])
+    graph = (Graph().image_input([10, 10, n_chan])
              .conv2d("conv", kernel, [8, 8, 2], in_width=10, reuse_factor=9, strategy="resource"))
     rows = {}
     for tool in ("Vitis HLS", "Vivado HLS"):
         estimate = estimate_graph(graph, clock_ns=25.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
         rows[tool] = next(row for row in estimate["per_layer"] if row["name"] == "conv")
+    return rows
+
+
+def test_a_vitis_resource_pixel_loop_ends_one_cycle_after_its_last_pixel():
+    # the Artix-7 CNNs (Vitis HLS 2024.2, RF 50): 4,096 x 55 + 1, and the region one more
+    rows = resource_conv_by_tool(1)
     vitis, vivado = rows["Vitis HLS"], rows["Vivado HLS"]
     assert (vitis["latency_cycles"] - 1) % 100 == 0  # 100 pixels x the iteration, + 1
     assert vitis["ii"] == vitis["latency_cycles"] + 1
@@ -119,13 +125,7 @@ def test_vitis_streamed_resource_kernels_hold_their_inputs_twice_behind_muxes():
     assert vitis_stream_resource.kernel_input_copies(125, 6) == (18 * 125, 2 * 125 * 6)
     lut, ff = vitis_stream_resource.conv_buffer(5, 5, 4)
     assert lut == 509 + 16 * 32 + 16 * 5 * 9 and ff == 128 + 16 * 64
-    kernel = np.full((3, 3, 2, 2), 11 * 2.0 ** -10) * np.array([1, 5])
-    graph = (Graph().image_input([10, 10, 2])
-             .conv2d("conv", kernel, [8, 8, 2], in_width=10, reuse_factor=9, strategy="resource"))
-    rows = {}
-    for tool in ("Vitis HLS", "Vivado HLS"):
-        estimate = estimate_graph(graph, clock_ns=25.0, io_type="io_stream", tool=tool, dsp_shape=(27, 18))
-        rows[tool] = next(row for row in estimate["per_layer"] if row["name"] == "conv")
+    rows = resource_conv_by_tool(2)
     # the same layer in Vivado HLS keeps its older count; in Vitis HLS the bookkeeping is added
     window = 3 * 3 * 2
     assert rows["Vitis HLS"]["lut"] - rows["Vivado HLS"]["lut"] > 18 * window + 509
