@@ -49,7 +49,7 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
         # Dense also keeps the inputs it gathers
         copies_lut, copies_ff = vitis_stream_resource.kernel_input_copies(n_in, data.width)
         lut += copies_lut
-        ff_counted = copies_ff + (n_in * data.width if kind == "dense" else 0)
+        ff_counted = copies_ff + (input_register_ff(n_in, data, target.io_type) if kind == "dense" else 0)
     elif kind == "dense":
         ff += input_register_ff(n_in, data, target.io_type)
     # multiplier pipeline (DSP with M and P registers); the rem0 body's read of its
