@@ -88,6 +88,19 @@ class Calibration:
     vitis_conv_counters_ff: float = 128.0
     vitis_line_memory_lut: float = 32.0
     vitis_line_memory_ff: float = 64.0
+    # Recurrent layers (recurrent_cost.py), read from one GRU report (Vivado HLS 2019.2,
+    # xcvu13p -2, 5 ns, Resource RF 1: its gru_static and gru_stack module reports): each call
+    # of the cell's state machine takes its latency plus one state, each element-wise
+    # product stage one; the step loop adds three states (input slice, call, state copy) and
+    # one on exit; the input slice of the design's packed input word is a variable shift of
+    # the whole word plus 11 LUTs per input element (2,171 for 2,160 bits); a LUT6 selects
+    # one of four inputs where the slice is a multiplexer.
+    recurrent_call_states: int = 1
+    recurrent_product_cycles: int = 1
+    recurrent_loop_states: int = 3
+    recurrent_exit_states: int = 1
+    recurrent_shift_overhead_lut: float = 11.0
+    mux_inputs_per_lut: int = 4
     vitis_window_mux_lut: float = 9.0
     # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
     # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,

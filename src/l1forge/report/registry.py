@@ -18,6 +18,7 @@ from l1forge.report.da_cost import da_dense_cost
 from l1forge.report.dense_cost import dense_cost
 from l1forge.report.misc_cost import merge_cost, unknown_cost, wiring_cost
 from l1forge.report.multipliers import product_type
+from l1forge.report.recurrent_cost import recurrent_cost
 
 
 def _dense(layer, io: LayerIO, target: Target) -> LayerCost:
@@ -46,6 +47,7 @@ COST_BY_CLASS = {
     **dict.fromkeys(("Pooling1D", "Pooling2D", "GlobalPooling1D", "GlobalPooling2D"), pooling_cost),
     **dict.fromkeys(("Merge", "Dot"), merge_cost),
     "BatchNormalizationQuantizedTanh": threshold_cost,
+    **dict.fromkeys(("GRU", "LSTM"), recurrent_cost),
     **dict.fromkeys(("Input", "Reshape", "Flatten", "Transpose", "Repack", "Clone", "Cropping1D",
                      "Cropping2D", "ZeroPadding1D", "ZeroPadding2D", "Concatenate", "Resize"), wiring_cost),
 }

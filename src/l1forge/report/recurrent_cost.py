@@ -1,0 +1,141 @@
+"""Recurrent layers (GRU, LSTM) in io_parallel: hls4ml's `gru_stack` and `lstm_stack`.
+
+The template (nnet_recurrent.h) loops over the sequence's n_timesteps steps. Each step
+copies its slice of the input, `data[j + iloop * n_in]`, and calls the cell (`gru_static`,
+`lstm_static`, or their non-static forms), which runs
+
+- the input kernel (n_in -> G x n_state; G = 3 gates for a GRU, 4 for an LSTM) and the
+  recurrent kernel (n_state -> G x n_state), two dense calls of the layer's strategy and
+  reuse factors (`reuse_factor`, `recurrent_reuse_factor`),
+- the recurrent activation (a table: 2 x n_state values in a GRU, 3 x n_state in an LSTM)
+  and the activation (n_state values; an LSTM also applies it to its new cell state),
+- element-wise products: a GRU's reset gate times the recurrent candidate, then the mix
+  `h~ (1 - z) + h z`; an LSTM's `g i + c f`, then `o tanh(c)`. 3 x n_state products in both.
+
+Where the loop runs (a dataflow top: any Resource-strategy layer, or io_stream), it is not
+pipelined: the cell is a state machine whose states are its calls. Read from the one
+report of a recurrent layer (a GRU of 20 steps x 6 features, 5 states; Resource, RF 1;
+Vivado HLS 2019.2, xcvu13p -2, 5 ns; its `gru_static` and `gru_stack` module reports):
+the two dense calls side by side, then the recurrent activation, the reset product, the
+activation and the mix, each call its latency plus one state, each product one (8 cycles
+for 1-cycle kernels and tables); the loop adds three states a step (the input slice, the
+call, the state copy) and one on exit: 20 x (8 + 3) + 1 = 221 cycles, the interval too.
+The input slice of a layer that reads the design's input (one packed ap_vld word) is a
+variable right shift of the whole word per input element (2,171 LUTs each for 2,160 bits
+in the report); read from a partitioned array it is a T:1 multiplexer per input bit.
+
+Where the top is a pipeline (every layer Latency strategy, io_parallel), HLS unrolls the
+loop: n_timesteps copies of the cell in a chain, interval 1. No report covers that case.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from l1forge.report.activation_cost import table_cost
+from l1forge.report.bits import Bits, bits_of
+from l1forge.report.build_limits import INPUT_CLASSES
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import LayerCost, LayerIO, Target
+from l1forge.report.dense_cost import dense_cost
+from l1forge.report.multipliers import product_type
+from l1forge.report.schedule import predecessors
+
+GATES = {"GRU": 3, "LSTM": 4}
+RECURRENT_ACTIVATED = {"GRU": 2, "LSTM": 3}  # gates through the recurrent activation
+
+
+class CellKernel:
+    """One of a recurrent layer's two product matrices, seen as the Dense that prices it."""
+
+    class_name = "Dense"
+
+    def __init__(self, layer, name: str, weight: str, bias: str, reuse_attr: str):
+        self.layer, self.name, self.reuse_attr = layer, name, reuse_attr
+        self.weights = {"weight": layer.weights[weight], "bias": layer.weights.get(bias)}
+
+    def get_attr(self, key, default=None):
+        if key == "reuse_factor":
+            return self.layer.get_attr(self.reuse_attr, self.layer.get_attr("reuse_factor", default))
+        return self.layer.get_attr(key, default)
+
+    def get_input_variable(self):
+        return self.layer.get_input_variable()
+
+
+def kernel_io(io: LayerIO, name: str, data: Bits, n_in: int, n_out: int, reuse_factor: int) -> LayerIO:
+    return replace(io, name=name, in_bits=data, n_in=n_in, n_out=n_out, in_shape=(n_in,), out_shape=(n_out,),
+                   live_in=n_in, reuse_factor=reuse_factor, fold=None)
+
+
+def reads_design_input(layer) -> bool:
+    sources = predecessors(layer.model).get(layer.name, [])
+    return any(other.name in sources and other.class_name in INPUT_CLASSES for other in layer.model.get_layers())
+
+
+def input_slice_lut(layer, steps: int, n_in: int, width: int) -> float:
+    """The LUTs that pick a step's inputs out of the sequence (module docs)."""
+    if reads_design_input(layer):
+        return n_in * (steps * n_in * width + C.recurrent_shift_overhead_lut)
+    return n_in * width * math.ceil(steps / C.mux_inputs_per_lut)
+
+
+def product_cost(n: int, width: int, target: Target) -> tuple[float, float]:
+    """(DSP, LUT) of n element-wise products of two `width`-bit variables."""
+    if 2 * width >= C.variable_dsp_min_bits and target.multiplier_impl != "fabric":
+        return float(n), 0.0
+    return 0.0, n * width * width * C.lut_per_variable_product_bit
+
+
+def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    cell = layer.class_name
+    gates = GATES[cell]
+    steps = int(layer.get_attr("n_timesteps"))
+    n_in, n_state = int(layer.get_attr("n_in")), int(layer.get_attr("n_out"))
+    accum = bits_of(layer.get_attr("accum_t").precision) if layer.get_attr("accum_t") else io.out_bits
+    state = io.out_bits
+    kernels = []
+    for name, weight, bias, reuse, data, width in (
+            ("kernel", "weight", "bias", "reuse_factor", io.in_bits, n_in),
+            ("recurrent", "recurrent_weight", "recurrent_bias", "recurrent_reuse_factor", state, n_state)):
+        view = CellKernel(layer, f"{layer.name}.{name}", weight, bias, reuse)
+        kio = kernel_io(io, view.name, data, width, gates * n_state, max(1, int(view.get_attr("reuse_factor") or 1)))
+        kernels.append(dense_cost(view, kio, target, product_type(data, bits_of(view.weights["weight"].type.precision))))
+    activated = RECURRENT_ACTIVATED[cell] * n_state
+    tables = [table_cost(kernel_io(io, f"{layer.name}.{kind}", accum, n, n, 1), layer, kind)
+              for kind, n in (("recurrent_activation", activated),
+                              ("activation", n_state * (2 if cell == "LSTM" else 1)))]
+    product_dsp, product_lut = product_cost(3 * n_state, accum.width, target)
+    dense_cycles = max(max(k.cycles for k in kernels), 1)  # a called kernel registers its outputs
+    table_cycles = max(t.cycles for t in tables)
+    call = C.recurrent_call_states
+    # a GRU: kernels, recurrent activation, reset product, activation, mix; an LSTM: kernels,
+    # both activations side by side, the cell update, the activation of the cell, the output
+    step = (dense_cycles + call) + 2 * (table_cycles + call) + 2 * C.recurrent_product_cycles
+    lut = (sum(k.lut for k in kernels) + sum(t.lut for t in tables) + product_lut
+           + gates * n_state * accum.width * C.lut_per_adder_bit)
+    registered = 2 * gates * n_state + activated + n_state + 3 * n_state  # each call's and product's outputs
+    ff = sum(k.ff + k.ff_counted for k in kernels) + registered * accum.width
+    dsp = sum(k.dsp for k in kernels) + product_dsp
+    bram = sum(k.bram_18k for k in kernels) + sum(t.bram_18k for t in tables)
+    notes = (f"{cell}: {steps} steps of {step} cycles (two dense calls, two table calls, two product "
+             "stages), one recurrent-layer report behind the rule",)
+    if target.io_type == "io_parallel" and io.strategy != "resource" and not _dataflow_neighbours(layer):
+        # a pipelined top unrolls the loop: a chain of `steps` cells (no report of this case)
+        return LayerCost(name=io.name, kind=cell.lower(), dsp=steps * dsp, lut=steps * lut, ff=steps * ff,
+                         bram_18k=steps * bram, cycles=steps * (dense_cycles + 2 * table_cycles
+                                                                 + 2 * C.recurrent_product_cycles),
+                         ii=1, out_bits=io.n_out * state.width,
+                         notes=(f"{cell}: the pipelined top unrolls its {steps} steps (no report of this case)",))
+    lut += input_slice_lut(layer, steps, n_in, io.in_bits.width)
+    ff += (n_in + n_state) * max(io.in_bits.width, state.width)  # the step's input slice and state
+    cycles = steps * (step + C.recurrent_loop_states) + C.recurrent_exit_states
+    return LayerCost(name=io.name, kind=cell.lower(), dsp=dsp, lut=lut, ff=ff, bram_18k=bram,
+                     cycles=cycles, ii=cycles, out_bits=io.n_out * state.width, notes=notes)
+
+
+def _dataflow_neighbours(layer) -> bool:
+    """Whether another layer makes the top a dataflow region (a Resource-strategy layer)."""
+    return any(str(other.get_attr("strategy", "latency") or "latency").lower() == "resource"
+               for other in layer.model.get_layers())
