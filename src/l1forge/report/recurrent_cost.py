@@ -19,7 +19,8 @@ Vivado HLS 2019.2, xcvu13p -2, 5 ns; its `gru_static` and `gru_stack` module rep
 the two dense calls side by side, then the recurrent activation, the reset product, the
 activation and the mix, each call its latency plus one state, each product one (8 cycles
 for 1-cycle kernels and tables); the loop adds three states a step (the input slice, the
-call, the state copy) and one on exit: 20 x (8 + 3) + 1 = 221 cycles, the interval too.
+call, the state copy) and one on exit: 20 x (8 + 3) + 1 = 221 cycles; the process starts
+again the cycle after it is done, so the design's interval is 222.
 The input slice of a layer that reads the design's input (one packed ap_vld word) is a
 variable right shift of the whole word per input element (2,171 LUTs each for 2,160 bits
 in the report); read from a partitioned array it is a T:1 multiplexer per input bit.
@@ -131,8 +132,10 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     lut += input_slice_lut(layer, steps, n_in, io.in_bits.width)
     ff += (n_in + n_state) * max(io.in_bits.width, state.width)  # the step's input slice and state
     cycles = steps * (step + C.recurrent_loop_states) + C.recurrent_exit_states
+    # not pipelined: the process starts again the cycle after it is done (the report's
+    # dataflow top runs every 222 cycles, its gru_stack instance 221)
     return LayerCost(name=io.name, kind=cell.lower(), dsp=dsp, lut=lut, ff=ff, bram_18k=bram,
-                     cycles=cycles, ii=cycles, out_bits=io.n_out * state.width, notes=notes)
+                     cycles=cycles, ii=cycles + 1, out_bits=io.n_out * state.width, notes=notes)
 
 
 def _dataflow_neighbours(layer) -> bool:
