@@ -88,6 +88,7 @@ class Calibration:
     vitis_conv_counters_ff: float = 128.0
     vitis_line_memory_lut: float = 32.0
     vitis_line_memory_ff: float = 64.0
+    vitis_window_mux_lut: float = 9.0
     # Recurrent layers (recurrent_cost.py), read from one GRU report (Vivado HLS 2019.2,
     # xcvu13p -2, 5 ns, Resource RF 1: its gru_static and gru_stack module reports): each call
     # of the cell's state machine takes its latency plus one state, each element-wise
@@ -101,7 +102,11 @@ class Calibration:
     recurrent_exit_states: int = 1
     recurrent_shift_overhead_lut: float = 11.0
     mux_inputs_per_lut: int = 4
-    vitis_window_mux_lut: float = 9.0
+    # A Vitis HLS Dense instance of combinational DSP products (vitis_instance_ff.py): the
+    # multiply and an accum_t adder level, from the cut each tree shows at two clocks (5 ns
+    # with 0.62 and with 1.35 ns of uncertainty: 4 and 2 levels before the first register).
+    vitis_comb_dsp_ns: float = 2.6
+    vitis_sum_level_ns: float = 0.4
     # DSPs a softmax adds when HLS fills its exponential table in hardware (a single-
     # precision exponential core): 7 in both reports of it (kojos03, Vitis HLS 2024.2,
     # 9 against 2; the 16-64-32-32-5 MLP, Vitis HLS 2025.2, 12 against 5; softmax_tables)

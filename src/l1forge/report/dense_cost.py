@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from l1forge.report import series7, series7_pipelined, ternary_tree
+from l1forge.report import series7, series7_pipelined, ternary_tree, vitis_instance_ff
 from l1forge.report.build_limits import INPUT_CLASSES, UNROLL_LIMIT
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
@@ -101,6 +101,10 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
             # fabric products: the registers cut the tree where its partial sums are (module docs)
             cuts = cut_levels(cycles, head_ns, budget, mult_delay, levels)
             ff = tree_cut_registers(census.terms_per_output, io.in_bits.width + census.weight_bits, accum.width, cuts)
+        elif kind == "dense" and cycles and census.n_dsp and vitis_instance_ff.applies(target, io.reuse_factor):
+            # a Vitis HLS instance of combinational DSP products: its output registers and
+            # the partial sums at its first cut (vitis_instance_ff)
+            ff = vitis_instance_ff.instance_ff(census.terms_per_output, accum.width, budget)
     shared = shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget)
     live = sum(1 for t in census.terms_per_output if t > 0)
     held_in = io.live_in if live_inputs is None else live_inputs

@@ -70,7 +70,7 @@ from l1forge.report.dense_cost import kernel_codes
 from l1forge.report.liveness import folded_masks
 from l1forge.errors import UserError
 from l1forge.report import registry
-from l1forge.report import series7
+from l1forge.report import series7, vitis_instance_ff
 from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, input_words, is_inplace_flatten,
                                            stream_schedule)
 from l1forge.report.stream_softmax import per_pixel_softmax, shared_stream_softmax
@@ -181,18 +181,24 @@ def _costs(graph, target: Target) -> tuple[list[LayerCost], list[LayerIO]]:
     return costs, ios
 
 
-def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule) -> list[LayerCost]:
-    """Add what the composition costs: boundary registers, FIFOs, top-level ports."""
+def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule,
+            registered_instance_inputs: bool = False) -> list[LayerCost]:
+    """Add what the composition costs: boundary registers, FIFOs, top-level ports; with
+    `registered_instance_inputs` (a Vitis HLS pipelined top, vitis_instance_ff) the top also
+    registers the input of each pipelined Dense instance."""
     done = []
     last = len(costs) - 1
     for i, (cost, io) in enumerate(zip(costs, ios)):
+        feeds_instance = (registered_instance_inputs and i < last and cost.kind != "input"
+                          and costs[i + 1].kind == "dense" and costs[i + 1].cycles >= 1)
         if target.io_type == "io_stream":
             cost = replace(cost, ff=cost.ff * C.stream_ff_scale + cost.ff_counted, ff_counted=0.0)
             if 0 < i < last and cost.kind != INPLACE_KIND:  # an in-place flatten has no FIFO
                 cost = cost.plus(**fifo_cost(io))
         else:
             cost = replace(cost, ff=cost.ff + cost.ff_counted, ff_counted=0.0)
-            cost = cost.plus(ff=schedule.registers_after[cost.name] * cost.out_bits)
+            registers = max(schedule.registers_after[cost.name], 1 if feeds_instance else 0)
+            cost = cost.plus(ff=registers * cost.out_bits)
             if i == 0:  # the registered top-level input (ap_vld port)
                 cost = cost.plus(ff=io.n_out * io.out_bits.width)
         done.append(cost)
@@ -221,7 +227,8 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         schedule = schedule_parallel_dataflow(costs, target, preds)  # what hls4ml's pipeline-style pass picks
     else:
         schedule, dataflow = schedule_parallel(costs, target, preds), False
-    costs = _finish(costs, ios, target, schedule)
+    costs = _finish(costs, ios, target, schedule, registered_instance_inputs=(
+        not dataflow and vitis_instance_ff.applies(target, 1)))
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
     if io_type == "io_parallel" and _strategy(ios) == "distributed_arithmetic":  # da4ml's RTL, modelled

@@ -1,0 +1,52 @@
+"""Flip-flops of Vitis HLS Dense instances of DSP products (io_parallel, RF 1, not 7-series).
+
+Vitis HLS keeps hls4ml's Latency-strategy Dense a sub-instance (dense_cost.
+vitis_instance_register) whose multipliers are combinational DSPs (`mul_16s_10ns_26_1_0`:
+no DSP register) feeding fabric adders of accum_t. The instance registers:
+
+- its outputs (`ap_return_*_int_reg`, accum_t wide), where the sums end;
+- where the tree does not fit the cycle, every partial sum alive at the first cut: the sums
+  of `cut_level` adder levels after the multiply (`add_ln58_*_reg`, accum_t wide).
+
+The cut follows the clock: at 5 ns with 0.62 ns of uncertainty (the calibration's Vitis HLS
+2024.1 taggers) a 16-term tree fits whole (fc1: 993 FF for 64 outputs of 16 bits) and a
+64-term tree is cut after 4 levels (fc2: 2,891 FF, the rule 2,560); at 5 ns with 1.35 ns
+(hls4ml's Vitis default of 27%: the twenty-second to twenty-fourth unseen sets, Vitis HLS
+2023.2 and 2024.2) every tree is cut after 2 levels (fc1 5,454 and 4,466 FF, the rule
+5,120; fc2 8,502 / 8,036, the rule 8,704; the output layer's module report lists 51
+registered 16-bit partial sums and 5 output registers). Those two clocks fix the two delays
+below within a band (a multiply of 2.3-3.0 ns, a level of 0.3-0.5 ns); their midpoints
+are taken. The fabric-product trees keep their own rule (dense_cost.kernel_cost).
+
+The top level registers the input of each such instance (FF only: the schedule's latency
+already counts that cycle in the instance, dense_cost.vitis_instance_register): the
+ReLU outputs before fc2, fc3 and the output layer in every report of those sets.
+"""
+
+from __future__ import annotations
+
+import math
+
+from l1forge.report import series7
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import Target, adder_levels
+from l1forge.report.registers import tree_cut_registers
+
+
+def applies(target: Target, reuse_factor: int) -> bool:
+    return (target.tool == "Vitis HLS" and target.io_type == "io_parallel" and reuse_factor == 1
+            and not series7.applies(target))
+
+
+def cut_level(budget_ns: float) -> int:
+    """Adder levels summed after a combinational DSP multiply before the first register."""
+    return max(0, math.floor((budget_ns - C.vitis_comb_dsp_ns) / C.vitis_sum_level_ns + 1e-9))
+
+
+def instance_ff(terms_per_output, accum_width: int, budget_ns: float) -> int:
+    """The registers of one Dense instance of DSP products (module docs)."""
+    live = [t for t in terms_per_output if t > 0]
+    level = cut_level(budget_ns)
+    cut = (tree_cut_registers(live, accum_width, accum_width, [level])
+           if live and adder_levels(max(live)) > level else 0)
+    return cut + len(live) * accum_width

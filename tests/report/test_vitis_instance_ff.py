@@ -1,0 +1,58 @@
+"""Flip-flops of Vitis HLS Dense instances of DSP products and of the registered inputs of
+those instances (report/vitis_instance_ff.py)."""
+
+import numpy as np
+
+from l1forge.report import vitis_instance_ff
+from l1forge.report.cost import Target
+from l1forge.report.estimate import estimate_graph
+from report_fakes import Graph
+
+
+def test_the_first_cut_follows_the_clock():
+    # 5 ns less 0.62 ns: a 16-term tree fits whole (4 levels); less 1.35 ns (27%): 2 levels
+    assert vitis_instance_ff.cut_level(4.38) == 4
+    assert vitis_instance_ff.cut_level(3.65) == 2
+
+
+def test_an_instance_holds_its_outputs_and_the_sums_alive_at_its_cut():
+    # fc2 of the 16-64-32-32-5 tagger: 32 outputs of 64 terms, 16-bit sums
+    terms = [64] * 32
+    # at 27% uncertainty: 16 sums alive after 2 levels, and the outputs (the report: 8,036 / 8,502)
+    assert vitis_instance_ff.instance_ff(terms, 16, 3.65) == 32 * 16 * 16 + 32 * 16
+    # at 12.5%: 4 alive after 4 levels (the report: 2,891)
+    assert vitis_instance_ff.instance_ff(terms, 16, 4.38) == 32 * 4 * 16 + 32 * 16
+    # a tree that fits keeps only its outputs (fc1, 16 terms: 993 in the report)
+    assert vitis_instance_ff.instance_ff([16] * 64, 16, 4.38) == 64 * 16
+
+
+def test_only_vitis_rf1_outside_7_series():
+    us = Target(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS", dsp_shape=(27, 18))
+    assert vitis_instance_ff.applies(us, 1)
+    assert not vitis_instance_ff.applies(us, 2)
+    assert not vitis_instance_ff.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS",
+                                                dsp_shape=(27, 18)), 1)
+    assert not vitis_instance_ff.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS",
+                                                dsp_shape=(25, 18), family="7-series"), 1)
+
+
+def tagger() -> Graph:
+    rng = np.random.default_rng(4)
+    return (Graph().input(16).dense("fc1", rng.normal(0, 0.3, (16, 64))).relu("relu1", 64)
+            .dense("fc2", rng.normal(0, 0.3, (64, 32))).relu("relu2", 32)
+            .dense("fc3", rng.normal(0, 0.3, (32, 32))))
+
+
+def relu2(tool: str) -> dict:
+    estimate = estimate_graph(tagger(), clock_ns=5.0, io_type="io_parallel", tool=tool, dsp_shape=(27, 18),
+                              clock_uncertainty_ns=1.35)
+    return next(row for row in estimate["per_layer"] if row["name"] == "relu2")
+
+
+def test_the_vitis_top_registers_the_input_of_each_dense_instance():
+    # relu2 chains into fc3's cycle in the schedule (no cycle of its own), yet Vitis HLS
+    # registers its 32 outputs of 16 bits before the fc3 instance (every enlupi report)
+    vitis = relu2("Vitis HLS")
+    assert vitis["latency_cycles"] == 0 and vitis["ff"] == 32 * 16
+    # Vivado HLS inlines the kernel: no register where the logic chains
+    assert relu2("Vivado HLS")["ff"] == 0
