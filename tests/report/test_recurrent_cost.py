@@ -89,3 +89,13 @@ def test_hls4ml_recurrent_layers_are_read_and_priced(cell, tmp_path):
     assert estimate["unmodelled"] == []
     assert row["latency_cycles"] == 8 * (8 + C.recurrent_loop_states) + C.recurrent_exit_states + 1
     assert row["dsp"] > 3 * 6
+
+
+def test_a_streamed_recurrent_layer_is_its_own_process():
+    # io_stream: the loop reads each step's input word itself; the process restarts a
+    # cycle after it is done, as in io_parallel's dataflow region
+    estimate = estimate_graph(recurrent_graph("GRU"), clock_ns=5.0, io_type="io_stream", tool="Vitis HLS",
+                              dsp_shape=(27, 18))
+    looped = STEPS * (8 + C.recurrent_loop_states) + C.recurrent_exit_states
+    assert estimate["ii"] == looped + 1
+    assert estimate["latency_cycles"] >= looped

@@ -134,8 +134,10 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     cycles = steps * (step + C.recurrent_loop_states) + C.recurrent_exit_states
     # not pipelined: the process starts again the cycle after it is done (the report's
     # dataflow top runs every 222 cycles, its gru_stack instance 221)
+    # in io_stream the loop reads each step's input word itself: already a dataflow process
     return LayerCost(name=io.name, kind=cell.lower(), dsp=dsp, lut=lut, ff=ff, bram_18k=bram,
-                     cycles=cycles, ii=cycles + 1, out_bits=io.n_out * state.width, notes=notes)
+                     cycles=cycles, ii=cycles + 1, out_bits=io.n_out * state.width, notes=notes,
+                     process=target.io_type == "io_stream")
 
 
 def _dataflow_neighbours(layer) -> bool:
