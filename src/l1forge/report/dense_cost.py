@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from l1forge.report import series7, series7_pipelined, ternary_tree, vitis_instance_ff
-from l1forge.report.build_limits import INPUT_CLASSES, UNROLL_LIMIT
+from l1forge.report.build_limits import UNROLL_LIMIT
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target, adder_levels, split_delay
 from l1forge.report.bits import Bits, bits_of, layer_codes
@@ -30,7 +30,7 @@ from l1forge.report.multipliers import Census, constant_census, csd_digits
 from l1forge.report.registers import (cascade_registers, held_operand_bits, multiply_stages, shared_registers,
                                       stream_word_registers, tree_cut_registers)
 from l1forge.report.resource_cost import resource_cost
-from l1forge.report.schedule import predecessors
+from l1forge.report.schedule import reads_design_input
 
 
 
@@ -354,8 +354,7 @@ def reads_packed_input(layer, target: Target) -> bool:
     the others RF + 4)."""
     if not (target.tool == "Vivado HLS" and target.io_type == "io_parallel" and target.family == "7-series"):
         return False
-    sources = predecessors(layer.model).get(layer.name, [])
-    return any(other.name in sources and other.class_name in INPUT_CLASSES for other in layer.model.get_layers())
+    return reads_design_input(layer)
 
 
 def fold_constants(weights: np.ndarray, biases: np.ndarray | None, constant_in: np.ndarray,

@@ -1,4 +1,4 @@
-"""Recurrent layers (GRU, LSTM) in io_parallel: hls4ml's `gru_stack` and `lstm_stack`.
+"""Recurrent layers (GRU, LSTM): hls4ml's `gru_stack` and `lstm_stack`.
 
 The template (nnet_recurrent.h) loops over the sequence's n_timesteps steps. Each step
 copies its slice of the input, `data[j + iloop * n_in]`, and calls the cell (`gru_static`,
@@ -36,12 +36,11 @@ from dataclasses import replace
 
 from l1forge.report.activation_cost import table_cost
 from l1forge.report.bits import Bits, bits_of
-from l1forge.report.build_limits import INPUT_CLASSES
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
 from l1forge.report.dense_cost import dense_cost
 from l1forge.report.multipliers import product_type
-from l1forge.report.schedule import predecessors
+from l1forge.report.schedule import reads_design_input
 
 GATES = {"GRU": 3, "LSTM": 4}
 RECURRENT_ACTIVATED = {"GRU": 2, "LSTM": 3}  # gates through the recurrent activation
@@ -68,11 +67,6 @@ class CellKernel:
 def kernel_io(io: LayerIO, name: str, data: Bits, n_in: int, n_out: int, reuse_factor: int) -> LayerIO:
     return replace(io, name=name, in_bits=data, n_in=n_in, n_out=n_out, in_shape=(n_in,), out_shape=(n_out,),
                    live_in=n_in, reuse_factor=reuse_factor, fold=None)
-
-
-def reads_design_input(layer) -> bool:
-    sources = predecessors(layer.model).get(layer.name, [])
-    return any(other.name in sources and other.class_name in INPUT_CLASSES for other in layer.model.get_layers())
 
 
 def input_slice_lut(layer, steps: int, n_in: int, width: int) -> float:
@@ -133,8 +127,8 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     ff += (n_in + n_state) * max(io.in_bits.width, state.width)  # the step's input slice and state
     cycles = steps * (step + C.recurrent_loop_states) + C.recurrent_exit_states
     # not pipelined: the process starts again the cycle after it is done (the report's
-    # dataflow top runs every 222 cycles, its gru_stack instance 221)
-    # in io_stream the loop reads each step's input word itself: already a dataflow process
+    # dataflow top runs every 222 cycles, its gru_stack instance 221); in io_stream the loop
+    # reads each step's input word itself, so the layer is already a dataflow process
     return LayerCost(name=io.name, kind=cell.lower(), dsp=dsp, lut=lut, ff=ff, bram_18k=bram,
                      cycles=cycles, ii=cycles + 1, out_bits=io.n_out * state.width, notes=notes,
                      process=target.io_type == "io_stream")

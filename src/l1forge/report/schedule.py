@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from l1forge.report.build_limits import INPUT_CLASSES
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, Target
 
@@ -60,6 +61,12 @@ def _inputs(cost: LayerCost, previous: str | None, preds: dict[str, list[str]] |
         return []  # a source of the graph (an input) waits for nothing
     inputs = [p for p in declared or [] if p in known]
     return inputs or ([previous] if previous is not None else [])
+
+
+def reads_design_input(layer) -> bool:
+    """Whether an input layer of the design feeds `layer` (it reads the top's input port)."""
+    sources = predecessors(layer.model).get(layer.name, [])
+    return any(other.name in sources and other.class_name in INPUT_CLASSES for other in layer.model.get_layers())
 
 
 def longest_path(costs: list[LayerCost], durations: dict[str, int],
