@@ -19,11 +19,14 @@ def test_an_instance_holds_its_outputs_and_the_sums_alive_at_its_cut():
     # fc2 of the 16-64-32-32-5 tagger: 32 outputs of 64 terms, 16-bit sums
     terms = [64] * 32
     # at 27% uncertainty: 16 sums alive after 2 levels, and the outputs (the report: 8,036 / 8,502)
-    assert vitis_instance_ff.instance_ff(terms, 16, 3.65) == 32 * 16 * 16 + 32 * 16
+    assert vitis_instance_ff.instance_ff(terms, 26, 16, 16, 3.65) == 32 * 16 * 16 + 32 * 16
     # at 12.5%: 4 alive after 4 levels (the report: 2,891)
-    assert vitis_instance_ff.instance_ff(terms, 16, 4.38) == 32 * 4 * 16 + 32 * 16
+    assert vitis_instance_ff.instance_ff(terms, 26, 16, 16, 4.38) == 32 * 4 * 16 + 32 * 16
     # a tree that fits keeps only its outputs (fc1, 16 terms: 993 in the report)
-    assert vitis_instance_ff.instance_ff([16] * 64, 16, 4.38) == 64 * 16
+    assert vitis_instance_ff.instance_ff([16] * 64, 26, 16, 16, 4.38) == 64 * 16
+    # narrow fabric products (6 x 6 bits) grow a bit a level up to accum_t: the 6-bit
+    # tagger's fc3, 27 outputs of 8 terms, 18-bit results: 2 sums of 14 bits alive at the cut
+    assert vitis_instance_ff.instance_ff([8] * 27, 12, 18, 18, 3.65) == 27 * 2 * 14 + 27 * 18
 
 
 def test_only_vitis_rf1_outside_7_series():

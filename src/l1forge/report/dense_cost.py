@@ -97,14 +97,17 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
             # 3-input adders, a level a cycle; the last fills its cycle (ternary_tree)
             cycles, head_ns, tail_ns = ternary_tree.tree_cycles(census.max_terms), budget, budget
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
-        if fabric_tree and cycles and target.io_type == "io_parallel":
+        if (kind == "dense" and cycles and vitis_instance_ff.applies(target, io.reuse_factor)
+                and not (fabric_tree and io.in_bits.width == 1)):
+            # a Vitis HLS Dense instance: its output registers and the partial sums at its
+            # first cut (vitis_instance_ff); a binary input's products are selects of the
+            # weights, no multiply, and keep the fabric tree's timing below
+            ff = vitis_instance_ff.instance_ff(census.terms_per_output, io.in_bits.width + census.weight_bits,
+                                               accum.width, io.out_bits.width, budget)
+        elif fabric_tree and cycles and target.io_type == "io_parallel":
             # fabric products: the registers cut the tree where its partial sums are (module docs)
             cuts = cut_levels(cycles, head_ns, budget, mult_delay, levels)
             ff = tree_cut_registers(census.terms_per_output, io.in_bits.width + census.weight_bits, accum.width, cuts)
-        elif kind == "dense" and cycles and census.n_dsp and vitis_instance_ff.applies(target, io.reuse_factor):
-            # a Vitis HLS instance of combinational DSP products: its output registers and
-            # the partial sums at its first cut (vitis_instance_ff)
-            ff = vitis_instance_ff.instance_ff(census.terms_per_output, accum.width, budget)
     shared = shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget)
     live = sum(1 for t in census.terms_per_output if t > 0)
     held_in = io.live_in if live_inputs is None else live_inputs

@@ -1,12 +1,14 @@
-"""Flip-flops of Vitis HLS Dense instances of DSP products (io_parallel, RF 1, not 7-series).
+"""Flip-flops of Vitis HLS Dense instances (io_parallel, RF 1, not 7-series).
 
 Vitis HLS keeps hls4ml's Latency-strategy Dense a sub-instance (dense_cost.
-vitis_instance_register) whose multipliers are combinational DSPs (`mul_16s_10ns_26_1_0`:
-no DSP register) feeding fabric adders of accum_t. The instance registers:
+vitis_instance_register). Its products are combinational (DSPs as `mul_16s_10ns_26_1_0`,
+no DSP register; or fabric shift-and-add products) feeding fabric adders. The instance
+registers:
 
-- its outputs (`ap_return_*_int_reg`, accum_t wide), where the sums end;
+- its outputs (`ap_return_*_int_reg`, as wide as the layer's result type), where the sums end;
 - where the tree does not fit the cycle, every partial sum alive at the first cut: the sums
-  of `cut_level` adder levels after the multiply (`add_ln58_*_reg`, accum_t wide).
+  of `cut_level` adder levels after the multiply (`add_ln58_*_reg`), each a bit wider per
+  level than the products and at most accum_t wide.
 
 The cut follows the clock: at 5 ns with 0.62 ns of uncertainty (the calibration's Vitis HLS
 2024.1 taggers) a 16-term tree fits whole (fc1: 993 FF for 64 outputs of 16 bits) and a
@@ -16,7 +18,9 @@ The cut follows the clock: at 5 ns with 0.62 ns of uncertainty (the calibration'
 5,120; fc2 8,502 / 8,036, the rule 8,704; the output layer's module report lists 51
 registered 16-bit partial sums and 5 output registers). Those two clocks fix the two delays
 below within a band (a multiply of 2.3-3.0 ns, a level of 0.3-0.5 ns); their midpoints
-are taken. The fabric-product trees keep their own rule (dense_cost.kernel_cost).
+are taken. Trees of fabric products show the same registers: the 6-bit QKeras tagger's fc3
+(Vitis HLS 2023.2, module report: 40 partial sums of 12-16 bits and 27 outputs of 18 bits,
+1,038 FF; the rule 1,242), the U55C QKeras MLP's fc1 (registered products and 64 outputs).
 
 The top level registers the input of each such instance (FF only: the schedule's latency
 already counts that cycle in the instance, dense_cost.vitis_instance_register): the
@@ -43,10 +47,11 @@ def cut_level(budget_ns: float) -> int:
     return max(0, math.floor((budget_ns - C.vitis_comb_dsp_ns) / C.vitis_sum_level_ns + 1e-9))
 
 
-def instance_ff(terms_per_output, accum_width: int, budget_ns: float) -> int:
-    """The registers of one Dense instance of DSP products (module docs)."""
+def instance_ff(terms_per_output, product_width: int, accum_width: int, out_width: int, budget_ns: float) -> int:
+    """The registers of one Dense instance (module docs): the partial sums alive at the
+    first cut, each a bit wider per level summed and at most accum_t wide, and its outputs."""
     live = [t for t in terms_per_output if t > 0]
     level = cut_level(budget_ns)
-    cut = (tree_cut_registers(live, accum_width, accum_width, [level])
+    cut = (tree_cut_registers(live, product_width, accum_width, [level])
            if live and adder_levels(max(live)) > level else 0)
-    return cut + len(live) * accum_width
+    return cut + len(live) * out_width
