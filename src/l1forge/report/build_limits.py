@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 
 from l1forge.report import series7
+from l1forge.report.cost import strategy_of
 from l1forge.report.softmax_tables import wide_table_warnings
 
 UNROLL_LIMIT = 4096
@@ -50,8 +51,7 @@ def unrolled_products(layer) -> int | None:
     layer's kernel (all its weights); None for layers without one."""
     if layer.class_name not in PRODUCT_LOOPS or layer.weights.get("weight") is None:
         return None
-    strategy = str(layer.get_attr("strategy", "latency") or "latency").lower()
-    if strategy != "latency":
+    if strategy_of(layer) != "latency":
         return None
     return int(layer.weights["weight"].data.size)
 

@@ -94,6 +94,11 @@ class LayerIO:
     fold: tuple | None = None
 
 
+def strategy_of(layer) -> str:
+    """A layer's hls4ml strategy, lower case (latency where it names none)."""
+    return str(layer.get_attr("strategy", "latency") or "latency").lower()
+
+
 def layer_io(layer, live: dict[str, int]) -> LayerIO:
     """Read a ModelGraph layer; `live` maps variable names to their non-constant counts."""
     names = [] if layer.class_name == "Input" else list(layer.inputs)
@@ -103,7 +108,7 @@ def layer_io(layer, live: dict[str, int]) -> LayerIO:
     n_in = int(math.prod(first.shape))
     n_out = int(math.prod(out.shape))
     live_in = live.get(first.name, n_in) if inputs else n_in
-    strategy = str(layer.get_attr("strategy", "latency") or "latency").lower()
+    strategy = strategy_of(layer)
     return LayerIO(name=layer.name, in_bits=bits_of(first.type.precision, f"layer '{layer.name}' input"),
                    out_bits=bits_of(out.type.precision, f"layer '{layer.name}' output"), n_in=n_in, n_out=n_out,
                    in_shape=tuple(first.shape), out_shape=tuple(out.shape),

@@ -37,7 +37,7 @@ from dataclasses import replace
 from l1forge.report.activation_cost import table_cost
 from l1forge.report.bits import Bits, bits_of
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.cost import LayerCost, LayerIO, Target
+from l1forge.report.cost import LayerCost, LayerIO, Target, strategy_of
 from l1forge.report.dense_cost import dense_cost
 from l1forge.report.multipliers import product_type
 from l1forge.report.schedule import reads_design_input
@@ -116,7 +116,7 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     bram = sum(k.bram_18k for k in kernels) + sum(t.bram_18k for t in tables)
     notes = (f"{cell}: {steps} steps of {step} cycles (two dense calls, two table calls, two product "
              "stages), one recurrent-layer report behind the rule",)
-    if target.io_type == "io_parallel" and io.strategy != "resource" and not _dataflow_neighbours(layer):
+    if target.io_type == "io_parallel" and not _dataflow_neighbours(layer):
         # a pipelined top unrolls the loop: a chain of `steps` cells (no report of this case)
         return LayerCost(name=io.name, kind=cell.lower(), dsp=steps * dsp, lut=steps * lut, ff=steps * ff,
                          bram_18k=steps * bram, cycles=steps * (dense_cycles + 2 * table_cycles
@@ -135,6 +135,5 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
 
 
 def _dataflow_neighbours(layer) -> bool:
-    """Whether another layer makes the top a dataflow region (a Resource-strategy layer)."""
-    return any(str(other.get_attr("strategy", "latency") or "latency").lower() == "resource"
-               for other in layer.model.get_layers())
+    """Whether a Resource-strategy layer (this one or another) makes the top a dataflow region."""
+    return any(strategy_of(other) == "resource" for other in layer.model.get_layers())

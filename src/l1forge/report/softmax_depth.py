@@ -13,8 +13,8 @@ Vivado HLS reports (checked, not fitted: the scale is timing.py's): an xc7z020 -
 (the two PYNQ-Z2 jet taggers, 2020.1, n = 5) takes 10 and 13 cycles where the calibration
 depth is 4 and 4 (12 and 12 from the scaled depth, then 14 and 14 from the narrow-cycle
 rule of scaled_softmax, which four later reports of the same part and tool, 13 to 14,
-support); an xcku115 at 5 ns (2019.2) 5 and 5 (now 5 and 4, before 4 and 3); the separable CNN on an xc7z020 at 2.5 ns (2020.1,
-n = 10, RF 16) 32 process cycles (now 1 + 14 + 9 shared multiplies + 2 = 26, before 19).
+support); an xcku115 at 5 ns (2019.2) 5 and 5 (now 5 and 4, before 4 and 3); the
+separable CNN on an xc7z020 at 2.5 ns (2020.1, n = 10, RF 16) 32 process cycles (now 1 + 14 + 9 shared multiplies + 2 = 26, before 19).
 Vitis HLS on 7-series schedules it otherwise (series7.softmax_cycles, which replaces this).
 """
 
@@ -28,7 +28,6 @@ from l1forge.report.cost import LayerCost, Target, adder_levels
 from l1forge.report.dense_cost import dsp_fills_the_cycle
 
 CALIBRATION_CLOCK_NS = 5.0
-
 
 
 def reference_cycles(n: int, implementation: str, saturating: bool) -> int:
