@@ -99,3 +99,34 @@ def test_a_streamed_recurrent_layer_is_its_own_process():
     looped = STEPS * (8 + C.recurrent_loop_states) + C.recurrent_exit_states
     assert estimate["ii"] == looped + 1
     assert estimate["latency_cycles"] >= looped
+
+
+def _hls4ml_graph(layer, tmp_path, name):
+    import hls4ml
+    import tensorflow as tf
+
+    tf.keras.utils.set_random_seed(3)
+    model = tf.keras.Sequential([tf.keras.Input((8, 4)), layer, tf.keras.layers.Dense(2)])
+    config = hls4ml.utils.config_from_keras_model(model, granularity="name", backend="Vivado")
+    config["Model"]["Strategy"] = "Resource"
+    return hls4ml.converters.convert_from_keras_model(model, hls_config=config, io_type="io_parallel",
+                                                      backend="Vivado", output_dir=str(tmp_path / name))
+
+
+def test_a_bidirectional_layer_runs_its_two_cells_side_by_side_each_step(tmp_path):
+    # hls4ml 1.3's bidirectional_stack: the forward cell on step t and the backward cell on
+    # step T-1-t in one loop body; they share nothing, so a step takes the longer cell and
+    # the hardware is both cells (and two input slices)
+    import tensorflow as tf
+
+    both = _hls4ml_graph(tf.keras.layers.Bidirectional(tf.keras.layers.GRU(5)), tmp_path, "bi")
+    one = _hls4ml_graph(tf.keras.layers.GRU(5), tmp_path, "uni")
+    estimate = estimate_graph(both, clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS", dsp_shape=(27, 18))
+    single = estimate_graph(one, clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS", dsp_shape=(27, 18))
+    row = next(r for r in estimate["per_layer"] if r["kind"] == "bidirectional")
+    gru = next(r for r in single["per_layer"] if r["kind"] == "gru")
+    assert estimate["unmodelled"] == []
+    assert row["latency_cycles"] == gru["latency_cycles"]
+    assert row["dsp"] == pytest.approx(2 * gru["dsp"], rel=0.2)
+    assert row["lut"] > 1.5 * gru["lut"]
+    assert any("forward GRU and backward GRU" in note and "side by side" in note for note in row["notes"])

@@ -1,4 +1,5 @@
-"""Recurrent layers (GRU, LSTM): hls4ml's `gru_stack` and `lstm_stack`.
+"""Recurrent layers (GRU, LSTM, Bidirectional): hls4ml's `gru_stack`, `lstm_stack` and
+`bidirectional_stack`.
 
 The template (nnet_recurrent.h) loops over the sequence's n_timesteps steps. Each step
 copies its slice of the input, `data[j + iloop * n_in]`, and calls the cell (`gru_static`,
@@ -27,12 +28,18 @@ in the report); read from a partitioned array it is a T:1 multiplexer per input 
 
 Where the top is a pipeline (every layer Latency strategy, io_parallel), HLS unrolls the
 loop: n_timesteps copies of the cell in a chain, interval 1. No report covers that case.
+
+A Bidirectional layer (`bidirectional_stack`) runs a forward cell on step t and a backward
+cell (LSTM or GRU, its own weights, reuse factors and states) on step T-1-t in the same
+loop body. The two calls share no data, so the state machine is taken to run them side by
+side: a step lasts as long as the longer cell, the hardware is both cells and both input
+slices. No report of a bidirectional layer backs this.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from l1forge.report.activation_cost import table_cost
 from l1forge.report.bits import Bits, bits_of
@@ -83,22 +90,34 @@ def product_cost(n: int, width: int, target: Target) -> tuple[float, float]:
     return 0.0, n * width * width * C.lut_per_variable_product_bit
 
 
-def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
-    cell = layer.class_name
+@dataclass(frozen=True)
+class CellCost:
+    """One direction's cell: the cycles of a step as a state machine (`step`) and as an
+    unrolled chain (`chain`), and its hardware."""
+
+    step: int
+    chain: int
+    dsp: float
+    lut: float
+    ff: float
+    bram_18k: float
+
+
+def cell_cost(layer, io: LayerIO, target: Target, cell: str, prefix: str, n_in: int, n_state: int) -> CellCost:
+    """One cell of a recurrent layer (module docs); `prefix` names its weights and reuse
+    factors (`forward_`, `backward_` in a Bidirectional layer, none in a GRU or LSTM)."""
     gates = GATES[cell]
-    steps = int(layer.get_attr("n_timesteps"))
-    n_in, n_state = int(layer.get_attr("n_in")), int(layer.get_attr("n_out"))
     accum = bits_of(layer.get_attr("accum_t").precision) if layer.get_attr("accum_t") else io.out_bits
     state = io.out_bits
     kernels = []
     for name, weight, bias, reuse, data, width in (
             ("kernel", "weight", "bias", "reuse_factor", io.in_bits, n_in),
             ("recurrent", "recurrent_weight", "recurrent_bias", "recurrent_reuse_factor", state, n_state)):
-        view = CellKernel(layer, f"{layer.name}.{name}", weight, bias, reuse)
+        view = CellKernel(layer, f"{layer.name}.{prefix}{name}", prefix + weight, prefix + bias, prefix + reuse)
         kio = kernel_io(io, view.name, data, width, gates * n_state, max(1, int(view.get_attr("reuse_factor") or 1)))
         kernels.append(dense_cost(view, kio, target, product_type(data, bits_of(view.weights["weight"].type.precision))))
     activated = RECURRENT_ACTIVATED[cell] * n_state
-    tables = [table_cost(kernel_io(io, f"{layer.name}.{kind}", accum, n, n, 1), layer, kind)
+    tables = [table_cost(kernel_io(io, f"{layer.name}.{prefix}{kind}", accum, n, n, 1), layer, kind)
               for kind, n in (("recurrent_activation", activated),
                               ("activation", n_state * (2 if cell == "LSTM" else 1)))]
     product_dsp, product_lut = product_cost(3 * n_state, accum.width, target)
@@ -111,25 +130,50 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     lut = (sum(k.lut for k in kernels) + sum(t.lut for t in tables) + product_lut
            + gates * n_state * accum.width * C.lut_per_adder_bit)
     registered = 2 * gates * n_state + activated + n_state + 3 * n_state  # each call's and product's outputs
-    ff = sum(k.ff + k.ff_counted for k in kernels) + registered * accum.width
-    dsp = sum(k.dsp for k in kernels) + product_dsp
-    bram = sum(k.bram_18k for k in kernels) + sum(t.bram_18k for t in tables)
-    notes = (f"{cell}: {steps} steps of {step} cycles (two dense calls, two table calls, two product "
-             "stages), one recurrent-layer report behind the rule",)
+    return CellCost(step=step, chain=dense_cycles + 2 * table_cycles + 2 * C.recurrent_product_cycles,
+                    dsp=sum(k.dsp for k in kernels) + product_dsp, lut=lut,
+                    ff=sum(k.ff + k.ff_counted for k in kernels) + registered * accum.width,
+                    bram_18k=sum(k.bram_18k for k in kernels) + sum(t.bram_18k for t in tables))
+
+
+def directions(layer) -> list[tuple[str, str, int]]:
+    """(cell, weight prefix, states) of each direction a recurrent layer runs."""
+    if layer.class_name == "Bidirectional":
+        return [(str(layer.get_attr(f"{side}_class_name")), f"{side}_", int(layer.get_attr(f"{side}_n_states")))
+                for side in ("forward", "backward")]
+    return [(layer.class_name, "", int(layer.get_attr("n_out")))]
+
+
+def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
+    steps = int(layer.get_attr("n_timesteps"))
+    n_in = int(layer.get_attr("n_in"))
+    runs = directions(layer)
+    cells = [cell_cost(layer, io, target, cell, prefix, n_in, n_state) for cell, prefix, n_state in runs]
+    kind = layer.class_name.lower()
+    state = io.out_bits
+    # A Bidirectional layer calls its forward and backward cells one after the other in the
+    # loop body; they share nothing, so the state machine runs them side by side (no report
+    # of a bidirectional layer backs this)
+    step, chain = max(c.step for c in cells), max(c.chain for c in cells)
+    dsp, lut = sum(c.dsp for c in cells), sum(c.lut for c in cells)
+    ff, bram = sum(c.ff for c in cells), sum(c.bram_18k for c in cells)
+    what = " and ".join(f"{prefix.rstrip('_') + ' ' if prefix else ''}{cell}" for cell, prefix, _ in runs)
+    notes = (f"{what}: {steps} steps of {step} cycles (two dense calls, two table calls, two product "
+             "stages per cell), one recurrent-layer report behind the rule"
+             + ("; the two directions side by side (no report of a bidirectional layer)" if len(runs) > 1 else ""),)
     if target.io_type == "io_parallel" and not _dataflow_neighbours(layer):
         # a pipelined top unrolls the loop: a chain of `steps` cells (no report of this case)
-        return LayerCost(name=io.name, kind=cell.lower(), dsp=steps * dsp, lut=steps * lut, ff=steps * ff,
-                         bram_18k=steps * bram, cycles=steps * (dense_cycles + 2 * table_cycles
-                                                                 + 2 * C.recurrent_product_cycles),
-                         ii=1, out_bits=io.n_out * state.width,
-                         notes=(f"{cell}: the pipelined top unrolls its {steps} steps (no report of this case)",))
-    lut += input_slice_lut(layer, steps, n_in, io.in_bits.width)
-    ff += (n_in + n_state) * max(io.in_bits.width, state.width)  # the step's input slice and state
+        return LayerCost(name=io.name, kind=kind, dsp=steps * dsp, lut=steps * lut, ff=steps * ff,
+                         bram_18k=steps * bram, cycles=steps * chain, ii=1, out_bits=io.n_out * state.width,
+                         notes=(f"{what}: the pipelined top unrolls its {steps} steps (no report of this case)",))
+    n_states = sum(n for _, _, n in runs)
+    lut += len(runs) * input_slice_lut(layer, steps, n_in, io.in_bits.width)
+    ff += (len(runs) * n_in + n_states) * max(io.in_bits.width, state.width)  # each step's input slices and states
     cycles = steps * (step + C.recurrent_loop_states) + C.recurrent_exit_states
     # not pipelined: the process starts again the cycle after it is done (the report's
     # dataflow top runs every 222 cycles, its gru_stack instance 221); in io_stream the loop
     # reads each step's input word itself, so the layer is already a dataflow process
-    return LayerCost(name=io.name, kind=cell.lower(), dsp=dsp, lut=lut, ff=ff, bram_18k=bram,
+    return LayerCost(name=io.name, kind=kind, dsp=dsp, lut=lut, ff=ff, bram_18k=bram,
                      cycles=cycles, ii=cycles + 1, out_bits=io.n_out * state.width, notes=notes,
                      process=target.io_type == "io_stream")
 

@@ -47,7 +47,7 @@ COST_BY_CLASS = {
     **dict.fromkeys(("Pooling1D", "Pooling2D", "GlobalPooling1D", "GlobalPooling2D"), pooling_cost),
     **dict.fromkeys(("Merge", "Dot"), merge_cost),
     "BatchNormalizationQuantizedTanh": threshold_cost,
-    **dict.fromkeys(("GRU", "LSTM"), recurrent_cost),
+    **dict.fromkeys(("GRU", "LSTM", "Bidirectional"), recurrent_cost),
     **dict.fromkeys(("Input", "Reshape", "Flatten", "Transpose", "Repack", "Clone", "Cropping1D",
                      "Cropping2D", "ZeroPadding1D", "ZeroPadding2D", "Concatenate", "Resize"), wiring_cost),
 }
