@@ -29,14 +29,29 @@ def test_an_instance_holds_its_outputs_and_the_sums_alive_at_its_cut():
     assert vitis_instance_ff.instance_ff([8] * 27, 12, 18, 18, 3.65) == 27 * 2 * 14 + 27 * 18
 
 
-def test_only_vitis_rf1_outside_7_series():
+def test_only_vitis_io_parallel_outside_7_series():
     us = Target(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS", dsp_shape=(27, 18))
-    assert vitis_instance_ff.applies(us, 1)
-    assert not vitis_instance_ff.applies(us, 2)
+    assert vitis_instance_ff.applies(us)
     assert not vitis_instance_ff.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vivado HLS",
-                                                dsp_shape=(27, 18)), 1)
+                                                dsp_shape=(27, 18)))
     assert not vitis_instance_ff.applies(Target(clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS",
-                                                dsp_shape=(25, 18), family="7-series"), 1)
+                                                dsp_shape=(25, 18), family="7-series"))
+    assert not vitis_instance_ff.applies(Target(clock_ns=5.0, io_type="io_stream", tool="Vitis HLS",
+                                                dsp_shape=(27, 18)))
+
+
+def test_a_reuse_factor_keeps_the_instance_registers():
+    # RF 2 spreads the products over two cycles; the instance holds the same partial sums and
+    # outputs as at RF 1 (the tutorial tagger's four instances at RF 2 and RF 1, Vitis HLS
+    # 2023.2), not only the operands that Vivado HLS's shared multipliers hold
+    def fc2(rf: int) -> dict:
+        rng = np.random.default_rng(4)
+        graph = Graph().input(64).dense("fc2", rng.normal(0, 0.3, (64, 32)), reuse_factor=rf)
+        estimate = estimate_graph(graph, clock_ns=5.0, io_type="io_parallel", tool="Vitis HLS",
+                                  dsp_shape=(27, 18), clock_uncertainty_ns=1.35)
+        return next(row for row in estimate["per_layer"] if row["name"] == "fc2")
+    assert fc2(2)["ff"] == fc2(1)["ff"]
+    assert fc2(2)["ii"] == 2
 
 
 def tagger() -> Graph:

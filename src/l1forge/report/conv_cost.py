@@ -24,7 +24,7 @@ from l1forge.report.multipliers import constant_census, product_type
 from l1forge.report import vitis_stream_resource
 from l1forge.report.stream_conv import (FULL_CONVOLUTIONS, resource_pixel_loop, resource_pixel_cycles,
                                         vitis_pixel_interval, vivado_shared_pixel_interval)
-from l1forge.report.stream_pooling import pool2d_timing
+from l1forge.report.stream_pooling import pool2d_resources, pool2d_resources_apply, pool2d_timing
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
 
@@ -141,10 +141,16 @@ def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
                              notes=("io_stream global pooling: a running result per channel",))
         lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
         ii, notes = latency + 1, ()
+        ff, ff_counted = pool * n_chan * io.in_bits.width, 0.0
         if layer.class_name == "Pooling2D" and str(layer.get_attr("implementation", "linebuffer")).lower() == "linebuffer":
             latency, ii, note = pool2d_timing(in_pixels, target)  # the carried pixel loop (stream_pooling)
             notes = (note,)
-        return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=pool * n_chan * io.in_bits.width,
+            if pool2d_resources_apply(target):  # the module reports' line buffer, window and reduction
+                lut, ff_counted = pool2d_resources(
+                    int(layer.get_attr("pool_height", 1) or 1), int(layer.get_attr("pool_width", 1) or 1), n_chan,
+                    io.in_bits.width, str(layer.get_attr("pool_op", "Max")).lower().startswith("av"), target)
+                ff = 0.0
+        return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=ff, ff_counted=ff_counted,
                          cycles=latency, ii=ii, process=True,
                          out_bits=n_out * io.out_bits.width, notes=notes)
     cycles, head, tail = split_delay(delay, target.budget_ns)

@@ -80,6 +80,8 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
     else:
         mult_delay, head = 0.0, None
     cascade = bool(census.n_dsp) and dsp_fills_cycle
+    shared = shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget)
+    instance = False  # a Vitis HLS Dense instance's registers (vitis_instance_ff) price its FF
     if cascade:
         # The multiply leaves no room for the adders in its cycle: the tool sums in the DSP
         # post-adders, one registered tree level per cycle (dense16x5 on an xc7z020 -1).
@@ -97,25 +99,26 @@ def kernel_cost(name: str, kind: str, io: LayerIO, census: Census, accum: Bits, 
             # 3-input adders, a level a cycle; the last fills its cycle (ternary_tree)
             cycles, head_ns, tail_ns = ternary_tree.tree_cycles(census.max_terms), budget, budget
         ff = C.ff_per_term_registered * census.n_nonzero * cycles
-        if (kind == "dense" and cycles and vitis_instance_ff.applies(target, io.reuse_factor)
-                and not (fabric_tree and io.in_bits.width == 1)):
+        instance = (kind == "dense" and bool(cycles or shared > cycles) and vitis_instance_ff.applies(target)
+                    and not (fabric_tree and io.in_bits.width == 1))
+        if instance:
             # a Vitis HLS Dense instance: its output registers and the partial sums at its
-            # first cut (vitis_instance_ff); a binary input's products are selects of the
-            # weights, no multiply, and keep the fabric tree's timing below
+            # first cut (vitis_instance_ff), whatever the reuse factor spreads its products
+            # over; a binary input's products are selects of the weights, no multiply, and
+            # keep the fabric tree's timing below
             ff = vitis_instance_ff.instance_ff(census.terms_per_output, io.in_bits.width + census.weight_bits,
                                                accum.width, io.out_bits.width, budget)
         elif fabric_tree and cycles and target.io_type == "io_parallel":
             # fabric products: the registers cut the tree where its partial sums are (module docs)
             cuts = cut_levels(cycles, head_ns, budget, mult_delay, levels)
             ff = tree_cut_registers(census.terms_per_output, io.in_bits.width + census.weight_bits, accum.width, cuts)
-    shared = shared_multiplier_cycles(census, multiplier_limit, mult_delay, head, budget)
     live = sum(1 for t in census.terms_per_output if t > 0)
     held_in = io.live_in if live_inputs is None else live_inputs
     if shared > cycles and cascade and kind == "dense":
         # issued over several cycles, run once per schedule, every product crossing a
         # register because its multiply fills the cycle (registers.shared_registers)
         ff, ff_counted = shared_registers(census.n_nonzero, accum.width, held_in, io.in_bits.width, live), 0.0
-    elif shared > cycles and not cascade:
+    elif shared > cycles and not cascade and not instance:
         # each product is summed in its issue cycle: only the operands are held
         ff += held_operand_bits(held_in, io.in_bits.width, live, accum.width)
     if target.io_type == "io_stream" and kind == "dense" and max(cycles, shared) == 0 and target.tool == "Vitis HLS":

@@ -228,7 +228,7 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     else:
         schedule, dataflow = schedule_parallel(costs, target, preds), False
     costs = _finish(costs, ios, target, schedule, registered_instance_inputs=(
-        not dataflow and vitis_instance_ff.applies(target, 1)))
+        not dataflow and vitis_instance_ff.applies(target)))
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
     if io_type == "io_parallel" and _strategy(ios) == "distributed_arithmetic":  # da4ml's RTL, modelled

@@ -32,10 +32,36 @@ convolution's `compute_output_buffer_2d` (INLINE OFF, a sub-instance) keeps one 
 per cycle on the same xc7z020 (the LeNet's 792 = 28x28 + 8): the rule is for pooling
 only, and for 2D only (the 1D pooling processes of the Virtex-7 NeutDetector sets at
 3.33 ns read one pixel per cycle).
+
+Resources (pool2d_resources), read from the module reports of seven such processes in four
+builds (Vivado HLS 2020.1 on an xcu50 at 25 ns; Vitis HLS 2022.1 on an xczu7ev at 5 ns and
+2023.1 on an xcvu11p at 10 ns; 4 to 64 channels, 2x2 and 4x4 pools, max and average):
+
+- the line buffer is (pool_height - 1) x channels shift-register cores, each counted at 64 FF
+  and 32 LUT whatever its depth (4 to 126 words);
+- the window holds (pool_width - 1) x pool_height x channels values in registers (48, 16,
+  384, 128 and 8 in the five read row by row);
+- the counters, the flattened loop's index and the FSM take about 180 FF; the control logic
+  about 300 LUT, and the multiplexers 110 LUT in Vitis HLS, 114 + 18 per channel in Vivado HLS;
+- a max pool reduces each channel with pool - 1 compares and selects, 1.6 LUT a bit in
+  Vivado HLS and 2.0 in Vitis HLS (its selects also invert the compare); an average pool with
+  pool - 1 adders (1.15 LUT a bit), then a divide by a constant and a select (4 LUT a bit a
+  channel);
+- Vitis HLS pipelines the iteration over 3 cycles and registers the reduction: log2(pool)
+  values a channel for a max pool, one fewer for an average (128, 2,048, 1,536, 1,024 FF).
+
+The Vivado HLS build's max pools add 55-LUT multiplexer cores (7 a channel for 4x4, 1 for
+2x2) that the SVHN CNNs' totals (Vivado HLS 2020.1, xcu250, 5 ns) do not leave room for:
+not modelled. No module report of a 7-series build was found, and their totals (a conv
+autoencoder and the MNIST CNNs on xc7z020s) hold more than this rule: they keep the older
+per-compare rule of conv_cost.pooling_cost.
 """
 
 from __future__ import annotations
 
+import math
+
+from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import Target
 
 # The lowest logic budget (UltraScale+ -2 ns) at which a vendor report shows the 2D
@@ -64,3 +90,36 @@ def pool2d_timing(in_pixels: int, target: Target) -> tuple[int, int, str]:
     note = (f"io_stream 2D pooling: one pixel per {per_pixel} cycle(s) (the pixel loop's carried "
             f"window and counters at a {target.budget_ns:.2f} ns logic budget)")
     return latency, ii, note
+
+
+# pool2d_resources' figures (module docs): a line-buffer core, the fixed registers and
+# control logic, and the reduction's LUTs a bit
+LINE_CORE_FF, LINE_CORE_LUT = 64, 32
+FIXED_FF, CONTROL_LUT = 180, 300
+MUX_LUT = {"Vitis HLS": (110, 0), "Vivado HLS": (114, 18)}  # (fixed, per channel)
+COMPARE_LUT_PER_BIT = {"Vitis HLS": 2.0, "Vivado HLS": 1.6}
+ADD_LUT_PER_BIT, DIVIDE_LUT_PER_BIT = 1.15, 4.0
+
+
+def pool2d_resources_apply(target: Target) -> bool:
+    """Whether pool2d_resources prices a streamed 2D pooling: not on 7-series parts (module docs)."""
+    return target.family != "7-series" and target.tool in MUX_LUT
+
+
+def pool2d_resources(pool_height: int, pool_width: int, n_chan: int, width: int, average: bool,
+                     target: Target) -> tuple[float, float]:
+    """(LUT, FF) of a streamed line-buffer 2D pooling process (module docs). The LUTs are the
+    tool's own; the estimate scales every layer's LUTs by the tool's C.lut_scale afterwards,
+    so they are returned divided by it."""
+    pool = pool_height * pool_width
+    cores = max(pool_height - 1, 1) * n_chan
+    fixed_mux, per_channel_mux = MUX_LUT[target.tool]
+    if average:
+        reduce_lut = n_chan * width * ((pool - 1) * ADD_LUT_PER_BIT + DIVIDE_LUT_PER_BIT)
+    else:
+        reduce_lut = (pool - 1) * n_chan * width * COMPARE_LUT_PER_BIT[target.tool]
+    lut = cores * LINE_CORE_LUT + reduce_lut + CONTROL_LUT + fixed_mux + per_channel_mux * n_chan
+    ff = cores * LINE_CORE_FF + (pool_width - 1) * pool_height * n_chan * width + FIXED_FF
+    if target.tool == "Vitis HLS":
+        ff += max(math.ceil(math.log2(pool)) - (1 if average else 0), 0) * n_chan * width
+    return lut / C.lut_scale.get(target.tool, 1.0), ff

@@ -1,0 +1,56 @@
+"""Resources of hls4ml's streamed line-buffer 2D pooling (stream_pooling.pool2d_resources),
+checked against the module reports they were read from (docs/estimator.md, eighteenth pass)."""
+
+import pytest
+
+from l1forge.report.calibration import CALIBRATION as C
+from l1forge.report.cost import Target
+from l1forge.report.stream_pooling import pool2d_resources, pool2d_resources_apply
+
+VITIS_US = Target(clock_ns=5.0, io_type="io_stream", tool="Vitis HLS", dsp_shape=(27, 18))
+VIVADO_US = Target(clock_ns=25.0, io_type="io_stream", tool="Vivado HLS", dsp_shape=(27, 18))
+
+
+def tool_lut(lut: float, target: Target) -> float:
+    return lut * C.lut_scale.get(target.tool, 1.0)  # what the estimate reports after its tool scale
+
+
+def test_registers_are_the_line_buffer_cores_the_window_and_the_counters():
+    # Vivado HLS 2020.1, 4 channels, 4x4 max pool: 12 cores x 64 + 48 window values x 16 + 180
+    # (the report: 768 + 768 + 180 = 1,716)
+    _, ff = pool2d_resources(4, 4, 4, 16, False, VIVADO_US)
+    assert ff == 12 * 64 + 3 * 4 * 4 * 16 + 180
+    # Vitis HLS 2022.1, 4 channels, 2x2 max pool: 4 cores, 8 window values, and the
+    # reduction's 2 registers a channel of its 3-cycle iteration (the report: 695)
+    _, ff = pool2d_resources(2, 2, 4, 16, False, VITIS_US)
+    assert ff == 4 * 64 + 1 * 2 * 4 * 16 + 180 + 2 * 4 * 16
+    # an average pool registers one value a channel fewer (Vitis HLS 2023.1, 64 channels,
+    # 2x2: 4,096 + 2,048 + 1,024 + 186 in the report)
+    _, ff = pool2d_resources(2, 2, 64, 16, True, VITIS_US)
+    assert ff == 64 * 64 + 1 * 2 * 64 * 16 + 180 + 1 * 64 * 16
+
+
+@pytest.mark.parametrize("shape, average, target, vendor", [
+    ((2, 2, 4), False, VITIS_US, 955),     # Vitis HLS 2022.1, xczu7ev, 5 ns
+    ((2, 2, 64), False, VITIS_US, 8458),   # same build, 64 channels
+    ((4, 4, 32), True, VITIS_US, 14348),   # Vitis HLS 2023.1, xcvu11p, average 4x4
+    ((2, 2, 64), True, VITIS_US, 10199),   # same build, average 2x2
+])
+def test_luts_follow_the_module_reports(shape, average, target, vendor):
+    lut, _ = pool2d_resources(*shape[:2], shape[2], 16, average, target)
+    assert tool_lut(lut, target) == pytest.approx(vendor, rel=0.06)
+
+
+@pytest.mark.parametrize("pool, n_chan, cores, vendor", [(4, 4, 28, 3998), (2, 8, 8, 1958)])
+def test_the_vivado_max_pools_multiplexer_cores_are_not_modelled(pool, n_chan, cores, vendor):
+    # the Vivado HLS 2020.1 build (xcu50, 25 ns) adds multiplexer cores of 55 LUTs (7 a
+    # channel at 4x4, 1 at 2x2) that the SVHN CNNs' pools (Vivado HLS 2020.1, 5 ns) do not
+    # have: the estimate stays that far under the 25 ns reports
+    lut, _ = pool2d_resources(pool, pool, n_chan, 16, False, VIVADO_US)
+    assert tool_lut(lut, VIVADO_US) == pytest.approx(vendor - 55 * cores, rel=0.1)
+
+
+def test_not_on_7_series_parts():
+    assert pool2d_resources_apply(VITIS_US) and pool2d_resources_apply(VIVADO_US)
+    assert not pool2d_resources_apply(Target(clock_ns=10.0, io_type="io_stream", tool="Vivado HLS",
+                                             dsp_shape=(25, 18), family="7-series"))
