@@ -1,4 +1,4 @@
-"""Flip-flops of Vitis HLS Dense instances (io_parallel, Latency strategy, not 7-series).
+"""Flip-flops of Vitis HLS Dense instances (io_parallel, not 7-series).
 
 Vitis HLS keeps hls4ml's Latency-strategy Dense a sub-instance (dense_cost.
 vitis_instance_register). Its products are combinational (DSPs as `mul_16s_10ns_26_1_0`,
@@ -29,7 +29,7 @@ reports 5,618 / 7,991 / 6,141 / 1,265 FF in its four Dense instances where its R
 5,136 / 816 for both, where the held-operand rule of Vivado HLS's shared multipliers
 (registers.held_operand_bits) gave 3,048 / 7,772 / 2,398 / 392 at RF 2 (the tagger's FF 36%
 -> 5% under; the calibration's Vitis HLS 2024.1 RF 2 tagger 12% -> 5% over). The RF 16 MLP of
-the twenty-fifth set's repeats stays 71% under (66% before): its config asks for 12.5%
+the twenty-fifth set's repeats goes from 66% to 71% under: its config asks for 12.5%
 uncertainty where its report shows 1.25 ns, and its instances hold partial sums over all
 16 cycles.
 
