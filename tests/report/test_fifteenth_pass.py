@@ -126,9 +126,10 @@ def test_vitis_streamed_resource_kernels_hold_their_inputs_twice_behind_muxes():
     lut, ff = vitis_stream_resource.conv_buffer(5, 5, 4)
     assert lut == 509 + 16 * 32 + 16 * 5 * 9 and ff == 128 + 16 * 64
     rows = resource_conv_by_tool(2)
-    # the same layer in Vivado HLS keeps its older count; in Vitis HLS the bookkeeping is added
+    # the same layer in Vivado HLS has its own window bookkeeping (stream_conv.
+    # vivado_resource_conv_lut); Vitis HLS adds the kernel's two input copies behind muxes
     window = 3 * 3 * 2
-    assert rows["Vitis HLS"]["lut"] - rows["Vivado HLS"]["lut"] > 18 * window + 509
+    assert rows["Vitis HLS"]["lut"] - rows["Vivado HLS"]["lut"] > 18 * window
 
 
 def resource_mlp_rows(tool, family="7-series"):

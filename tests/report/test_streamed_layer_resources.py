@@ -1,5 +1,7 @@
-"""Resources of hls4ml's streamed line-buffer 2D pooling (stream_pooling.pool2d_resources),
-checked against the module reports they were read from (docs/estimator.md, eighteenth pass)."""
+"""Resources of hls4ml's streamed line-buffer 2D pooling (stream_pooling.pool2d_resources) and
+of the window bookkeeping around Vivado HLS's Resource-strategy streamed convolutions
+(stream_conv.vivado_resource_conv_lut), checked against the module reports they were read
+from (docs/estimator.md, eighteenth pass)."""
 
 import pytest
 
@@ -54,3 +56,12 @@ def test_not_on_7_series_parts():
     assert pool2d_resources_apply(VITIS_US) and pool2d_resources_apply(VIVADO_US)
     assert not pool2d_resources_apply(Target(clock_ns=10.0, io_type="io_stream", tool="Vivado HLS",
                                              dsp_shape=(25, 18), family="7-series"))
+
+
+def test_vivado_resource_convolutions_add_their_line_buffer_and_window_control():
+    # the twenty-eighth unseen set's 16 -> 8 channel 3x3 convolution (Vivado HLS 2020.1,
+    # module reports): shift_line_buffer 1,024, compute_output_buffer_2d 344 + 144, the
+    # process 32 + 270; the rule 1,024 + 457 + 9 x (2 x 8 + 16) = 1,769 against 1,814
+    from l1forge.report.stream_conv import vivado_resource_conv_lut
+    assert vivado_resource_conv_lut(3, 16, 8, 16) == 2 * 16 * 32 + 457 + 9 * 32
+    assert vivado_resource_conv_lut(3, 16, 8, 16) == pytest.approx(1024 + 344 + 144 + 32 + 270, rel=0.03)
