@@ -65,3 +65,22 @@ def test_vivado_resource_convolutions_add_their_line_buffer_and_window_control()
     from l1forge.report.stream_conv import vivado_resource_conv_lut
     assert vivado_resource_conv_lut(3, 16, 8, 16) == 2 * 16 * 32 + 457 + 9 * 32
     assert vivado_resource_conv_lut(3, 16, 8, 16) == pytest.approx(1024 + 344 + 144 + 32 + 270, rel=0.03)
+
+
+def test_vivado_block_ram_fifos_hold_pointers_and_flags():
+    # the U-Net's 64-deep 16-bit FIFOs (Vivado HLS 2020.1): one BRAM_18K, 38 FF; its 208
+    # block-RAM FIFOs 12,715 LUT (61 each); a shift-register FIFO keeps C.fifo_lut
+    from dataclasses import replace as swap
+
+    from l1forge.report.cost import LayerIO
+    from l1forge.report.bits import Bits
+    from l1forge.report.estimate import fifo_cost
+    bits = Bits(width=16, integer=6, signed=True)
+    io = LayerIO(name="conv", n_in=64, n_out=64 * 8, in_bits=bits, out_bits=bits, in_shape=(8, 8, 1),
+                 out_shape=(8, 8, 8), live_in=64, reuse_factor=1, strategy="latency")
+    vivado = fifo_cost(io, swap(VIVADO_US, clock_ns=5.0))
+    assert vivado["bram_18k"] == 8 and vivado["lut"] == 8 * 61
+    assert vivado["ff"] == pytest.approx(8 * 36, abs=8 * 3)  # the report: 38 each
+    assert fifo_cost(io, VITIS_US)["lut"] == 8 * C.fifo_lut
+    small = swap(io, n_out=4 * 8, out_shape=(2, 2, 8))
+    assert fifo_cost(small, VIVADO_US)["lut"] == 8 * C.fifo_lut

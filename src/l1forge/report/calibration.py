@@ -180,10 +180,13 @@ class Calibration:
     stream_dense_write_cycles: int = 1
     # io_stream FIFOs, from the SVHN CNN report (Vivado HLS 2020.1; no model, so it is
     # not a validation case): 496 FIFOs, 14972 LUT, 5 FF each when 1-4 deep; FIFOs of
-    # 576+ bits took one BRAM_18K each, 256-bit ones none.
+    # 576+ bits took one BRAM_18K each, 256-bit ones none. Shift-register FIFOs; Vivado
+    # HLS's block-RAM ones are estimate.fifo_cost's.
     fifo_srl_max_bits: int = 512
     fifo_ff: int = 5
     fifo_lut: int = 30
+    # a FIFO in block RAM, Vivado HLS (estimate.fifo_cost)
+    vivado_bram_fifo_lut: int = 61
     # Top-level control of an io_parallel design: `Expression` 6 + `Multiplexer` 36 LUTs
     # and ap_CS_fsm, the input valid and a start register (both calibration reports).
     top_control_lut: int = 42
