@@ -121,13 +121,13 @@ def fifo_cost(io: LayerIO, target: Target) -> dict[str, float]:
     channels = io.out_shape[-1] if io.out_shape else 1
     depth = stream_words(io.n_out, io.out_shape)
     bits = io.out_bits.width
-    if depth * bits > C.fifo_srl_max_bits and target.tool == "Vivado HLS":
-        per = {"bram_18k": math.ceil(depth * bits / BRAM18_BITS),
-               "ff": 4 * math.log2(depth) + 12 + max(bits - 16, 0),
-               "lut": C.vivado_bram_fifo_lut + max(bits - 16, 0)}
-    elif depth * bits > C.fifo_srl_max_bits:
-        per = {"bram_18k": math.ceil(depth * bits / BRAM18_BITS),
-               "ff": 2 * math.ceil(math.log2(depth)) + C.fifo_ff, "lut": C.fifo_lut}
+    if depth * bits > C.fifo_srl_max_bits:
+        per = {"bram_18k": math.ceil(depth * bits / BRAM18_BITS)}
+        if target.tool == "Vivado HLS":
+            wider = max(bits - 16, 0)
+            per.update(ff=4 * math.log2(depth) + 12 + wider, lut=C.vivado_bram_fifo_lut + wider)
+        else:
+            per.update(ff=2 * math.ceil(math.log2(depth)) + C.fifo_ff, lut=C.fifo_lut)
     else:
         per = {"bram_18k": 0, "ff": C.fifo_ff + (2 if depth > 2 else 0), "lut": C.fifo_lut}
     return {key: value * channels for key, value in per.items()}

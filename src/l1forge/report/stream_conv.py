@@ -30,6 +30,7 @@ from __future__ import annotations
 from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.cost import LayerCost, LayerIO, Target
 from l1forge.report.dense_cost import pipelined_interval
+from l1forge.report.stream_pooling import LINE_CORE_LUT
 
 
 def resource_pixel_loop(io: LayerIO, target: Target) -> bool:
@@ -101,9 +102,8 @@ def resource_pixel_cycles(kernel: LayerCost, filt_width: int, two_d: bool) -> in
     return C.stream_resource_pixel_cycles + shift + max(kernel.cycles, 1)
 
 
-# vivado_resource_conv_lut's figures: a line-buffer core (one line of one channel, 16 bits),
-# the pixel function's counters and compares, and the FIFO handshakes per channel and filter
-LINE_CORE_LUT_16 = 32
+# vivado_resource_conv_lut's figures: the pixel function's counters and compares, and the
+# FIFO handshakes per channel and filter (a line-buffer core is stream_pooling's LINE_CORE_LUT)
 WINDOW_CONTROL_LUT = 457
 HANDSHAKE_LUT = 9
 
@@ -120,5 +120,5 @@ def vivado_resource_conv_lut(filt_height: int, n_chan: int, n_filt: int, width: 
     n_filt) + 27; the process around it 32 + 54 + 9 x (n_chan + n_filt) (exact on the three
     read row by row). What is inside the kernel (dense_resource) stays resource_cost's."""
     cores = max(filt_height - 1, 0) * n_chan
-    return (cores * LINE_CORE_LUT_16 * width / 16 + WINDOW_CONTROL_LUT
+    return (cores * LINE_CORE_LUT * width / 16 + WINDOW_CONTROL_LUT
             + HANDSHAKE_LUT * (2 * n_filt + n_chan))

@@ -92,7 +92,8 @@ def pool2d_timing(in_pixels: int, target: Target) -> tuple[int, int, str]:
     return latency, ii, note
 
 
-# pool2d_resources' figures (module docs): a line-buffer core, the fixed registers and
+# pool2d_resources' figures (module docs): a line-buffer core (one line of one channel, 16
+# bits; stream_conv's Resource convolutions count theirs alike), the fixed registers and
 # control logic, and the reduction's LUTs a bit
 LINE_CORE_FF, LINE_CORE_LUT = 64, 32
 FIXED_FF, CONTROL_LUT = 180, 300
