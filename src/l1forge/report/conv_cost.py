@@ -123,7 +123,8 @@ def conv_cost(layer, io: LayerIO, target: Target) -> LayerCost:
 
 def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     """Max pooling compares, average pooling adds; both over the pool window."""
-    pool = int(layer.get_attr("pool_height", 1) or 1) * int(layer.get_attr("pool_width", 1) or 1)
+    pool_height, pool_width = int(layer.get_attr("pool_height", 1) or 1), int(layer.get_attr("pool_width", 1) or 1)
+    pool = pool_height * pool_width
     if layer.class_name.startswith("GlobalPooling"):
         pool = max(_pixels(io.in_shape), 1)
     n_out = io.n_out
@@ -143,17 +144,22 @@ def pooling_cost(layer, io: LayerIO, target: Target) -> LayerCost:
                              ff=n_chan * io.in_bits.width, cycles=latency, ii=latency + 1, process=True,
                              out_bits=n_out * io.out_bits.width,
                              notes=("io_stream global pooling: a running result per channel",))
-        lut = (pool - 1) * n_chan * io.in_bits.width * 1.5 + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH)
+        line_buffer_2d = (layer.class_name == "Pooling2D"
+                          and str(layer.get_attr("implementation", "linebuffer")).lower() == "linebuffer")
         ii, notes = latency + 1, ()
-        ff, ff_counted = pool * n_chan * io.in_bits.width, 0.0
-        if layer.class_name == "Pooling2D" and str(layer.get_attr("implementation", "linebuffer")).lower() == "linebuffer":
+        if line_buffer_2d:
             latency, ii, note = pool2d_timing(in_pixels, target)  # the carried pixel loop (stream_pooling)
             notes = (note,)
-            if pool2d_resources_apply(target):  # the module reports' line buffer, window and reduction
-                lut, ff_counted = pool2d_resources(
-                    int(layer.get_attr("pool_height", 1) or 1), int(layer.get_attr("pool_width", 1) or 1), n_chan,
-                    io.in_bits.width, str(layer.get_attr("pool_op", "Max")).lower().startswith("av"), target)
-                ff = 0.0
+        if line_buffer_2d and pool2d_resources_apply(target):
+            # the module reports' line buffer, window and reduction (stream_pooling)
+            average = str(layer.get_attr("pool_op", "Max")).lower().startswith("av")
+            lut, ff_counted = pool2d_resources(pool_height, pool_width, n_chan, io.in_bits.width, average, target)
+            ff = 0.0
+        else:
+            # a comparator and a mux per step, the line buffer in shift registers, the window
+            lut = ((pool - 1) * n_chan * io.in_bits.width * 1.5
+                   + n_chan * io.in_bits.width * math.ceil(in_width / SRL_DEPTH))
+            ff, ff_counted = pool * n_chan * io.in_bits.width, 0.0
         return LayerCost(name=layer.name, kind="pooling", lut=lut, ff=ff, ff_counted=ff_counted,
                          cycles=latency, ii=ii, process=True,
                          out_bits=n_out * io.out_bits.width, notes=notes)
