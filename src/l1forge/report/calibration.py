@@ -84,6 +84,9 @@ class Calibration:
     # io_parallel): its index arithmetic and 6-stage variable shift (dense_cost.reads_packed_input)
     vivado_packed_input_cycles: int = 8
     vitis_rewind_mux_lut: float = 18.0
+    # Vitis HLS's variable shift of a packed input word, per bit of the word (the 31st
+    # unseen set's Artix-7 MLP: 2,171 LUT for 1,800 bits; resource_cost.vitis_shared_select_lut)
+    vitis_packed_shift_lut_per_bit: float = 1.2
     vitis_conv_counters_lut: float = 509.0
     vitis_conv_counters_ff: float = 128.0
     vitis_line_memory_lut: float = 32.0

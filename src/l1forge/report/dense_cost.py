@@ -333,7 +333,8 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
         weights, biases = fold_constants(weights, biases, *io.fold)
     if io.strategy == "resource" and io.reuse_factor > 1:
         cost = resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
-                             accum, product, target)
+                             accum, product, target,
+                             packed_input=target.io_type == "io_parallel" and reads_design_input(layer))
         if reads_packed_input(layer, target):
             cost = replace(cost, cycles=cost.cycles + C.vivado_packed_input_cycles,
                            notes=cost.notes + ("reads the design's input as one packed word: its index "

