@@ -1,7 +1,7 @@
 """Twentieth pass of the estimator (docs/estimator.md): in Vitis HLS a Resource Dense's
 rf_leq_nin body selects its inputs once per distinct index, not once per multiplier, and
 an io_parallel dataflow region hands its values over through FIFOs
-(resource_cost.vitis_shared_select_lut, vitis_rewind_mux_lut; estimate._finish)."""
+(resource_cost.vitis_shared_select_lut, vitis_rewind_mux_lut; estimate.channel_fifo_cost)."""
 
 from dataclasses import replace
 
@@ -63,19 +63,29 @@ def test_vitis_prices_the_first_layer_by_its_selections_vivado_by_its_multiplier
     assert row(vitis, "fc1")["latency_cycles"] == row(vivado, "fc1")["latency_cycles"] - C.vivado_packed_input_cycles
 
 
-def test_vitis_dataflow_values_cross_fifos_vivado_ones_do_not(monkeypatch):
+def test_dataflow_values_cross_fifos(monkeypatch):
     # each value a process hands to the next crosses a FIFO whose control costs C.fifo_lut:
     # fc1 and relu1 hand 64 values each; fc2, the last process, writes the ports
     from l1forge.report import estimate
 
     before = {tool: run(mlp(), tool) for tool in ("Vitis HLS", "Vivado HLS")}
-    monkeypatch.setattr(estimate, "C", replace(C, fifo_lut=C.fifo_lut + 10))
+    monkeypatch.setattr(estimate, "C", replace(C, fifo_lut=C.fifo_lut + 10, fifo_ff=C.fifo_ff + 1))
     after = {tool: run(mlp(), tool) for tool in ("Vitis HLS", "Vivado HLS")}
-    scale = C.lut_scale.get("Vitis HLS", 1.0)
-    for name, values in (("fc1", 64), ("relu1", 64), ("fc2", 0)):
-        grown = row(after["Vitis HLS"], name)["lut"] - row(before["Vitis HLS"], name)["lut"]
-        assert abs(grown - 10 * values * scale) <= 1
-        assert row(after["Vivado HLS"], name)["lut"] == row(before["Vivado HLS"], name)["lut"]
+    for tool in before:
+        scale = C.lut_scale.get(tool, 1.0)
+        for name, values in (("fc1", 64), ("relu1", 64), ("fc2", 0)):
+            grown = row(after[tool], name)["lut"] - row(before[tool], name)["lut"]
+            assert abs(grown - 10 * values * scale) <= 1
+            # Vivado HLS keeps the words in the shift register's LUTs: its FIFO's FFs are
+            # control only; Vitis HLS registers both words
+            grown_ff = row(after[tool], name)["ff"] - row(before[tool], name)["ff"]
+            assert grown_ff == (values if tool == "Vivado HLS" else 0)
+
+
+def test_a_value_is_registered_then_held_in_the_fifo():
+    # 64 relu1 values of 18 bits: the process's output register and the FIFO's words
+    vitis, vivado = row(run(mlp(), "Vitis HLS"), "relu1"), row(run(mlp(), "Vivado HLS"), "relu1")
+    assert vitis["ff"] - vivado["ff"] == 64 * (2 * 18 - C.fifo_ff)
 
 
 def test_a_recurrent_cell_kernel_never_reads_the_port():

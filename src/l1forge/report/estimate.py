@@ -197,11 +197,9 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
             registered_instance_inputs: bool = False, channel_fifos: bool = False) -> list[LayerCost]:
     """Add what the composition costs: boundary registers, FIFOs, top-level ports; with
     `registered_instance_inputs` (a Vitis HLS pipelined top, vitis_instance_ff) the top also
-    registers the input of each pipelined Dense instance. With `channel_fifos` (Vitis HLS,
-    an io_parallel dataflow region) each value a process hands to the next crosses a FIFO
-    of depth 2: its two words are the ping-pong registers, its control C.fifo_lut LUTs.
-    The FIFO tables of the thirty-first unseen set's two Resource designs (Vitis HLS 2023.1
-    and 2023.2, read after their held-out run): one FIFO per value, 40 and 68 LUT each."""
+    registers the input of each pipelined Dense instance. With `channel_fifos` (an
+    io_parallel dataflow region) each value a process hands to the next crosses a FIFO
+    (channel_fifo_cost)."""
     done = []
     last = len(costs) - 1
     for i, (cost, io) in enumerate(zip(costs, ios)):
@@ -214,13 +212,29 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
         else:
             cost = replace(cost, ff=cost.ff + cost.ff_counted, ff_counted=0.0)
             registers = max(schedule.registers_after[cost.name], 1 if feeds_instance else 0)
-            cost = cost.plus(ff=registers * cost.out_bits)
-            if channel_fifos and schedule.registers_after[cost.name]:
-                cost = cost.plus(lut=C.fifo_lut * io.n_out)
+            if channel_fifos and registers:
+                cost = cost.plus(**channel_fifo_cost(cost, io, target))
+            else:
+                cost = cost.plus(ff=registers * cost.out_bits)
             if i == 0:  # the registered top-level input (ap_vld port)
                 cost = cost.plus(ff=io.n_out * io.out_bits.width)
         done.append(cost)
     return done
+
+
+def channel_fifo_cost(cost: LayerCost, io: LayerIO, target: Target) -> dict[str, float]:
+    """An io_parallel dataflow region (a Resource-strategy design): each value a process
+    hands to the next is registered at the process's output and crosses a FIFO of depth 2,
+    one per value. Vivado HLS builds it as a shift register, C.fifo_ff FFs and C.fifo_lut
+    LUTs of control with the words in the LUTs; Vitis HLS holds both words in registers
+    with the same control LUTs. Read after their held-out runs from the FIFO and instance
+    tables of the thirty-first and thirty-second unseen sets' VAE encoders (Vivado HLS
+    2019.2: 96 FIFOs of 5 FF and 43 LUT, instances holding 32 FF a value; Vitis HLS 2023.1:
+    68 FF and 40 LUT a FIFO, the same instances) and the Artix-7 MLP (Vitis HLS 2023.2:
+    99 FF and 68 LUT a FIFO), and checked on the FIFO tables of three earlier Vivado HLS
+    2019.2 designs (two GRUs, 30 LUT a FIFO; a PYNQ-Z2 tagger, 24; all 5 FF)."""
+    words = 2 * cost.out_bits if target.tool == "Vitis HLS" else C.fifo_ff * io.n_out
+    return {"ff": cost.out_bits + words, "lut": C.fifo_lut * io.n_out}
 
 
 def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: tuple[int, int],
@@ -247,7 +261,7 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
         schedule, dataflow = schedule_parallel(costs, target, preds), False
     costs = _finish(costs, ios, target, schedule, registered_instance_inputs=(
         not dataflow and vitis_instance_ff.applies(target)),
-        channel_fifos=dataflow and io_type == "io_parallel" and tool == "Vitis HLS")
+        channel_fifos=dataflow and io_type == "io_parallel")
     scale = C.lut_scale.get(tool, 1.0)
     costs = [replace(cost, lut=cost.lut * scale) for cost in costs]
     if io_type == "io_parallel" and _strategy(ios) == "distributed_arithmetic":  # da4ml's RTL, modelled
