@@ -131,7 +131,7 @@ def vitis_rewind_mux_lut(n_in: int, n_out: int, packed_input: bool) -> float:
     9 LUT whatever their width. The thirty-first unseen set's Artix-7 MLP (Vitis HLS
     2023.2, module reports read after its held-out run): 1,799 multiplexer LUT in the
     100 -> 64 layer that reads the port, 1,826 in the 64 -> 2 layer (this rule: 1,746 and
-    1,206; the rest of the second are multiplexers of the casts the rule does not name)."""
+    1,206; the rest of the second was not read row by row)."""
     inputs = 1 if packed_input else n_in
     return C.vitis_rewind_mux_lut * inputs + 1.5 * C.vitis_rewind_mux_lut * n_out
 
