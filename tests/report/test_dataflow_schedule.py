@@ -33,3 +33,35 @@ def test_branches_take_their_longest_path():
     preds = {"inputs": [], "p0": ["inputs"], "p1": ["inputs"], "p2": ["p0", "p1"]}
     # p1 (9 + 1) then p2 (2 + 1), less the ports' cycle
     assert schedule_parallel_dataflow(costs, _target("Vivado HLS"), preds).latency_cycles == 12
+
+
+def test_the_graphs_pipeline_style_decides_the_region():
+    # hls4ml's SetPipelineStyle pass leaves its choice in the ModelGraph's config: a
+    # convolution computed in several partitions (ParallelizationFactor below its pixels)
+    # makes a Latency-strategy design a dataflow region too
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from l1forge.report.estimate import estimate_graph
+    from l1forge.report.schedule import dataflow_top
+    from report_fakes import Graph
+
+    def mlp(strategy):
+        rng = np.random.default_rng(1)
+        return (Graph().input(8).dense("fc1", rng.normal(0, 0.3, (8, 8)), strategy=strategy)
+                .relu("relu1", 8).dense("fc2", rng.normal(0, 0.3, (8, 2)), strategy=strategy))
+
+    latency, resource = mlp("latency"), mlp("resource")
+    assert not dataflow_top(latency) and dataflow_top(resource)  # no pass: the Resource rule
+    latency.config = SimpleNamespace(pipeline_style="dataflow")
+    resource.config = SimpleNamespace(pipeline_style="pipeline")
+    assert dataflow_top(latency) and not dataflow_top(resource)
+    pipelined = estimate_graph(mlp("latency"), 5.0, "io_parallel", "Vivado HLS", (27, 18))
+    region = estimate_graph(latency, 5.0, "io_parallel", "Vivado HLS", (27, 18))
+    # three processes, each taking its cycles and one to hand its outputs on, less the
+    # last one's (it writes the ports); a pipeline chains them instead
+    processes = [row for row in region["per_layer"] if row["kind"] != "input"]
+    assert region["latency_cycles"] == sum(row["latency_cycles"] for row in processes) - 1
+    assert [row["latency_cycles"] for row in processes] == [1, 1, 1]
+    assert region["ff"] != pipelined["ff"]

@@ -74,7 +74,8 @@ from l1forge.report import series7, vitis_instance_ff
 from l1forge.report.stream_flatten import (INPLACE_KIND, inplace_flatten_cost, input_words, is_inplace_flatten,
                                            stream_schedule)
 from l1forge.report.stream_softmax import per_pixel_softmax, shared_stream_softmax
-from l1forge.report.schedule import predecessors, schedule_instances, schedule_parallel, schedule_parallel_dataflow
+from l1forge.report.schedule import (dataflow_top, predecessors, schedule_instances, schedule_parallel,
+                                     schedule_parallel_dataflow)
 from l1forge.report.softmax_tables import wide_table_cost
 
 BRAM18_BITS = 18 * 1024
@@ -250,13 +251,14 @@ def estimate_graph(graph, clock_ns: float, io_type: str, tool: str, dsp_shape: t
     costs, ios = _costs(graph, target)
     preds = predecessors(graph)
     dataflow = True
-    if series7.applies(target) and not any(io.strategy == "resource" for io in ios):
+    region = io_type == "io_parallel" and dataflow_top(graph)  # what hls4ml's pipeline-style pass picks
+    if series7.applies(target) and not region and not any(io.strategy == "resource" for io in ios):
         schedule, dataflow = schedule_instances(costs, target, preds), io_type == "io_stream"
     elif io_type == "io_stream":
         words = {layer.name: input_words(layer, io) for layer, io in zip(graph.get_layers(), ios)}
         schedule = stream_schedule(costs, words, target)  # a Dense's reads overlap its producers
-    elif any(io.strategy == "resource" for io in ios):
-        schedule = schedule_parallel_dataflow(costs, target, preds)  # what hls4ml's pipeline-style pass picks
+    elif region:
+        schedule = schedule_parallel_dataflow(costs, target, preds)
     else:
         schedule, dataflow = schedule_parallel(costs, target, preds), False
     costs = _finish(costs, ios, target, schedule, registered_instance_inputs=(

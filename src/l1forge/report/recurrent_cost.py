@@ -44,10 +44,10 @@ from dataclasses import dataclass, replace
 from l1forge.report.activation_cost import table_cost
 from l1forge.report.bits import Bits, bits_of
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.cost import LayerCost, LayerIO, Target, strategy_of
+from l1forge.report.cost import LayerCost, LayerIO, Target
 from l1forge.report.dense_cost import dense_cost
 from l1forge.report.multipliers import product_type
-from l1forge.report.schedule import reads_design_input
+from l1forge.report.schedule import dataflow_top, reads_design_input
 
 GATES = {"GRU": 3, "LSTM": 4}
 RECURRENT_ACTIVATED = {"GRU": 2, "LSTM": 3}  # gates through the recurrent activation
@@ -161,7 +161,7 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
     notes = (f"{what}: {steps} steps of {step} cycles (two dense calls, two table calls, two product "
              "stages per cell), one recurrent-layer report behind the rule"
              + ("; the two directions side by side (no report of a bidirectional layer)" if len(runs) > 1 else ""),)
-    if target.io_type == "io_parallel" and not _dataflow_neighbours(layer):
+    if target.io_type == "io_parallel" and not dataflow_top(layer.model):
         # a pipelined top unrolls the loop: a chain of `steps` cells (no report of this case)
         return LayerCost(name=io.name, kind=kind, dsp=steps * dsp, lut=steps * lut, ff=steps * ff,
                          bram_18k=steps * bram, cycles=steps * chain, ii=1, out_bits=io.n_out * state.width,
@@ -177,7 +177,3 @@ def recurrent_cost(layer, io: LayerIO, target: Target) -> LayerCost:
                      cycles=cycles, ii=cycles + 1, out_bits=io.n_out * state.width, notes=notes,
                      process=target.io_type == "io_stream")
 
-
-def _dataflow_neighbours(layer) -> bool:
-    """Whether a Resource-strategy layer (this one or another) makes the top a dataflow region."""
-    return any(strategy_of(other) == "resource" for other in layer.model.get_layers())

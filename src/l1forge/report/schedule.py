@@ -17,9 +17,10 @@ by side; the multi-input smart-pixel MLPs of the sixth unseen set, Vitis HLS 202
 xc7z020: 29 cycles, their critical path, where the sum over layers gives 35). `preds` maps
 each layer to the layers feeding it (predecessors); without it the layers form a chain.
 
-io_parallel with a Resource-strategy layer: hls4ml makes the top function a dataflow
-region (its SetPipelineStyle pass), not a pipeline, because a layer that loops over its
-RF cycles cannot sit inside a top-level pipeline that asks for II = 1. Every layer is then
+io_parallel with a Resource-strategy layer (or a convolution computed in several
+partitions: dataflow_top): hls4ml makes the top function a dataflow region (its
+SetPipelineStyle pass), not a pipeline, because a layer that loops over its RF cycles
+cannot sit inside a top-level pipeline that asks for II = 1. Every layer is then
 a process that runs once per inference and hands its outputs over in a ping-pong buffer:
 the latency is the sum of the processes' latencies, each plus the cycle that writes its
 buffer, less that cycle for the last process, which writes the ports. A VAE encoder's
@@ -38,7 +39,7 @@ from dataclasses import dataclass
 
 from l1forge.report.build_limits import INPUT_CLASSES
 from l1forge.report.calibration import CALIBRATION as C
-from l1forge.report.cost import LayerCost, Target
+from l1forge.report.cost import LayerCost, Target, strategy_of
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,19 @@ def _inputs(cost: LayerCost, previous: str | None, preds: dict[str, list[str]] |
         return []  # a source of the graph (an input) waits for nothing
     inputs = [p for p in declared or [] if p in known]
     return inputs or ([previous] if previous is not None else [])
+
+
+def dataflow_top(graph) -> bool:
+    """Whether hls4ml makes an io_parallel design's top function a dataflow region rather
+    than a pipeline: the style its SetPipelineStyle pass left in the ModelGraph's config
+    ('dataflow' for any Resource-strategy layer, any Conv1D/Conv2D computed in more than
+    one partition, i.e. a ParallelizationFactor below its output pixels, or a
+    PipelineStyle the config sets). A graph without that pass (a stand-in) takes the
+    Resource rule alone."""
+    style = str(getattr(getattr(graph, "config", None), "pipeline_style", "") or "").lower()
+    if style in ("dataflow", "pipeline"):
+        return style == "dataflow"
+    return any(strategy_of(layer) == "resource" for layer in graph.get_layers())
 
 
 def reads_design_input(layer) -> bool:
