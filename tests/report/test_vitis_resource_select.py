@@ -11,7 +11,7 @@ from l1forge.report.calibration import CALIBRATION as C
 from l1forge.report.estimate import estimate_graph
 from l1forge.report.resource_cost import input_mux_lut, vitis_rewind_mux_lut, vitis_shared_select_lut
 from l1forge.emulate.nodes import LEQ
-from report_fakes import FixedPrecisionType, Graph
+from report_fakes import FixedPrecisionType, Graph, NamedType
 
 DATA = FixedPrecisionType(18, 14)
 
@@ -98,3 +98,25 @@ def test_a_recurrent_cell_kernel_never_reads_the_port():
         layer.attrs["reuse_factor"] = 2
     result = estimate_graph(graph, 5.0, "io_parallel", "Vivado HLS", (25, 18), 1.0, family="7-series")
     assert row(result, "rnn")["dsp"] > 0
+
+
+def test_products_wider_than_one_dsp_keep_their_operands_in_the_dsps_in_vivado_io_parallel():
+    # 32-bit data and weights: four DSPs a product. Vivado HLS io_parallel holds no operand
+    # registers in fabric for them; Vitis HLS keeps them (resource_cost.operand_registers)
+    wide = FixedPrecisionType(32, 16)
+    rng = np.random.default_rng(2)
+
+    def graph():
+        return (Graph().input(128, precision=wide)
+                .dense("fc", rng.normal(0, 0.3, (128, 64)), precision=wide, weight_precision=wide,
+                       accum_t=NamedType(wide), reuse_factor=2, strategy="resource"))
+
+    def ff(tool, io_type="io_parallel"):
+        result = estimate_graph(graph(), 25.0, io_type, tool, (27, 18), 1.0)
+        return row(result, "fc")["ff"], row(result, "fc")["dsp"]
+
+    vivado, dsp = ff("Vivado HLS")
+    vitis, _ = ff("Vitis HLS")
+    assert dsp >= 2 * 64 * 128 // 2  # several DSPs a product
+    # the Vitis HLS figure carries each multiplier's two 32-bit operands on top
+    assert vitis - vivado >= (64 * 128 // 2) * 64
