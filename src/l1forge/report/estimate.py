@@ -224,7 +224,7 @@ def _finish(costs: list[LayerCost], ios: list[LayerIO], target: Target, schedule
 
 
 def channel_fifo_cost(cost: LayerCost, io: LayerIO, target: Target) -> dict[str, float]:
-    """An io_parallel dataflow region (a Resource-strategy design): each value a process
+    """An io_parallel dataflow region (schedule.dataflow_top): each value a process
     hands to the next is registered at the process's output and crosses a FIFO of depth 2,
     one per value. Vivado HLS builds it as a shift register, C.fifo_ff FFs and C.fifo_lut
     LUTs of control with the words in the LUTs; Vitis HLS holds both words in registers
