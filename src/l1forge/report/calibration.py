@@ -81,7 +81,7 @@ class Calibration:
     # line-buffer convolution's counters (443 LUTs of expressions, 66 of multiplexers, 128
     # FFs); 32 LUTs and 64 FFs per line-buffer memory; 9 LUTs per window value it feeds.
     # A Vivado HLS Resource Dense reading the design's packed input word (7-series,
-    # io_parallel): its index arithmetic and 6-stage variable shift (dense_cost.reads_packed_input)
+    # io_parallel): its index arithmetic and 6-stage variable shift (dense_cost.packed_read_adds_cycles)
     vivado_packed_input_cycles: int = 8
     vitis_rewind_mux_lut: float = 18.0
     # Vitis HLS's variable shift of a packed input word, per bit of the word (the 31st

@@ -332,10 +332,10 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
     if io.fold is not None and io.strategy == "latency":
         weights, biases = fold_constants(weights, biases, *io.fold)
     if io.strategy == "resource" and io.reuse_factor > 1:
+        packed = target.io_type == "io_parallel" and reads_design_input(layer)  # the port, one word
         cost = resource_cost(layer.name, "dense", io, n_in * n_out, n_out, io.in_bits, weight,
-                             accum, product, target,
-                             packed_input=target.io_type == "io_parallel" and reads_design_input(layer))
-        if reads_packed_input(layer, target):
+                             accum, product, target, packed_input=packed)
+        if packed and packed_read_adds_cycles(target):
             cost = replace(cost, cycles=cost.cycles + C.vivado_packed_input_cycles,
                            notes=cost.notes + ("reads the design's input as one packed word: its index "
                                                "arithmetic and a pipelined variable shift in every cycle",))
@@ -348,10 +348,10 @@ def dense_cost(layer, io: LayerIO, target: Target, product: str) -> LayerCost:
     return kernel_cost(layer.name, "dense", io, census, accum, n_out, limit, target, live_inputs)
 
 
-def reads_packed_input(layer, target: Target) -> bool:
-    """Whether a Resource Dense reads the design's input array, which hls4ml reshapes into
-    one word (ARRAY_RESHAPE), through the dataflow region's FIFO: Vivado HLS, io_parallel,
-    7-series. Its ReuseLoop then picks `data[in_index]` out of the packed word with an index
+def packed_read_adds_cycles(target: Target) -> bool:
+    """Whether a Resource Dense that reads the design's input array, which hls4ml reshapes
+    into one word (ARRAY_RESHAPE), through the dataflow region's FIFO takes longer: Vivado
+    HLS, io_parallel, 7-series. Its ReuseLoop then picks `data[in_index]` out of the packed word with an index
     known only at run time: the word's read and the index arithmetic (2 cycles) and a
     256-bit variable shift pipelined over 6 (a `ShiftnS` core of latency 5), 8 cycles more
     than the other layers' loops. Read from the verbose schedules of two first layers on an
@@ -359,9 +359,7 @@ def reads_packed_input(layer, target: Target) -> bool:
     first unseen set: 77 cycles where its other layers take RF + 3; the rest is its DSP
     latency) and the nineteenth unseen set's Resource tagger (Vivado HLS 2020.1, RF 8: 20,
     the others RF + 4)."""
-    if not (target.tool == "Vivado HLS" and target.io_type == "io_parallel" and target.family == "7-series"):
-        return False
-    return reads_design_input(layer)
+    return target.tool == "Vivado HLS" and target.io_type == "io_parallel" and target.family == "7-series"
 
 
 def fold_constants(weights: np.ndarray, biases: np.ndarray | None, constant_in: np.ndarray,

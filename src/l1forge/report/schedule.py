@@ -21,8 +21,8 @@ io_parallel with a Resource-strategy layer (or a convolution computed in several
 partitions: dataflow_top): hls4ml makes the top function a dataflow region (its
 SetPipelineStyle pass), not a pipeline, because a layer that loops over its RF cycles
 cannot sit inside a top-level pipeline that asks for II = 1. Every layer is then
-a process that runs once per inference and hands its outputs over in a ping-pong buffer:
-the latency is the sum of the processes' latencies, each plus the cycle that writes its
+a process that runs once per inference and hands its outputs over through FIFOs
+(estimate.channel_fifo_cost): the latency is the sum of the processes' latencies, each plus the cycle that writes its
 buffer, less that cycle for the last process, which writes the ports. A VAE encoder's
 report (Vitis HLS 2023.1, xcvu9p at 25 ns, Resource at RF 1) shows it bare: five
 processes of latency 0 and a region of 4 cycles. Of the seven other such designs seen
@@ -142,8 +142,9 @@ def schedule_parallel_dataflow(costs: list[LayerCost], target: Target,
     # Each process is pipelined at its own interval (RF for a Resource dense: its RF-cycle
     # loop is pipelined with `rewind`, so consecutive inferences follow each other).
     ii = max([cost.ii for cost in processes] or [1])
-    # two buffers (ping and pong) of each process's outputs, except the last one's (ports)
-    registers = {cost.name: (2 if cost in processes[:-1] else 0) for cost in costs}
+    # a channel after each process's outputs, except the last one's (ports); its registers
+    # and FIFO are estimate.channel_fifo_cost's
+    registers = {cost.name: (1 if cost in processes[:-1] else 0) for cost in costs}
     return Schedule(latency_cycles=total, ii=ii, registers_after=registers, cycles_of=cycles_of)
 
 
